@@ -1,0 +1,81 @@
+/**
+ * The environment, read and checked once at start-up into one typed object. No
+ * other module reads process.env: everything below gets what it needs from here.
+ */
+import { resolve, join } from 'node:path';
+import { InputError } from './errors';
+
+export const ENVIRONMENTS = ['dev', 'test', 'prod'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  landingDir: string;
+  rawDir: string;
+  sqliteFile: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  defaultEnvironment: Environment;
+  logLevel: string;
+  contractsDir: string;
+}
+
+/** Variables Tidemark reads. Any other TIDEMARK_* variable is a typo and refused. */
+const KNOWN = new Set(['TIDEMARK_DATA_DIR', 'TIDEMARK_ENV', 'TIDEMARK_LOG_LEVEL', 'TIDEMARK_CONTRACTS_DIR']);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const unknown = Object.keys(env).filter((k) => k.startsWith('TIDEMARK_') && !KNOWN.has(k));
+  if (unknown.length > 0) {
+    throw new InputError(`unknown configuration variable(s): ${unknown.join(', ')}; known: ${[...KNOWN].join(', ')}`);
+  }
+  const dataDir = resolve(env.TIDEMARK_DATA_DIR || './data');
+  return {
+    port: parsePort(env.PORT),
+    host: env.HOST || '127.0.0.1',
+    dataDir,
+    landingDir: join(dataDir, 'landing'),
+    rawDir: join(dataDir, 'raw'),
+    sqliteFile: join(dataDir, 'tidemark.sqlite'),
+    databaseUrl: parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']),
+    redisUrl: parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']),
+    defaultEnvironment: parseEnvironment(env.TIDEMARK_ENV || 'dev', 'TIDEMARK_ENV'),
+    logLevel: parseLogLevel(env.TIDEMARK_LOG_LEVEL || 'info'),
+    contractsDir: resolve(env.TIDEMARK_CONTRACTS_DIR || './contracts'),
+  };
+}
+
+function parsePort(v: string | undefined): number {
+  if (!v) return 4000;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InputError(`PORT must be an integer 0..65535, got '${v}'`);
+  return n;
+}
+
+function parseUrl(name: string, v: string | undefined, protocols: string[]): string | null {
+  if (!v) return null;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new InputError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new InputError(`${name} must start with ${protocols.map((p) => p + '//').join(' or ')}`);
+  }
+  return v;
+}
+
+export function parseEnvironment(v: string, where = 'environment'): Environment {
+  if (!(ENVIRONMENTS as readonly string[]).includes(v)) {
+    throw new InputError(`${where} must be one of ${ENVIRONMENTS.join(', ')}; got '${v}'`);
+  }
+  return v as Environment;
+}
+
+function parseLogLevel(v: string): string {
+  if (!LOG_LEVELS.includes(v)) throw new InputError(`TIDEMARK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return v;
+}

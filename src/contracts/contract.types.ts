@@ -1,0 +1,180 @@
+/**
+ * The contract as every layer sees it once parsed and checked. The YAML format is
+ * fixed by DESIGN.md; these types are its in-memory shape. Optional keys are left
+ * undefined (never defaulted here) so that a diff between two versions sees exactly
+ * what the author wrote; defaults are applied where they are used.
+ */
+
+export const COLUMN_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'timestamp'] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+export const SOURCE_TYPES = ['csv', 'jsonl', 'push', 'nats', 'redis-stream'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+export const SEVERITIES = ['reject', 'fail', 'warn'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const WINDOW_OPS = ['sum', 'mean', 'min', 'max', 'count', 'lag', 'diff'] as const;
+export type WindowOp = (typeof WINDOW_OPS)[number];
+
+/** Expectations checked row by row (a failing row can be rejected on its own). */
+export const ROW_EXPECTATIONS = [
+  'not_null',
+  'between',
+  'in_set',
+  'not_in_set',
+  'match_regex',
+  'length_between',
+  'of_type',
+  'increasing',
+  'non_decreasing',
+  'no_future_event_time',
+] as const;
+
+/** Expectations over the whole batch. */
+export const TABLE_EXPECTATIONS = [
+  'row_count_between',
+  'unique',
+  'compound_unique',
+  'min_between',
+  'max_between',
+  'mean_between',
+  'median_between',
+  'sum_between',
+  'stdev_between',
+  'unique_proportion_between',
+  'distinct_values_in_set',
+  'columns_match_set',
+  'fresh_within',
+] as const;
+
+export const EXPECTATION_NAMES = [...ROW_EXPECTATIONS, ...TABLE_EXPECTATIONS] as const;
+export type ExpectationName = (typeof EXPECTATION_NAMES)[number];
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  description?: string;
+  required?: boolean;
+  unique?: boolean;
+  enum?: Array<string | number | boolean>;
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  /** Source header to read this column from, when it differs from `name`. */
+  from?: string;
+}
+
+/**
+ * One quality expectation. Parameters depend on `expect`:
+ * - `column` for single-column checks, `columns` for compound ones / columns_match_set,
+ * - `min` / `max` for *_between,
+ * - `values` for in_set / not_in_set / distinct_values_in_set / columns_match_set,
+ * - `regex` for match_regex, `type` for of_type, `maxAge` (ISO-8601 duration) for fresh_within.
+ */
+export interface ExpectationSpec {
+  expect: ExpectationName;
+  severity: Severity;
+  column?: string;
+  columns?: string[];
+  min?: number;
+  max?: number;
+  values?: Array<string | number | boolean>;
+  regex?: string;
+  type?: ColumnType;
+  maxAge?: string;
+  /** Fraction of rows (0..1) that must pass for the expectation to succeed. */
+  mostly?: number;
+  description?: string;
+}
+
+export interface WindowSpec {
+  op: WindowOp;
+  column: string;
+  /** Last N rows per entity (including the current one). */
+  rows?: number;
+  /** Or: rows within this ISO-8601 duration before the current event time (inclusive). */
+  duration?: string;
+  /** For lag/diff: how many rows back (default 1). */
+  offset?: number;
+}
+
+/** Exactly one of `column`, `expr`, `window` is set. */
+export interface FeatureSpec {
+  name: string;
+  column?: string;
+  expr?: string;
+  window?: WindowSpec;
+  description?: string;
+}
+
+export interface SourceSpec {
+  type: SourceType;
+  /** Glob relative to the landing directory (csv, jsonl). */
+  path?: string;
+  delimiter?: string;
+  quote?: string;
+  /** Whether the first CSV line is a header (default true). */
+  header?: boolean;
+  nullValues?: string[];
+  encoding?: string;
+  /** Streaming sources (nats, redis-stream). */
+  subject?: string;
+  stream?: string;
+  batch?: { maxRecords?: number; maxWait?: string };
+}
+
+/** A row filter: rows for which `expr` is false are dropped (counted, not rejected). */
+export interface FilterSpec {
+  expr: string;
+  description?: string;
+}
+
+export interface ScheduleSpec {
+  cron?: string;
+  timezone?: string;
+  onArrival?: boolean;
+}
+
+export interface ContractPolicy {
+  /** What to do with kept raw batches when a new version becomes active. */
+  onNewVersion?: 'backfill' | 'none';
+  /** What to do with dependent later runs when a run is rolled back. */
+  onRollback?: 'reprocess' | 'none';
+}
+
+export interface Contract {
+  name: string;
+  version: string;
+  owner: string;
+  description?: string;
+  entity: { name: string; key: string[]; description?: string };
+  eventTime: string;
+  source: SourceSpec;
+  schema: ColumnSpec[];
+  expectations: ExpectationSpec[];
+  filters?: FilterSpec[];
+  features: FeatureSpec[];
+  schedule?: ScheduleSpec;
+  sla?: { freshness?: string };
+  policy?: ContractPolicy;
+  tags?: string[];
+  links?: Record<string, string>;
+}
+
+/** A contract as read from a file: the parsed value plus where it came from. */
+export interface ParsedContract {
+  contract: Contract;
+  /** sha256 of the canonical JSON of `contract`: equal content, equal hash, whatever the formatting. */
+  hash: string;
+  /** The file path as given (for error messages and reports). */
+  file: string;
+  /** The YAML text, kept so the registry stores exactly what was reviewed. */
+  text: string;
+}
+
+export function major(version: string): number {
+  return Number(version.split('.')[0]);
+}

@@ -1,0 +1,41 @@
+/**
+ * The validation report of a run, shaped like Great Expectations' SUMMARY result
+ * format: one result per expectation plus totals. Stored with the run as JSON and
+ * served by GraphQL as is.
+ */
+import type { ExpectationName, Severity } from '../contracts/contract.types';
+
+export interface UnexpectedSample {
+  rowNumber: number;
+  value: unknown;
+}
+
+export interface ExpectationResult {
+  expect: ExpectationName | 'schema';
+  column?: string;
+  columns?: string[];
+  severity: Severity;
+  success: boolean;
+  /** Rows the expectation looked at (null cells are skipped except by not_null). */
+  elementCount: number;
+  unexpectedCount: number;
+  /** 0..100, of elementCount. */
+  unexpectedPercent: number;
+  mostly?: number;
+  /** For aggregate checks: the measured value (mean, row count, ...). */
+  observedValue?: unknown;
+  /** Up to 20 unexpected values with their row numbers. */
+  sample: UnexpectedSample[];
+}
+
+export interface ValidationReport {
+  /** False when any `fail` expectation did not hold. */
+  success: boolean;
+  statistics: {
+    evaluatedExpectations: number;
+    successfulExpectations: number;
+    unsuccessfulExpectations: number;
+    successPercent: number;
+  };
+  results: ExpectationResult[];
+}

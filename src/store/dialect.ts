@@ -1,0 +1,69 @@
+/**
+ * Every difference between SQLite and PostgreSQL that the store cares about lives
+ * here, so repositories stay dialect-free.
+ */
+import type { Knex } from 'knex';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export function engineOf(db: Knex): Engine {
+  const client = String(db.client.config.client);
+  return client === 'pg' || client === 'postgres' || client === 'postgresql' ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Bound variables allowed in one statement. SQLite (since 3.32) allows 32766;
+ * PostgreSQL's wire protocol allows 65535. We stay well below both.
+ */
+export function maxBindings(engine: Engine): number {
+  return engine === 'sqlite' ? 32_000 : 65_000;
+}
+
+/** Rows per INSERT so that rows × columns stays under the engine's variable limit. */
+export function insertChunkSize(engine: Engine, columnsPerRow: number): number {
+  return Math.max(1, Math.floor(maxBindings(engine) / Math.max(1, columnsPerRow)));
+}
+
+/** Insert many rows in chunks that respect the engine's variable limit. */
+export async function batchInsert<T extends object>(
+  db: Knex | Knex.Transaction,
+  engine: Engine,
+  table: string,
+  rows: T[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const size = insertChunkSize(engine, Object.keys(rows[0]!).length);
+  for (let i = 0; i < rows.length; i += size) {
+    await db(table).insert(rows.slice(i, i + size));
+  }
+}
+
+/**
+ * Times are stored as epoch milliseconds in BIGINT columns on both engines: portable,
+ * exact, and cheap to compare. pg returns BIGINT as a string; this brings it back.
+ */
+export function toMillis(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'number' ? v : Number(v);
+}
+
+/** JSON is stored as TEXT on both engines, so reads never depend on jsonb parsing. */
+export function toJson(v: unknown): string | null {
+  return v === undefined || v === null ? null : JSON.stringify(v);
+}
+
+export function fromJson<T>(v: unknown): T | null {
+  if (v === null || v === undefined) return null;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+/** COUNT(*) comes back as a number on SQLite and a string on pg. */
+export function toCount(v: unknown): number {
+  return Number(v ?? 0);
+}
+
+/** Whether an error is a unique-constraint violation, on either engine. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE/i.test(e.message ?? ''));
+}

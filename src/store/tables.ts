@@ -1,0 +1,12 @@
+/** Table names, in one place: repositories and migrations both use these. */
+export const T = {
+  contractVersions: 'contract_versions',
+  promotions: 'promotions',
+  rawBatches: 'raw_batches',
+  runs: 'runs',
+  runRawBatches: 'run_raw_batches',
+  featureRows: 'feature_rows',
+  rejectedRows: 'rejected_rows',
+  lineageEdges: 'lineage_edges',
+  auditLog: 'audit_log',
+} as const;
