@@ -20,6 +20,8 @@ export interface Config {
   defaultEnvironment: Environment;
   logLevel: string;
   contractsDir: string;
+  /** Who runs CLI commands, for the audit trail. */
+  operator: string;
 }
 
 /** Variables Tidemark reads. Any other TIDEMARK_* variable is a typo and refused. */
@@ -44,6 +46,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultEnvironment: parseEnvironment(env.TIDEMARK_ENV || 'dev', 'TIDEMARK_ENV'),
     logLevel: parseLogLevel(env.TIDEMARK_LOG_LEVEL || 'info'),
     contractsDir: resolve(env.TIDEMARK_CONTRACTS_DIR || './contracts'),
+    operator: `cli:${env.USER || env.LOGNAME || 'unknown'}`,
   };
 }
 

@@ -51,6 +51,53 @@ export const TABLE_EXPECTATIONS = [
 export const EXPECTATION_NAMES = [...ROW_EXPECTATIONS, ...TABLE_EXPECTATIONS] as const;
 export type ExpectationName = (typeof EXPECTATION_NAMES)[number];
 
+/**
+ * Expectations that count rows, so `mostly` applies: every row expectation, plus
+ * `unique` and `compound_unique` (a duplicated row is one unexpected element). The
+ * other table expectations test one aggregate of the batch; `mostly` is an error there.
+ */
+export const MOSTLY_EXPECTATIONS: readonly ExpectationName[] = [...ROW_EXPECTATIONS, 'unique', 'compound_unique'];
+
+export type ExpectationParam = 'column' | 'columns' | 'min' | 'max' | 'values' | 'regex' | 'type' | 'maxAge';
+
+/** Parameters of one expectation: `required` all needed, `anyOf` at least one, `optional` allowed; others rejected. */
+export interface ExpectationParamRule {
+  required: ExpectationParam[];
+  anyOf?: ExpectationParam[];
+  optional?: ExpectationParam[];
+}
+
+const COLUMN_PARAM: ExpectationParamRule = { required: ['column'] };
+const COLUMN_RANGE: ExpectationParamRule = { required: ['column'], anyOf: ['min', 'max'] };
+const COLUMN_VALUES: ExpectationParamRule = { required: ['column', 'values'] };
+
+/** The parameters each expectation takes (checked by src/contracts/semantic-checks.ts). */
+export const EXPECTATION_PARAMS: Record<ExpectationName, ExpectationParamRule> = {
+  not_null: COLUMN_PARAM,
+  between: COLUMN_RANGE,
+  in_set: COLUMN_VALUES,
+  not_in_set: COLUMN_VALUES,
+  match_regex: { required: ['column', 'regex'] },
+  length_between: COLUMN_RANGE,
+  of_type: { required: ['column', 'type'] },
+  increasing: COLUMN_PARAM,
+  non_decreasing: COLUMN_PARAM,
+  no_future_event_time: { required: [], optional: ['column'] }, // column defaults to eventTime
+  row_count_between: { required: [], anyOf: ['min', 'max'] },
+  unique: COLUMN_PARAM,
+  compound_unique: { required: ['columns'] },
+  min_between: COLUMN_RANGE,
+  max_between: COLUMN_RANGE,
+  mean_between: COLUMN_RANGE,
+  median_between: COLUMN_RANGE,
+  sum_between: COLUMN_RANGE,
+  stdev_between: COLUMN_RANGE,
+  unique_proportion_between: COLUMN_RANGE,
+  distinct_values_in_set: COLUMN_VALUES,
+  columns_match_set: { required: ['values'] },
+  fresh_within: { required: ['maxAge'], optional: ['column'] }, // column defaults to eventTime
+};
+
 export interface ColumnSpec {
   name: string;
   type: ColumnType;

@@ -38,3 +38,28 @@ export interface RejectReason {
 export interface RejectedRow extends SourceRow {
   reasons: RejectReason[];
 }
+
+/**
+ * One stored point of an entity's history, handed to the transform so windows
+ * continue across runs: its event time and its stored feature values.
+ */
+export interface HistoryPoint {
+  eventTime: number;
+  values: Record<string, Value>;
+}
+
+/** The transform's output: one feature row per (entity, event time) of the run. */
+export interface FeatureRow {
+  entityKey: string;
+  eventTime: number;
+  /** Feature name → value, every feature of the contract. */
+  values: Record<string, Value>;
+  /** Lineage: the source row it came from. */
+  rowNumber: number;
+  rawBatchId: string;
+}
+
+/** What a source yields: a record, or the reason the line could not be read as one. */
+export interface ParsedRecord extends SourceRow {
+  parseError?: string;
+}

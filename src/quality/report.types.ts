@@ -26,6 +26,8 @@ export interface ExpectationResult {
   observedValue?: unknown;
   /** Up to 20 unexpected values with their row numbers. */
   sample: UnexpectedSample[];
+  /** Extra facts a reviewer needs (columns_match_set: missing/unexpected columns; schema: per column counts). */
+  details?: Record<string, unknown>;
 }
 
 export interface ValidationReport {

@@ -19,9 +19,17 @@ export function maxBindings(engine: Engine): number {
   return engine === 'sqlite' ? 32_000 : 65_000;
 }
 
+/**
+ * knex compiles a multi-row INSERT on SQLite as `INSERT … SELECT … UNION ALL SELECT …`,
+ * and SQLite refuses a compound SELECT of more than SQLITE_MAX_COMPOUND_SELECT terms
+ * (500 in stock builds, including the sqlite3 package's).
+ */
+const SQLITE_MAX_ROWS_PER_INSERT = 500;
+
 /** Rows per INSERT so that rows × columns stays under the engine's variable limit. */
 export function insertChunkSize(engine: Engine, columnsPerRow: number): number {
-  return Math.max(1, Math.floor(maxBindings(engine) / Math.max(1, columnsPerRow)));
+  const byBindings = Math.max(1, Math.floor(maxBindings(engine) / Math.max(1, columnsPerRow)));
+  return engine === 'sqlite' ? Math.min(SQLITE_MAX_ROWS_PER_INSERT, byBindings) : byBindings;
 }
 
 /** Insert many rows in chunks that respect the engine's variable limit. */
@@ -66,4 +74,15 @@ export function toCount(v: unknown): number {
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return e?.code === '23505' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE/i.test(e.message ?? ''));
+}
+
+export type SqlType = 'int' | 'text' | 'bigint';
+
+/**
+ * One row of a VALUES list with typed placeholders. PostgreSQL infers parameter
+ * types and needs casts inside VALUES; SQLite takes them as they come.
+ */
+export function valuesRow(engine: Engine, types: SqlType[]): string {
+  if (engine === 'sqlite') return `(${types.map(() => '?').join(', ')})`;
+  return `(${types.map((t) => `?::${t}`).join(', ')})`;
 }

@@ -7,10 +7,20 @@ import type { Db } from './connection';
 import type { Engine } from './dialect';
 import { ContractRepository } from './contract.repository';
 import { AuditRepository } from './audit.repository';
+import { RunRepository } from './run.repository';
+import { RawBatchRepository } from './raw-batch.repository';
+import { FeatureRepository } from './feature.repository';
+import { RejectRepository } from './reject.repository';
+import { LineageRepository } from './lineage.repository';
 
 export class Repositories {
   readonly contracts: ContractRepository;
   readonly audit: AuditRepository;
+  readonly runs: RunRepository;
+  readonly rawBatches: RawBatchRepository;
+  readonly features: FeatureRepository;
+  readonly rejects: RejectRepository;
+  readonly lineage: LineageRepository;
 
   constructor(
     readonly db: Knex | Knex.Transaction,
@@ -18,6 +28,11 @@ export class Repositories {
   ) {
     this.contracts = new ContractRepository(db);
     this.audit = new AuditRepository(db);
+    this.runs = new RunRepository(db);
+    this.rawBatches = new RawBatchRepository(db);
+    this.features = new FeatureRepository(db, engine);
+    this.rejects = new RejectRepository(db, engine);
+    this.lineage = new LineageRepository(db);
   }
 }
 

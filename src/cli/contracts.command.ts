@@ -1,0 +1,88 @@
+/** `tidemark contracts …`: lint, apply, list and check contracts. */
+import { writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { loadConfig, parseEnvironment } from '../config';
+import { loadContractFiles } from '../contracts/load';
+import { runContractsCheck } from '../contracts/check';
+import { renderJson, renderMarkdown } from '../contracts/check-report';
+import { command, withRuntime } from './run-command';
+import type { ApplyOutcome } from '../contracts/registry';
+
+export function contractsCommand(): Command {
+  const cmd = new Command('contracts').description('Lint, register, list and review data contracts');
+
+  cmd
+    .command('lint')
+    .description('Check contract files against the meta-schema and the semantic rules (no database needed)')
+    .argument('[paths...]', 'contract files or directories (default: the contracts directory)')
+    .action(
+      command(async (paths: string[]) => {
+        const parsed = await loadContractFiles(paths.length ? paths : [loadConfig().contractsDir]);
+        for (const p of parsed) process.stdout.write(`ok  ${p.file}  ${p.contract.name}@${p.contract.version}\n`);
+      }),
+    );
+
+  cmd
+    .command('apply')
+    .description('Register contracts, all or nothing; a registered (name, version) never changes')
+    .argument('[paths...]', 'contract files or directories (default: the contracts directory)')
+    .action(
+      command(async (paths: string[]) => {
+        const config = loadConfig();
+        const parsed = await loadContractFiles(paths.length ? paths : [config.contractsDir]);
+        const outcomes = await withRuntime((rt) => rt.registry.apply(parsed, config.operator), config);
+        for (const o of outcomes) process.stdout.write(describeOutcome(o));
+      }),
+    );
+
+  cmd
+    .command('list')
+    .description('List registered contract versions')
+    .option('--env <environment>', 'only versions active in this environment')
+    .option('--json', 'print JSON')
+    .action(
+      command(async (opts: { env?: string; json?: boolean }) => {
+        const env = opts.env ? parseEnvironment(opts.env, '--env') : undefined;
+        const rows = await withRuntime(async (rt) => {
+          const versions = await rt.registry.list(env);
+          const active = await rt.registry.activeVersions();
+          return versions.map((v) => ({
+            name: v.name,
+            version: v.version,
+            owner: v.owner,
+            hash: v.hash.slice(0, 12),
+            active: active.filter((a) => a.name === v.name && a.version === v.version).map((a) => a.environment),
+          }));
+        });
+        if (opts.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        else for (const r of rows) process.stdout.write(`${r.name}@${r.version}\t${r.owner}\t${r.hash}\t${r.active.join(',') || '-'}\n`);
+      }),
+    );
+
+  cmd
+    .command('check')
+    .description('For pull requests: lint, diff each changed contract against a git ref, and check the version bumps')
+    .requiredOption('--base <ref>', 'git ref to compare against (e.g. origin/main)')
+    .option('--dir <path>', 'contracts directory inside the repository', 'contracts')
+    .option('--repo <path>', 'repository root', '.')
+    .addOption(new Option('--format <format>', 'report format').choices(['markdown', 'json']).default('markdown'))
+    .option('--output <file>', 'also write the report to this file')
+    .action(
+      command(async (opts: { base: string; dir: string; repo: string; format: string; output?: string }) => {
+        const result = await runContractsCheck({ repoDir: opts.repo, base: opts.base, contractsDir: opts.dir });
+        const report = opts.format === 'json' ? renderJson(result) : renderMarkdown(result);
+        process.stdout.write(report.endsWith('\n') ? report : report + '\n');
+        if (opts.output) await writeFile(opts.output, report);
+        return result.ok ? 0 : 1;
+      }),
+    );
+
+  return cmd;
+}
+
+function describeOutcome(o: ApplyOutcome): string {
+  const head = `${o.status === 'registered' ? 'registered' : 'unchanged '}  ${o.name}@${o.version}`;
+  const c = o.compatibility;
+  const vs = c.against && o.status === 'registered' ? `  (vs ${c.against}: ${c.changes.length} change(s), ${c.verdict})` : '';
+  return head + vs + '\n';
+}

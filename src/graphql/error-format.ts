@@ -1,0 +1,39 @@
+/**
+ * The one place where errors become GraphQL errors. Tidemark errors keep their
+ * message and get their code; GraphQL's own validation errors keep theirs; anything
+ * else is a bug: logged with its stack, shown to the client as INTERNAL only.
+ */
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { Logger } from 'pino';
+import { TidemarkError, ContractValidationError } from '../errors';
+
+const PASS_THROUGH = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof TidemarkError) {
+      const extensions: Record<string, unknown> = { code: original.code };
+      if (original instanceof ContractValidationError) extensions.issues = original.issues;
+      else if (original.details) extensions.details = original.details;
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && PASS_THROUGH.has(code)) return formatted;
+    if (original instanceof GraphQLError && !original.originalError && code !== 'INTERNAL_SERVER_ERROR') {
+      // Errors raised by graphql-js itself (argument coercion, scalar parsing) are the caller's fault.
+      return { ...formatted, extensions: { ...formatted.extensions, code: code ?? 'BAD_USER_INPUT' } };
+    }
+    logger.error({ err: original, path: formatted.path }, 'internal error in GraphQL operation');
+    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL' } };
+  };
+}

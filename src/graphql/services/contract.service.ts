@@ -1,0 +1,43 @@
+/** What the contract resolvers call: registry reads shaped for GraphQL. */
+import type { Runtime } from '../../runtime';
+import type { Environment } from '../../config';
+import { NotFoundError } from '../../errors';
+import { toContractType } from '../mappers/contract.mapper';
+import type { Contract } from '../types/contract.type';
+import type { RegisteredContract } from '../../contracts/registry.types';
+
+export class ContractService {
+  constructor(private readonly rt: Pick<Runtime, 'registry' | 'store' | 'config'>) {}
+
+  async list(environment?: Environment): Promise<Contract[]> {
+    const versions = await this.rt.registry.list(environment);
+    return this.shape(versions);
+  }
+
+  async get(name: string, version?: string): Promise<Contract | null> {
+    try {
+      const found = await this.rt.registry.resolve(name, version, this.rt.config.defaultEnvironment);
+      return (await this.shape([found]))[0] ?? null;
+    } catch (err) {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    }
+  }
+
+  /** One query each for versions, promotions and active versions, whatever the list size. */
+  private async shape(list: RegisteredContract[]): Promise<Contract[]> {
+    if (list.length === 0) return [];
+    const [all, promotions, active] = await Promise.all([
+      this.rt.store.contracts.listVersions(),
+      this.rt.store.contracts.listPromotions(),
+      this.rt.registry.activeVersions(),
+    ]);
+    return list.map((c) =>
+      toContractType(c, {
+        versions: all.filter((v) => v.name === c.name).map((v) => v.version),
+        promotions,
+        active,
+      }),
+    );
+  }
+}

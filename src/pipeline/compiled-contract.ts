@@ -1,0 +1,45 @@
+/**
+ * Everything a run executes for one contract version, compiled once and cached by
+ * contract hash: the cleanser, the row filters, the quality checks and the
+ * transform. Rows never trigger compilation.
+ */
+import type { Contract } from '../contracts/contract.types';
+import { compileCleanser, type Cleanser } from './cleanse';
+import { compileFilters, type RowFilter } from './filter';
+import { compileTransform, historyNeeds, type Transform, type HistoryNeeds } from './transform';
+import { compileChecks } from '../quality';
+import type { CompiledChecks } from '../quality/checks.types';
+
+export interface CompiledContract {
+  contract: Contract;
+  cleanse: Cleanser;
+  filter: RowFilter;
+  checks: CompiledChecks;
+  transform: Transform;
+  history: HistoryNeeds;
+  /** Whether any expectation compares a row with the entity's previous stored row. */
+  needsPrevious: boolean;
+}
+
+export class CompiledContractCache {
+  private readonly cache = new Map<string, CompiledContract>();
+
+  constructor(private readonly capacity = 64) {}
+
+  get(hash: string, contract: Contract): CompiledContract {
+    const hit = this.cache.get(hash);
+    if (hit) return hit;
+    const compiled: CompiledContract = {
+      contract,
+      cleanse: compileCleanser(contract),
+      filter: compileFilters(contract),
+      checks: compileChecks(contract),
+      transform: compileTransform(contract),
+      history: historyNeeds(contract),
+      needsPrevious: contract.expectations.some((e) => e.expect === 'increasing' || e.expect === 'non_decreasing'),
+    };
+    if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(hash, compiled);
+    return compiled;
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The run executor: one contract version over kept raw batches in one environment.
+ *
+ *   running → read/cleanse/filter → validate → history + transform → digest
+ *           → ONE transaction: feature rows, rejects, lineage, raw links, run = succeeded
+ *             (and, for a reprocess, the parent = superseded at the same instant)
+ *
+ * Any error before or inside the transaction leaves no feature row, reject or edge
+ * behind: the run is marked failed with its error and (when validation ran) report.
+ */
+import type { Logger } from 'pino';
+import type { Clock, IdGenerator } from '../clock';
+import type { Environment } from '../config';
+import { ContractViolationError, TidemarkError } from '../errors';
+import type { Store, Repositories } from '../store/store';
+import type { RegisteredContract } from '../contracts/registry.types';
+import type { RunEventSink } from '../events/run-events';
+import { validateBatch } from '../quality';
+import type { ValidationReport } from '../quality/report.types';
+import type { RawStore } from './raw-store';
+import { CompiledContractCache, type CompiledContract } from './compiled-contract';
+import { readStage, rate, type ProgressFn, type ReadResult } from './read-stage';
+import { loadHistory } from './history-stage';
+import { outputDigest } from './digest';
+import { writeRun, type WriteHook } from './write-stage';
+import { ZERO_COUNTS, type RawBatch, type Run, type RunTrigger } from './run.types';
+import type { FeatureRow, RejectedRow } from './row.types';
+
+export interface ExecutorDeps {
+  store: Store;
+  rawStore: RawStore;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  codeVersion: string;
+  events: RunEventSink;
+  /** Fault injection for tests: called between the writes of the commit transaction. */
+  writeHook?: WriteHook;
+}
+
+export interface RunRequest {
+  contract: RegisteredContract;
+  environment: Environment;
+  trigger: RunTrigger;
+  rawBatches: RawBatch[];
+  actor: string;
+  parentRunId?: string | null;
+  /** For a reprocess: the run whose rows this one replaces when it commits. */
+  supersedes?: Run | null;
+  attempt?: number;
+  progress?: ProgressFn;
+}
+
+interface Outcome {
+  rows: FeatureRow[];
+  rejects: RejectedRow[];
+  read: ReadResult;
+  report: ValidationReport;
+}
+
+export class RunExecutor {
+  private readonly compiled = new CompiledContractCache();
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  /** Creates the run record (queued) without executing it. */
+  async enqueue(req: RunRequest): Promise<Run> {
+    const run = this.newRun(req);
+    await this.deps.store.runs.insert(run);
+    this.deps.events.publish(run);
+    return run;
+  }
+
+  /** Executes a queued run to its end state; never throws for data problems (the run says failed). */
+  async execute(run: Run, req: RunRequest): Promise<Run> {
+    const log = this.deps.logger.child({ runId: run.id, contract: run.contractName, environment: run.environment, trigger: run.trigger });
+    const started = this.deps.clock.now();
+    await this.transition(run, { status: 'running', startedAt: started }, ['queued']);
+    log.info({ rawBatches: req.rawBatches.map((b) => b.id), contractVersion: run.contractVersion }, 'run started');
+    let report: ValidationReport | null = null;
+    try {
+      const compiled = this.compiled.get(req.contract.hash, req.contract.contract);
+      const outcome = await this.process(run, req, compiled, log);
+      report = outcome.report;
+      return await this.commit(run, req, outcome, log);
+    } catch (err) {
+      return this.fail(run, err, report, log);
+    }
+  }
+
+  /** enqueue + execute. */
+  async run(req: RunRequest): Promise<Run> {
+    return this.execute(await this.enqueue(req), req);
+  }
+
+  private async process(run: Run, req: RunRequest, compiled: CompiledContract, log: Logger): Promise<Outcome> {
+    const t0 = Date.now();
+    const read = await readStage(this.deps.rawStore, req.rawBatches, compiled, req.progress);
+    log.info({ rows: read.read, rowsPerSec: rate(read.read, t0), rejected: read.rejects.length }, 'rows read');
+    const view = { environment: run.environment, contract: run.contractName, major: run.contractMajor };
+    const exclude = req.supersedes ? [req.supersedes.id] : [];
+    const history = await loadHistory(this.deps.store, view, read.clean, compiled, exclude);
+    const validation = validateBatch(compiled.checks, read.clean, {
+      now: this.deps.clock.now(),
+      presentColumns: read.presentColumns,
+      previous: history.previous,
+      coercionRejects: read.rejects.length,
+    });
+    if (!validation.report.success) {
+      throw new RunValidationError(validation.report);
+    }
+    const rejects = read.rejects.concat(validation.rejected.map((r) => ({ ...r.row, reasons: r.reasons })));
+    const rows = compiled.transform(validation.accepted, history.points);
+    return { rows, rejects, read, report: validation.report };
+  }
+
+  private async commit(run: Run, req: RunRequest, o: Outcome, log: Logger): Promise<Run> {
+    const counts = {
+      read: o.read.read,
+      valid: o.read.read - o.rejects.length - o.read.filtered,
+      rejected: o.rejects.length,
+      filtered: o.read.filtered,
+      written: o.rows.length,
+    };
+    const digest = outputDigest(o.rows);
+    const committed = await writeRun(this.deps.store, this.deps.clock, {
+      run,
+      counts,
+      digest,
+      report: o.report,
+      rows: o.rows,
+      rejects: o.rejects,
+      rawBatches: req.rawBatches,
+      rowCounts: o.read.rowCounts,
+      contract: req.contract,
+      supersedes: req.supersedes ?? null,
+      actor: req.actor,
+      hook: this.deps.writeHook,
+    });
+    log.info({ counts, outputDigest: digest, durationMs: committed.finishedAt! - committed.startedAt! }, 'run succeeded');
+    this.deps.events.publish(committed);
+    if (req.supersedes) {
+      const parent = await this.deps.store.runs.get(req.supersedes.id);
+      if (parent) this.deps.events.publish(parent);
+    }
+    return committed;
+  }
+
+  private async fail(run: Run, err: unknown, report: ValidationReport | null, log: Logger): Promise<Run> {
+    const finishedAt = this.deps.clock.now();
+    const validation = err instanceof RunValidationError ? err.report : report;
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof TidemarkError) log.warn({ error: message }, 'run failed');
+    else log.error({ err }, 'run failed');
+    const patch: Partial<Run> = { status: 'failed', finishedAt, error: message, validation };
+    await this.deps.store.runs.update(run.id, patch);
+    const failed = { ...run, ...patch } as Run;
+    this.deps.events.publish(failed);
+    return failed;
+  }
+
+  private async transition(run: Run, patch: Partial<Run>, from: Run['status'][]): Promise<void> {
+    const ok = await this.deps.store.runs.update(run.id, patch, from);
+    if (!ok) throw new Error(`run ${run.id} is no longer ${from.join('/')}`);
+    Object.assign(run, patch);
+    this.deps.events.publish(run);
+  }
+
+  private newRun(req: RunRequest): Run {
+    return {
+      id: this.deps.ids('run'),
+      contractName: req.contract.name,
+      contractVersion: req.contract.version,
+      contractMajor: req.contract.major,
+      contractHash: req.contract.hash,
+      environment: req.environment,
+      trigger: req.trigger,
+      status: 'queued',
+      parentRunId: req.parentRunId ?? req.supersedes?.id ?? null,
+      attempt: req.attempt ?? 1,
+      counts: { ...ZERO_COUNTS },
+      outputDigest: null,
+      validation: null,
+      error: null,
+      codeVersion: this.deps.codeVersion,
+      createdBy: req.actor,
+      queuedAt: this.deps.clock.now(),
+      startedAt: null,
+      finishedAt: null,
+      committedAt: null,
+      invalidatedAt: null,
+    };
+  }
+}
+
+/** A `fail` expectation did not hold: the run fails with its report, nothing is written. */
+export class RunValidationError extends ContractViolationError {
+  constructor(readonly report: ValidationReport) {
+    const failed = report.results.filter((r) => !r.success && r.severity === 'fail').map((r) => r.expect + (r.column ? `(${r.column})` : ''));
+    super(`validation failed: ${failed.join(', ') || 'blocking expectation not met'}`);
+  }
+}
+
+export type { Repositories };

@@ -1,0 +1,58 @@
+/** A run, as every layer sees it. Database rows are converted in run.repository.ts. */
+import type { Environment } from '../config';
+import type { ValidationReport } from '../quality/report.types';
+
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'rolled_back', 'superseded'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const RUN_TRIGGERS = ['schedule', 'arrival', 'manual', 'push', 'retry', 'reprocess', 'backfill', 'stream'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+export interface RunCounts {
+  read: number;
+  valid: number;
+  rejected: number;
+  filtered: number;
+  written: number;
+}
+
+export interface Run {
+  id: string;
+  contractName: string;
+  contractVersion: string;
+  contractMajor: number;
+  contractHash: string;
+  environment: Environment;
+  trigger: RunTrigger;
+  status: RunStatus;
+  parentRunId: string | null;
+  attempt: number;
+  counts: RunCounts;
+  outputDigest: string | null;
+  validation: ValidationReport | null;
+  error: string | null;
+  codeVersion: string;
+  createdBy: string;
+  queuedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** System time at which its rows became visible. */
+  committedAt: number | null;
+  /** System time at which its rows stopped being visible (rollback or supersede). */
+  invalidatedAt: number | null;
+}
+
+export const ZERO_COUNTS: RunCounts = { read: 0, valid: 0, rejected: 0, filtered: 0, written: 0 };
+
+/** An acquired input, kept immutable and content-addressed. */
+export interface RawBatch {
+  id: string;
+  contractName: string;
+  sha256: string;
+  sourceType: string;
+  sourceUri: string | null;
+  sizeBytes: number;
+  rowCount: number | null;
+  storagePath: string;
+  receivedAt: number;
+}

@@ -1,0 +1,13 @@
+/** Records of a kept raw batch, parsed by the source format it was acquired with. */
+import type { Readable } from 'node:stream';
+import type { Contract } from '../../contracts/contract.types';
+import type { RawBatch } from '../run.types';
+import type { ParsedRecord } from '../row.types';
+import { readCsv } from './csv.source';
+import { readJsonl } from './jsonl.source';
+
+export function readRawBatch(input: Readable, batch: RawBatch, contract: Contract): AsyncGenerator<ParsedRecord> {
+  if (batch.sourceType === 'csv') return readCsv(input, contract.source, contract.schema, batch.id);
+  // push, jsonl and streamed micro-batches are all kept as JSON Lines.
+  return readJsonl(input, batch.id);
+}

@@ -1,0 +1,99 @@
+/**
+ * The commit: one transaction writes the feature rows, the rejects, the raw batch
+ * links and row counts, the lineage edges and the run's final state, and for a
+ * reprocess supersedes the parent at the same instant, so no reader ever sees both.
+ */
+import type { Clock } from '../clock';
+import type { Store, Repositories } from '../store/store';
+import type { RegisteredContract } from '../contracts/registry.types';
+import type { LineageEdge } from '../store/lineage.repository';
+import type { ValidationReport } from '../quality/report.types';
+import type { FeatureRow, RejectedRow } from './row.types';
+import type { RawBatch, Run, RunCounts } from './run.types';
+
+/** Called between the writes of the transaction (tests inject faults here). */
+export type WriteHook = (stage: 'features' | 'rejects' | 'lineage' | 'run') => Promise<void> | void;
+
+export interface WriteRequest {
+  run: Run;
+  counts: RunCounts;
+  digest: string;
+  report: ValidationReport;
+  rows: FeatureRow[];
+  rejects: RejectedRow[];
+  rawBatches: RawBatch[];
+  rowCounts: Map<string, number>;
+  contract: RegisteredContract;
+  supersedes: Run | null;
+  actor: string;
+  hook?: WriteHook;
+}
+
+export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Promise<Run> {
+  return store.transaction(async (tx) => {
+    const view = { environment: w.run.environment, contract: w.run.contractName, major: w.run.contractMajor };
+    await tx.features.insertMany(w.run.id, view, w.rows);
+    await w.hook?.('features');
+    await tx.rejects.insertMany(w.run.id, w.rejects);
+    await w.hook?.('rejects');
+    await tx.rawBatches.linkToRun(w.run.id, w.rawBatches.map((b) => b.id));
+    for (const b of w.rawBatches) {
+      if (b.rowCount === null) await tx.rawBatches.setRowCount(b.id, w.rowCounts.get(b.id) ?? 0);
+    }
+    const now = clock.now();
+    await tx.lineage.insertMany(edges(w, now));
+    await w.hook?.('lineage');
+    const patch: Partial<Run> = {
+      status: 'succeeded',
+      counts: w.counts,
+      outputDigest: w.digest,
+      validation: w.report,
+      finishedAt: now,
+      committedAt: now,
+      error: null,
+    };
+    const ok = await tx.runs.update(w.run.id, patch, ['running']);
+    if (!ok) throw new Error(`run ${w.run.id} left 'running' while it executed (cancelled or recovered elsewhere)`);
+    if (w.supersedes) await supersede(tx, w.supersedes, now);
+    await w.hook?.('run');
+    return { ...w.run, ...patch } as Run;
+  });
+}
+
+async function supersede(tx: Repositories, parent: Run, now: number): Promise<void> {
+  const ok = await tx.runs.update(parent.id, { status: 'superseded', invalidatedAt: now }, ['succeeded']);
+  if (!ok) throw new Error(`run ${parent.id} is no longer succeeded; it cannot be superseded`);
+}
+
+function edges(w: WriteRequest, now: number): LineageEdge[] {
+  const view = `${w.run.environment}/${w.run.contractName}/v${w.run.contractMajor}`;
+  const attributes = { contractVersion: w.contract.version, contractHash: w.contract.hash, codeVersion: w.run.codeVersion };
+  const out: LineageEdge[] = w.rawBatches.map((b) => ({
+    runId: w.run.id,
+    fromKind: 'raw_batch',
+    fromId: b.id,
+    toKind: 'run',
+    toId: w.run.id,
+    attributes: { sha256: b.sha256, rows: w.rowCounts.get(b.id) ?? 0 },
+    createdAt: now,
+  }));
+  out.push({
+    runId: w.run.id,
+    fromKind: 'contract_version',
+    fromId: `${w.contract.name}@${w.contract.version}`,
+    toKind: 'run',
+    toId: w.run.id,
+    attributes: { hash: w.contract.hash },
+    createdAt: now,
+  });
+  out.push({
+    runId: w.run.id,
+    fromKind: 'run',
+    fromId: w.run.id,
+    toKind: 'feature_view',
+    toId: view,
+    attributes: { ...attributes, rowsWritten: w.rows.length, rowsRejected: w.rejects.length },
+    createdAt: now,
+  });
+  return out;
+}

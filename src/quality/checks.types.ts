@@ -1,0 +1,90 @@
+/**
+ * The compiled form of a contract's quality section. `compileChecks` builds it once
+ * per contract version (ajv schema, regexes, sets, durations); `validateBatch` only
+ * runs it. Nothing here holds per-batch state, so one CompiledChecks serves every run.
+ */
+import type { ExpectationSpec } from '../contracts/contract.types';
+import type { CleanRow, RejectReason, TypedRow, Value } from '../pipeline/row.types';
+import type { ValidationReport } from './report.types';
+import type { Outcome } from './report';
+import type { ColumnCache } from './column-cache';
+import type { RejectSink } from './tally';
+import type { SchemaCheck } from './schema-check';
+
+/** The last stored row of an entity, so monotonic checks hold across runs. */
+export interface PreviousValues {
+  eventTime: number;
+  values: TypedRow;
+}
+
+export interface ValidationContext {
+  /** Epoch ms: the run's clock, passed in so tests control it. */
+  now: number;
+  /** Columns present in the raw records (for columns_match_set). */
+  presentColumns: string[];
+  /** Entity key → its last stored row (for increasing / non_decreasing). */
+  previous?: Map<string, PreviousValues>;
+  /** Rows cleansing already rejected; folded into the schema result when given. */
+  coercionRejects?: number;
+}
+
+export interface BatchValidation {
+  accepted: CleanRow[];
+  rejected: Array<{ row: CleanRow; reasons: RejectReason[] }>;
+  report: ValidationReport;
+}
+
+interface CheckBase {
+  spec: ExpectationSpec;
+  /** Whether an unsuccessful result makes the whole report (and so the run) fail. */
+  failsRun: boolean;
+  /** Message carried by each RejectReason this check produces. */
+  message: string;
+}
+
+/**
+ * A check evaluated one cell at a time by the shared row loop. `test` is built once at
+ * compile time; the loop calls it per cell without allocating.
+ */
+export interface RowCheck extends CheckBase {
+  kind: 'row';
+  /** The column read; undefined means the row's event time (no_future_event_time). */
+  column: string | undefined;
+  /** Every row expectation except not_null skips null cells, as in Great Expectations. */
+  skipNulls: boolean;
+  /** True when the cell is as expected. */
+  test(value: Value, now: number): boolean;
+}
+
+/** increasing / non_decreasing: evaluated over rows ordered per entity by event time. */
+export interface SequenceCheck extends CheckBase {
+  kind: 'sequence';
+  column: string;
+  strict: boolean;
+}
+
+/** What a table check hands to the report builder. */
+export type TableOutcome = Outcome;
+
+/** Everything a table check may read while evaluating one batch. */
+export interface TableInput {
+  rows: CleanRow[];
+  ctx: ValidationContext;
+  /** Receives reasons for rows the check rejects (unique / compound_unique only). */
+  sink: RejectSink | null;
+  cache: ColumnCache;
+}
+
+export interface TableCheck extends CheckBase {
+  kind: 'table';
+  evaluate(input: TableInput): TableOutcome;
+}
+
+export type Check = RowCheck | SequenceCheck | TableCheck;
+
+export interface CompiledChecks {
+  contract: { name: string; version: string; eventTime: string; entityKey: string[] };
+  schema: SchemaCheck;
+  /** In contract order, so the report lists results in the order authors wrote them. */
+  checks: Check[];
+}

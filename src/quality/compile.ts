@@ -1,0 +1,47 @@
+/**
+ * compileChecks: a contract version's schema and expectations → CompiledChecks. Called
+ * once per contract version (the pipeline caches it by name@version); everything costly
+ * — the ajv schema, regexes, sets, durations — is built here and never per row or per
+ * batch. Throws InputError naming the expectation when one cannot be compiled, so
+ * `contracts check` can call it to surface such problems in review.
+ */
+import type { Contract } from '../contracts/contract.types';
+import { InputError } from '../errors';
+import type { CompiledChecks } from './checks.types';
+import { CATALOGUE } from './catalogue';
+import { CompileEnv } from './compile-env';
+import { compileSchemaCheck, type SchemaCheck } from './schema-check';
+
+export function compileChecks(contract: Contract): CompiledChecks {
+  const checks = contract.expectations.map((spec, index) => {
+    const env = new CompileEnv(contract, spec, index);
+    const compile = CATALOGUE[spec.expect];
+    if (!compile) env.fail('is not a known expectation');
+    if (spec.mostly !== undefined && !(spec.mostly >= 0 && spec.mostly <= 1)) {
+      env.fail(`has mostly ${spec.mostly}, expected 0..1`);
+    }
+    return compile(env);
+  });
+  const schema = schemaOf(contract);
+  return {
+    contract: {
+      name: contract.name,
+      version: contract.version,
+      eventTime: contract.eventTime,
+      entityKey: [...contract.entity.key],
+    },
+    schema,
+    checks,
+  };
+}
+
+/** The column schema's compile error, prefixed with the contract it belongs to. */
+function schemaOf(contract: Contract): SchemaCheck {
+  try {
+    return compileSchemaCheck(contract.schema);
+  } catch (e) {
+    if (e instanceof InputError)
+      throw new InputError(`contract ${contract.name}@${contract.version}: ${e.message}`);
+    throw e;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Counting unexpected rows: one Tally per check per batch. It keeps the first
+ * SAMPLE_LIMIT unexpected values for the report and, for rejecting checks, hands a
+ * reason for each unexpected row to the batch's RejectSink.
+ */
+import type { RejectReason } from '../pipeline/row.types';
+import type { UnexpectedSample } from './report.types';
+
+export const SAMPLE_LIMIT = 20;
+
+/**
+ * Reasons per row index. A sparse array indexed like the batch: it costs one slot per
+ * row instead of a Map entry, and rows that pass never get an array of their own.
+ */
+export class RejectSink {
+  readonly byRow: Array<RejectReason[] | undefined>;
+
+  constructor(rowCount: number) {
+    this.byRow = new Array<RejectReason[] | undefined>(rowCount);
+  }
+
+  add(index: number, reason: RejectReason): void {
+    const list = this.byRow[index];
+    if (list) list.push(reason);
+    else this.byRow[index] = [reason];
+  }
+}
+
+/** How a rejecting check describes its rejects; the value is filled in per row. */
+export interface RejectTemplate {
+  sink: RejectSink;
+  rule: string;
+  column?: string;
+  message: string;
+}
+
+export class Tally {
+  elementCount = 0;
+  unexpectedCount = 0;
+  readonly sample: UnexpectedSample[] = [];
+
+  constructor(private readonly reject: RejectTemplate | null) {}
+
+  miss(index: number, rowNumber: number, value: unknown): void {
+    this.unexpectedCount++;
+    if (this.sample.length < SAMPLE_LIMIT) this.sample.push({ rowNumber, value });
+    const r = this.reject;
+    if (r) {
+      const reason: RejectReason = { rule: r.rule, message: r.message, value };
+      if (r.column !== undefined) reason.column = r.column;
+      r.sink.add(index, reason);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Opens everything a command or the server needs, from the config: the database
+ * (migrated), the store, the logger, the clock and the code version. The server
+ * and every CLI command go through here, so they always agree on the wiring.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Config } from './config';
+import { openDb, type DbOptions } from './store/connection';
+import { migrateLatest } from './store/migrate';
+import { Store } from './store/store';
+import { createLogger, type Logger } from './observability/logger';
+import { detectCodeVersion } from './observability/code-version';
+import { systemClock, randomIds, type Clock, type IdGenerator } from './clock';
+import { ContractRegistry } from './contracts/registry';
+import { RunEventBus } from './events/run-events';
+import { RawStore } from './pipeline/raw-store';
+import { Acquirer } from './pipeline/acquire';
+import { RunExecutor } from './pipeline/executor';
+import { RunService } from './pipeline/run.service';
+import type { WriteHook } from './pipeline/write-stage';
+import { FeatureService } from './serving/feature.service';
+
+export interface Runtime {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  codeVersion: string;
+  registry: ContractRegistry;
+  events: RunEventBus;
+  rawStore: RawStore;
+  executor: RunExecutor;
+  runs: RunService;
+  features: FeatureService;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+  db?: DbOptions;
+  writeHook?: WriteHook;
+  codeVersion?: string;
+}
+
+export function dbOptionsFor(config: Config): DbOptions {
+  return config.databaseUrl
+    ? { engine: 'postgres', url: config.databaseUrl }
+    : { engine: 'sqlite', filename: config.sqliteFile };
+}
+
+export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  mkdirSync(config.landingDir, { recursive: true });
+  mkdirSync(config.rawDir, { recursive: true });
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const db = openDb(overrides.db ?? dbOptionsFor(config));
+  try {
+    const applied = await migrateLatest(db.knex);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const store = new Store(db);
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? randomIds;
+  const codeVersion = overrides.codeVersion ?? detectCodeVersion();
+  const registry = new ContractRegistry(store, clock, logger);
+  const events = new RunEventBus();
+  const rawStore = new RawStore(config.rawDir);
+  const acquirer = new Acquirer({ store, rawStore, clock, ids, landingDir: config.landingDir });
+  const executor = new RunExecutor({ store, rawStore, clock, ids, logger, codeVersion, events, writeHook: overrides.writeHook });
+  const runs = new RunService({ store, registry, acquirer, executor, clock, events });
+  const features = new FeatureService({ store, registry, clock });
+  return {
+    config, store, logger, clock, ids, codeVersion, registry, events, rawStore, executor, runs, features,
+    close: () => store.close(),
+  };
+}

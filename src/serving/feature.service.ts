@@ -1,0 +1,140 @@
+/**
+ * The read path: feature vectors per entity as of a point in time (optionally as
+ * the store knew them at `knownAt`), and point-in-time-correct training sets.
+ * Both resolve to one set-based store query; nothing here is per row.
+ */
+import semver from 'semver';
+import type { Environment } from '../config';
+import { InputError } from '../errors';
+import type { Clock } from '../clock';
+import type { Store } from '../store/store';
+import type { MatchedRow, FeatureView } from '../store/feature.repository';
+import type { ContractRegistry } from '../contracts/registry';
+import type { RegisteredContract } from '../contracts/registry.types';
+import { parseIsoDuration } from '../contracts/duration';
+import { decodeEntityKey, entityKeyFromInput, type EntityKeyJson } from '../pipeline/entity-key';
+import { formatTemporal } from '../pipeline/coerce';
+import type { Value } from '../pipeline/row.types';
+import { featureTypes, type FeatureValueType } from './feature-types';
+
+export interface FeatureValue {
+  name: string;
+  value: Value;
+  type: FeatureValueType;
+}
+
+export interface FeatureVector {
+  entity: EntityKeyJson;
+  /** The requested time (asOf, or the training row's timestamp). */
+  timestamp: Date | null;
+  /** Event time of the matched feature row; null when nothing matched. */
+  eventTime: Date | null;
+  values: Record<string, Value> | null;
+  features: FeatureValue[];
+  runId: string | null;
+  contractVersion: string | null;
+}
+
+export interface FeatureQuery {
+  contract: string;
+  version?: string;
+  entities: unknown[];
+  features?: string[];
+  asOf?: Date;
+  knownAt?: Date;
+  environment: Environment;
+}
+
+export interface TrainingSetQuery {
+  contract: string;
+  version?: string;
+  rows: Array<{ entity: unknown; timestamp: Date }>;
+  features?: string[];
+  ttl?: string;
+  environment: Environment;
+}
+
+export class FeatureService {
+  constructor(private readonly deps: { store: Store; registry: ContractRegistry; clock: Clock }) {}
+
+  async features(q: FeatureQuery): Promise<FeatureVector[]> {
+    const { contract, view } = await this.view(q.contract, q.version, q.environment);
+    const shape = this.shape(contract, q.features);
+    const at = q.asOf ? checkedTime(q.asOf, 'asOf') : this.deps.clock.now();
+    const knownAt = q.knownAt ? checkedTime(q.knownAt, 'knownAt') : undefined;
+    const keys = q.entities.map((e, i) => this.key(contract, e, `entities[${i}]`));
+    const matches = await this.deps.store.features.pointInTime(view, keys.map((k) => ({ entityKey: k, at })), { knownAt });
+    return keys.map((k, i) => shape(k, matches[i]!, q.asOf ?? null));
+  }
+
+  async trainingSet(q: TrainingSetQuery): Promise<FeatureVector[]> {
+    const { contract, view } = await this.view(q.contract, q.version, q.environment);
+    const shape = this.shape(contract, q.features);
+    const ttlMs = q.ttl !== undefined ? parseTtl(q.ttl) : undefined;
+    const requests = q.rows.map((r, i) => ({
+      entityKey: this.key(contract, r.entity, `rows[${i}].entity`),
+      at: checkedTime(r.timestamp, `rows[${i}].timestamp`),
+    }));
+    const matches = await this.deps.store.features.pointInTime(view, requests, { ttlMs });
+    return requests.map((r, i) => shape(r.entityKey, matches[i]!, q.rows[i]!.timestamp));
+  }
+
+  /** The contract version and the feature view (environment, contract, major[, exact version]). */
+  private async view(name: string, version: string | undefined, environment: Environment) {
+    const contract = await this.deps.registry.resolve(name, version, environment);
+    const view: FeatureView = { environment, contract: contract.name, major: contract.major };
+    // An exact version reads only the rows written under it; a major (or none) reads the whole view.
+    if (version && semver.valid(version)) view.version = contract.version;
+    return { contract, view };
+  }
+
+  private key(contract: RegisteredContract, input: unknown, where: string): string {
+    const types = Object.fromEntries(contract.contract.schema.map((c) => [c.name, c.type]));
+    try {
+      return entityKeyFromInput(contract.contract.entity.key, types, input);
+    } catch (err) {
+      if (err instanceof InputError) throw new InputError(`${where}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  private shape(contract: RegisteredContract, wanted: string[] | undefined) {
+    const types = featureTypes(contract.contract);
+    const names = wanted ?? [...types.keys()];
+    const unknown = names.filter((n) => !types.has(n));
+    if (unknown.length > 0) {
+      throw new InputError(`unknown feature(s) ${unknown.join(', ')} in ${contract.name}@${contract.version}; known: ${[...types.keys()].join(', ')}`);
+    }
+    const keyTypes = Object.fromEntries(contract.contract.schema.map((c) => [c.name, c.type]));
+    return (entityKey: string, m: MatchedRow | null, timestamp: Date | null): FeatureVector => {
+      const features = names.map((name) => ({ name, type: types.get(name)!, value: present(m?.values[name] ?? null, types.get(name)!) }));
+      return {
+        entity: decodeEntityKey(contract.contract.entity.key, entityKey, keyTypes),
+        timestamp,
+        eventTime: m ? new Date(m.eventTime) : null,
+        values: m ? Object.fromEntries(features.map((f) => [f.name, f.value])) : null,
+        features,
+        runId: m?.runId ?? null,
+        contractVersion: m?.contractVersion ?? null,
+      };
+    };
+  }
+}
+
+function present(v: Value, type: FeatureValueType): Value {
+  return typeof v === 'number' && (type === 'date' || type === 'timestamp') ? formatTemporal(v, type) : v;
+}
+
+function checkedTime(d: Date, where: string): number {
+  const t = d.getTime();
+  if (!Number.isFinite(t)) throw new InputError(`${where} is not a valid date-time`);
+  return t;
+}
+
+function parseTtl(ttl: string): number {
+  try {
+    return parseIsoDuration(ttl);
+  } catch (err) {
+    throw new InputError(`ttl '${ttl}' is not an ISO-8601 duration (e.g. P7D, PT12H): ${(err as Error).message}`);
+  }
+}

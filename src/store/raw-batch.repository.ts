@@ -1,0 +1,92 @@
+/** Raw batches (content-addressed inputs) and which runs read them. */
+import type { Knex } from 'knex';
+import { T } from './tables';
+import { toMillis } from './dialect';
+import type { RawBatch } from '../pipeline/run.types';
+
+interface DbRawBatchRow {
+  id: string;
+  contract_name: string;
+  sha256: string;
+  source_type: string;
+  source_uri: string | null;
+  size_bytes: number | string;
+  row_count: number | null;
+  storage_path: string;
+  received_at: number | string;
+}
+
+export class RawBatchRepository {
+  constructor(private readonly db: Knex | Knex.Transaction) {}
+
+  async insert(b: RawBatch): Promise<void> {
+    await this.db(T.rawBatches).insert({
+      id: b.id,
+      contract_name: b.contractName,
+      sha256: b.sha256,
+      source_type: b.sourceType,
+      source_uri: b.sourceUri,
+      size_bytes: b.sizeBytes,
+      row_count: b.rowCount,
+      storage_path: b.storagePath,
+      received_at: b.receivedAt,
+    });
+  }
+
+  async findBySha(contractName: string, sha256: string): Promise<RawBatch | null> {
+    const row = await this.db<DbRawBatchRow>(T.rawBatches).where({ contract_name: contractName, sha256 }).first();
+    return row ? toRawBatch(row) : null;
+  }
+
+  async get(id: string): Promise<RawBatch | null> {
+    const row = await this.db<DbRawBatchRow>(T.rawBatches).where({ id }).first();
+    return row ? toRawBatch(row) : null;
+  }
+
+  async setRowCount(id: string, rowCount: number): Promise<void> {
+    await this.db(T.rawBatches).where({ id }).update({ row_count: rowCount });
+  }
+
+  async linkToRun(runId: string, rawBatchIds: string[]): Promise<void> {
+    if (rawBatchIds.length === 0) return;
+    await this.db(T.runRawBatches).insert(rawBatchIds.map((id, i) => ({ run_id: runId, raw_batch_id: id, ordinal: i })));
+  }
+
+  /** The raw batches a run read, in the order it read them. */
+  async forRun(runId: string): Promise<RawBatch[]> {
+    const rows = await this.db<DbRawBatchRow>(T.rawBatches)
+      .join(T.runRawBatches, `${T.runRawBatches}.raw_batch_id`, `${T.rawBatches}.id`)
+      .where(`${T.runRawBatches}.run_id`, runId)
+      .orderBy(`${T.runRawBatches}.ordinal`)
+      .select(`${T.rawBatches}.*`);
+    return rows.map(toRawBatch);
+  }
+
+  /** Every raw batch of a contract, oldest first (for backfills). */
+  async forContract(contractName: string): Promise<RawBatch[]> {
+    const rows = await this.db<DbRawBatchRow>(T.rawBatches)
+      .where({ contract_name: contractName })
+      .orderBy([{ column: 'received_at' }, { column: 'id' }]);
+    return rows.map(toRawBatch);
+  }
+
+  /** Run ids that read a raw batch. */
+  async runsOf(rawBatchId: string): Promise<string[]> {
+    const rows = await this.db(T.runRawBatches).where({ raw_batch_id: rawBatchId }).select('run_id');
+    return rows.map((r: { run_id: string }) => r.run_id);
+  }
+}
+
+function toRawBatch(r: DbRawBatchRow): RawBatch {
+  return {
+    id: r.id,
+    contractName: r.contract_name,
+    sha256: r.sha256,
+    sourceType: r.source_type,
+    sourceUri: r.source_uri,
+    sizeBytes: toMillis(r.size_bytes)!,
+    rowCount: r.row_count,
+    storagePath: r.storage_path,
+    receivedAt: toMillis(r.received_at)!,
+  };
+}

@@ -1,0 +1,59 @@
+/** Rejected rows: kept with their raw values, row number, raw batch and every reason. */
+import type { Knex } from 'knex';
+import { T } from './tables';
+import { batchInsert, fromJson, toCount, type Engine } from './dialect';
+import type { RejectedRow, RejectReason, RawRecord } from '../pipeline/row.types';
+
+interface DbRejectRow {
+  id: number | string;
+  run_id: string;
+  raw_batch_id: string | null;
+  row_number: number;
+  raw: string;
+  reasons: string;
+}
+
+export interface StoredReject extends RejectedRow {
+  runId: string;
+}
+
+export class RejectRepository {
+  constructor(
+    private readonly db: Knex | Knex.Transaction,
+    private readonly engine: Engine,
+  ) {}
+
+  async insertMany(runId: string, rows: RejectedRow[]): Promise<void> {
+    await batchInsert(
+      this.db,
+      this.engine,
+      T.rejectedRows,
+      rows.map((r) => ({
+        run_id: runId,
+        raw_batch_id: r.rawBatchId,
+        row_number: r.rowNumber,
+        raw: JSON.stringify(r.raw),
+        reasons: JSON.stringify(r.reasons),
+      })),
+    );
+  }
+
+  async forRun(runId: string, first: number, offset = 0): Promise<{ rows: StoredReject[]; totalCount: number }> {
+    const total = await this.db(T.rejectedRows).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
+    const rows = await this.db<DbRejectRow>(T.rejectedRows)
+      .where({ run_id: runId })
+      .orderBy([{ column: 'raw_batch_id' }, { column: 'row_number' }])
+      .offset(offset)
+      .limit(first);
+    return {
+      totalCount: toCount(total[0]?.n),
+      rows: rows.map((r) => ({
+        runId: r.run_id,
+        rawBatchId: r.raw_batch_id ?? '',
+        rowNumber: r.row_number,
+        raw: fromJson<RawRecord>(r.raw)!,
+        reasons: fromJson<RejectReason[]>(r.reasons)!,
+      })),
+    };
+  }
+}

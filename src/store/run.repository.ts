@@ -1,0 +1,205 @@
+/** Runs: their lifecycle and their system-time visibility window. */
+import type { Knex } from 'knex';
+import { T } from './tables';
+import { fromJson, toJson, toMillis, toCount } from './dialect';
+import type { Run, RunCounts, RunStatus, RunTrigger } from '../pipeline/run.types';
+import type { ValidationReport } from '../quality/report.types';
+import type { Environment } from '../config';
+
+interface DbRunRow {
+  id: string;
+  contract_name: string;
+  contract_version: string;
+  contract_major: number;
+  contract_hash: string;
+  environment: string;
+  trigger: string;
+  status: string;
+  parent_run_id: string | null;
+  attempt: number;
+  rows_read: number;
+  rows_valid: number;
+  rows_rejected: number;
+  rows_filtered: number;
+  rows_written: number;
+  output_digest: string | null;
+  validation: string | null;
+  error: string | null;
+  code_version: string;
+  created_by: string;
+  queued_at: number | string;
+  started_at: number | string | null;
+  finished_at: number | string | null;
+  committed_at: number | string | null;
+  invalidated_at: number | string | null;
+}
+
+export interface RunFilter {
+  contract?: string;
+  status?: RunStatus;
+  environment?: Environment;
+  trigger?: RunTrigger;
+  parentRunId?: string;
+  from?: number;
+  to?: number;
+}
+
+export interface RunPage {
+  runs: Run[];
+  totalCount: number;
+  hasNextPage: boolean;
+}
+
+export class RunRepository {
+  constructor(private readonly db: Knex | Knex.Transaction) {}
+
+  async insert(run: Run): Promise<void> {
+    await this.db(T.runs).insert(toDb(run));
+  }
+
+  async get(id: string): Promise<Run | null> {
+    const row = await this.db<DbRunRow>(T.runs).where({ id }).first();
+    return row ? toRun(row) : null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<Run[]> {
+    if (ids.length === 0) return [];
+    return (await this.db<DbRunRow>(T.runs).whereIn('id', [...ids])).map(toRun);
+  }
+
+  /** Updates the given fields; returns false when the run is not in `expected` status. */
+  async update(id: string, patch: Partial<Run>, expected?: RunStatus[]): Promise<boolean> {
+    const q = this.db(T.runs).where({ id });
+    if (expected) q.whereIn('status', expected);
+    const n = await q.update(patchToDb(patch));
+    return n > 0;
+  }
+
+  /** Newest first, keyset-paginated on (queued_at, id). */
+  async list(filter: RunFilter, first: number, after?: { queuedAt: number; id: string }): Promise<RunPage> {
+    const base = this.filtered(filter);
+    const total = await base.clone().count<{ n: number }[]>({ n: '*' });
+    const q = base.clone().orderBy([
+      { column: 'queued_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
+    if (after) {
+      q.where((w) =>
+        w.where('queued_at', '<', after.queuedAt).orWhere((w2) => w2.where('queued_at', after.queuedAt).andWhere('id', '<', after.id)),
+      );
+    }
+    const rows = (await q.limit(first + 1)) as DbRunRow[];
+    return { runs: rows.slice(0, first).map(toRun), totalCount: toCount(total[0]?.n), hasNextPage: rows.length > first };
+  }
+
+  private filtered(f: RunFilter): Knex.QueryBuilder {
+    const q = this.db(T.runs);
+    if (f.contract) q.where('contract_name', f.contract);
+    if (f.status) q.where('status', f.status);
+    if (f.environment) q.where('environment', f.environment);
+    if (f.trigger) q.where('trigger', f.trigger);
+    if (f.parentRunId) q.where('parent_run_id', f.parentRunId);
+    if (f.from !== undefined) q.where('queued_at', '>=', f.from);
+    if (f.to !== undefined) q.where('queued_at', '<', f.to);
+    return q;
+  }
+
+  /** Succeeded runs that wrote rows for (env, contract, major) after `since` (for dependent reprocessing). */
+  async succeededAfter(env: Environment, contract: string, major: number, since: number): Promise<Run[]> {
+    const rows = await this.db<DbRunRow>(T.runs)
+      .where({ environment: env, contract_name: contract, contract_major: major, status: 'succeeded' })
+      .where('committed_at', '>', since)
+      .orderBy('committed_at', 'asc');
+    return rows.map(toRun);
+  }
+}
+
+function countsToDb(c: RunCounts) {
+  return {
+    rows_read: c.read,
+    rows_valid: c.valid,
+    rows_rejected: c.rejected,
+    rows_filtered: c.filtered,
+    rows_written: c.written,
+  };
+}
+
+function toDb(r: Run): DbRunRow {
+  return {
+    id: r.id,
+    contract_name: r.contractName,
+    contract_version: r.contractVersion,
+    contract_major: r.contractMajor,
+    contract_hash: r.contractHash,
+    environment: r.environment,
+    trigger: r.trigger,
+    status: r.status,
+    parent_run_id: r.parentRunId,
+    attempt: r.attempt,
+    ...countsToDb(r.counts),
+    output_digest: r.outputDigest,
+    validation: toJson(r.validation),
+    error: r.error,
+    code_version: r.codeVersion,
+    created_by: r.createdBy,
+    queued_at: r.queuedAt,
+    started_at: r.startedAt,
+    finished_at: r.finishedAt,
+    committed_at: r.committedAt,
+    invalidated_at: r.invalidatedAt,
+  };
+}
+
+const FIELD_TO_COLUMN: Partial<Record<keyof Run, keyof DbRunRow>> = {
+  status: 'status',
+  outputDigest: 'output_digest',
+  error: 'error',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  committedAt: 'committed_at',
+  invalidatedAt: 'invalidated_at',
+  attempt: 'attempt',
+};
+
+function patchToDb(p: Partial<Run>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) {
+    const col = FIELD_TO_COLUMN[k as keyof Run];
+    if (col) out[col] = v;
+  }
+  if (p.counts) Object.assign(out, countsToDb(p.counts));
+  if (p.validation !== undefined) out.validation = toJson(p.validation);
+  return out;
+}
+
+function toRun(r: DbRunRow): Run {
+  return {
+    id: r.id,
+    contractName: r.contract_name,
+    contractVersion: r.contract_version,
+    contractMajor: r.contract_major,
+    contractHash: r.contract_hash,
+    environment: r.environment as Environment,
+    trigger: r.trigger as RunTrigger,
+    status: r.status as RunStatus,
+    parentRunId: r.parent_run_id,
+    attempt: r.attempt,
+    counts: {
+      read: r.rows_read,
+      valid: r.rows_valid,
+      rejected: r.rows_rejected,
+      filtered: r.rows_filtered,
+      written: r.rows_written,
+    },
+    outputDigest: r.output_digest,
+    validation: fromJson<ValidationReport>(r.validation),
+    error: r.error,
+    codeVersion: r.code_version,
+    createdBy: r.created_by,
+    queuedAt: toMillis(r.queued_at)!,
+    startedAt: toMillis(r.started_at),
+    finishedAt: toMillis(r.finished_at),
+    committedAt: toMillis(r.committed_at),
+    invalidatedAt: toMillis(r.invalidated_at),
+  };
+}
