@@ -3,16 +3,21 @@ import { Command } from 'commander';
 import { serveCommand } from './cli/serve.command';
 import { migrateCommand } from './cli/migrate.command';
 import { contractsCommand } from './cli/contracts.command';
+import { runCommands } from './cli/runs.command';
+import { featuresCommand } from './cli/features.command';
 import { packageVersion } from './observability/code-version';
 
 export function buildProgram(): Command {
-  return new Command('tidemark')
+  const program = new Command('tidemark')
     .description('Tidemark: a feature store driven by data contracts, served over GraphQL')
     .version(packageVersion())
     .showHelpAfterError()
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
-    .addCommand(contractsCommand());
+    .addCommand(contractsCommand())
+    .addCommand(featuresCommand());
+  for (const c of runCommands()) program.addCommand(c);
+  return program;
 }
 
 await buildProgram().parseAsync(process.argv);

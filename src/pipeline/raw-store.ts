@@ -63,9 +63,7 @@ export class RawStore {
   /** sha256 of a file without storing it: to recognise content already ingested. */
   static async hashFile(path: string): Promise<string> {
     const hash = createHash('sha256');
-    await pipeline(createReadStream(path), async function* (src) {
-      for await (const chunk of src) hash.update(chunk as Buffer);
-    });
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
     return hash.digest('hex');
   }
 }

@@ -1,0 +1,23 @@
+/** Plain-text shapes for CLI output. */
+import type { Run } from '../pipeline/run.types';
+
+export function runLine(r: Run): string {
+  const when = new Date(r.queuedAt).toISOString().replace('T', ' ').slice(0, 19);
+  const c = r.counts;
+  return `${r.id}  ${when}  ${r.contractName}@${r.contractVersion}  ${r.environment}  ${r.trigger.padEnd(9)} ${r.status.padEnd(11)} read=${c.read} written=${c.written} rejected=${c.rejected}`;
+}
+
+export function runDetail(r: Run): string {
+  const lines = [
+    runLine(r),
+    `  code ${r.codeVersion}  contract hash ${r.contractHash.slice(0, 12)}  attempt ${r.attempt}${r.parentRunId ? `  parent ${r.parentRunId}` : ''}`,
+  ];
+  if (r.outputDigest) lines.push(`  output digest ${r.outputDigest}`);
+  if (r.error) lines.push(`  error: ${r.error}`);
+  for (const res of r.validation?.results ?? []) {
+    const mark = res.success ? 'ok  ' : res.severity === 'warn' ? 'warn' : 'FAIL';
+    const col = res.column ?? res.columns?.join('+') ?? '';
+    lines.push(`  ${mark} ${res.expect}${col ? `(${col})` : ''} [${res.severity}] unexpected ${res.unexpectedCount}/${res.elementCount}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,173 @@
+/**
+ * Rules for everything outside the lists: identity of the entity, event time, the
+ * source, row filters, and the operational and descriptive keys.
+ */
+import type { Contract, FilterSpec, SourceSpec } from '../contract.types';
+import { change, type ContractChange, ptr, same, sameSet, show, unrecognizedChanges } from './change';
+import { normalizeExpr } from './features';
+import { matchByKey } from './match';
+
+/** Keys handled by a rule (here or in columns/features/expectations); name and version are not content. */
+const CONTRACT_KEYS = [
+  'name',
+  'version',
+  'owner',
+  'description',
+  'entity',
+  'eventTime',
+  'source',
+  'schema',
+  'expectations',
+  'filters',
+  'features',
+  'schedule',
+  'sla',
+  'policy',
+  'tags',
+  'links',
+] as const;
+const ENTITY_KEYS = ['name', 'key', 'description'] as const;
+
+/** How bytes become values: changing any of these can change the values of the same input. */
+const PARSING_KEYS = ['delimiter', 'quote', 'header', 'nullValues', 'encoding'] as const;
+/** Where and in what batches input arrives: operational, the values are the same. */
+const DELIVERY_KEYS = ['path', 'subject', 'stream', 'batch'] as const;
+
+/**
+ * Purely operational or descriptive keys: when and how often runs happen, who owns
+ * the contract, what happens to old batches on a new version. None of them changes
+ * the shape or meaning of a feature row.
+ */
+const COSMETIC_KEYS = ['description', 'owner', 'tags', 'links', 'schedule', 'sla', 'policy'] as const;
+
+export function diffContractLevel(base: Contract, head: Contract): ContractChange[] {
+  return [
+    ...entityChanges(base, head),
+    ...eventTimeChange(base, head),
+    ...sourceChanges(base.source, head.source),
+    ...filterChanges(base.filters ?? [], head.filters ?? []),
+    ...COSMETIC_KEYS.flatMap((key) => cosmeticChange(base, head, key)),
+    ...unrecognizedChanges(base, head, CONTRACT_KEYS, ''),
+  ];
+}
+
+function entityChanges(base: Contract, head: Contract): ContractChange[] {
+  const b = base.entity;
+  const h = head.entity;
+  const out: ContractChange[] = [];
+  // The entity name is how consumers and lineage refer to what a row is about.
+  if (b.name !== h.name) {
+    const msg = `entity name changed ${b.name} → ${h.name}`;
+    out.push(change('entity.name_changed', 'breaking', '/entity/name', msg, b.name, h.name));
+  }
+  // Order matters too: composite keys are addressed and stored in key order.
+  if (!same(b.key, h.key)) {
+    const msg = `entity key changed ${show(b.key)} → ${show(h.key)}`;
+    out.push(change('entity.key_changed', 'breaking', '/entity/key', msg, b.key, h.key));
+  }
+  if (b.description !== h.description) {
+    const msg = 'entity description changed';
+    out.push(
+      change(
+        'entity.description_changed',
+        'cosmetic',
+        '/entity/description',
+        msg,
+        b.description,
+        h.description,
+      ),
+    );
+  }
+  out.push(...unrecognizedChanges(b, h, ENTITY_KEYS, '/entity'));
+  return out;
+}
+
+function eventTimeChange(base: Contract, head: Contract): ContractChange[] {
+  if (base.eventTime === head.eventTime) return [];
+  const msg = `event-time column changed ${base.eventTime} → ${head.eventTime}`;
+  return [change('event_time.changed', 'breaking', '/eventTime', msg, base.eventTime, head.eventTime)];
+}
+
+function sourceChanges(b: SourceSpec, h: SourceSpec): ContractChange[] {
+  const out: ContractChange[] = [];
+  // Another transport means another producer and other parsing: the data is not the same data.
+  if (b.type !== h.type) {
+    out.push(
+      change(
+        'source.type_changed',
+        'breaking',
+        '/source/type',
+        `source type changed ${b.type} → ${h.type}`,
+        b.type,
+        h.type,
+      ),
+    );
+  }
+  for (const key of PARSING_KEYS) {
+    const equal = key === 'nullValues' ? sameSet(b.nullValues, h.nullValues) : same(b[key], h[key]);
+    if (equal) continue;
+    const msg = `source ${key} changed ${show(b[key])} → ${show(h[key])}: the same input may parse to other values`;
+    out.push(change('source.parsing_changed', 'breaking', `/source/${key}`, msg, b[key], h[key]));
+  }
+  for (const key of DELIVERY_KEYS) {
+    if (same(b[key], h[key])) continue;
+    const msg = `source ${key} changed ${show(b[key])} → ${show(h[key])}`;
+    out.push(change('source.delivery_changed', 'cosmetic', `/source/${key}`, msg, b[key], h[key]));
+  }
+  out.push(...unrecognizedChanges(b, h, ['type', ...PARSING_KEYS, ...DELIVERY_KEYS], '/source'));
+  return out;
+}
+
+/**
+ * Filters decide which rows exist. Adding one hides rows consumers had; removing one
+ * lets in rows that were deliberately kept out (test accounts, bad regions), which
+ * consumers never had to handle. Both are breaking. Filters are a conjunction, so
+ * their order is cosmetic.
+ */
+function filterChanges(base: FilterSpec[], head: FilterSpec[]): ContractChange[] {
+  const m = matchByKey(base, head, (f) => normalizeExpr(f.expr));
+  const path = (f: FilterSpec) => ptr('filters', f.expr);
+  const out: ContractChange[] = [];
+  for (const f of m.removed)
+    out.push(change('filter.removed', 'breaking', path(f), `filter '${f.expr}' removed`, f));
+  for (const f of m.added)
+    out.push(change('filter.added', 'breaking', path(f), `filter '${f.expr}' added`, undefined, f));
+  for (const { base: b, head: h } of m.pairs) {
+    if (b.expr !== h.expr) {
+      const msg = `filter expression reformatted '${b.expr}' → '${h.expr}' (same tokens)`;
+      out.push(change('filter.reformatted', 'cosmetic', path(h), msg, b.expr, h.expr));
+    }
+    if (b.description !== h.description) {
+      const msg = `filter '${h.expr}' description changed`;
+      out.push(
+        change(
+          'filter.description_changed',
+          'cosmetic',
+          `${path(h)}/description`,
+          msg,
+          b.description,
+          h.description,
+        ),
+      );
+    }
+    out.push(...unrecognizedChanges(b, h, ['expr', 'description'], path(h)));
+  }
+  if (m.reordered) out.push(change('filters.reordered', 'cosmetic', '/filters', 'filters reordered'));
+  return out;
+}
+
+function cosmeticChange(
+  base: Contract,
+  head: Contract,
+  key: (typeof COSMETIC_KEYS)[number],
+): ContractChange[] {
+  const b = base[key];
+  const h = head[key];
+  if (same(b, h)) return [];
+  const rule =
+    key === 'description' || key === 'owner' || key === 'tags' || key === 'links'
+      ? `contract.${key}_changed`
+      : `${key}.changed`;
+  const msg = key === 'description' ? 'description changed' : `${key} changed ${show(b)} → ${show(h)}`;
+  return [change(rule, 'cosmetic', `/${key}`, msg, b, h)];
+}
