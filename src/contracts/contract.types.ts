@@ -56,7 +56,11 @@ export type ExpectationName = (typeof EXPECTATION_NAMES)[number];
  * `unique` and `compound_unique` (a duplicated row is one unexpected element). The
  * other table expectations test one aggregate of the batch; `mostly` is an error there.
  */
-export const MOSTLY_EXPECTATIONS: readonly ExpectationName[] = [...ROW_EXPECTATIONS, 'unique', 'compound_unique'];
+export const MOSTLY_EXPECTATIONS: readonly ExpectationName[] = [
+  ...ROW_EXPECTATIONS,
+  'unique',
+  'compound_unique',
+];
 
 export type ExpectationParam = 'column' | 'columns' | 'min' | 'max' | 'values' | 'regex' | 'type' | 'maxAge';
 

@@ -1,0 +1,136 @@
+/**
+ * Contract text → checked Contract. Three layers, each reporting every problem it
+ * finds with file, JSON pointer, line and column: YAML syntax (with yaml's own
+ * positions), the meta-schema (structure), then semantic checks (cross-field rules).
+ * Syntax problems stop there: without a document there is nothing to check further.
+ */
+import { type Document, isMap, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml';
+import { ContractValidationError, type Issue } from '../errors';
+import { canonicalJson, sha256Hex } from './canonical';
+import type { Contract, ParsedContract } from './contract.types';
+import { type Finding, YamlLocator } from './locate';
+import { checkMetaSchema } from './meta-schema';
+import { checkSemantics } from './semantic-checks';
+
+/** Contracts are small, hand-written files; anything bigger is a mistake or an attack. */
+export const MAX_CONTRACT_BYTES = 1024 * 1024;
+
+/**
+ * Aliases are legitimate YAML but contracts have little use for them; a low limit
+ * stops "billion laughs" expansion long before it costs memory.
+ */
+const MAX_ALIAS_COUNT = 10;
+
+export function parseContract(text: string, file: string): ParsedContract {
+  const { value, locator } = readDocument(text, file);
+  const structural = checkMetaSchema(value);
+  const semantic = checkSemantics(
+    value as Contract,
+    structural.map((f) => f.path),
+  );
+  const issues = [...structural, ...semantic].map((f: Finding) => locator.issue(f));
+  if (issues.length > 0) throw new ContractValidationError(sortIssues(issues));
+  const contract = value as Contract;
+  return { contract, hash: sha256Hex(canonicalJson(contract)), file, text };
+}
+
+/** By position, so a reviewer reads the report top to bottom alongside the file. */
+function sortIssues(issues: Issue[]): Issue[] {
+  return issues
+    .map((issue, i) => ({ issue, i }))
+    .sort((a, b) => a.issue.line - b.issue.line || a.issue.column - b.issue.column || a.i - b.i)
+    .map(({ issue }) => issue);
+}
+
+interface ReadDocument {
+  /** The plain JS value of the top-level mapping, not yet checked. */
+  value: unknown;
+  locator: YamlLocator;
+}
+
+/** Parses the YAML and returns its single top-level mapping, or throws every syntax issue. */
+function readDocument(text: string, file: string): ReadDocument {
+  const fileIssue = (message: string): Issue => ({ file, path: '', line: 0, column: 0, message });
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_CONTRACT_BYTES) {
+    throw new ContractValidationError([
+      fileIssue(`contract file is ${bytes} bytes; the limit is ${MAX_CONTRACT_BYTES} bytes (1 MiB)`),
+    ]);
+  }
+  const lineCounter = new LineCounter();
+  // yaml's default (1.2 core schema, unique keys) already avoids YAML 1.1 surprises
+  // such as `on` or `no` becoming booleans; prettyErrors off keeps messages one line.
+  const docs = [...parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true })];
+  const first = docs[0];
+  if (!first) throw new ContractValidationError([fileIssue('contract file is empty')]);
+  const locator = new YamlLocator(first, lineCounter, file);
+  const syntax = docs.flatMap((doc) => syntaxIssues(doc, locator));
+  if (syntax.length === 0 && docs.length > 1) {
+    const at = locator.offsetPosition(docs[1]!.range[0]);
+    syntax.push({
+      file,
+      path: '',
+      ...at,
+      message: `a contract file holds one YAML document; found ${docs.length}`,
+    });
+  }
+  if (syntax.length > 0) throw new ContractValidationError(syntax);
+  const contents = first.contents;
+  if (contents === null || (isScalar(contents) && contents.value === null))
+    throw new ContractValidationError([fileIssue('contract file is empty')]);
+  return { value: toPlainValue(first, locator), locator };
+}
+
+/** yaml's errors and warnings (e.g. an unresolved tag), at yaml's own positions. */
+function syntaxIssues(doc: Document, locator: YamlLocator): Issue[] {
+  return [...doc.errors, ...doc.warnings].map((e) => ({
+    file: locator.file,
+    path: '',
+    ...locator.offsetPosition(e.pos[0]),
+    message: e.message,
+  }));
+}
+
+function toPlainValue(doc: Document, locator: YamlLocator): Record<string, unknown> {
+  const fail = (message: string, offset = 0): never => {
+    throw new ContractValidationError([
+      { file: locator.file, path: '', ...locator.offsetPosition(offset), message },
+    ]);
+  };
+  if (!isMap(doc.contents)) {
+    fail('the top level must be a mapping (name: ..., version: ...)', doc.contents?.range?.[0] ?? 0);
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // yaml signals alias abuse with a ReferenceError; anything else is still the input's fault.
+    const why =
+      e instanceof ReferenceError
+        ? `YAML aliases expand too much (limit ${MAX_ALIAS_COUNT})`
+        : 'unreadable YAML';
+    fail(`${why}: ${(e as Error).message}`, firstAliasOffset(doc));
+  }
+  return keepVersionText(value as Record<string, unknown>, doc);
+}
+
+/**
+ * `version: 1.2` is a YAML number; keeping its source text ("1.2", not 1.2 or "1.20" →
+ * 1.2) lets the version error quote exactly what the author wrote.
+ */
+function keepVersionText(value: Record<string, unknown>, doc: Document): Record<string, unknown> {
+  if (typeof value.version !== 'number') return value;
+  const node = doc.get('version', true) as { source?: string } | undefined;
+  return { ...value, version: node?.source ?? String(value.version) };
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
