@@ -37,6 +37,12 @@ export class Acquirer {
     const out: Acquired = { batches: [], skipped: [] };
     for (const path of paths) {
       const sha = await RawStore.hashFile(path);
+      // Two files with the same content in one acquisition are one input (and one raw batch per run).
+      const again = out.batches.find((b) => b.sha256 === sha);
+      if (again) {
+        out.skipped.push({ uri: path, rawBatchId: again.id });
+        continue;
+      }
       const known = await this.deps.store.rawBatches.findBySha(contract.name, sha);
       if (known && !opts.force) out.skipped.push({ uri: path, rawBatchId: known.id });
       else out.batches.push(known ?? (await this.keep(contract, source.type, path, await this.deps.rawStore.putFile(path))));

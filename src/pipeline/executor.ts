@@ -63,10 +63,16 @@ export class RunExecutor {
 
   constructor(private readonly deps: ExecutorDeps) {}
 
-  /** Creates the run record (queued) without executing it. */
+  /**
+   * Creates the run record (queued) with the raw batches it will read, without
+   * executing it: a queued run survives a restart with everything it needs.
+   */
   async enqueue(req: RunRequest): Promise<Run> {
     const run = this.newRun(req);
-    await this.deps.store.runs.insert(run);
+    await this.deps.store.transaction(async (tx) => {
+      await tx.runs.insert(run);
+      await tx.rawBatches.linkToRun(run.id, req.rawBatches.map((b) => b.id));
+    });
     this.deps.events.publish(run);
     return run;
   }

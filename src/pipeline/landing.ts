@@ -10,7 +10,7 @@ import { ForbiddenError, InputError } from '../errors';
 /** Files in the landing dir matching `pattern`, sorted, as absolute real paths. */
 export async function resolveLandingFiles(landingDir: string, pattern: string): Promise<string[]> {
   const root = await realpath(landingDir);
-  const rel = toRelativePattern(root, pattern);
+  const rel = toRelativePattern([resolve(landingDir), root], pattern);
   const matcher = globToRegExp(rel);
   const out: string[] = [];
   for await (const file of walk(root, root)) {
@@ -23,7 +23,10 @@ export async function resolveLandingFiles(landingDir: string, pattern: string): 
 export async function resolveLandingFile(landingDir: string, file: string): Promise<string> {
   const root = await realpath(landingDir);
   const abs = isAbsolute(file) ? file : join(root, file);
-  if (!isInside(root, resolve(abs))) throw new ForbiddenError(`'${file}' is outside the landing directory ${root}`);
+  // Lexically inside the directory as configured or as resolved (it may be reached through a symlink).
+  if (!isInside(root, resolve(abs)) && !isInside(resolve(landingDir), resolve(abs))) {
+    throw new ForbiddenError(`'${file}' is outside the landing directory ${root}`);
+  }
   try {
     return await insideRoot(root, abs);
   } catch (err) {
@@ -32,11 +35,13 @@ export async function resolveLandingFile(landingDir: string, file: string): Prom
   }
 }
 
-function toRelativePattern(root: string, pattern: string): string {
+/** `roots`: the landing directory as configured and as resolved; an absolute pattern may use either. */
+function toRelativePattern(roots: string[], pattern: string): string {
   let p = pattern.replace(/\\/g, '/');
   if (isAbsolute(p)) {
-    if (!isInside(root, resolve(p))) throw new ForbiddenError(`source path '${pattern}' is outside the landing directory`);
-    p = relative(root, p).split(sep).join('/');
+    const base = roots.find((r) => isInside(r, resolve(p)));
+    if (base === undefined) throw new ForbiddenError(`source path '${pattern}' is outside the landing directory`);
+    p = relative(base, p).split(sep).join('/');
   }
   if (p.split('/').some((seg) => seg === '..')) {
     throw new ForbiddenError(`source path '${pattern}' must not contain '..': it would leave the landing directory`);

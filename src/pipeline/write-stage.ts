@@ -1,6 +1,6 @@
 /**
  * The commit: one transaction writes the feature rows, the rejects, the raw batch
- * links and row counts, the lineage edges and the run's final state, and for a
+ * row counts, the lineage edges and the run's final state, and for a
  * reprocess supersedes the parent at the same instant, so no reader ever sees both.
  */
 import type { Clock } from '../clock';
@@ -36,7 +36,6 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
     await w.hook?.('features');
     await tx.rejects.insertMany(w.run.id, w.rejects);
     await w.hook?.('rejects');
-    await tx.rawBatches.linkToRun(w.run.id, w.rawBatches.map((b) => b.id));
     for (const b of w.rawBatches) {
       if (b.rowCount === null) await tx.rawBatches.setRowCount(b.id, w.rowCounts.get(b.id) ?? 0);
     }

@@ -14,35 +14,42 @@ export async function* readCsv(
   schema: ColumnSpec[],
   rawBatchId: string,
 ): AsyncGenerator<ParsedRecord> {
-  const parser = input.pipe(
-    parse({
-      delimiter: spec.delimiter ?? ',',
-      quote: spec.quote ?? '"',
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      encoding: (spec.encoding as BufferEncoding | undefined) ?? 'utf8',
-    }),
-  );
+  const parser = parse({
+    delimiter: spec.delimiter ?? ',',
+    quote: spec.quote ?? '"',
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    encoding: (spec.encoding as BufferEncoding | undefined) ?? 'utf8',
+  });
+  // pipe() does not forward errors: an unreadable input (a missing raw file) would be an
+  // unhandled 'error' event that takes the process down. Fail the parse instead.
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
   let header: string[] | null = spec.header === false ? schema.map((c) => c.from ?? c.name) : null;
   let rowNumber = 0;
-  for await (const fields of parser as AsyncIterable<string[]>) {
-    if (header === null) {
-      header = fields.map((h) => h.trim());
-      continue;
+  try {
+    for await (const fields of parser as AsyncIterable<string[]>) {
+      if (header === null) {
+        header = fields.map((h) => h.trim());
+        continue;
+      }
+      rowNumber++;
+      const raw: Record<string, unknown> = {};
+      const n = Math.min(fields.length, header.length);
+      for (let i = 0; i < n; i++) raw[header[i]!] = fields[i];
+      if (fields.length !== header.length) {
+        yield {
+          rowNumber,
+          rawBatchId,
+          raw: fields.length > header.length ? { ...raw, _extra: fields.slice(header.length) } : raw,
+          parseError: `expected ${header.length} fields, found ${fields.length}`,
+        };
+      } else yield { rowNumber, rawBatchId, raw };
     }
-    rowNumber++;
-    const raw: Record<string, unknown> = {};
-    const n = Math.min(fields.length, header.length);
-    for (let i = 0; i < n; i++) raw[header[i]!] = fields[i];
-    if (fields.length !== header.length) {
-      yield {
-        rowNumber,
-        rawBatchId,
-        raw: fields.length > header.length ? { ...raw, _extra: fields.slice(header.length) } : raw,
-        parseError: `expected ${header.length} fields, found ${fields.length}`,
-      };
-    } else yield { rowNumber, rawBatchId, raw };
+  } finally {
+    // A parse error or an early stop must not leave the raw file open.
+    input.destroy();
   }
 }
 

@@ -1,0 +1,190 @@
+/**
+ * Rollback hides a run's rows and makes the values before it visible again, deleting
+ * nothing. Reprocess re-runs a run's kept raw batches (never the source again): under
+ * the same contract version it reproduces the same output digest and supersedes its
+ * parent in the commit; under a new minor version it yields the new features.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError } from '../../src/errors';
+import type { Run } from '../../src/pipeline/run.types';
+import { T } from '../../src/store/tables';
+import { testEngine } from '../support/engine';
+import { countRows, createTestRuntime, type TestRuntime } from '../support/runtime';
+
+const V1 = `
+name: cases
+version: 1.0.0
+owner: tests
+entity: { name: country, key: [country] }
+eventTime: date
+source: { type: csv, path: "cases/*.csv" }
+schema:
+  - { name: date, type: date, required: true }
+  - { name: country, type: string, required: true }
+  - { name: total, type: integer }
+expectations: []
+features:
+  - { name: total, column: total }
+  - { name: new_cases, window: { op: diff, column: total } }
+`;
+
+/** 1.1.0 adds a feature: a minor change. */
+const V1_1 = V1.replace('version: 1.0.0', 'version: 1.1.0').replace(
+  '  - { name: new_cases, window: { op: diff, column: total } }',
+  "  - { name: new_cases, window: { op: diff, column: total } }\n  - { name: doubled, expr: 'total * 2' }",
+);
+
+const A = 'date,country,total\n2024-01-01,DEU,10\n2024-01-02,DEU,15\n2024-01-01,FRA,20\n';
+/** B corrects DEU on 2024-01-02 and adds a later FRA day. */
+const B = 'date,country,total\n2024-01-02,DEU,17\n2024-01-02,FRA,26\n';
+
+const HOUR = 3_600_000;
+
+describe(`rollback and reprocess (${testEngine()})`, () => {
+  let rt: TestRuntime;
+  beforeEach(async () => {
+    rt = await createTestRuntime({ contracts: [V1] });
+  });
+  afterEach(() => rt.dispose());
+
+  async function runFile(name: string, content: string): Promise<Run> {
+    await rt.land(`cases/${name}`, content);
+    rt.clock.advance(HOUR);
+    const run = await rt.runs.trigger({ contract: 'cases', environment: 'dev', actor: 'test' });
+    expect(run.status).toBe('succeeded');
+    return run;
+  }
+
+  /** Values and the run that wrote them, per country, as served now. */
+  async function served(opts: { features?: string[]; version?: string } = {}) {
+    const vectors = await rt.features.features({ contract: 'cases', entities: ['DEU', 'FRA'], environment: 'dev', ...opts });
+    return Object.fromEntries(vectors.map((v) => [String(v.entity), { values: v.values, runId: v.runId }]));
+  }
+
+  describe('rollback', () => {
+    it('hides the run and makes earlier values visible again, deleting nothing', async () => {
+      const a = await runFile('a.csv', A);
+      const b = await runFile('b.csv', B);
+      expect(await served()).toEqual({
+        DEU: { values: { total: 17, new_cases: 7 }, runId: b.id },
+        FRA: { values: { total: 26, new_cases: 6 }, runId: b.id },
+      });
+      const rows = await countRows(rt, T.featureRows);
+
+      rt.clock.advance(HOUR);
+      const rolled = await rt.runs.rollback(b.id, 'test');
+
+      expect(rolled).toMatchObject({ id: b.id, status: 'rolled_back', invalidatedAt: rt.clock.now() });
+      expect(await rt.store.runs.get(b.id)).toMatchObject({ status: 'rolled_back', invalidatedAt: rt.clock.now(), committedAt: b.committedAt });
+      expect(await served()).toEqual({
+        DEU: { values: { total: 15, new_cases: 5 }, runId: a.id },
+        FRA: { values: { total: 20, new_cases: null }, runId: a.id },
+      });
+      expect(await countRows(rt, T.featureRows)).toBe(rows);
+      expect(await rt.store.features.countForRun(b.id)).toBe(2);
+      const audit = await rt.store.audit.list({ targetKind: 'run', targetId: b.id });
+      expect(audit.map((e) => [e.action, e.actor])).toEqual([['run.rollback', 'test']]);
+    });
+
+    it('refuses to roll back twice or an unknown run', async () => {
+      await runFile('a.csv', A);
+      const b = await runFile('b.csv', B);
+      await rt.runs.rollback(b.id, 'test');
+
+      await expect(rt.runs.rollback(b.id, 'test')).rejects.toThrow(ConflictError);
+      await expect(rt.runs.rollback('run_nope', 'test')).rejects.toThrow(NotFoundError);
+      expect((await rt.store.runs.get(b.id))!.invalidatedAt).toBe(rt.clock.now());
+    });
+
+    it('publishes the rollback once', async () => {
+      const a = await runFile('a.csv', A);
+      const seen: string[] = [];
+      rt.events.subscribe((r) => seen.push(`${r.id}:${r.status}`));
+      await rt.runs.rollback(a.id, 'test');
+      expect(seen).toEqual([`${a.id}:rolled_back`]);
+    });
+  });
+
+  describe('reprocess', () => {
+    it('under the same version: same digest, the parent superseded at the commit, values now from the child', async () => {
+      const parent = await runFile('a.csv', A);
+      const before = await served();
+      // Reprocessing reads the kept raw batch: the landing file may change or vanish.
+      writeFileSync(join(rt.config.landingDir, 'cases/a.csv'), 'date,country,total\n2024-01-01,DEU,999\n');
+      rmSync(join(rt.config.landingDir, 'cases/a.csv'));
+      const rows = await countRows(rt, T.featureRows);
+
+      rt.clock.advance(HOUR);
+      const child = await rt.runs.reprocess(parent.id, { actor: 'test' });
+
+      expect(child).toMatchObject({
+        status: 'succeeded',
+        trigger: 'reprocess',
+        parentRunId: parent.id,
+        contractVersion: '1.0.0',
+        outputDigest: parent.outputDigest,
+        counts: parent.counts,
+        committedAt: rt.clock.now(),
+      });
+      expect(child.id).not.toBe(parent.id);
+      expect(await rt.store.runs.get(parent.id)).toMatchObject({
+        status: 'superseded',
+        invalidatedAt: child.committedAt,
+        committedAt: parent.committedAt,
+      });
+      const after = await served();
+      expect(Object.values(after).map((v) => v.values)).toEqual(Object.values(before).map((v) => v.values));
+      expect(Object.values(after).map((v) => v.runId)).toEqual([child.id, child.id]);
+      expect(await countRows(rt, T.featureRows)).toBe(rows * 2);
+      expect((await rt.store.rawBatches.forRun(child.id)).map((b) => b.id)).toEqual(
+        (await rt.store.rawBatches.forRun(parent.id)).map((b) => b.id),
+      );
+    });
+
+    it('a reprocess of a reprocess still reproduces the digest', async () => {
+      const parent = await runFile('a.csv', A);
+      const child = await rt.runs.reprocess(parent.id, { actor: 'test' });
+      rt.clock.advance(HOUR);
+      const grandchild = await rt.runs.reprocess(child.id, { actor: 'test' });
+      expect(grandchild.outputDigest).toBe(parent.outputDigest);
+      expect((await rt.store.runs.get(child.id))!.status).toBe('superseded');
+    });
+
+    it('publishes the child and the superseded parent', async () => {
+      const parent = await runFile('a.csv', A);
+      const seen: string[] = [];
+      rt.events.subscribe((r) => seen.push(`${r.id === parent.id ? 'parent' : 'child'}:${r.status}`));
+      await rt.runs.reprocess(parent.id, { actor: 'test' });
+      expect(seen).toEqual(['child:queued', 'child:running', 'child:succeeded', 'parent:superseded']);
+    });
+
+    it('under a new minor version: the new feature is computed from the kept raw batch', async () => {
+      const parent = await runFile('a.csv', A);
+      await rt.apply(V1_1);
+      expect((await served()).DEU!.values).toEqual({ total: 15, new_cases: 5, doubled: null });
+
+      rt.clock.advance(HOUR);
+      const child = await rt.runs.reprocess(parent.id, { contractVersion: '1.1.0', actor: 'test' });
+
+      expect(child).toMatchObject({ status: 'succeeded', contractVersion: '1.1.0', parentRunId: parent.id });
+      expect(child.outputDigest).not.toBe(parent.outputDigest);
+      expect((await rt.store.runs.get(parent.id))!.status).toBe('superseded');
+      const now = await served();
+      expect(now.DEU).toEqual({ values: { total: 15, new_cases: 5, doubled: 30 }, runId: child.id });
+      expect(now.FRA).toEqual({ values: { total: 20, new_cases: null, doubled: 40 }, runId: child.id });
+      const vectors = await rt.features.features({ contract: 'cases', entities: ['DEU'], environment: 'dev' });
+      expect(vectors[0]!.contractVersion).toBe('1.1.0');
+    });
+
+    it('refuses a superseded or rolled-back run and an unknown version', async () => {
+      const parent = await runFile('a.csv', A);
+      const child = await rt.runs.reprocess(parent.id, { actor: 'test' });
+      await expect(rt.runs.reprocess(parent.id, { actor: 'test' })).rejects.toThrow(ConflictError);
+      await rt.runs.rollback(child.id, 'test');
+      await expect(rt.runs.reprocess(child.id, { actor: 'test' })).rejects.toThrow(ConflictError);
+      await expect(rt.runs.reprocess(parent.id, { contractVersion: '9.9.9', actor: 'test' })).rejects.toThrow(NotFoundError);
+    });
+  });
+});
