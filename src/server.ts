@@ -1,40 +1,54 @@
 /**
- * The composition root: runtime (store, registry, …) + HTTP + GraphQL. Nothing
- * below this file knows it is served over HTTP.
+ * The composition root for serving: runtime (store, registry, engine) + HTTP +
+ * GraphQL over HTTP and WebSocket. Nothing below this file knows it is served.
  */
 import http from 'node:http';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Runtime } from './runtime';
 import { buildTidemarkSchema } from './graphql/schema';
 import { createErrorFormatter } from './graphql/error-format';
-import { createServices, type GraphQLContext } from './graphql/context';
+import { createContext, createServices, type GraphQLContext } from './graphql/context';
+import { createTidemarkPubSub, bridgeRunEvents } from './graphql/pubsub';
+import { attachWebSocket } from './graphql/websocket';
+import { limitRules, LIMITS } from './graphql/limits';
+import { explorerAssets, explorerPage } from './graphql/explorer';
 
 export interface TidemarkServer {
   app: express.Express;
   httpServer: http.Server;
   /** Resolves once listening; returns the bound port (useful with PORT=0). */
   listen(port: number, host: string): Promise<number>;
+  /** Drains HTTP and WebSocket connections, then stops. */
   stop(): Promise<void>;
 }
-
-export const MAX_BODY_BYTES = 1_000_000;
 
 export async function createServer(rt: Runtime): Promise<TidemarkServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const schema = await buildTidemarkSchema();
+  const pubSub = createTidemarkPubSub();
+  const unbridge = bridgeRunEvents(rt.events, pubSub);
+  const schema = await buildTidemarkSchema(pubSub);
+  const services = createServices(rt);
+  const ws = attachWebSocket(httpServer, schema, rt, services);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError: createErrorFormatter(rt.logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    validationRules: limitRules(),
     introspection: true,
+    // Stacks go to the log (error-format.ts), never to clients.
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
+    ],
   });
   await apollo.start();
-  const services = createServices(rt);
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -45,13 +59,14 @@ export async function createServer(rt: Runtime): Promise<TidemarkServer> {
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+  app.use('/explorer', explorerAssets());
   app.use(
     '/graphql',
-    express.json({ limit: MAX_BODY_BYTES }),
-    expressMiddleware(apollo, {
-      context: async () => ({ services, actor: 'anonymous', logger: rt.logger }),
-    }),
+    explorerPage,
+    express.json({ limit: LIMITS.maxBodyBytes }),
+    expressMiddleware(apollo, { context: async () => createContext(rt, services, 'anonymous') }),
   );
+  app.use(bodyErrors);
 
   return {
     app,
@@ -65,7 +80,17 @@ export async function createServer(rt: Runtime): Promise<TidemarkServer> {
         });
       }),
     stop: async () => {
+      unbridge();
       await apollo.stop();
     },
   };
+}
+
+/** Body parser failures (too large, malformed JSON) as GraphQL-shaped errors with a code. */
+function bodyErrors(err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction): void {
+  if (err?.type === 'entity.too.large') {
+    res.status(413).json({ errors: [{ message: `request body exceeds ${LIMITS.maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
+  } else if (err?.type === 'entity.parse.failed') {
+    res.status(400).json({ errors: [{ message: `request body is not valid JSON: ${err.message}`, extensions: { code: 'BAD_USER_INPUT' } }] });
+  } else next(err);
 }

@@ -1,18 +1,41 @@
-/** What every resolver receives: the services it may call and who is asking. */
+/** What every resolver receives: the services it may call, loaders, and who is asking. */
 import type { Logger } from 'pino';
 import type { Runtime } from '../runtime';
+import { parseEnvironment } from '../config';
 import { ContractService } from './services/contract.service';
+import { RunGraphService } from './services/run.service';
+import { FeatureGraphService } from './services/feature.service';
+import { LineageService } from '../serving/lineage.service';
+import { createLoaders, type Loaders } from './loaders';
+import type { LineageGraph } from './types/lineage.type';
 
 export interface Services {
   contracts: ContractService;
+  runs: RunGraphService;
+  features: FeatureGraphService;
+  lineage: { graph(q: { contract?: string; run?: string; entity?: unknown; environment?: string }): Promise<LineageGraph> };
 }
 
 export interface GraphQLContext {
   services: Services;
+  loaders: Loaders;
   actor: string;
   logger: Logger;
 }
 
+/** Services are stateless and shared; loaders are per request so their caches never go stale. */
 export function createServices(rt: Runtime): Services {
-  return { contracts: new ContractService(rt) };
+  const lineage = new LineageService(rt);
+  return {
+    contracts: new ContractService(rt),
+    runs: new RunGraphService(rt),
+    features: new FeatureGraphService(rt),
+    lineage: {
+      graph: (q) => lineage.graph({ ...q, environment: q.environment ? parseEnvironment(q.environment) : rt.config.defaultEnvironment }),
+    },
+  };
+}
+
+export function createContext(rt: Runtime, services: Services, actor: string): GraphQLContext {
+  return { services, loaders: createLoaders(rt.store), actor, logger: rt.logger };
 }

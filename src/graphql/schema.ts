@@ -4,11 +4,17 @@ import { buildSchema } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { ContractResolver } from './resolvers/contract.resolver';
+import { FeatureResolver } from './resolvers/feature.resolver';
+import { RunResolver } from './resolvers/run.resolver';
+import { LineageResolver } from './resolvers/lineage.resolver';
+import { SubscriptionResolver } from './resolvers/subscription.resolver';
+import type { TidemarkPubSub } from './pubsub';
 
-export const resolvers = [ContractResolver] as const;
+export const resolvers = [ContractResolver, FeatureResolver, RunResolver, LineageResolver, SubscriptionResolver] as const;
 
-export async function buildTidemarkSchema(): Promise<GraphQLSchema> {
+export async function buildTidemarkSchema(pubSub: TidemarkPubSub): Promise<GraphQLSchema> {
   return buildSchema({
+    pubSub,
     resolvers: [...resolvers],
     // Input validation happens in the services with Tidemark's own errors.
     validate: false,

@@ -217,6 +217,14 @@ export class FeatureRepository {
     }));
   }
 
+  /** Runs that wrote rows for one entity of a feature view (for entity lineage). */
+  async runIdsForEntity(view: Omit<FeatureView, 'version'>, entityKey: string): Promise<string[]> {
+    const rows = await this.db(F)
+      .where({ environment: view.environment, contract_name: view.contract, contract_major: view.major, entity_key: entityKey })
+      .distinct('run_id');
+    return rows.map((r: { run_id: string }) => r.run_id);
+  }
+
   async countForRun(runId: string): Promise<number> {
     const [row] = await this.db(F).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
     return Number(row?.n ?? 0);

@@ -62,6 +62,19 @@ export class RawBatchRepository {
     return rows.map(toRawBatch);
   }
 
+  /** Raw batches of many runs at once (for batched GraphQL loads). */
+  async forRuns(runIds: readonly string[]): Promise<Map<string, RawBatch[]>> {
+    const out = new Map<string, RawBatch[]>(runIds.map((id) => [id, []]));
+    if (runIds.length === 0) return out;
+    const rows = await this.db(T.rawBatches)
+      .join(T.runRawBatches, `${T.runRawBatches}.raw_batch_id`, `${T.rawBatches}.id`)
+      .whereIn(`${T.runRawBatches}.run_id`, [...runIds])
+      .orderBy([{ column: `${T.runRawBatches}.run_id` }, { column: `${T.runRawBatches}.ordinal` }])
+      .select(`${T.rawBatches}.*`, `${T.runRawBatches}.run_id as link_run_id`);
+    for (const r of rows as Array<DbRawBatchRow & { link_run_id: string }>) out.get(r.link_run_id)?.push(toRawBatch(r));
+    return out;
+  }
+
   /** Every raw batch of a contract, oldest first (for backfills). */
   async forContract(contractName: string): Promise<RawBatch[]> {
     const rows = await this.db<DbRawBatchRow>(T.rawBatches)

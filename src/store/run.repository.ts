@@ -36,6 +36,7 @@ interface DbRunRow {
 
 export interface RunFilter {
   contract?: string;
+  contractVersion?: string;
   status?: RunStatus;
   environment?: Environment;
   trigger?: RunTrigger;
@@ -95,6 +96,7 @@ export class RunRepository {
   private filtered(f: RunFilter): Knex.QueryBuilder {
     const q = this.db(T.runs);
     if (f.contract) q.where('contract_name', f.contract);
+    if (f.contractVersion) q.where('contract_version', f.contractVersion);
     if (f.status) q.where('status', f.status);
     if (f.environment) q.where('environment', f.environment);
     if (f.trigger) q.where('trigger', f.trigger);
@@ -102,6 +104,13 @@ export class RunRepository {
     if (f.from !== undefined) q.where('queued_at', '>=', f.from);
     if (f.to !== undefined) q.where('queued_at', '<', f.to);
     return q;
+  }
+
+  /** Runs whose parent is one of `ids` (for batched GraphQL loads). */
+  async childrenOf(ids: readonly string[]): Promise<Run[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db<DbRunRow>(T.runs).whereIn('parent_run_id', [...ids]).orderBy('queued_at', 'asc');
+    return rows.map(toRun);
   }
 
   /** Succeeded runs that wrote rows for (env, contract, major) after `since` (for dependent reprocessing). */

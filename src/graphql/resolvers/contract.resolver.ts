@@ -1,4 +1,6 @@
-import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { RunConnection } from '../types/run.type';
+import { ApplyResult } from '../types/apply.type';
 import { Contract } from '../types/contract.type';
 import type { GraphQLContext } from '../context';
 import { parseEnvironment } from '../../config';
@@ -21,5 +23,29 @@ export class ContractResolver {
     @Arg('version', () => String, { nullable: true }) version?: string,
   ): Promise<Contract | null> {
     return ctx.services.contracts.get(name, version);
+  }
+
+  @FieldResolver(() => RunConnection, { description: 'The latest runs of this contract version, newest first.' })
+  latestRuns(
+    @Root() contract: Contract,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { defaultValue: 5 }) first: number,
+  ): Promise<RunConnection> {
+    return ctx.services.runs.list({ contract: contract.name, contractVersion: contract.version, first });
+  }
+
+  @Mutation(() => ApplyResult, { description: 'Registers a contract version (immutable); answers with its compatibility report.' })
+  applyContract(@Ctx() ctx: GraphQLContext, @Arg('yaml', () => String) yaml: string): Promise<ApplyResult> {
+    return ctx.services.contracts.apply(yaml, ctx.actor);
+  }
+
+  @Mutation(() => Contract, { description: 'Moves a version up one environment when the promotion policy holds.' })
+  promoteContract(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('name', () => String) name: string,
+    @Arg('version', () => String) version: string,
+    @Arg('to', () => String) to: string,
+  ): Promise<Contract> {
+    return ctx.services.contracts.promote(name, version, to, ctx.actor);
   }
 }

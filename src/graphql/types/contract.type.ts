@@ -19,7 +19,7 @@ export class FeatureDefinition {
   @Field(() => String, { nullable: true }) description?: string;
 }
 
-@ObjectType()
+@ObjectType('Promotion', { description: 'A version made active in an environment.' })
 export class PromotionType {
   @Field(() => ID) id!: string;
   @Field(() => String) version!: string;

@@ -1,0 +1,66 @@
+/** Domain runs, raw batches and rejects → GraphQL objects. */
+import type { Run as DomainRun, RawBatch as DomainRawBatch } from '../../pipeline/run.types';
+import type { StoredReject } from '../../store/reject.repository';
+import { Run, RunStatus, RawBatch, RejectedRow, ValidationReport } from '../types/run.type';
+
+const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+export function toRunType(r: DomainRun): Run {
+  return Object.assign(new Run(), {
+    id: r.id,
+    contract: r.contractName,
+    contractVersion: r.contractVersion,
+    contractHash: r.contractHash,
+    environment: r.environment,
+    trigger: r.trigger,
+    status: r.status as RunStatus,
+    attempt: r.attempt,
+    rowsRead: r.counts.read,
+    rowsValid: r.counts.valid,
+    rowsRejected: r.counts.rejected,
+    rowsFiltered: r.counts.filtered,
+    rowsWritten: r.counts.written,
+    outputDigest: r.outputDigest,
+    validation: r.validation as ValidationReport | null,
+    codeVersion: r.codeVersion,
+    createdBy: r.createdBy,
+    queuedAt: new Date(r.queuedAt),
+    startedAt: date(r.startedAt),
+    finishedAt: date(r.finishedAt),
+    committedAt: date(r.committedAt),
+    invalidatedAt: date(r.invalidatedAt),
+    error: r.error,
+    parentRunId: r.parentRunId,
+  });
+}
+
+export function toRawBatchType(b: DomainRawBatch): RawBatch {
+  return Object.assign(new RawBatch(), {
+    id: b.id,
+    sha256: b.sha256,
+    sourceType: b.sourceType,
+    sourceUri: b.sourceUri,
+    sizeBytes: b.sizeBytes,
+    rowCount: b.rowCount,
+    receivedAt: new Date(b.receivedAt),
+  });
+}
+
+export function toRejectType(r: StoredReject): RejectedRow {
+  return Object.assign(new RejectedRow(), { rowNumber: r.rowNumber, rawBatchId: r.rawBatchId, raw: r.raw, reasons: r.reasons });
+}
+
+/** Opaque keyset cursor over (queued_at, id). */
+export function encodeCursor(r: DomainRun): string {
+  return Buffer.from(JSON.stringify([r.queuedAt, r.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { queuedAt: number; id: string } | null {
+  try {
+    const [queuedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof queuedAt === 'number' && typeof id === 'string') return { queuedAt, id };
+  } catch {
+    // fall through: an unreadable cursor is the caller's error
+  }
+  return null;
+}

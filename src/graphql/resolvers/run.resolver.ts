@@ -1,0 +1,88 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import { Run, RunConnection, RunStatus, RawBatch, RejectConnection } from '../types/run.type';
+import type { GraphQLContext } from '../context';
+import { toRunType, toRawBatchType } from '../mappers/run.mapper';
+
+@Resolver(() => Run)
+export class RunResolver {
+  @Query(() => RunConnection, { description: 'Runs, newest first, cursor-paginated.' })
+  runs(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('contract', () => String, { nullable: true }) contract?: string,
+    @Arg('status', () => RunStatus, { nullable: true }) status?: RunStatus,
+    @Arg('environment', () => String, { nullable: true }) environment?: string,
+    @Arg('trigger', () => String, { nullable: true }) trigger?: string,
+    @Arg('from', () => Date, { nullable: true, description: 'Queued at or after.' }) from?: Date,
+    @Arg('to', () => Date, { nullable: true, description: 'Queued before.' }) to?: Date,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<RunConnection> {
+    return ctx.services.runs.list({ contract, status, environment, trigger, from, to, first, after });
+  }
+
+  @Query(() => Run, { nullable: true })
+  run(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<Run | null> {
+    return ctx.services.runs.get(id);
+  }
+
+  @FieldResolver(() => Run, { nullable: true, description: 'The run this one retried or reprocessed.' })
+  async parent(@Root() run: Run, @Ctx() ctx: GraphQLContext): Promise<Run | null> {
+    if (!run.parentRunId) return null;
+    const parent = await ctx.loaders.run.load(run.parentRunId);
+    return parent ? toRunType(parent) : null;
+  }
+
+  @FieldResolver(() => [Run], { description: 'Runs that retried or reprocessed this one.' })
+  async children(@Root() run: Run, @Ctx() ctx: GraphQLContext): Promise<Run[]> {
+    return (await ctx.loaders.children.load(run.id)).map(toRunType);
+  }
+
+  @FieldResolver(() => [RawBatch])
+  async rawBatches(@Root() run: Run, @Ctx() ctx: GraphQLContext): Promise<RawBatch[]> {
+    return (await ctx.loaders.rawBatches.load(run.id)).map(toRawBatchType);
+  }
+
+  @FieldResolver(() => RejectConnection)
+  rejects(
+    @Root() run: Run,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+  ): Promise<RejectConnection> {
+    return ctx.services.runs.rejects(run.id, first, offset);
+  }
+
+  @Mutation(() => Run, { description: "Runs the contract's active version over new files in its landing location." })
+  triggerRun(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('contract', () => String) contract: string,
+    @Arg('environment', () => String, { nullable: true }) environment?: string,
+  ): Promise<Run> {
+    return ctx.services.runs.trigger(contract, environment, ctx.actor);
+  }
+
+  @Mutation(() => Run, { description: 'Pushes records through the pipeline of a push contract; answers with the run.' })
+  ingest(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('contract', () => String) contract: string,
+    @Arg('records', () => [GraphQLJSON]) records: unknown[],
+    @Arg('environment', () => String, { nullable: true }) environment?: string,
+  ): Promise<Run> {
+    return ctx.services.runs.ingest(contract, records, environment, ctx.actor);
+  }
+
+  @Mutation(() => Run, { description: 'Hides a succeeded run’s rows; earlier values become visible again.' })
+  rollbackRun(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<Run> {
+    return ctx.services.runs.rollback(id, ctx.actor);
+  }
+
+  @Mutation(() => Run, { description: 'Re-runs a run’s kept raw batches, under its or another contract version.' })
+  reprocessRun(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('contractVersion', () => String, { nullable: true }) contractVersion?: string,
+  ): Promise<Run> {
+    return ctx.services.runs.reprocess(id, contractVersion, ctx.actor);
+  }
+}

@@ -1,0 +1,87 @@
+/** What the run resolvers call: run reads shaped for GraphQL, and run mutations. */
+import type { Runtime } from '../../runtime';
+import { parseEnvironment } from '../../config';
+import { InputError } from '../../errors';
+import type { RunStatus as DomainStatus, RunTrigger } from '../../pipeline/run.types';
+import { RUN_TRIGGERS } from '../../pipeline/run.types';
+import { toRunType, toRejectType, encodeCursor, decodeCursor } from '../mappers/run.mapper';
+import type { Run, RunConnection, RejectConnection } from '../types/run.type';
+import { LIMITS, bounded } from '../limits';
+
+export interface RunsArgs {
+  contract?: string;
+  contractVersion?: string;
+  status?: DomainStatus;
+  environment?: string;
+  trigger?: string;
+  from?: Date;
+  to?: Date;
+  first?: number;
+  after?: string;
+}
+
+export class RunGraphService {
+  constructor(private readonly rt: Runtime) {}
+
+  async list(a: RunsArgs): Promise<RunConnection> {
+    const first = a.first ?? 20;
+    if (first < 1 || first > LIMITS.maxPage) throw new InputError(`first must be between 1 and ${LIMITS.maxPage}`);
+    const after = a.after ? decodeCursor(a.after) : undefined;
+    if (a.after && !after) throw new InputError(`after: '${a.after}' is not a cursor returned by runs`);
+    if (a.trigger && !(RUN_TRIGGERS as readonly string[]).includes(a.trigger)) {
+      throw new InputError(`trigger must be one of ${RUN_TRIGGERS.join(', ')}`);
+    }
+    const page = await this.rt.store.runs.list(
+      {
+        contract: a.contract,
+        contractVersion: a.contractVersion,
+        status: a.status,
+        environment: a.environment ? parseEnvironment(a.environment) : undefined,
+        trigger: a.trigger as RunTrigger | undefined,
+        from: a.from?.getTime(),
+        to: a.to?.getTime(),
+      },
+      first,
+      after ?? undefined,
+    );
+    const last = page.runs[page.runs.length - 1];
+    return {
+      nodes: page.runs.map(toRunType),
+      totalCount: page.totalCount,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: last ? encodeCursor(last) : null },
+    };
+  }
+
+  async get(id: string): Promise<Run | null> {
+    const run = await this.rt.store.runs.get(id);
+    return run ? toRunType(run) : null;
+  }
+
+  async rejects(runId: string, first: number, offset: number): Promise<RejectConnection> {
+    if (first < 1 || first > LIMITS.maxPage) throw new InputError(`first must be between 1 and ${LIMITS.maxPage}`);
+    if (offset < 0) throw new InputError('offset must not be negative');
+    const page = await this.rt.store.rejects.forRun(runId, first, offset);
+    return { nodes: page.rows.map(toRejectType), totalCount: page.totalCount };
+  }
+
+  async trigger(contract: string, environment: string | undefined, actor: string): Promise<Run> {
+    return toRunType(await this.rt.runs.trigger({ contract, environment: this.env(environment), actor }));
+  }
+
+  async ingest(contract: string, records: unknown[], environment: string | undefined, actor: string): Promise<Run> {
+    bounded(records, LIMITS.maxRecords, 'records');
+    return toRunType(await this.rt.runs.ingest({ contract, records, environment: this.env(environment), actor }));
+  }
+
+  async rollback(id: string, actor: string): Promise<Run> {
+    return toRunType(await this.rt.runs.rollback(id, actor));
+  }
+
+  async reprocess(id: string, contractVersion: string | undefined, actor: string): Promise<Run> {
+    return toRunType(await this.rt.runs.reprocess(id, { contractVersion, actor }));
+  }
+
+  private env(e: string | undefined) {
+    return e ? parseEnvironment(e) : this.rt.config.defaultEnvironment;
+  }
+}

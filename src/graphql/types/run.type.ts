@@ -1,0 +1,120 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+
+export enum RunStatus {
+  QUEUED = 'queued',
+  RUNNING = 'running',
+  SUCCEEDED = 'succeeded',
+  FAILED = 'failed',
+  ROLLED_BACK = 'rolled_back',
+  SUPERSEDED = 'superseded',
+}
+registerEnumType(RunStatus, { name: 'RunStatus', description: 'queued → running → succeeded / failed; later rolled_back or superseded.' });
+
+@ObjectType({ description: 'One expectation evaluated over a batch (Great Expectations SUMMARY shape).' })
+export class ExpectationResult {
+  @Field(() => String) expect!: string;
+  @Field(() => String, { nullable: true }) column?: string | null;
+  @Field(() => [String], { nullable: true }) columns?: string[] | null;
+  @Field(() => String) severity!: string;
+  @Field(() => Boolean) success!: boolean;
+  @Field(() => Int, { nullable: true }) elementCount?: number;
+  @Field(() => Int, { nullable: true }) unexpectedCount?: number;
+  @Field(() => Float, { nullable: true }) unexpectedPercent?: number;
+  @Field(() => Float, { nullable: true }) mostly?: number | null;
+  @Field(() => GraphQLJSON, { nullable: true }) observedValue?: unknown;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Up to 20 unexpected values with their row numbers.' })
+  sample?: unknown;
+}
+
+@ObjectType()
+export class ValidationStatistics {
+  @Field(() => Int) evaluatedExpectations!: number;
+  @Field(() => Int) successfulExpectations!: number;
+  @Field(() => Int) unsuccessfulExpectations!: number;
+  @Field(() => Float) successPercent!: number;
+}
+
+@ObjectType({ description: 'The validation report of a run.' })
+export class ValidationReport {
+  @Field(() => Boolean) success!: boolean;
+  @Field(() => ValidationStatistics) statistics!: ValidationStatistics;
+  @Field(() => [ExpectationResult]) results!: ExpectationResult[];
+}
+
+@ObjectType({ description: 'An acquired input, immutable and content-addressed.' })
+export class RawBatch {
+  @Field(() => ID) id!: string;
+  @Field(() => String) sha256!: string;
+  @Field(() => String) sourceType!: string;
+  @Field(() => String, { nullable: true }) sourceUri!: string | null;
+  @Field(() => Float) sizeBytes!: number;
+  @Field(() => Int, { nullable: true }) rowCount!: number | null;
+  @Field(() => Date) receivedAt!: Date;
+}
+
+@ObjectType()
+export class RejectReason {
+  @Field(() => String) rule!: string;
+  @Field(() => String, { nullable: true }) column?: string;
+  @Field(() => String) message!: string;
+  @Field(() => GraphQLJSON, { nullable: true }) value?: unknown;
+}
+
+@ObjectType({ description: 'A rejected row: its raw values, where it came from and every reason.' })
+export class RejectedRow {
+  @Field(() => Int) rowNumber!: number;
+  @Field(() => String) rawBatchId!: string;
+  @Field(() => GraphQLJSON) raw!: unknown;
+  @Field(() => [RejectReason]) reasons!: RejectReason[];
+}
+
+@ObjectType()
+export class RejectConnection {
+  @Field(() => [RejectedRow]) nodes!: RejectedRow[];
+  @Field(() => Int) totalCount!: number;
+}
+
+@ObjectType({ description: 'One execution of a contract version over raw batches in one environment.' })
+export class Run {
+  @Field(() => ID) id!: string;
+  @Field(() => String) contract!: string;
+  @Field(() => String) contractVersion!: string;
+  @Field(() => String) contractHash!: string;
+  @Field(() => String) environment!: string;
+  @Field(() => String) trigger!: string;
+  @Field(() => RunStatus) status!: RunStatus;
+  @Field(() => Int) attempt!: number;
+  @Field(() => Int) rowsRead!: number;
+  @Field(() => Int) rowsValid!: number;
+  @Field(() => Int) rowsRejected!: number;
+  @Field(() => Int) rowsFiltered!: number;
+  @Field(() => Int) rowsWritten!: number;
+  @Field(() => String, { nullable: true }) outputDigest!: string | null;
+  @Field(() => ValidationReport, { nullable: true }) validation!: ValidationReport | null;
+  @Field(() => String) codeVersion!: string;
+  @Field(() => String) createdBy!: string;
+  @Field(() => Date) queuedAt!: Date;
+  @Field(() => Date, { nullable: true }) startedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'System time from which its rows are visible.' })
+  committedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'System time from which its rows are hidden again.' })
+  invalidatedAt!: Date | null;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  /** Not a field: resolved through the run loader. */
+  parentRunId!: string | null;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+@ObjectType()
+export class RunConnection {
+  @Field(() => [Run]) nodes!: Run[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}

@@ -1,0 +1,87 @@
+/**
+ * Lineage as a graph: raw batch → run (contract version + code version) → feature
+ * view, for one run, for a contract's recent runs, or for the runs that wrote one
+ * entity's rows.
+ */
+import type { Environment } from '../config';
+import { InputError, NotFoundError } from '../errors';
+import type { Store } from '../store/store';
+import type { LineageEdge as StoredEdge } from '../store/lineage.repository';
+import type { ContractRegistry } from '../contracts/registry';
+import { entityKeyFromInput } from '../pipeline/entity-key';
+import type { Run } from '../pipeline/run.types';
+
+export interface GraphNode {
+  id: string;
+  kind: string;
+  label: string;
+  attributes: Record<string, unknown> | null;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  relation: string;
+  attributes: Record<string, unknown> | null;
+}
+
+export interface Graph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+const RECENT_RUNS = 200;
+const RELATION: Record<string, string> = { raw_batch: 'read_by', contract_version: 'applied_in', run: 'wrote' };
+
+export class LineageService {
+  constructor(private readonly deps: { store: Store; registry: ContractRegistry }) {}
+
+  async graph(q: { contract?: string; run?: string; entity?: unknown; environment: Environment }): Promise<Graph> {
+    const runIds = await this.runIds(q);
+    const runs = await this.deps.store.runs.getMany(runIds);
+    const edges = await this.deps.store.lineage.query({ runIds });
+    return build(runs, edges);
+  }
+
+  private async runIds(q: { contract?: string; run?: string; entity?: unknown; environment: Environment }): Promise<string[]> {
+    if (q.run) {
+      const run = await this.deps.store.runs.get(q.run);
+      if (!run) throw new NotFoundError(`run '${q.run}' does not exist`);
+      return [run.id];
+    }
+    if (!q.contract) throw new InputError('lineage needs a contract or a run');
+    if (q.entity !== undefined && q.entity !== null) {
+      const c = await this.deps.registry.resolve(q.contract, undefined, q.environment);
+      const types = Object.fromEntries(c.contract.schema.map((col) => [col.name, col.type]));
+      const key = entityKeyFromInput(c.contract.entity.key, types, q.entity);
+      return this.deps.store.features.runIdsForEntity({ environment: q.environment, contract: c.name, major: c.major }, key);
+    }
+    const page = await this.deps.store.runs.list({ contract: q.contract }, RECENT_RUNS);
+    return page.runs.map((r) => r.id);
+  }
+}
+
+function build(runs: Run[], stored: StoredEdge[]): Graph {
+  const nodes = new Map<string, GraphNode>();
+  for (const r of runs) {
+    nodes.set(`run:${r.id}`, {
+      id: `run:${r.id}`,
+      kind: 'run',
+      label: `${r.contractName}@${r.contractVersion} ${r.status}`,
+      attributes: { status: r.status, trigger: r.trigger, environment: r.environment, codeVersion: r.codeVersion, contractVersion: r.contractVersion, outputDigest: r.outputDigest },
+    });
+  }
+  const edges: GraphEdge[] = [];
+  for (const e of stored) {
+    const from = `${e.fromKind}:${e.fromId}`;
+    const to = `${e.toKind}:${e.toId}`;
+    if (!nodes.has(from)) nodes.set(from, node(e.fromKind, e.fromId, e.fromKind === 'raw_batch' ? e.attributes : null));
+    if (!nodes.has(to)) nodes.set(to, node(e.toKind, e.toId, null));
+    edges.push({ from, to, relation: RELATION[e.fromKind] ?? 'related', attributes: e.attributes });
+  }
+  return { nodes: [...nodes.values()], edges };
+}
+
+function node(kind: string, id: string, attributes: Record<string, unknown> | null): GraphNode {
+  return { id: `${kind}:${id}`, kind, label: id, attributes };
+}
