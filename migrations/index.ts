@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import * as initial from './20261127000001_initial';
+import * as runQueue from './20261127000002_run_queue';
 
 export interface Migration {
   name: string;
@@ -11,4 +12,7 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const migrations: Migration[] = [{ name: '20261127000001_initial', ...initial }];
+export const migrations: Migration[] = [
+  { name: '20261127000001_initial', ...initial },
+  { name: '20261127000002_run_queue', ...runQueue },
+];

@@ -5,6 +5,7 @@ import { migrateCommand } from './cli/migrate.command';
 import { contractsCommand } from './cli/contracts.command';
 import { runCommands } from './cli/runs.command';
 import { featuresCommand } from './cli/features.command';
+import { auditCommand } from './cli/audit.command';
 import { packageVersion } from './observability/code-version';
 
 export function buildProgram(): Command {
@@ -15,7 +16,8 @@ export function buildProgram(): Command {
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
     .addCommand(contractsCommand())
-    .addCommand(featuresCommand());
+    .addCommand(featuresCommand())
+    .addCommand(auditCommand());
   for (const c of runCommands()) program.addCommand(c);
   return program;
 }

@@ -19,6 +19,10 @@ import { RunExecutor } from './pipeline/executor';
 import { RunService } from './pipeline/run.service';
 import type { WriteHook } from './pipeline/write-stage';
 import { FeatureService } from './serving/feature.service';
+import { RunDispatcher } from './scheduling/dispatcher';
+import type { RetryPolicy } from './scheduling/retry';
+import { ContractLifecycle } from './scheduling/lifecycle';
+import { attachReactions } from './scheduling/reactions';
 
 export interface Runtime {
   config: Config;
@@ -32,6 +36,9 @@ export interface Runtime {
   rawStore: RawStore;
   executor: RunExecutor;
   runs: RunService;
+  dispatcher: RunDispatcher;
+  /** Apply and promote, with the backfills and refreshes they set in motion. */
+  contracts: ContractLifecycle;
   features: FeatureService;
   close(): Promise<void>;
 }
@@ -43,6 +50,11 @@ export interface RuntimeOverrides {
   db?: DbOptions;
   writeHook?: WriteHook;
   codeVersion?: string;
+  retry?: RetryPolicy;
+  /** Orphan/retry sweep period; 0 disables it (tests drive `dispatcher.sweep()` themselves). */
+  sweepMs?: number;
+  instanceId?: string;
+  leaseMs?: number;
 }
 
 export function dbOptionsFor(config: Config): DbOptions {
@@ -71,11 +83,21 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const events = new RunEventBus();
   const rawStore = new RawStore(config.rawDir);
   const acquirer = new Acquirer({ store, rawStore, clock, ids, landingDir: config.landingDir });
-  const executor = new RunExecutor({ store, rawStore, clock, ids, logger, codeVersion, events, writeHook: overrides.writeHook });
-  const runs = new RunService({ store, registry, acquirer, executor, clock, events });
+  const executor = new RunExecutor({
+    store, rawStore, clock, ids, logger, codeVersion, events,
+    writeHook: overrides.writeHook, instanceId: overrides.instanceId, leaseMs: overrides.leaseMs,
+  });
+  const dispatcher = new RunDispatcher({ store, executor, clock, logger, events, retry: overrides.retry, sweepMs: overrides.sweepMs });
+  const runs = new RunService({ queue: dispatcher, store, registry, acquirer, executor, clock, events });
   const features = new FeatureService({ store, registry, clock });
+  const contracts = new ContractLifecycle({ store, registry, executor, dispatcher, clock, logger });
+  const detachReactions = attachReactions({ bus: events, store, executor, dispatcher, logger });
   return {
-    config, store, logger, clock, ids, codeVersion, registry, events, rawStore, executor, runs, features,
-    close: () => store.close(),
+    config, store, logger, clock, ids, codeVersion, registry, events, rawStore, executor, runs, dispatcher, contracts, features,
+    close: async () => {
+      detachReactions();
+      await dispatcher.stop();
+      await store.close();
+    },
   };
 }

@@ -30,8 +30,22 @@ export function contractsCommand(): Command {
       command(async (paths: string[]) => {
         const config = loadConfig();
         const parsed = await loadContractFiles(paths.length ? paths : [config.contractsDir]);
-        const outcomes = await withRuntime((rt) => rt.registry.apply(parsed, config.operator), config);
+        const outcomes = await withRuntime((rt) => rt.contracts.apply(parsed, config.operator), config);
         for (const o of outcomes) process.stdout.write(describeOutcome(o));
+      }),
+    );
+
+  cmd
+    .command('promote')
+    .description('Move a version up one environment (dev → test → prod) when the promotion policy holds')
+    .argument('<name>', 'contract name')
+    .argument('<version>', 'exact version')
+    .requiredOption('--to <environment>', 'target environment: test or prod')
+    .action(
+      command(async (name: string, version: string, opts: { to: string }) => {
+        const config = loadConfig();
+        const r = await withRuntime((rt) => rt.contracts.promote(name, version, opts.to, config.operator), config);
+        process.stdout.write(`promoted  ${name}@${version}  ${r.from} → ${r.to}${r.replaced ? `  (replaces ${r.replaced})` : ''}\n`);
       }),
     );
 

@@ -17,12 +17,13 @@ export function serveCommand(): Command {
         const rt = await openRuntime(config);
         try {
           if (opts.sync && existsSync(config.contractsDir)) {
-            const outcomes = await rt.registry.apply(await loadContractFiles([config.contractsDir]), 'system:serve');
+            const outcomes = await rt.contracts.apply(await loadContractFiles([config.contractsDir]), 'system:serve');
             rt.logger.info(
               { registered: outcomes.filter((o) => o.status === 'registered').map((o) => `${o.name}@${o.version}`) },
               'contracts synced',
             );
           }
+          await rt.dispatcher.start();
           const server = await createServer(rt);
           const port = await server.listen(config.port, config.host);
           rt.logger.info({ url: `http://${config.host}:${port}/graphql`, engine: rt.store.engine }, 'tidemark listening');

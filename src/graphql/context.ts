@@ -5,6 +5,7 @@ import { parseEnvironment } from '../config';
 import { ContractService } from './services/contract.service';
 import { RunGraphService } from './services/run.service';
 import { FeatureGraphService } from './services/feature.service';
+import { AuditGraphService } from './services/audit.service';
 import { LineageService } from '../serving/lineage.service';
 import { createLoaders, type Loaders } from './loaders';
 import type { LineageGraph } from './types/lineage.type';
@@ -13,6 +14,7 @@ export interface Services {
   contracts: ContractService;
   runs: RunGraphService;
   features: FeatureGraphService;
+  audit: AuditGraphService;
   lineage: { graph(q: { contract?: string; run?: string; entity?: unknown; environment?: string }): Promise<LineageGraph> };
 }
 
@@ -30,6 +32,7 @@ export function createServices(rt: Runtime): Services {
     contracts: new ContractService(rt),
     runs: new RunGraphService(rt),
     features: new FeatureGraphService(rt),
+    audit: new AuditGraphService(rt),
     lineage: {
       graph: (q) => lineage.graph({ ...q, environment: q.environment ? parseEnvironment(q.environment) : rt.config.defaultEnvironment }),
     },

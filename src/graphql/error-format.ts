@@ -28,6 +28,11 @@ export function createErrorFormatter(logger: Logger) {
       return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
     }
     const code = formatted.extensions?.code;
+    if (code === 'GRAPHQL_VALIDATION_FAILED' && ruleCode(error) === 'BAD_USER_INPUT') {
+      // Apollo files every validation-rule error under GRAPHQL_VALIDATION_FAILED; the limit
+      // rules (limits.ts) say theirs are BAD_USER_INPUT, on the rule's own error.
+      return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
+    }
     if (typeof code === 'string' && PASS_THROUGH.has(code)) return formatted;
     if (original instanceof GraphQLError && !original.originalError && code !== 'INTERNAL_SERVER_ERROR') {
       // Errors raised by graphql-js itself (argument coercion, scalar parsing) are the caller's fault.
@@ -36,4 +41,9 @@ export function createErrorFormatter(logger: Logger) {
     logger.error({ err: original, path: formatted.path }, 'internal error in GraphQL operation');
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL' } };
   };
+}
+
+/** The code a validation rule put on the error Apollo wrapped (no instanceof: graphql may load twice). */
+function ruleCode(error: unknown): unknown {
+  return (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError?.extensions?.code;
 }

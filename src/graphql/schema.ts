@@ -8,9 +8,11 @@ import { FeatureResolver } from './resolvers/feature.resolver';
 import { RunResolver } from './resolvers/run.resolver';
 import { LineageResolver } from './resolvers/lineage.resolver';
 import { SubscriptionResolver } from './resolvers/subscription.resolver';
+import { AuditResolver } from './resolvers/audit.resolver';
+import { FreshnessResolver } from './resolvers/freshness.resolver';
 import type { TidemarkPubSub } from './pubsub';
 
-export const resolvers = [ContractResolver, FeatureResolver, RunResolver, LineageResolver, SubscriptionResolver] as const;
+export const resolvers = [ContractResolver, FeatureResolver, RunResolver, LineageResolver, SubscriptionResolver, FreshnessResolver] as const;
 
 export async function buildTidemarkSchema(pubSub: TidemarkPubSub): Promise<GraphQLSchema> {
   return buildSchema({

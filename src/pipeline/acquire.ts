@@ -14,10 +14,10 @@ import { recordsToJsonl } from './sources/jsonl.source';
 import type { RawBatch } from './run.types';
 
 export interface Acquired {
-  /** Batches to run: new content, plus known content when forced. */
+  /** Every input as a kept raw batch (new, or the batch kept earlier for the same content). */
   batches: RawBatch[];
-  /** Inputs skipped because their content was acquired before. */
-  skipped: Array<{ uri: string; rawBatchId: string }>;
+  /** Ids of batches whose content was kept before this call. */
+  known: Set<string>;
 }
 
 export class Acquirer {
@@ -26,7 +26,7 @@ export class Acquirer {
   ) {}
 
   /** Files of a csv/jsonl contract: its glob, or one explicit file inside the landing dir. */
-  async files(contract: RegisteredContract, opts: { file?: string; force?: boolean } = {}): Promise<Acquired> {
+  async files(contract: RegisteredContract, opts: { file?: string } = {}): Promise<Acquired> {
     const source = contract.contract.source;
     if (source.type !== 'csv' && source.type !== 'jsonl') {
       throw new InputError(`contract ${contract.name} reads from '${source.type}', not from files; push records with ingest`);
@@ -34,29 +34,26 @@ export class Acquirer {
     const paths = opts.file
       ? [await resolveLandingFile(this.deps.landingDir, opts.file)]
       : await resolveLandingFiles(this.deps.landingDir, source.path ?? '');
-    const out: Acquired = { batches: [], skipped: [] };
+    const out: Acquired = { batches: [], known: new Set() };
     for (const path of paths) {
+      // Hash first: content kept before is recognised without copying it again.
       const sha = await RawStore.hashFile(path);
-      // Two files with the same content in one acquisition are one input (and one raw batch per run).
-      const again = out.batches.find((b) => b.sha256 === sha);
-      if (again) {
-        out.skipped.push({ uri: path, rawBatchId: again.id });
-        continue;
-      }
+      // Two files with the same content in one acquisition are one input (one raw batch per run).
+      if (out.batches.some((b) => b.sha256 === sha)) continue;
       const known = await this.deps.store.rawBatches.findBySha(contract.name, sha);
-      if (known && !opts.force) out.skipped.push({ uri: path, rawBatchId: known.id });
-      else out.batches.push(known ?? (await this.keep(contract, source.type, path, await this.deps.rawStore.putFile(path))));
+      if (known) out.known.add(known.id);
+      out.batches.push(known ?? (await this.keep(contract, source.type, path, await this.deps.rawStore.putFile(path))));
     }
     return out;
   }
 
   /** Pushed records, kept as one JSON Lines raw batch. */
-  async records(contract: RegisteredContract, records: unknown[], opts: { force?: boolean; uri?: string } = {}): Promise<Acquired> {
+  async records(contract: RegisteredContract, records: unknown[], opts: { uri?: string } = {}): Promise<Acquired> {
     if (records.length === 0) throw new InputError('records must not be empty');
     const blob = await this.deps.rawStore.putBuffer(recordsToJsonl(records));
     const known = await this.deps.store.rawBatches.findBySha(contract.name, blob.sha256);
-    if (known && !opts.force) return { batches: [], skipped: [{ uri: opts.uri ?? 'push', rawBatchId: known.id }] };
-    return { batches: [known ?? (await this.keep(contract, 'push', opts.uri ?? null, blob, records.length))], skipped: [] };
+    if (known) return { batches: [known], known: new Set([known.id]) };
+    return { batches: [await this.keep(contract, 'push', opts.uri ?? null, blob, records.length)], known: new Set() };
   }
 
   private async keep(

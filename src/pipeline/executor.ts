@@ -8,6 +8,7 @@
  * Any error before or inside the transaction leaves no feature row, reject or edge
  * behind: the run is marked failed with its error and (when validation ran) report.
  */
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Clock, IdGenerator } from '../clock';
 import type { Environment } from '../config';
@@ -23,7 +24,7 @@ import { readStage, rate, type ProgressFn, type ReadResult } from './read-stage'
 import { loadHistory } from './history-stage';
 import { outputDigest } from './digest';
 import { writeRun, type WriteHook } from './write-stage';
-import { ZERO_COUNTS, type RawBatch, type Run, type RunTrigger } from './run.types';
+import { ZERO_COUNTS, type RawBatch, type Run, type RunErrorKind, type RunTrigger } from './run.types';
 import type { FeatureRow, RejectedRow } from './row.types';
 
 export interface ExecutorDeps {
@@ -36,7 +37,13 @@ export interface ExecutorDeps {
   events: RunEventSink;
   /** Fault injection for tests: called between the writes of the commit transaction. */
   writeHook?: WriteHook;
+  /** Who claims runs (host:pid by default): recorded on the run while it executes. */
+  instanceId?: string;
+  /** How long a claim holds without a heartbeat; an instance that dies loses its runs after this. */
+  leaseMs?: number;
 }
+
+export const DEFAULT_LEASE_MS = 60_000;
 
 export interface RunRequest {
   contract: RegisteredContract;
@@ -48,6 +55,8 @@ export interface RunRequest {
   /** For a reprocess: the run whose rows this one replaces when it commits. */
   supersedes?: Run | null;
   attempt?: number;
+  /** Do not start before this time (retry backoff). */
+  notBefore?: number | null;
   progress?: ProgressFn;
 }
 
@@ -77,12 +86,20 @@ export class RunExecutor {
     return run;
   }
 
-  /** Executes a queued run to its end state; never throws for data problems (the run says failed). */
+  /**
+   * Claims a queued run and executes it to its end state. Never throws for data
+   * problems (the run says failed). When the claim is refused (another run of the
+   * same contract and environment is running, or the run was claimed elsewhere) the
+   * run comes back still queued.
+   */
   async execute(run: Run, req: RunRequest): Promise<Run> {
     const log = this.deps.logger.child({ runId: run.id, contract: run.contractName, environment: run.environment, trigger: run.trigger });
     const started = this.deps.clock.now();
-    await this.transition(run, { status: 'running', startedAt: started }, ['queued']);
+    if (!(await this.deps.store.runs.claim(run, this.instanceId, started, started + this.leaseMs))) return run;
+    Object.assign(run, { status: 'running', startedAt: started });
+    this.deps.events.publish(run);
     log.info({ rawBatches: req.rawBatches.map((b) => b.id), contractVersion: run.contractVersion }, 'run started');
+    const heartbeat = setInterval(() => void this.heartbeat(run.id, log), Math.max(1000, this.leaseMs / 3));
     let report: ValidationReport | null = null;
     try {
       const compiled = this.compiled.get(req.contract.hash, req.contract.contract);
@@ -91,12 +108,26 @@ export class RunExecutor {
       return await this.commit(run, req, outcome, log);
     } catch (err) {
       return this.fail(run, err, report, log);
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
-  /** enqueue + execute. */
-  async run(req: RunRequest): Promise<Run> {
-    return this.execute(await this.enqueue(req), req);
+  private get instanceId(): string {
+    return this.deps.instanceId ?? defaultInstanceId;
+  }
+
+  private get leaseMs(): number {
+    return this.deps.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  private async heartbeat(id: string, log: Logger): Promise<void> {
+    try {
+      const until = this.deps.clock.now() + this.leaseMs;
+      if (!(await this.deps.store.runs.extendLease(id, this.instanceId, until))) log.warn('run lease lost');
+    } catch (err) {
+      log.warn({ err }, 'run lease could not be extended');
+    }
   }
 
   private async process(run: Run, req: RunRequest, compiled: CompiledContract, log: Logger): Promise<Outcome> {
@@ -158,18 +189,11 @@ export class RunExecutor {
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof TidemarkError) log.warn({ error: message }, 'run failed');
     else log.error({ err }, 'run failed');
-    const patch: Partial<Run> = { status: 'failed', finishedAt, error: message, validation };
+    const patch: Partial<Run> = { status: 'failed', finishedAt, error: message, validation, errorKind: classify(err) };
     await this.deps.store.runs.update(run.id, patch);
     const failed = { ...run, ...patch } as Run;
     this.deps.events.publish(failed);
     return failed;
-  }
-
-  private async transition(run: Run, patch: Partial<Run>, from: Run['status'][]): Promise<void> {
-    const ok = await this.deps.store.runs.update(run.id, patch, from);
-    if (!ok) throw new Error(`run ${run.id} is no longer ${from.join('/')}`);
-    Object.assign(run, patch);
-    this.deps.events.publish(run);
   }
 
   private newRun(req: RunRequest): Run {
@@ -195,6 +219,8 @@ export class RunExecutor {
       finishedAt: null,
       committedAt: null,
       invalidatedAt: null,
+      notBefore: req.notBefore ?? null,
+      errorKind: null,
     };
   }
 }
@@ -208,3 +234,12 @@ export class RunValidationError extends ContractViolationError {
 }
 
 export type { Repositories };
+
+const defaultInstanceId = `${hostname()}:${process.pid}`;
+
+/** Data and input problems repeat on retry; anything else (I/O, database) may not. */
+export function classify(err: unknown): RunErrorKind {
+  if (err instanceof ContractViolationError) return 'validation';
+  if (err instanceof TidemarkError) return 'input';
+  return 'transient';
+}

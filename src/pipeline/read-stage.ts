@@ -32,10 +32,15 @@ export async function readStage(
   const started = Date.now();
   for (const batch of batches) {
     let inBatch = 0;
+    let sawColumns = false;
     for await (const rec of readRawBatch(rawStore.open(batch.storagePath), batch, compiled.contract)) {
       inBatch++;
       out.read++;
-      if (inBatch === 1) for (const k of Object.keys(rec.raw)) if (!k.startsWith('_')) present.add(k);
+      // A line that could not be parsed (a short CSV line, invalid JSON) does not show the columns.
+      if (!sawColumns && !rec.parseError) {
+        sawColumns = true;
+        for (const k of Object.keys(rec.raw)) if (!k.startsWith('_')) present.add(k);
+      }
       if (rec.parseError) {
         out.rejects.push({ ...rec, reasons: [{ rule: 'parse', message: rec.parseError }] });
         continue;

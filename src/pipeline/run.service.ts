@@ -11,11 +11,18 @@ import type { Store } from '../store/store';
 import type { ContractRegistry } from '../contracts/registry';
 import type { RunEventSink } from '../events/run-events';
 import type { Acquirer } from './acquire';
-import type { RunExecutor } from './executor';
+import type { RunExecutor, RunRequest } from './executor';
+import type { RawBatch } from './run.types';
 import type { ProgressFn } from './read-stage';
 import type { Run, RunTrigger } from './run.types';
 
+/** Executes queued runs in order (see scheduling/dispatcher.ts). */
+export interface RunQueue {
+  submit(run: Run): Promise<Run>;
+}
+
 export interface RunServiceDeps {
+  queue: RunQueue;
   store: Store;
   registry: ContractRegistry;
   acquirer: Acquirer;
@@ -37,26 +44,35 @@ export interface TriggerOptions {
 export class RunService {
   constructor(private readonly deps: RunServiceDeps) {}
 
-  /** Runs the contract's active version over the new files in its landing location. */
+  /**
+   * Runs the contract's active version over the files in its landing location that
+   * no run in this environment has read (recognised by sha256), or all with force.
+   */
   async trigger(opts: TriggerOptions): Promise<Run> {
     const contract = await this.deps.registry.resolve(opts.contract, undefined, opts.environment);
-    const acquired = await this.deps.acquirer.files(contract, { file: opts.file, force: opts.force });
-    if (acquired.batches.length === 0) {
-      const why = acquired.skipped.length
-        ? `${acquired.skipped.length} file(s) already ingested (same sha256); use force to run them again`
-        : `no file matches '${contract.contract.source.path ?? opts.file}' in the landing directory`;
+    const acquired = await this.deps.acquirer.files(contract, { file: opts.file });
+    const fresh = await this.unread(acquired.batches, opts.environment, opts.force);
+    if (fresh.length === 0) {
+      const why = acquired.batches.length
+        ? `${acquired.batches.length} file(s) already ingested in ${opts.environment} (same sha256); use force to run them again`
+        : `no file matches '${opts.file ?? contract.contract.source.path}' in the landing directory`;
       throw new InputError(`nothing new to run for ${contract.name}: ${why}`);
     }
     const trigger = opts.trigger ?? 'manual';
-    await this.audit(opts.actor, 'run.trigger', contract.name, opts.environment, { trigger, files: acquired.batches.map((b) => b.sourceUri) });
-    return this.deps.executor.run({
-      contract,
-      environment: opts.environment,
-      trigger,
-      rawBatches: acquired.batches,
-      actor: opts.actor,
-      progress: opts.progress,
-    });
+    await this.audit(opts.actor, 'run.trigger', contract.name, opts.environment, { trigger, files: fresh.map((b) => b.sourceUri) });
+    return this.submit({ contract, environment: opts.environment, trigger, rawBatches: fresh, actor: opts.actor, progress: opts.progress });
+  }
+
+  private async unread(batches: RawBatch[], environment: Environment, force = false): Promise<RawBatch[]> {
+    if (force) return batches;
+    const read = await this.deps.store.rawBatches.readIn(batches.map((b) => b.id), environment);
+    return batches.filter((b) => !read.has(b.id));
+  }
+
+  /** Queues the run and waits for its end state. */
+  private async submit(req: RunRequest): Promise<Run> {
+    const run = await this.deps.executor.enqueue(req);
+    return this.deps.queue.submit(run);
   }
 
   /** Pushed records through the same pipeline; answers with the finished run. */
@@ -65,12 +81,15 @@ export class RunService {
     if (contract.contract.source.type !== 'push') {
       throw new InputError(`contract ${contract.name} reads from '${contract.contract.source.type}'; only 'push' contracts take ingested records`);
     }
-    const acquired = await this.deps.acquirer.records(contract, opts.records, { force: opts.force });
-    if (acquired.batches.length === 0) {
-      throw new ConflictError(`these ${opts.records.length} records were already ingested (raw batch ${acquired.skipped[0]!.rawBatchId}); use force to ingest them again`);
+    const acquired = await this.deps.acquirer.records(contract, opts.records);
+    const fresh = await this.unread(acquired.batches, opts.environment, opts.force);
+    if (fresh.length === 0) {
+      throw new ConflictError(
+        `these ${opts.records.length} records were already ingested in ${opts.environment} (raw batch ${acquired.batches[0]!.id}); use force to ingest them again`,
+      );
     }
-    await this.audit(opts.actor, 'run.ingest', contract.name, opts.environment, { records: opts.records.length, rawBatch: acquired.batches[0]!.id });
-    return this.deps.executor.run({ contract, environment: opts.environment, trigger: 'push', rawBatches: acquired.batches, actor: opts.actor });
+    await this.audit(opts.actor, 'run.ingest', contract.name, opts.environment, { records: opts.records.length, rawBatch: fresh[0]!.id });
+    return this.submit({ contract, environment: opts.environment, trigger: 'push', rawBatches: fresh, actor: opts.actor });
   }
 
   /** Hides a succeeded run's rows from now on; earlier values become visible again. Deletes nothing. */
@@ -108,7 +127,7 @@ export class RunService {
       throw new ConflictError(`run ${runId} is ${parent.status}; only succeeded or failed runs can be reprocessed`);
     }
     await this.audit(opts.actor, 'run.reprocess', parent.contractName, parent.environment, { parent: runId, contractVersion: version });
-    return this.deps.executor.run({
+    return this.submit({
       contract,
       environment: parent.environment,
       trigger: 'reprocess',

@@ -16,6 +16,9 @@ export interface RunCounts {
   written: number;
 }
 
+/** Why a run failed: decides whether it is retried. */
+export type RunErrorKind = 'validation' | 'input' | 'transient' | 'interrupted';
+
 export interface Run {
   id: string;
   contractName: string;
@@ -40,6 +43,9 @@ export interface Run {
   committedAt: number | null;
   /** System time at which its rows stopped being visible (rollback or supersede). */
   invalidatedAt: number | null;
+  /** A queued run does not start before this time (retry backoff). */
+  notBefore: number | null;
+  errorKind: RunErrorKind | null;
 }
 
 export const ZERO_COUNTS: RunCounts = { read: 0, valid: 0, rejected: 0, filtered: 0, written: 0 };

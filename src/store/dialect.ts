@@ -86,3 +86,12 @@ export function valuesRow(engine: Engine, types: SqlType[]): string {
   if (engine === 'sqlite') return `(${types.map(() => '?').join(', ')})`;
   return `(${types.map((t) => `?::${t}`).join(', ')})`;
 }
+
+/**
+ * Serialises transactions that touch the same logical key. PostgreSQL: a
+ * transaction-scoped advisory lock. SQLite: a write transaction already holds the
+ * database lock, so nothing more is needed.
+ */
+export async function lockKey(trx: Knex.Transaction, engine: Engine, key: string): Promise<void> {
+  if (engine === 'postgres') await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
+}

@@ -225,6 +225,18 @@ export class FeatureRepository {
     return rows.map((r: { run_id: string }) => r.run_id);
   }
 
+  /** The greatest event time among the rows of a feature view visible now (for freshness); null when none. */
+  async newestEventTime(view: Omit<FeatureView, 'version'>): Promise<number | null> {
+    const row = await this.db(`${F} as f`)
+      .join(`${R} as r2`, 'r2.id', 'f.run_id')
+      .where({ 'f.environment': view.environment, 'f.contract_name': view.contract, 'f.contract_major': view.major })
+      .whereNotNull('r2.committed_at')
+      .whereNull('r2.invalidated_at')
+      .max({ newest: 'f.event_time' })
+      .first();
+    return toMillis((row as { newest?: number | string | null } | undefined)?.newest);
+  }
+
   async countForRun(runId: string): Promise<number> {
     const [row] = await this.db(F).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
     return Number(row?.n ?? 0);

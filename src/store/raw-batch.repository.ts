@@ -83,6 +83,21 @@ export class RawBatchRepository {
     return rows.map(toRawBatch);
   }
 
+  /**
+   * Which of these raw batches a run in `environment` (and, when given, of that
+   * contract major) has read already, whatever its outcome.
+   */
+  async readIn(rawBatchIds: string[], environment: string, major?: number): Promise<Set<string>> {
+    if (rawBatchIds.length === 0) return new Set();
+    const q = this.db(T.runRawBatches)
+      .join(T.runs, `${T.runs}.id`, `${T.runRawBatches}.run_id`)
+      .whereIn(`${T.runRawBatches}.raw_batch_id`, rawBatchIds)
+      .where(`${T.runs}.environment`, environment);
+    if (major !== undefined) q.where(`${T.runs}.contract_major`, major);
+    const rows = await q.distinct(`${T.runRawBatches}.raw_batch_id as id`);
+    return new Set(rows.map((r: { id: string }) => r.id));
+  }
+
   /** Run ids that read a raw batch. */
   async runsOf(rawBatchId: string): Promise<string[]> {
     const rows = await this.db(T.runRawBatches).where({ raw_batch_id: rawBatchId }).select('run_id');

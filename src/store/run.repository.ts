@@ -1,8 +1,8 @@
 /** Runs: their lifecycle and their system-time visibility window. */
 import type { Knex } from 'knex';
 import { T } from './tables';
-import { fromJson, toJson, toMillis, toCount } from './dialect';
-import type { Run, RunCounts, RunStatus, RunTrigger } from '../pipeline/run.types';
+import { fromJson, toJson, toMillis, toCount, lockKey, type Engine } from './dialect';
+import type { Run, RunCounts, RunErrorKind, RunStatus, RunTrigger } from '../pipeline/run.types';
 import type { ValidationReport } from '../quality/report.types';
 import type { Environment } from '../config';
 
@@ -32,6 +32,10 @@ interface DbRunRow {
   finished_at: number | string | null;
   committed_at: number | string | null;
   invalidated_at: number | string | null;
+  not_before: number | string | null;
+  claimed_by: string | null;
+  lease_until: number | string | null;
+  error_kind: string | null;
 }
 
 export interface RunFilter {
@@ -52,7 +56,69 @@ export interface RunPage {
 }
 
 export class RunRepository {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+  constructor(
+    private readonly db: Knex | Knex.Transaction,
+    private readonly engine: Engine = 'sqlite',
+  ) {}
+
+  /** The oldest queued run of (contract, env) that may start at `now`. */
+  async nextQueued(contract: string, environment: string, now: number): Promise<Run | null> {
+    const row = await this.db<DbRunRow>(T.runs)
+      .where({ contract_name: contract, environment, status: 'queued' })
+      .where((w) => w.whereNull('not_before').orWhere('not_before', '<=', now))
+      .orderBy([{ column: 'queued_at' }, { column: 'id' }])
+      .first();
+    return row ? toRun(row) : null;
+  }
+
+  /** The earliest not_before among delayed queued runs of (contract, env), if any. */
+  async nextWakeUp(contract: string, environment: string): Promise<number | null> {
+    const [row] = await this.db(T.runs)
+      .where({ contract_name: contract, environment, status: 'queued' })
+      .whereNotNull('not_before')
+      .min<{ t: number | string | null }[]>({ t: 'not_before' });
+    return toMillis(row?.t ?? null);
+  }
+
+  /** Every (contract, environment) with queued runs. */
+  async queuedKeys(): Promise<Array<{ contract: string; environment: string }>> {
+    const rows = await this.db(T.runs).where({ status: 'queued' }).distinct('contract_name', 'environment');
+    return rows.map((r: { contract_name: string; environment: string }) => ({ contract: r.contract_name, environment: r.environment }));
+  }
+
+  /**
+   * Claims a queued run for `instance`: queued → running with a lease, only when no
+   * other run of the same (contract, environment) is running. Atomic across
+   * processes (the key is locked for the transaction).
+   */
+  async claim(run: Run, instance: string, now: number, leaseUntil: number): Promise<boolean> {
+    const exec = async (trx: Knex.Transaction) => {
+      await lockKey(trx, this.engine, `run-lane:${run.contractName}:${run.environment}`);
+      const busy = await trx(T.runs)
+        .where({ contract_name: run.contractName, environment: run.environment, status: 'running' })
+        .first('id');
+      if (busy) return false;
+      const n = await trx(T.runs)
+        .where({ id: run.id, status: 'queued' })
+        .update({ status: 'running', started_at: now, claimed_by: instance, lease_until: leaseUntil });
+      return n > 0;
+    };
+    return 'commit' in this.db ? exec(this.db as Knex.Transaction) : (this.db as Knex).transaction(exec);
+  }
+
+  /** Extends a lease while the run executes; false when the run is no longer ours. */
+  async extendLease(id: string, instance: string, leaseUntil: number): Promise<boolean> {
+    const n = await this.db(T.runs).where({ id, status: 'running', claimed_by: instance }).update({ lease_until: leaseUntil });
+    return n > 0;
+  }
+
+  /** Running runs whose lease expired (their instance died) or that never had one. */
+  async orphans(now: number): Promise<Run[]> {
+    const rows = await this.db<DbRunRow>(T.runs)
+      .where({ status: 'running' })
+      .where((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now));
+    return rows.map(toRun);
+  }
 
   async insert(run: Run): Promise<void> {
     await this.db(T.runs).insert(toDb(run));
@@ -156,6 +222,10 @@ function toDb(r: Run): DbRunRow {
     finished_at: r.finishedAt,
     committed_at: r.committedAt,
     invalidated_at: r.invalidatedAt,
+    not_before: r.notBefore,
+    claimed_by: null,
+    lease_until: null,
+    error_kind: r.errorKind,
   };
 }
 
@@ -168,6 +238,8 @@ const FIELD_TO_COLUMN: Partial<Record<keyof Run, keyof DbRunRow>> = {
   committedAt: 'committed_at',
   invalidatedAt: 'invalidated_at',
   attempt: 'attempt',
+  notBefore: 'not_before',
+  errorKind: 'error_kind',
 };
 
 function patchToDb(p: Partial<Run>): Record<string, unknown> {
@@ -210,5 +282,7 @@ function toRun(r: DbRunRow): Run {
     finishedAt: toMillis(r.finished_at),
     committedAt: toMillis(r.committed_at),
     invalidatedAt: toMillis(r.invalidated_at),
+    notBefore: toMillis(r.not_before),
+    errorKind: r.error_kind as RunErrorKind | null,
   };
 }

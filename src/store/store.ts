@@ -28,7 +28,7 @@ export class Repositories {
   ) {
     this.contracts = new ContractRepository(db);
     this.audit = new AuditRepository(db);
-    this.runs = new RunRepository(db);
+    this.runs = new RunRepository(db, engine);
     this.rawBatches = new RawBatchRepository(db);
     this.features = new FeatureRepository(db, engine);
     this.rejects = new RejectRepository(db, engine);

@@ -6,27 +6,22 @@ import { toContractType } from '../mappers/contract.mapper';
 import type { Contract } from '../types/contract.type';
 import type { RegisteredContract } from '../../contracts/registry.types';
 import { parseContract } from '../../contracts/parse';
-import { PromotionService } from '../../contracts/promotion';
 import type { ApplyResult } from '../types/apply.type';
 
 export class ContractService {
-  private readonly promotion: PromotionService;
-
-  constructor(private readonly rt: Pick<Runtime, 'registry' | 'store' | 'config' | 'clock' | 'logger'>) {
-    this.promotion = new PromotionService(rt);
-  }
+  constructor(private readonly rt: Pick<Runtime, 'registry' | 'store' | 'config' | 'contracts'>) {}
 
   /** Same rules as `tidemark contracts apply`: immutable versions, bump checked, all or nothing. */
   async apply(yaml: string, actor: string): Promise<ApplyResult> {
     const parsed = parseContract(yaml, 'applyContract.yaml');
-    const [outcome] = await this.rt.registry.apply([parsed], actor);
+    const [outcome] = await this.rt.contracts.apply([parsed], actor);
     const registered = (await this.rt.store.contracts.findVersion(outcome!.name, outcome!.version))!;
     const [contract] = await this.shape([registered]);
     return { contract: contract!, status: outcome!.status, compatibility: outcome!.compatibility };
   }
 
   async promote(name: string, version: string, to: string, actor: string): Promise<Contract> {
-    const result = await this.promotion.promote(name, version, to, actor);
+    const result = await this.rt.contracts.promote(name, version, to, actor);
     return (await this.shape([result.contract]))[0]!;
   }
 

@@ -1,0 +1,201 @@
+/**
+ * The run queue's dispatcher. Runs wait in the database (status queued); per
+ * (contract, environment) one lane executes them one at a time in queued order,
+ * so a restart loses nothing and two runs of one contract never overlap. Failed
+ * runs with a transient error are retried with backoff; runs left `running` by a
+ * dead process are found (at start-up and periodically), failed and retried.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { Store } from '../store/store';
+import type { RunExecutor, RunRequest } from '../pipeline/executor';
+import type { Run } from '../pipeline/run.types';
+import type { RunEventSink } from '../events/run-events';
+import { DEFAULT_RETRY, backoffMs, type RetryPolicy } from './retry';
+
+const TERMINAL = new Set(['succeeded', 'failed', 'rolled_back', 'superseded']);
+
+export interface DispatcherDeps {
+  store: Store;
+  executor: RunExecutor;
+  clock: Clock;
+  logger: Logger;
+  events: RunEventSink;
+  retry?: RetryPolicy;
+  /** How often to look for orphaned runs and due retries (ms); 0 disables the sweep. */
+  sweepMs?: number;
+}
+
+export class RunDispatcher {
+  private readonly lanes = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
+  private readonly waiters = new Map<string, Array<(run: Run) => void>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private sweeper: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  private get retry(): RetryPolicy {
+    return this.deps.retry ?? DEFAULT_RETRY;
+  }
+
+  /** Recovers orphaned runs, then starts every lane with queued runs. */
+  async start(): Promise<void> {
+    await this.sweep();
+    const every = this.deps.sweepMs ?? 30_000;
+    if (every > 0) this.sweeper = setInterval(() => void this.sweep().catch((err) => this.deps.logger.error({ err }, 'sweep failed')), every);
+  }
+
+  /** Waits for the lanes in flight; queued runs stay queued for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const t of this.timers.values()) clearTimeout(t);
+    await Promise.allSettled([...this.lanes.values()]);
+  }
+
+  /** Resolves with the run once it reaches an end state (executed by this process or seen finished). */
+  submit(run: Run): Promise<Run> {
+    const done = new Promise<Run>((resolve) => {
+      const list = this.waiters.get(run.id) ?? [];
+      list.push(resolve);
+      this.waiters.set(run.id, list);
+    });
+    this.kick(run.contractName, run.environment);
+    return done;
+  }
+
+  /** Makes sure the lane of (contract, environment) is working through its queue. */
+  kick(contract: string, environment: string): void {
+    if (this.stopped) return;
+    const key = `${contract}\u0000${environment}`;
+    if (this.lanes.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    const lane = this.drain(contract, environment)
+      .catch((err) => this.deps.logger.error({ err, contract, environment }, 'run lane failed'))
+      .finally(() => {
+        this.lanes.delete(key);
+        if (this.dirty.delete(key)) this.kick(contract, environment);
+      });
+    this.lanes.set(key, lane);
+  }
+
+  private async drain(contract: string, environment: string): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const run = await this.deps.store.runs.nextQueued(contract, environment, this.deps.clock.now());
+      if (!run) {
+        await this.settleFinishedElsewhere(contract, environment);
+        return this.scheduleWakeUp(contract, environment);
+      }
+      const done = await this.deps.executor.execute(run, await this.request(run));
+      if (done.status === 'queued') return this.scheduleRecheck(contract, environment); // another instance holds the lane
+      if (done.status === 'failed') await this.maybeRetry(done);
+      this.settle(done);
+    }
+  }
+
+  /** Rebuilds what the executor needs from the persisted run. */
+  private async request(run: Run): Promise<RunRequest> {
+    const [contract, rawBatches, parent] = await Promise.all([
+      this.deps.store.contracts.findVersion(run.contractName, run.contractVersion),
+      this.deps.store.rawBatches.forRun(run.id),
+      run.parentRunId ? this.deps.store.runs.get(run.parentRunId) : Promise.resolve(null),
+    ]);
+    // A reprocess or backfill of a succeeded run in the same view replaces it when it commits.
+    const replaces =
+      parent && parent.status === 'succeeded' && parent.contractMajor === run.contractMajor && parent.environment === run.environment &&
+      (run.trigger === 'reprocess' || run.trigger === 'backfill');
+    return {
+      contract: contract!,
+      environment: run.environment,
+      trigger: run.trigger,
+      rawBatches,
+      actor: run.createdBy,
+      parentRunId: run.parentRunId,
+      supersedes: replaces ? parent : null,
+      attempt: run.attempt,
+    };
+  }
+
+  private async maybeRetry(failed: Run): Promise<void> {
+    if (failed.errorKind !== 'transient' && failed.errorKind !== 'interrupted') return;
+    const next = failed.attempt + 1;
+    const log = this.deps.logger.child({ runId: failed.id, contract: failed.contractName, environment: failed.environment });
+    if (next > this.retry.maxAttempts) {
+      log.error({ attempts: failed.attempt, error: failed.error }, 'run failed; giving up after the maximum number of attempts');
+      return;
+    }
+    const delay = backoffMs(this.retry, next);
+    const rawBatches = await this.deps.store.rawBatches.forRun(failed.id);
+    const contract = await this.deps.store.contracts.findVersion(failed.contractName, failed.contractVersion);
+    const retry = await this.deps.executor.enqueue({
+      contract: contract!,
+      environment: failed.environment,
+      trigger: 'retry',
+      rawBatches,
+      actor: 'system:retry',
+      parentRunId: failed.id,
+      attempt: next,
+      notBefore: this.deps.clock.now() + delay,
+    });
+    log.warn({ retryRunId: retry.id, attempt: next, delayMs: delay, error: failed.error }, 'run failed; retry scheduled');
+  }
+
+  /** Fails runs whose process died mid-run and queues their retries. */
+  async sweep(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const orphan of await this.deps.store.runs.orphans(now)) {
+      const error = 'interrupted: the process running it stopped before it finished (recovered by the dispatcher)';
+      const ok = await this.deps.store.runs.update(orphan.id, { status: 'failed', finishedAt: now, error, errorKind: 'interrupted' }, ['running']);
+      if (!ok) continue;
+      const failed: Run = { ...orphan, status: 'failed', finishedAt: now, error, errorKind: 'interrupted' };
+      this.deps.logger.warn({ runId: orphan.id, contract: orphan.contractName, environment: orphan.environment }, 'orphaned run recovered');
+      this.deps.events.publish(failed);
+      await this.maybeRetry(failed);
+    }
+    for (const k of await this.deps.store.runs.queuedKeys()) this.kick(k.contract, k.environment);
+  }
+
+  private async scheduleWakeUp(contract: string, environment: string): Promise<void> {
+    const at = await this.deps.store.runs.nextWakeUp(contract, environment);
+    if (at !== null) this.wakeAt(contract, environment, Math.max(0, at - this.deps.clock.now()));
+  }
+
+  private scheduleRecheck(contract: string, environment: string): void {
+    this.wakeAt(contract, environment, 1_000);
+  }
+
+  private wakeAt(contract: string, environment: string, delay: number): void {
+    const key = `${contract}\u0000${environment}`;
+    clearTimeout(this.timers.get(key));
+    const t = setTimeout(() => {
+      this.timers.delete(key);
+      this.kick(contract, environment);
+    }, delay);
+    t.unref();
+    this.timers.set(key, t);
+  }
+
+  /** Waiters for runs of this lane that another process executed. */
+  private async settleFinishedElsewhere(contract: string, environment: string): Promise<void> {
+    if (this.waiters.size === 0) return;
+    const runs = await this.deps.store.runs.getMany([...this.waiters.keys()]);
+    let pending = false;
+    for (const r of runs) {
+      if (r.contractName !== contract || r.environment !== environment) continue;
+      if (TERMINAL.has(r.status)) this.settle(r);
+      else pending = true;
+    }
+    if (pending) this.scheduleRecheck(contract, environment);
+  }
+
+  private settle(run: Run): void {
+    if (!TERMINAL.has(run.status)) return;
+    for (const resolve of this.waiters.get(run.id) ?? []) resolve(run);
+    this.waiters.delete(run.id);
+  }
+}

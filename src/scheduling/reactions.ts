@@ -1,0 +1,44 @@
+/**
+ * Reactions to run status changes. When a run is rolled back, the later runs of the
+ * same feature view computed their window features from its rows; per the
+ * contract's `policy.onRollback` (default `reprocess`) they are reprocessed, in
+ * commit order. A run started by a reaction never starts another reaction for
+ * itself: reaction runs are marked by their creator and ignored here.
+ */
+import type { Logger } from 'pino';
+import type { Store } from '../store/store';
+import type { RunEventBus } from '../events/run-events';
+import type { RunExecutor } from '../pipeline/executor';
+import type { RunDispatcher } from './dispatcher';
+import type { Run } from '../pipeline/run.types';
+import { historyNeeds } from '../pipeline/transform';
+
+export const REACTION_ACTOR = 'system:reaction';
+
+export function attachReactions(deps: { bus: RunEventBus; store: Store; executor: RunExecutor; dispatcher: RunDispatcher; logger: Logger }): () => void {
+  return deps.bus.subscribe((run) => {
+    if (run.status !== 'rolled_back' || run.createdBy.startsWith(REACTION_ACTOR)) return;
+    reprocessDependents(deps, run).catch((err) => deps.logger.error({ err, runId: run.id }, 'rollback reaction failed'));
+  });
+}
+
+async function reprocessDependents(
+  deps: { store: Store; executor: RunExecutor; dispatcher: RunDispatcher; logger: Logger },
+  rolled: Run,
+): Promise<void> {
+  const contract = await deps.store.contracts.findVersion(rolled.contractName, rolled.contractVersion);
+  if (!contract || contract.contract.policy?.onRollback === 'none') return;
+  // Only window features carry state from one run into the next.
+  if (historyNeeds(contract.contract).columns.length === 0 || rolled.committedAt === null) return;
+  const later = await deps.store.runs.succeededAfter(rolled.environment, rolled.contractName, rolled.contractMajor, rolled.committedAt);
+  for (const dependent of later) {
+    const version = await deps.store.contracts.findVersion(dependent.contractName, dependent.contractVersion);
+    const rawBatches = await deps.store.rawBatches.forRun(dependent.id);
+    const run = await deps.executor.enqueue({
+      contract: version!, environment: dependent.environment, trigger: 'reprocess', rawBatches,
+      actor: `${REACTION_ACTOR} (rollback of ${rolled.id})`, parentRunId: dependent.id,
+    });
+    deps.logger.info({ runId: run.id, dependsOn: rolled.id, reprocesses: dependent.id }, 'dependent run reprocess queued');
+  }
+  if (later.length > 0) deps.dispatcher.kick(rolled.contractName, rolled.environment);
+}

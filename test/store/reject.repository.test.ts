@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../support/db';
+import { testEngine } from '../support/engine';
+import { insertRun, makeRawBatch, makeReject, registerContract } from '../support/fixtures';
+import { Store } from '../../src/store/store';
+import type { RejectedRow } from '../../src/pipeline/row.types';
+import type { Run } from '../../src/pipeline/run.types';
+
+/**
+ * 50,000 rows × 5 columns = 250,000 bound values: far past SQLite's 32,766 and
+ * PostgreSQL's 65,535 per statement, so only a chunked insert can store them.
+ */
+const N = 50_000;
+
+describe(`RejectRepository (${testEngine()})`, () => {
+  let db: TestDb;
+  let store: Store;
+  let run: Run;
+  let other: Run;
+  const batchA = makeRawBatch({ id: 'raw_a' });
+  const batchB = makeRawBatch({ id: 'raw_b' });
+
+  beforeAll(async () => {
+    db = await createTestDb();
+    store = new Store(db);
+    await registerContract(store, 'country_daily', '1.0.0');
+    await store.rawBatches.insert(batchA);
+    await store.rawBatches.insert(batchB);
+    run = await insertRun(store);
+    other = await insertRun(store);
+
+    // Stored in an order unlike the read order: batch B first, rows descending.
+    const rows: RejectedRow[] = [];
+    for (let i = N / 2; i >= 1; i--) rows.push(makeReject(batchB.id, i));
+    for (let i = N / 2; i >= 1; i--) rows.push(makeReject(batchA.id, i));
+    rows[0] = {
+      ...rows[0]!,
+      raw: { country: 'Côte d’Ivoire', confirmed: '1e9', extra: { nested: [1, 'two', null] } },
+      reasons: [
+        { rule: 'coerce', column: 'confirmed', message: 'not an integer', value: '1e9' },
+        { rule: 'between', column: 'confirmed', message: 'above maximum' },
+      ],
+    };
+    await store.rejects.insertMany(run.id, rows);
+    await store.rejects.insertMany(other.id, [makeReject(batchA.id, 1)]);
+    await store.rejects.insertMany(other.id, []);
+  }, 120_000);
+  afterAll(() => db?.dispose());
+
+  it('stores every row of a batch larger than one statement allows', async () => {
+    const page = await store.rejects.forRun(run.id, 1);
+    expect(page.totalCount).toBe(N);
+    expect((await store.rejects.forRun(other.id, 10)).totalCount).toBe(1);
+    expect(await store.rejects.forRun('run_missing', 10)).toEqual({ rows: [], totalCount: 0 });
+  });
+
+  it('pages by (raw batch, row number), covering every row exactly once', async () => {
+    const seen: string[] = [];
+    const size = 12_500;
+    for (let offset = 0; offset < N; offset += size) {
+      const page = await store.rejects.forRun(run.id, size, offset);
+      expect(page.totalCount).toBe(N);
+      seen.push(...page.rows.map((r) => `${r.rawBatchId}:${r.rowNumber}`));
+    }
+    const want = [
+      ...Array.from({ length: N / 2 }, (_, i) => `${batchA.id}:${i + 1}`),
+      ...Array.from({ length: N / 2 }, (_, i) => `${batchB.id}:${i + 1}`),
+    ];
+    expect(seen).toEqual(want);
+  });
+
+  it('returns one page at an offset, with raw values and reasons intact', async () => {
+    const page = await store.rejects.forRun(run.id, 3, N / 2 - 1);
+    expect(page.rows).toEqual([
+      { runId: run.id, ...makeReject(batchA.id, N / 2) },
+      { runId: run.id, ...makeReject(batchB.id, 1) },
+      { runId: run.id, ...makeReject(batchB.id, 2) },
+    ]);
+
+    const last = await store.rejects.forRun(run.id, 10, N - 1);
+    expect(last.rows).toHaveLength(1);
+    expect(last.rows[0]).toEqual({
+      runId: run.id,
+      rawBatchId: batchB.id,
+      rowNumber: N / 2,
+      raw: { country: 'Côte d’Ivoire', confirmed: '1e9', extra: { nested: [1, 'two', null] } },
+      reasons: [
+        { rule: 'coerce', column: 'confirmed', message: 'not an integer', value: '1e9' },
+        { rule: 'between', column: 'confirmed', message: 'above maximum' },
+      ],
+    });
+    expect((await store.rejects.forRun(run.id, 10, N)).rows).toEqual([]);
+  });
+
+  it('writes nothing when any chunk fails inside a transaction', async () => {
+    const txRun = await insertRun(store);
+    const rows = Array.from({ length: 20_000 }, (_, i) => makeReject(batchA.id, i + 1));
+    rows[19_999] = makeReject('raw_missing', 1); // the last chunk breaks a foreign key
+    await expect(store.transaction((tx) => tx.rejects.insertMany(txRun.id, rows))).rejects.toThrow(
+      /foreign key/i,
+    );
+    expect((await store.rejects.forRun(txRun.id, 1)).totalCount).toBe(0);
+  });
+});
