@@ -1,7 +1,8 @@
 /**
  * Contract text → checked Contract. Three layers, each reporting every problem it
  * finds with file, JSON pointer, line and column: YAML syntax (with yaml's own
- * positions), the meta-schema (structure), then semantic checks (cross-field rules).
+ * positions), the meta-schema (structure), semantic checks (cross-field rules), then
+ * compiling it as a run would (expressions, expectations, windows).
  * Syntax problems stop there: without a document there is nothing to check further.
  */
 import { type Document, isMap, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml';
@@ -11,6 +12,7 @@ import type { Contract, ParsedContract } from './contract.types';
 import { type Finding, YamlLocator } from './locate';
 import { checkMetaSchema } from './meta-schema';
 import { checkSemantics } from './semantic-checks';
+import { compileFindings } from './compile-findings';
 
 /** Contracts are small, hand-written files; anything bigger is a mistake or an attack. */
 export const MAX_CONTRACT_BYTES = 1024 * 1024;
@@ -31,6 +33,9 @@ export function parseContract(text: string, file: string): ParsedContract {
   const issues = [...structural, ...semantic].map((f: Finding) => locator.issue(f));
   if (issues.length > 0) throw new ContractValidationError(sortIssues(issues));
   const contract = value as Contract;
+  // Only a structurally sound contract can be compiled; compiling finds what runs would.
+  const compiled = compileFindings(contract).map((f) => locator.issue(f));
+  if (compiled.length > 0) throw new ContractValidationError(sortIssues(compiled));
   return { contract, hash: sha256Hex(canonicalJson(contract)), file, text };
 }
 

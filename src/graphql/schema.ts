@@ -12,7 +12,7 @@ import { AuditResolver } from './resolvers/audit.resolver';
 import { FreshnessResolver } from './resolvers/freshness.resolver';
 import type { TidemarkPubSub } from './pubsub';
 
-export const resolvers = [ContractResolver, FeatureResolver, RunResolver, LineageResolver, SubscriptionResolver, FreshnessResolver] as const;
+export const resolvers = [ContractResolver, FeatureResolver, RunResolver, LineageResolver, SubscriptionResolver, AuditResolver, FreshnessResolver] as const;
 
 export async function buildTidemarkSchema(pubSub: TidemarkPubSub): Promise<GraphQLSchema> {
   return buildSchema({

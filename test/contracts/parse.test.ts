@@ -36,6 +36,7 @@ describe('parseContract: valid contracts', () => {
       'new_cases',
       'cases_a_week_ago',
       'new_cases_7d',
+      'deaths',
       'deaths_mean_2w',
       'fatality',
     ]);

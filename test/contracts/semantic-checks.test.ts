@@ -43,9 +43,10 @@ describe('semantic checks: column references', () => {
     });
   });
 
-  it('lets a window read a schema column or an earlier feature', () => {
+  it('lets a window read a plain feature or an earlier derived feature', () => {
     valid(
       withFeatures(
+        '{ name: confirmed, column: confirmed }',
         '{ name: new_cases, window: { op: diff, column: confirmed } }',
         '{ name: new_cases_7d, window: { op: sum, column: new_cases, rows: 7 } }',
       ),
@@ -75,12 +76,34 @@ describe('semantic checks: column references', () => {
     ]);
   });
 
-  it('does not check filter expressions (the expression engine owns them) but requires text', () => {
-    valid(baseWith('features:', "filters:\n  - { expr: 'nothing_here > 0' }\nfeatures:"));
+  it('compiles filter expressions: an unknown name is reported at the filter', () => {
+    valid(baseWith('features:', "filters:\n  - { expr: 'confirmed > 0' }\nfeatures:"));
+    expect(onlyIssue(baseWith('features:', "filters:\n  - { expr: 'nothing_here > 0' }\nfeatures:")).message).toMatch(
+      /unknown name nothing_here/,
+    );
     expect(onlyIssue(baseWith('features:', "filters:\n  - { expr: '' }\nfeatures:"))).toMatchObject({
       path: '/filters/0/expr',
       message: 'must not be empty or blank',
     });
+  });
+});
+
+describe('compile checks: what a run would compile', () => {
+  it('rejects a window over a schema column that no earlier feature keeps', () => {
+    expect(messages(withFeatures('{ name: d, window: { op: diff, column: deaths } }'))).toEqual([
+      expect.stringMatching(/^\/features\/0\/window\/column: .*must be a feature declared before this one/),
+    ]);
+  });
+
+  it('rejects an expectation the quality engine cannot compile (aggregate over a string column)', () => {
+    const text = withExpectations('{ expect: mean_between, column: country, min: 0, max: 1, severity: warn }');
+    expect(onlyIssue(text)).toMatchObject({ path: '/expectations/0', message: expect.stringMatching(/country/) });
+  });
+
+  it('rejects a derived expression naming an unknown column', () => {
+    expect(messages(withFeatures('{ name: confirmed, column: confirmed }', "{ name: f, expr: 'confirmed / nope' }"))).toEqual([
+      expect.stringMatching(/^\/features\/1\/expr: .*nope/),
+    ]);
   });
 });
 
@@ -333,6 +356,7 @@ describe('semantic checks: features and windows', () => {
   it('accepts lag and diff with neither rows nor duration, and an offset', () => {
     valid(
       withFeatures(
+        '{ name: deaths, column: deaths }',
         '{ name: a, window: { op: lag, column: deaths, offset: 2 } }',
         '{ name: b, window: { op: diff, column: deaths } }',
       ),
