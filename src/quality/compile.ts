@@ -5,7 +5,7 @@
  * batch. Throws InputError naming the expectation when one cannot be compiled, so
  * `contracts check` can call it to surface such problems in review.
  */
-import type { Contract } from '../contracts/contract.types';
+import type { Contract, ExpectationSpec } from '../contracts/contract.types';
 import { InputError } from '../errors';
 import type { CompiledChecks } from './checks.types';
 import { CATALOGUE } from './catalogue';
@@ -13,7 +13,7 @@ import { CompileEnv } from './compile-env';
 import { compileSchemaCheck, type SchemaCheck } from './schema-check';
 
 export function compileChecks(contract: Contract): CompiledChecks {
-  const checks = contract.expectations.map((spec, index) => {
+  const checks = withImplied(contract).map((spec, index) => {
     const env = new CompileEnv(contract, spec, index);
     const compile = CATALOGUE[spec.expect];
     if (!compile) env.fail('is not a known expectation');
@@ -33,6 +33,19 @@ export function compileChecks(contract: Contract): CompiledChecks {
     schema,
     checks,
   };
+}
+
+/**
+ * A column declared `unique: true` is a promise about the data: it is checked like
+ * an explicit `unique` expectation with severity reject (duplicates quarantined),
+ * unless the contract already states a `unique` expectation for that column.
+ */
+function withImplied(contract: Contract): ExpectationSpec[] {
+  const explicit = new Set(contract.expectations.filter((e) => e.expect === 'unique').map((e) => e.column));
+  const implied: ExpectationSpec[] = contract.schema
+    .filter((c) => c.unique === true && !explicit.has(c.name))
+    .map((c) => ({ expect: 'unique', column: c.name, severity: 'reject', description: `schema: column '${c.name}' is unique` }));
+  return [...contract.expectations, ...implied];
 }
 
 /** The column schema's compile error, prefixed with the contract it belongs to. */
