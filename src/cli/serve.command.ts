@@ -1,19 +1,26 @@
 /** `tidemark serve`: the API server; registers the contracts directory first. */
 import { existsSync } from 'node:fs';
+import { cp, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { loadConfig } from '../config';
 import { openRuntime } from '../runtime';
 import { createServer } from '../server';
 import { loadContractFiles } from '../contracts/load';
 import { command } from './run-command';
+import { CronScheduler } from '../scheduling/cron-scheduler';
+import { ArrivalWatcher } from '../scheduling/arrival-watcher';
 
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Start the GraphQL server (registers the contracts directory first)')
     .option('--no-sync', 'do not register the contracts directory at start-up')
+    .option('--no-samples', 'do not copy the sample data into an empty landing directory')
     .action(
-      command(async (opts: { sync: boolean }) => {
+      command(async (opts: { sync: boolean; samples: boolean }) => {
         const config = loadConfig();
+        if (opts.samples) await landSamples(config.landingDir);
         const rt = await openRuntime(config);
         try {
           if (opts.sync && existsSync(config.contractsDir)) {
@@ -24,17 +31,43 @@ export function serveCommand(): Command {
             );
           }
           await rt.dispatcher.start();
-          const server = await createServer(rt);
-          const port = await server.listen(config.port, config.host);
-          rt.logger.info({ url: `http://${config.host}:${port}/graphql`, engine: rt.store.engine }, 'tidemark listening');
-          await waitForSignal();
-          rt.logger.info('shutting down');
-          await server.stop();
+          const scheduler = new CronScheduler({ runs: rt.runs, registry: rt.registry, logger: rt.logger });
+          const arrivals = new ArrivalWatcher({ runs: rt.runs, registry: rt.registry, landingDir: config.landingDir, logger: rt.logger });
+          const offContracts = rt.contracts.onChange(() => {
+            void scheduler.refresh();
+            void arrivals.refresh();
+          });
+          try {
+            await scheduler.start();
+            await arrivals.start();
+            const server = await createServer(rt);
+            const port = await server.listen(config.port, config.host);
+            rt.logger.info({ url: `http://${config.host}:${port}/graphql`, engine: rt.store.engine, jobs: scheduler.jobs().length }, 'tidemark listening');
+            await waitForSignal();
+            rt.logger.info('shutting down');
+            await server.stop();
+          } finally {
+            offContracts();
+            await arrivals.stop();
+            await scheduler.stop();
+          }
         } finally {
           await rt.close();
         }
       }),
     );
+}
+
+/**
+ * A fresh embedded install shows the pipeline at work: when the landing directory
+ * is empty, the generated sample files for the example contracts are copied in and
+ * the arrival watcher runs them. An existing landing directory is never touched.
+ */
+async function landSamples(landingDir: string): Promise<void> {
+  const samples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'seeds', 'data', 'country_daily');
+  if (!existsSync(samples)) return;
+  if ((await readdir(landingDir).catch(() => [])).length > 0) return;
+  await cp(samples, join(landingDir, 'country_daily'), { recursive: true });
 }
 
 function waitForSignal(): Promise<void> {

@@ -13,12 +13,13 @@ import type { RunEventSink } from '../events/run-events';
 import type { Acquirer } from './acquire';
 import type { RunExecutor, RunRequest } from './executor';
 import type { RawBatch } from './run.types';
+import { KeyedMutex } from '../scheduling/keyed-mutex';
 import type { ProgressFn } from './read-stage';
 import type { Run, RunTrigger } from './run.types';
 
 /** Executes queued runs in order (see scheduling/dispatcher.ts). */
 export interface RunQueue {
-  submit(run: Run): Promise<Run>;
+  submit(run: Run, progress?: ProgressFn): Promise<Run>;
 }
 
 export interface RunServiceDeps {
@@ -42,6 +43,12 @@ export interface TriggerOptions {
 }
 
 export class RunService {
+  /**
+   * Deciding what is new and queueing it must not interleave for one contract and
+   * environment (a cron firing and an arrival at once would both see a file as new).
+   */
+  private readonly intake = new KeyedMutex();
+
   constructor(private readonly deps: RunServiceDeps) {}
 
   /**
@@ -49,6 +56,11 @@ export class RunService {
    * no run in this environment has read (recognised by sha256), or all with force.
    */
   async trigger(opts: TriggerOptions): Promise<Run> {
+    const run = await this.intake.run(`${opts.contract}\u0000${opts.environment}`, () => this.queueFiles(opts));
+    return this.deps.queue.submit(run, opts.progress);
+  }
+
+  private async queueFiles(opts: TriggerOptions): Promise<Run> {
     const contract = await this.deps.registry.resolve(opts.contract, undefined, opts.environment);
     const acquired = await this.deps.acquirer.files(contract, { file: opts.file });
     const fresh = await this.unread(acquired.batches, opts.environment, opts.force);
@@ -60,7 +72,7 @@ export class RunService {
     }
     const trigger = opts.trigger ?? 'manual';
     await this.audit(opts.actor, 'run.trigger', contract.name, opts.environment, { trigger, files: fresh.map((b) => b.sourceUri) });
-    return this.submit({ contract, environment: opts.environment, trigger, rawBatches: fresh, actor: opts.actor, progress: opts.progress });
+    return this.deps.executor.enqueue({ contract, environment: opts.environment, trigger, rawBatches: fresh, actor: opts.actor, progress: opts.progress });
   }
 
   private async unread(batches: RawBatch[], environment: Environment, force = false): Promise<RawBatch[]> {
@@ -72,11 +84,16 @@ export class RunService {
   /** Queues the run and waits for its end state. */
   private async submit(req: RunRequest): Promise<Run> {
     const run = await this.deps.executor.enqueue(req);
-    return this.deps.queue.submit(run);
+    return this.deps.queue.submit(run, req.progress);
   }
 
   /** Pushed records through the same pipeline; answers with the finished run. */
   async ingest(opts: { contract: string; environment: Environment; records: unknown[]; actor: string; force?: boolean }): Promise<Run> {
+    const run = await this.intake.run(`${opts.contract}\u0000${opts.environment}`, () => this.queueRecords(opts));
+    return this.deps.queue.submit(run);
+  }
+
+  private async queueRecords(opts: { contract: string; environment: Environment; records: unknown[]; actor: string; force?: boolean }): Promise<Run> {
     const contract = await this.deps.registry.resolve(opts.contract, undefined, opts.environment);
     if (contract.contract.source.type !== 'push') {
       throw new InputError(`contract ${contract.name} reads from '${contract.contract.source.type}'; only 'push' contracts take ingested records`);
@@ -89,7 +106,7 @@ export class RunService {
       );
     }
     await this.audit(opts.actor, 'run.ingest', contract.name, opts.environment, { records: opts.records.length, rawBatch: fresh[0]!.id });
-    return this.submit({ contract, environment: opts.environment, trigger: 'push', rawBatches: fresh, actor: opts.actor });
+    return this.deps.executor.enqueue({ contract, environment: opts.environment, trigger: 'push', rawBatches: fresh, actor: opts.actor });
   }
 
   /** Hides a succeeded run's rows from now on; earlier values become visible again. Deletes nothing. */

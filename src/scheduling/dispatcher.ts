@@ -11,6 +11,7 @@ import type { Store } from '../store/store';
 import type { RunExecutor, RunRequest } from '../pipeline/executor';
 import type { Run } from '../pipeline/run.types';
 import type { RunEventSink } from '../events/run-events';
+import type { ProgressFn } from '../pipeline/read-stage';
 import { DEFAULT_RETRY, backoffMs, type RetryPolicy } from './retry';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'rolled_back', 'superseded']);
@@ -31,6 +32,8 @@ export class RunDispatcher {
   private readonly dirty = new Set<string>();
   private readonly waiters = new Map<string, Array<(run: Run) => void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Progress callbacks of submitters, used when this process executes their run. */
+  private readonly progress = new Map<string, ProgressFn>();
   private sweeper: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -56,7 +59,8 @@ export class RunDispatcher {
   }
 
   /** Resolves with the run once it reaches an end state (executed by this process or seen finished). */
-  submit(run: Run): Promise<Run> {
+  submit(run: Run, progress?: ProgressFn): Promise<Run> {
+    if (progress) this.progress.set(run.id, progress);
     const done = new Promise<Run>((resolve) => {
       const list = this.waiters.get(run.id) ?? [];
       list.push(resolve);
@@ -100,15 +104,14 @@ export class RunDispatcher {
 
   /** Rebuilds what the executor needs from the persisted run. */
   private async request(run: Run): Promise<RunRequest> {
-    const [contract, rawBatches, parent] = await Promise.all([
+    const [contract, rawBatches, target] = await Promise.all([
       this.deps.store.contracts.findVersion(run.contractName, run.contractVersion),
       this.deps.store.rawBatches.forRun(run.id),
-      run.parentRunId ? this.deps.store.runs.get(run.parentRunId) : Promise.resolve(null),
+      this.replacementTarget(run),
     ]);
     // A reprocess or backfill of a succeeded run in the same view replaces it when it commits.
     const replaces =
-      parent && parent.status === 'succeeded' && parent.contractMajor === run.contractMajor && parent.environment === run.environment &&
-      (run.trigger === 'reprocess' || run.trigger === 'backfill');
+      target && target.status === 'succeeded' && target.contractMajor === run.contractMajor && target.environment === run.environment;
     return {
       contract: contract!,
       environment: run.environment,
@@ -116,9 +119,21 @@ export class RunDispatcher {
       rawBatches,
       actor: run.createdBy,
       parentRunId: run.parentRunId,
-      supersedes: replaces ? parent : null,
+      supersedes: replaces ? target : null,
       attempt: run.attempt,
     };
+  }
+
+  /**
+   * The run a reprocess or backfill replaces: its parent. A retry (of a retry …) of
+   * one replaces what the original would have: its parent is the failed attempt, so
+   * the chain is walked up to the first run that is not a retry.
+   */
+  private async replacementTarget(run: Run): Promise<Run | null> {
+    let origin: Run | null = run;
+    while (origin && origin.trigger === 'retry' && origin.parentRunId) origin = await this.deps.store.runs.get(origin.parentRunId);
+    if (!origin || (origin.trigger !== 'reprocess' && origin.trigger !== 'backfill') || !origin.parentRunId) return null;
+    return this.deps.store.runs.get(origin.parentRunId);
   }
 
   private async maybeRetry(failed: Run): Promise<void> {
@@ -197,5 +212,6 @@ export class RunDispatcher {
     if (!TERMINAL.has(run.status)) return;
     for (const resolve of this.waiters.get(run.id) ?? []) resolve(run);
     this.waiters.delete(run.id);
+    this.progress.delete(run.id);
   }
 }

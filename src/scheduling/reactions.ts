@@ -34,9 +34,15 @@ async function reprocessDependents(
   for (const dependent of later) {
     const version = await deps.store.contracts.findVersion(dependent.contractName, dependent.contractVersion);
     const rawBatches = await deps.store.rawBatches.forRun(dependent.id);
+    const actor = `${REACTION_ACTOR} (rollback of ${rolled.id})`;
     const run = await deps.executor.enqueue({
-      contract: version!, environment: dependent.environment, trigger: 'reprocess', rawBatches,
-      actor: `${REACTION_ACTOR} (rollback of ${rolled.id})`, parentRunId: dependent.id,
+      contract: version!, environment: dependent.environment, trigger: 'reprocess', rawBatches, actor, parentRunId: dependent.id,
+    });
+    // A reprocess changes what is served (the dependent is superseded): audited like one asked for by hand.
+    await deps.store.audit.append({
+      at: run.queuedAt, actor, action: 'run.reprocess', targetKind: 'run', targetId: dependent.id, environment: dependent.environment,
+      before: { status: dependent.status }, after: { run: run.id, status: run.status },
+      details: { contract: dependent.contractName, rolledBack: rolled.id },
     });
     deps.logger.info({ runId: run.id, dependsOn: rolled.id, reprocesses: dependent.id }, 'dependent run reprocess queued');
   }
