@@ -22,10 +22,19 @@ export interface Config {
   contractsDir: string;
   /** Who runs CLI commands, for the audit trail. */
   operator: string;
+  /** OpenLineage run events: an HTTP endpoint (Marquez /api/v1/lineage) and/or a JSON Lines file. */
+  openLineage: { url: string | null; file: string | null; namespace: string };
 }
 
 /** Variables Tidemark reads. Any other TIDEMARK_* variable is a typo and refused. */
-const KNOWN = new Set(['TIDEMARK_DATA_DIR', 'TIDEMARK_ENV', 'TIDEMARK_LOG_LEVEL', 'TIDEMARK_CONTRACTS_DIR']);
+const KNOWN = new Set([
+  'TIDEMARK_DATA_DIR',
+  'TIDEMARK_ENV',
+  'TIDEMARK_LOG_LEVEL',
+  'TIDEMARK_CONTRACTS_DIR',
+  'TIDEMARK_OPENLINEAGE_FILE',
+  'TIDEMARK_OPENLINEAGE_NAMESPACE',
+]);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -47,6 +56,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: parseLogLevel(env.TIDEMARK_LOG_LEVEL || 'info'),
     contractsDir: resolve(env.TIDEMARK_CONTRACTS_DIR || './contracts'),
     operator: `cli:${env.USER || env.LOGNAME || 'unknown'}`,
+    openLineage: {
+      url: parseUrl('OPENLINEAGE_URL', env.OPENLINEAGE_URL, ['http:', 'https:']),
+      file: env.TIDEMARK_OPENLINEAGE_FILE ? resolve(env.TIDEMARK_OPENLINEAGE_FILE) : null,
+      namespace: env.TIDEMARK_OPENLINEAGE_NAMESPACE || 'tidemark',
+    },
   };
 }
 

@@ -23,6 +23,9 @@ import { RunDispatcher } from './scheduling/dispatcher';
 import type { RetryPolicy } from './scheduling/retry';
 import { ContractLifecycle } from './scheduling/lifecycle';
 import { attachReactions } from './scheduling/reactions';
+import { attachRunMetrics, createMetrics, type Metrics } from './observability/metrics';
+import { FreshnessService } from './serving/freshness';
+import { createOpenLineageEmitter } from './events/openlineage/emitter';
 
 export interface Runtime {
   config: Config;
@@ -40,6 +43,8 @@ export interface Runtime {
   /** Apply and promote, with the backfills and refreshes they set in motion. */
   contracts: ContractLifecycle;
   features: FeatureService;
+  metrics: Metrics;
+  freshness: FreshnessService;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,7 @@ export interface RuntimeOverrides {
   sweepMs?: number;
   instanceId?: string;
   leaseMs?: number;
+  metrics?: Metrics;
 }
 
 export function dbOptionsFor(config: Config): DbOptions {
@@ -92,11 +98,23 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const features = new FeatureService({ store, registry, clock });
   const contracts = new ContractLifecycle({ store, registry, executor, dispatcher, clock, logger });
   const detachReactions = attachReactions({ bus: events, store, executor, dispatcher, logger });
+  const metrics = overrides.metrics ?? createMetrics();
+  const detachMetrics = attachRunMetrics(events, metrics);
+  const freshness = new FreshnessService({ store, clock, logger, metrics });
+  const lineage = createOpenLineageEmitter({
+    bus: events, store, logger, metrics, codeVersion,
+    namespace: config.openLineage.namespace,
+    endpointUrl: config.openLineage.url ?? undefined,
+    filePath: config.openLineage.file ?? undefined,
+  });
   return {
-    config, store, logger, clock, ids, codeVersion, registry, events, rawStore, executor, runs, dispatcher, contracts, features,
+    config, store, logger, clock, ids, codeVersion, registry, events, rawStore, executor, runs, dispatcher, contracts, features, metrics, freshness,
     close: async () => {
       detachReactions();
       await dispatcher.stop();
+      detachMetrics();
+      // The emitter reads the store for its last events: close it before the store.
+      await lineage.close();
       await store.close();
     },
   };

@@ -16,6 +16,9 @@ import { createTidemarkPubSub, bridgeRunEvents } from './graphql/pubsub';
 import { attachWebSocket } from './graphql/websocket';
 import { limitRules, LIMITS } from './graphql/limits';
 import { explorerAssets, explorerPage } from './graphql/explorer';
+import { observabilityRoutes } from './observability/routes';
+import { graphqlMetricsPlugin } from './observability/graphql-metrics.plugin';
+import { enableProcessMetrics } from './observability/metrics';
 
 export interface TidemarkServer {
   app: express.Express;
@@ -35,6 +38,8 @@ export async function createServer(rt: Runtime): Promise<TidemarkServer> {
   const schema = await buildTidemarkSchema(pubSub);
   const services = createServices(rt);
   const ws = attachWebSocket(httpServer, schema, rt, services);
+  enableProcessMetrics(rt.metrics);
+  const stopFreshness = rt.freshness.schedule(60_000);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError: createErrorFormatter(rt.logger),
@@ -45,6 +50,7 @@ export async function createServer(rt: Runtime): Promise<TidemarkServer> {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      graphqlMetricsPlugin<GraphQLContext>(rt.metrics),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
     ],
   });
@@ -59,6 +65,7 @@ export async function createServer(rt: Runtime): Promise<TidemarkServer> {
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+  app.use(observabilityRoutes({ metrics: rt.metrics, store: rt.store, logger: rt.logger, freshness: rt.freshness }));
   app.use('/explorer', explorerAssets());
   app.use(
     '/graphql',
@@ -80,6 +87,7 @@ export async function createServer(rt: Runtime): Promise<TidemarkServer> {
         });
       }),
     stop: async () => {
+      stopFreshness();
       unbridge();
       await apollo.stop();
     },

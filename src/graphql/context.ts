@@ -8,6 +8,7 @@ import { FeatureGraphService } from './services/feature.service';
 import { AuditGraphService } from './services/audit.service';
 import { LineageService } from '../serving/lineage.service';
 import { createLoaders, type Loaders } from './loaders';
+import type { FreshnessService } from '../serving/freshness';
 import type { LineageGraph } from './types/lineage.type';
 
 export interface Services {
@@ -15,6 +16,7 @@ export interface Services {
   runs: RunGraphService;
   features: FeatureGraphService;
   audit: AuditGraphService;
+  freshness: FreshnessService;
   lineage: { graph(q: { contract?: string; run?: string; entity?: unknown; environment?: string }): Promise<LineageGraph> };
 }
 
@@ -33,6 +35,7 @@ export function createServices(rt: Runtime): Services {
     runs: new RunGraphService(rt),
     features: new FeatureGraphService(rt),
     audit: new AuditGraphService(rt),
+    freshness: rt.freshness,
     lineage: {
       graph: (q) => lineage.graph({ ...q, environment: q.environment ? parseEnvironment(q.environment) : rt.config.defaultEnvironment }),
     },

@@ -131,7 +131,12 @@ export class FreshnessService {
  * one SLA period from the moment its version became active before it counts as
  * stale, so applying a contract does not raise an alarm before its first run.
  */
-export function isStale(sla: string | null, newest: number | null, now: number, activeSince: number): boolean {
+export function isStale(
+  sla: string | null,
+  newest: number | null,
+  now: number,
+  activeSince: number,
+): boolean {
   if (sla === null) return false;
   const limit = parseIsoDuration(sla);
   return now - (newest ?? activeSince) > limit;

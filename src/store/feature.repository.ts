@@ -229,7 +229,11 @@ export class FeatureRepository {
   async newestEventTime(view: Omit<FeatureView, 'version'>): Promise<number | null> {
     const row = await this.db(`${F} as f`)
       .join(`${R} as r2`, 'r2.id', 'f.run_id')
-      .where({ 'f.environment': view.environment, 'f.contract_name': view.contract, 'f.contract_major': view.major })
+      .where({
+        'f.environment': view.environment,
+        'f.contract_name': view.contract,
+        'f.contract_major': view.major,
+      })
       .whereNotNull('r2.committed_at')
       .whereNull('r2.invalidated_at')
       .max({ newest: 'f.event_time' })

@@ -1,0 +1,80 @@
+/**
+ * GET /metrics (Prometheus text format) and GET /readyz (ready to serve: the
+ * database answers and every migration is applied). /healthz stays in server.ts:
+ * liveness must not depend on migrations.
+ */
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { migrationStatus } from '../store/migrate';
+import type { Metrics } from './metrics';
+
+export interface ObservabilityDeps {
+  metrics: Metrics;
+  /** The store (or anything holding its knex handle). */
+  store: { db: Knex | Knex.Transaction };
+  logger: Logger;
+  /** Refreshes the freshness gauges before each scrape, when given. */
+  freshness?: { refresh(): Promise<unknown> };
+  /** How long /readyz and the freshness refresh wait for the database (default 2000 ms). */
+  timeoutMs?: number;
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** Why it is not ready; empty when ready. */
+  reasons: string[];
+  migrations?: { applied: number; pending: string[] };
+}
+
+export function observabilityRoutes(deps: ObservabilityDeps): Router {
+  const router = Router();
+  const timeoutMs = deps.timeoutMs ?? 2000;
+
+  router.get('/metrics', async (_req, res) => {
+    if (deps.freshness) {
+      try {
+        await withTimeout(deps.freshness.refresh(), timeoutMs, 'freshness refresh');
+      } catch (err) {
+        // Serve every other metric; the freshness gauges keep their last values.
+        deps.logger.warn({ err }, 'freshness gauges not refreshed for this scrape');
+      }
+    }
+    res.set('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const r = await readiness(deps.store.db as Knex, timeoutMs);
+    if (!r.ready) deps.logger.warn({ reasons: r.reasons }, 'not ready');
+    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'unavailable', ...r });
+  });
+
+  return router;
+}
+
+/**
+ * Reading the migration table is the reachability probe too: it needs a working
+ * connection, so one query answers both questions.
+ */
+export async function readiness(db: Knex, timeoutMs: number): Promise<Readiness> {
+  let status: { applied: string[]; pending: string[] };
+  try {
+    status = await withTimeout(migrationStatus(db), timeoutMs, 'database');
+  } catch (err) {
+    return { ready: false, reasons: [`database unreachable: ${(err as Error).message}`] };
+  }
+  const migrations = { applied: status.applied.length, pending: status.pending };
+  if (status.pending.length > 0) {
+    return { ready: false, reasons: [`migrations pending: ${status.pending.join(', ')}`], migrations };
+  }
+  return { ready: true, reasons: [], migrations };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
