@@ -5,6 +5,9 @@
 import type { Knex } from 'knex';
 import * as initial from './20261127000001_initial';
 import * as runQueue from './20261127000002_run_queue';
+import * as apiKeys from './20261127000004_api_keys';
+import * as precedence from './20261127000005_run_precedence';
+import * as streamOffsets from './20261127000003_stream_offsets';
 
 export interface Migration {
   name: string;
@@ -15,4 +18,7 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: '20261127000001_initial', ...initial },
   { name: '20261127000002_run_queue', ...runQueue },
+  { name: '20261127000003_stream_offsets', ...streamOffsets },
+  { name: '20261127000004_api_keys', ...apiKeys },
+  { name: '20261127000005_run_precedence', ...precedence },
 ];

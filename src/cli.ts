@@ -6,6 +6,7 @@ import { contractsCommand } from './cli/contracts.command';
 import { runCommands } from './cli/runs.command';
 import { featuresCommand } from './cli/features.command';
 import { auditCommand } from './cli/audit.command';
+import { keysCommand } from './cli/keys.command';
 import { packageVersion } from './observability/code-version';
 
 export function buildProgram(): Command {
@@ -17,7 +18,8 @@ export function buildProgram(): Command {
     .addCommand(migrateCommand())
     .addCommand(contractsCommand())
     .addCommand(featuresCommand())
-    .addCommand(auditCommand());
+    .addCommand(auditCommand())
+    .addCommand(keysCommand());
   for (const c of runCommands()) program.addCommand(c);
   return program;
 }

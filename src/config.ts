@@ -24,6 +24,11 @@ export interface Config {
   operator: string;
   /** OpenLineage run events: an HTTP endpoint (Marquez /api/v1/lineage) and/or a JSON Lines file. */
   openLineage: { url: string | null; file: string | null; namespace: string };
+  /**
+   * `auto`: keys required unless listening on loopback; `required`: always;
+   * `dev`: anonymous access allowed, refused unless HOST is loopback.
+   */
+  auth: 'auto' | 'required' | 'dev';
 }
 
 /** Variables Tidemark reads. Any other TIDEMARK_* variable is a typo and refused. */
@@ -34,6 +39,7 @@ const KNOWN = new Set([
   'TIDEMARK_CONTRACTS_DIR',
   'TIDEMARK_OPENLINEAGE_FILE',
   'TIDEMARK_OPENLINEAGE_NAMESPACE',
+  'TIDEMARK_AUTH',
 ]);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -61,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       file: env.TIDEMARK_OPENLINEAGE_FILE ? resolve(env.TIDEMARK_OPENLINEAGE_FILE) : null,
       namespace: env.TIDEMARK_OPENLINEAGE_NAMESPACE || 'tidemark',
     },
+    auth: parseAuth(env.TIDEMARK_AUTH || 'auto'),
   };
 }
 
@@ -90,6 +97,15 @@ export function parseEnvironment(v: string, where = 'environment'): Environment 
     throw new InputError(`${where} must be one of ${ENVIRONMENTS.join(', ')}; got '${v}'`);
   }
   return v as Environment;
+}
+
+function parseAuth(v: string): Config['auth'] {
+  if (v !== 'auto' && v !== 'required' && v !== 'dev') throw new InputError(`TIDEMARK_AUTH must be auto, required or dev; got '${v}'`);
+  return v;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function parseLogLevel(v: string): string {

@@ -26,6 +26,7 @@ import { attachReactions } from './scheduling/reactions';
 import { attachRunMetrics, createMetrics, type Metrics } from './observability/metrics';
 import { FreshnessService } from './serving/freshness';
 import { createOpenLineageEmitter } from './events/openlineage/emitter';
+import { ApiKeyService } from './auth/key.service';
 
 export interface Runtime {
   config: Config;
@@ -45,6 +46,7 @@ export interface Runtime {
   features: FeatureService;
   metrics: Metrics;
   freshness: FreshnessService;
+  keys: ApiKeyService;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   });
   return {
     config, store, logger, clock, ids, codeVersion, registry, events, rawStore, executor, runs, dispatcher, contracts, features, metrics, freshness,
+    keys: new ApiKeyService({ store, clock }),
     close: async () => {
       detachReactions();
       await dispatcher.stop();

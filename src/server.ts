@@ -19,6 +19,9 @@ import { explorerAssets, explorerPage } from './graphql/explorer';
 import { observabilityRoutes } from './observability/routes';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics.plugin';
 import { enableProcessMetrics } from './observability/metrics';
+import { authMiddleware, type AuthedRequest } from './graphql/auth';
+import { AuthGate, authModeFor, type AuthMode } from './auth/gate';
+import { RateLimiter, SubscriptionCounter } from './auth/rate-limit';
 
 export interface TidemarkServer {
   app: express.Express;
@@ -29,7 +32,17 @@ export interface TidemarkServer {
   stop(): Promise<void>;
 }
 
-export async function createServer(rt: Runtime): Promise<TidemarkServer> {
+export interface ServerOptions {
+  /** Default: from TIDEMARK_AUTH and HOST (keys required beyond loopback). */
+  authMode?: AuthMode;
+}
+
+export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promise<TidemarkServer> {
+  const gate = new AuthGate(rt.keys, opts.authMode ?? authModeFor(rt.config));
+  if (gate.mode === 'loopback-anonymous') {
+    rt.logger.warn({ host: rt.config.host }, 'development mode: anonymous callers are admins on this loopback address; API keys are still honoured');
+  }
+  const limiter = new RateLimiter(rt.clock, LIMITS.ratePerSec, LIMITS.rateBurst);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -37,7 +50,11 @@ export async function createServer(rt: Runtime): Promise<TidemarkServer> {
   const unbridge = bridgeRunEvents(rt.events, pubSub);
   const schema = await buildTidemarkSchema(pubSub);
   const services = createServices(rt);
-  const ws = attachWebSocket(httpServer, schema, rt, services);
+  const ws = attachWebSocket(httpServer, schema, rt, services, {
+    gate,
+    limiter,
+    subscriptions: new SubscriptionCounter(LIMITS.maxSubscriptionsPerCaller),
+  });
   enableProcessMetrics(rt.metrics);
   const stopFreshness = rt.freshness.schedule(60_000);
   const apollo = new ApolloServer<GraphQLContext>({
@@ -70,8 +87,9 @@ export async function createServer(rt: Runtime): Promise<TidemarkServer> {
   app.use(
     '/graphql',
     explorerPage,
+    authMiddleware(gate, limiter),
     express.json({ limit: LIMITS.maxBodyBytes }),
-    expressMiddleware(apollo, { context: async () => createContext(rt, services, 'anonymous') }),
+    expressMiddleware(apollo, { context: async ({ req }) => createContext(rt, services, (req as AuthedRequest).principal!) }),
   );
   app.use(bodyErrors);
 

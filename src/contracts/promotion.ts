@@ -47,12 +47,12 @@ export class PromotionService {
   }
 
   private async checkRuns(c: RegisteredContract, from: Environment): Promise<void> {
-    const page = await this.deps.store.runs.list({ contract: c.name, environment: from, status: 'succeeded' }, 50);
-    const ofVersion = page.runs.filter((r) => r.contractVersion === c.version);
-    if (ofVersion.length === 0) {
+    // Filtered by version in the query: runs of other versions must not crowd it out of a page.
+    const page = await this.deps.store.runs.list({ contract: c.name, contractVersion: c.version, environment: from, status: 'succeeded' }, 1);
+    const latest = page.runs[0];
+    if (!latest) {
       refuse('promotion.no-succeeded-run', `${c.name}@${c.version} has no succeeded run in ${from}; run it there first`);
     }
-    const latest = ofVersion[0]!;
     const failing = (latest.validation?.results ?? []).filter((r) => !r.success && r.severity === 'fail');
     if (latest.validation && (!latest.validation.success || failing.length > 0)) {
       refuse('promotion.failed-validation', `run ${latest.id} of ${c.name}@${c.version} in ${from} has failing blocking expectations: ${failing.map((f) => f.expect).join(', ')}`);

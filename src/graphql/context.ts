@@ -9,6 +9,7 @@ import { AuditGraphService } from './services/audit.service';
 import { LineageService } from '../serving/lineage.service';
 import { createLoaders, type Loaders } from './loaders';
 import type { FreshnessService } from '../serving/freshness';
+import type { Principal } from '../auth/roles';
 import type { LineageGraph } from './types/lineage.type';
 
 export interface Services {
@@ -23,6 +24,8 @@ export interface Services {
 export interface GraphQLContext {
   services: Services;
   loaders: Loaders;
+  principal: Principal;
+  /** The principal's name for the audit trail. */
   actor: string;
   logger: Logger;
 }
@@ -42,6 +45,6 @@ export function createServices(rt: Runtime): Services {
   };
 }
 
-export function createContext(rt: Runtime, services: Services, actor: string): GraphQLContext {
-  return { services, loaders: createLoaders(rt.store), actor, logger: rt.logger };
+export function createContext(rt: Runtime, services: Services, principal: Principal): GraphQLContext {
+  return { services, loaders: createLoaders(rt.store), principal, actor: principal.actor, logger: rt.logger };
 }

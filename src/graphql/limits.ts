@@ -23,6 +23,10 @@ export const LIMITS = {
   maxRecords: 10_000,
   maxPage: 500,
   maxBodyBytes: 16 * 1024 * 1024,
+  /** Per caller (API key, or anonymous per address), per instance. */
+  ratePerSec: 50,
+  rateBurst: 200,
+  maxSubscriptionsPerCaller: 100,
 } as const;
 
 /** Refuses a list argument longer than `max`, naming it. */

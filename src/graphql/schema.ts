@@ -10,13 +10,16 @@ import { LineageResolver } from './resolvers/lineage.resolver';
 import { SubscriptionResolver } from './resolvers/subscription.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
 import { FreshnessResolver } from './resolvers/freshness.resolver';
+import { StreamResolver } from './resolvers/stream.resolver';
 import type { TidemarkPubSub } from './pubsub';
+import { authChecker } from './auth';
 
-export const resolvers = [ContractResolver, FeatureResolver, RunResolver, LineageResolver, SubscriptionResolver, AuditResolver, FreshnessResolver] as const;
+export const resolvers = [ContractResolver, FeatureResolver, RunResolver, LineageResolver, SubscriptionResolver, AuditResolver, FreshnessResolver, StreamResolver] as const;
 
 export async function buildTidemarkSchema(pubSub: TidemarkPubSub): Promise<GraphQLSchema> {
   return buildSchema({
     pubSub,
+    authChecker,
     resolvers: [...resolvers],
     // Input validation happens in the services with Tidemark's own errors.
     validate: false,

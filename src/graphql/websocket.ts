@@ -1,7 +1,9 @@
 /**
  * GraphQL subscriptions over graphql-ws on the HTTP server's /graphql path.
- * Apollo's validation rules and plugins do not run here, so the same limits are
- * applied in onSubscribe.
+ * Apollo's validation rules, plugins and HTTP middleware do not run here, so the
+ * same checks are repeated: the API key (connectionParams.authorization) on
+ * connect, and on every subscribe the depth/complexity limits, the per-caller rate
+ * limit and the cap on concurrent subscriptions.
  */
 import type http from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -10,19 +12,56 @@ import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } fro
 import type { Runtime } from '../runtime';
 import { createContext, type Services } from './context';
 import { limitRules } from './limits';
+import type { AuthGate } from '../auth/gate';
+import type { RateLimiter, SubscriptionCounter } from '../auth/rate-limit';
+import type { Principal } from '../auth/roles';
 
 export interface WebSocketHandle {
   dispose(): Promise<void>;
 }
 
-export function attachWebSocket(httpServer: http.Server, schema: GraphQLSchema, rt: Runtime, services: Services): WebSocketHandle {
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+export interface WebSocketAccess {
+  gate: AuthGate;
+  limiter: RateLimiter;
+  subscriptions: SubscriptionCounter;
+}
+
+type ConnectionState = {
+  principal?: Principal;
+  caller?: string;
+  active?: Set<string>;
+};
+
+const limited = (message: string) => [new GraphQLError(message, { extensions: { code: 'RATE_LIMITED' } })];
+
+export function attachWebSocket(
+  httpServer: http.Server,
+  schema: GraphQLSchema,
+  rt: Runtime,
+  services: Services,
+  access: WebSocketAccess,
+): WebSocketHandle {
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const rules = [...specifiedRules, ...limitRules()];
-  const cleanup = useServer(
+  const cleanup = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
-      context: () => createContext(rt, services, 'anonymous'),
-      onSubscribe: (_ctx, _id, payload) => {
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const auth = (params.authorization ?? params.Authorization) as string | undefined;
+        try {
+          const principal = await access.gate.principal(auth);
+          Object.assign(ctx.extra, { principal, caller: principal.keyId ?? 'anonymous', active: new Set<string>() });
+          return true;
+        } catch (err) {
+          rt.logger.warn({ reason: (err as Error).message }, 'websocket connection refused');
+          return false;
+        }
+      },
+      context: (ctx) => createContext(rt, services, ctx.extra.principal!),
+      onSubscribe: (ctx, id, payload) => {
+        const caller = ctx.extra.caller!;
+        if (!access.limiter.take(caller)) return limited('rate limit exceeded: slow down and retry');
         let document;
         try {
           document = parse(payload.query);
@@ -30,7 +69,18 @@ export function attachWebSocket(httpServer: http.Server, schema: GraphQLSchema, 
           return [err as GraphQLError];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: e.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
+        if (errors.length > 0) {
+          return errors.map((e) => new GraphQLError(e.message, { extensions: { code: e.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
+        }
+        if (!access.subscriptions.acquire(caller)) return limited('too many concurrent subscriptions for this API key');
+        ctx.extra.active!.add(id);
+      },
+      onComplete: (ctx, id) => {
+        if (ctx.extra.active?.delete(id)) access.subscriptions.release(ctx.extra.caller!);
+      },
+      onClose: (ctx) => {
+        for (const _ of ctx.extra.active ?? []) access.subscriptions.release(ctx.extra.caller!);
+        ctx.extra.active?.clear();
       },
       onError: (_ctx, _id, _payload, errors) => {
         rt.logger.warn({ errors: errors.map((e) => e.message) }, 'websocket operation error');

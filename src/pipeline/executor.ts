@@ -221,6 +221,7 @@ export class RunExecutor {
       invalidatedAt: null,
       notBefore: req.notBefore ?? null,
       errorKind: null,
+      precedence: null,
     };
   }
 }

@@ -113,6 +113,7 @@ export class RunService {
   async rollback(runId: string, actor: string): Promise<Run> {
     const run = await this.get(runId);
     if (run.status !== 'succeeded') throw new ConflictError(`run ${runId} is ${run.status}; only a succeeded run can be rolled back`);
+    await this.refuseIfReplacement(run);
     const now = this.deps.clock.now();
     const rolled = await this.deps.store.transaction(async (tx) => {
       const ok = await tx.runs.update(runId, { status: 'rolled_back', invalidatedAt: now }, ['succeeded']);
@@ -154,6 +155,21 @@ export class RunService {
       supersedes,
       progress: opts.progress,
     });
+  }
+
+  /**
+   * A reprocess replaced its parent at commit; rolling it back would leave neither
+   * run's rows visible, silently emptying the view. Refuse and say what to do.
+   */
+  private async refuseIfReplacement(run: Run): Promise<void> {
+    if (!run.parentRunId) return;
+    const parent = await this.deps.store.runs.get(run.parentRunId);
+    if (parent?.status === 'superseded' && parent.invalidatedAt === run.committedAt) {
+      throw new ConflictError(
+        `run ${run.id} replaced run ${parent.id}; rolling it back would leave neither visible. ` +
+          `Reprocess ${parent.id}'s raw batches under the version you want instead`,
+      );
+    }
   }
 
   async get(runId: string): Promise<Run> {

@@ -46,6 +46,8 @@ export interface Run {
   /** A queued run does not start before this time (retry backoff). */
   notBefore: number | null;
   errorKind: RunErrorKind | null;
+  /** Tie-break between runs' rows at one event time: its commit time, or the superseded run's. */
+  precedence: number | null;
 }
 
 export const ZERO_COUNTS: RunCounts = { read: 0, valid: 0, rejected: 0, filtered: 0, written: 0 };

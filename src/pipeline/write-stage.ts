@@ -42,6 +42,9 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
     const now = clock.now();
     await tx.lineage.insertMany(edges(w, now));
     await w.hook?.('lineage');
+    // Stream micro-batches: the consumer's committed position moves with the rows (exactly once).
+    const rawBatchIds = w.rawBatches.map((b) => b.id);
+    await tx.streamOffsets.advance({ run: w.run, rawBatchIds, replaces: w.supersedes !== null, at: now });
     const patch: Partial<Run> = {
       status: 'succeeded',
       counts: w.counts,
@@ -49,6 +52,8 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
       validation: w.report,
       finishedAt: now,
       committedAt: now,
+      // A replacement takes the place of the run it supersedes in the tie-break order.
+      precedence: w.supersedes ? (w.supersedes.precedence ?? w.supersedes.committedAt ?? now) : now,
       error: null,
     };
     const ok = await tx.runs.update(w.run.id, patch, ['running']);

@@ -138,6 +138,9 @@ export class RunDispatcher {
 
   private async maybeRetry(failed: Run): Promise<void> {
     if (failed.errorKind !== 'transient' && failed.errorKind !== 'interrupted') return;
+    // One retry per failed attempt: when a run's lease lapsed while it was only slow, the
+    // sweep has failed and retried it already by the time its own process sees it fail.
+    if ((await this.deps.store.runs.list({ parentRunId: failed.id, trigger: 'retry' }, 1)).runs.length > 0) return;
     const next = failed.attempt + 1;
     const log = this.deps.logger.child({ runId: failed.id, contract: failed.contractName, environment: failed.environment });
     if (next > this.retry.maxAttempts) {
@@ -165,8 +168,8 @@ export class RunDispatcher {
     const now = this.deps.clock.now();
     for (const orphan of await this.deps.store.runs.orphans(now)) {
       const error = 'interrupted: the process running it stopped before it finished (recovered by the dispatcher)';
-      const ok = await this.deps.store.runs.update(orphan.id, { status: 'failed', finishedAt: now, error, errorKind: 'interrupted' }, ['running']);
-      if (!ok) continue;
+      // Only while its lease is still lapsed: a heartbeat since the read above means its process lives.
+      if (!(await this.deps.store.runs.failOrphan(orphan.id, now, error))) continue;
       const failed: Run = { ...orphan, status: 'failed', finishedAt: now, error, errorKind: 'interrupted' };
       this.deps.logger.warn({ runId: orphan.id, contract: orphan.contractName, environment: orphan.environment }, 'orphaned run recovered');
       this.deps.events.publish(failed);

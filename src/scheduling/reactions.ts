@@ -18,8 +18,17 @@ export const REACTION_ACTOR = 'system:reaction';
 export function attachReactions(deps: { bus: RunEventBus; store: Store; executor: RunExecutor; dispatcher: RunDispatcher; logger: Logger }): () => void {
   return deps.bus.subscribe((run) => {
     if (run.status !== 'rolled_back' || run.createdBy.startsWith(REACTION_ACTOR)) return;
-    reprocessDependents(deps, run).catch((err) => deps.logger.error({ err, runId: run.id }, 'rollback reaction failed'));
+    startedByReaction(deps.store, run)
+      .then((byReaction) => (byReaction ? undefined : reprocessDependents(deps, run)))
+      .catch((err) => deps.logger.error({ err, runId: run.id }, 'rollback reaction failed'));
   });
+}
+
+/** A retry (of a retry …) of a reaction run was started by that reaction too, though its creator is the retry. */
+async function startedByReaction(store: Store, run: Run): Promise<boolean> {
+  let origin: Run | null = run;
+  while (origin && origin.trigger === 'retry' && origin.parentRunId) origin = await store.runs.get(origin.parentRunId);
+  return origin !== null && origin.createdBy.startsWith(REACTION_ACTOR);
 }
 
 async function reprocessDependents(
@@ -30,7 +39,12 @@ async function reprocessDependents(
   if (!contract || contract.contract.policy?.onRollback === 'none') return;
   // Only window features carry state from one run into the next.
   if (historyNeeds(contract.contract).columns.length === 0 || rolled.committedAt === null) return;
-  const later = await deps.store.runs.succeededAfter(rolled.environment, rolled.contractName, rolled.contractMajor, rolled.committedAt);
+  // A run of the lane that started once the rolled-back run had committed read its rows, even
+  // when both commits fall in the same millisecond (so `committedAt >` alone would miss it).
+  const committed = rolled.committedAt;
+  const later = (
+    await deps.store.runs.succeededAfter(rolled.environment, rolled.contractName, rolled.contractMajor, committed - 1)
+  ).filter((r) => r.id !== rolled.id && (r.committedAt! > committed || (r.startedAt ?? 0) >= committed));
   for (const dependent of later) {
     const version = await deps.store.contracts.findVersion(dependent.contractName, dependent.contractVersion);
     const rawBatches = await deps.store.rawBatches.forRun(dependent.id);

@@ -135,7 +135,7 @@ export class FeatureRepository {
         WHERE f2.environment = ? AND f2.contract_name = ? AND f2.contract_major = ?
           AND f2.entity_key = req.ek AND f2.event_time <= req.ts ${ttl}
           AND ${vis.sql} ${version}
-        ORDER BY f2.event_time DESC, r2.committed_at DESC, f2.id DESC
+        ORDER BY f2.event_time DESC, COALESCE(r2.precedence, r2.committed_at) DESC, r2.committed_at DESC, f2.id DESC
         LIMIT 1)
       LEFT JOIN ${R} r ON r.id = f.run_id`;
     bindings.push(view.environment, view.contract, view.major);
@@ -190,7 +190,7 @@ export class FeatureRepository {
                                   ORDER BY event_time DESC) AS rn
         FROM (
           SELECT f.entity_key AS ek, req.tmin, f.event_time, f.feature_values,
-                 ROW_NUMBER() OVER (PARTITION BY f.entity_key, f.event_time ORDER BY r2.committed_at DESC, f.id DESC) AS dup
+                 ROW_NUMBER() OVER (PARTITION BY f.entity_key, f.event_time ORDER BY COALESCE(r2.precedence, r2.committed_at) DESC, r2.committed_at DESC, f.id DESC) AS dup
           FROM req
           JOIN ${F} f ON f.entity_key = req.ek AND f.event_time <= req.tmax
           JOIN ${R} r2 ON r2.id = f.run_id

@@ -36,6 +36,7 @@ interface DbRunRow {
   claimed_by: string | null;
   lease_until: number | string | null;
   error_kind: string | null;
+  precedence: number | string | null;
 }
 
 export interface RunFilter {
@@ -118,6 +119,18 @@ export class RunRepository {
       .where({ status: 'running' })
       .where((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now));
     return rows.map(toRun);
+  }
+
+  /**
+   * Fails a running run as interrupted, only if its lease is (still) lapsed at `now`:
+   * the check and the update are one statement, so a heartbeat in between wins.
+   */
+  async failOrphan(id: string, now: number, error: string): Promise<boolean> {
+    const n = await this.db(T.runs)
+      .where({ id, status: 'running' })
+      .where((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now))
+      .update({ status: 'failed', finished_at: now, error, error_kind: 'interrupted' });
+    return n > 0;
   }
 
   async insert(run: Run): Promise<void> {
@@ -226,6 +239,7 @@ function toDb(r: Run): DbRunRow {
     claimed_by: null,
     lease_until: null,
     error_kind: r.errorKind,
+    precedence: r.precedence,
   };
 }
 
@@ -240,6 +254,7 @@ const FIELD_TO_COLUMN: Partial<Record<keyof Run, keyof DbRunRow>> = {
   attempt: 'attempt',
   notBefore: 'not_before',
   errorKind: 'error_kind',
+  precedence: 'precedence',
 };
 
 function patchToDb(p: Partial<Run>): Record<string, unknown> {
@@ -284,5 +299,6 @@ function toRun(r: DbRunRow): Run {
     invalidatedAt: toMillis(r.invalidated_at),
     notBefore: toMillis(r.not_before),
     errorKind: r.error_kind as RunErrorKind | null,
+    precedence: toMillis(r.precedence),
   };
 }

@@ -12,6 +12,9 @@ import { RawBatchRepository } from './raw-batch.repository';
 import { FeatureRepository } from './feature.repository';
 import { RejectRepository } from './reject.repository';
 import { LineageRepository } from './lineage.repository';
+import { ApiKeyRepository } from './api-key.repository';
+import { lockKey } from './dialect';
+import { StreamOffsetRepository } from './stream-offset.repository';
 
 export class Repositories {
   readonly contracts: ContractRepository;
@@ -21,6 +24,8 @@ export class Repositories {
   readonly features: FeatureRepository;
   readonly rejects: RejectRepository;
   readonly lineage: LineageRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly streamOffsets: StreamOffsetRepository;
 
   constructor(
     readonly db: Knex | Knex.Transaction,
@@ -33,6 +38,23 @@ export class Repositories {
     this.features = new FeatureRepository(db, engine);
     this.rejects = new RejectRepository(db, engine);
     this.lineage = new LineageRepository(db);
+    this.apiKeys = new ApiKeyRepository(db);
+    this.streamOffsets = new StreamOffsetRepository(db, engine);
+  }
+}
+
+/** Repositories bound to one transaction, plus locks that last until it ends. */
+export class TxRepositories extends Repositories {
+  constructor(
+    private readonly trx: Knex.Transaction,
+    engine: Engine,
+  ) {
+    super(trx, engine);
+  }
+
+  /** Serialises transactions on the same logical key, across processes. */
+  lock(key: string): Promise<void> {
+    return lockKey(this.trx, this.engine, key);
   }
 }
 
@@ -42,8 +64,8 @@ export class Store extends Repositories {
   }
 
   /** Runs `fn` in one transaction: everything it writes commits together or not at all. */
-  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
-    return this.handle.knex.transaction((trx) => fn(new Repositories(trx, this.handle.engine)));
+  transaction<T>(fn: (tx: TxRepositories) => Promise<T>): Promise<T> {
+    return this.handle.knex.transaction((trx) => fn(new TxRepositories(trx, this.handle.engine)));
   }
 
   close(): Promise<void> {

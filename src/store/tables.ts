@@ -9,4 +9,5 @@ export const T = {
   rejectedRows: 'rejected_rows',
   lineageEdges: 'lineage_edges',
   auditLog: 'audit_log',
+  apiKeys: 'api_keys',
 } as const;

@@ -28,7 +28,10 @@ features:
   - { name: cases, column: cases }
 `;
 
-const PUSH = CONTRACT.replace('name: daily', 'name: pushed').replace('{ type: csv, path: "daily/*.csv" }', '{ type: push }');
+const PUSH = CONTRACT.replace('name: daily', 'name: pushed').replace(
+  '{ type: csv, path: "daily/*.csv" }',
+  '{ type: push }',
+);
 
 const A = 'date,country,cases\n2024-01-01,DEU,1\n2024-01-02,DEU,2\n2024-01-01,FRA,3\n';
 const B = 'date,country,cases\n2024-01-03,DEU,4\n';
@@ -71,7 +74,13 @@ describe(`acquisition and raw batches (${testEngine()})`, () => {
 
     const [batch] = await rt.store.rawBatches.forRun(run.id);
     const kept = readFileSync(join(rt.config.rawDir, batch!.storagePath));
-    expect(kept.toString('utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual(records);
+    expect(
+      kept
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(records);
     expect(batch!.sha256).toBe(sha256(kept));
   });
 

@@ -62,8 +62,10 @@ describe(`commit atomicity (${testEngine()})`, () => {
   });
   afterEach(() => rt.dispose());
 
-  const trigger = (force = false) => rt.runs.trigger({ contract: 'atomic', environment: 'dev', actor: 'test', force });
-  const served = () => rt.features.features({ contract: 'atomic', entities: ['DEU', 'FRA'], environment: 'dev' });
+  const trigger = (force = false) =>
+    rt.runs.trigger({ contract: 'atomic', environment: 'dev', actor: 'test', force });
+  const served = () =>
+    rt.features.features({ contract: 'atomic', entities: ['DEU', 'FRA'], environment: 'dev' });
 
   it('a first run failing after its feature rows and rejects were written leaves no row behind', async () => {
     failAt = 'rejects';
@@ -93,6 +95,7 @@ describe(`commit atomicity (${testEngine()})`, () => {
       const before = await snapshotTables(rt);
       const servedBefore = await served();
       const runsBefore = await countRows(rt, T.runs);
+      const goodBefore = await rt.store.runs.get(good.id);
       failAt = stage;
       reached = [];
       const statuses: RunStatus[] = [];
@@ -114,10 +117,31 @@ describe(`commit atomicity (${testEngine()})`, () => {
         outputDigest: null,
         finishedAt: rt.clock.now(),
       });
-      expect(await rt.store.runs.get(good.id)).toEqual(good);
+      expect(await rt.store.runs.get(good.id)).toEqual(goodBefore);
       expect(await rt.store.rawBatches.forRun(run.id)).toEqual(await rt.store.rawBatches.forRun(good.id));
     },
   );
+
+  it('a run that failed in the commit can be reprocessed from its kept input once the fault is gone', async () => {
+    failAt = 'lineage';
+    const failed = await trigger();
+    expect(failed.status).toBe('failed');
+    failAt = null;
+
+    rt.clock.advance(60_000);
+    const retry = await rt.runs.reprocess(failed.id, { actor: 'test' });
+
+    expect(retry).toMatchObject({
+      status: 'succeeded',
+      parentRunId: failed.id,
+      counts: { written: 3, rejected: 2 },
+    });
+    expect((await rt.store.runs.get(failed.id))!.status).toBe('failed');
+    expect((await served()).map((v) => v.values)).toEqual([
+      { cases: 15, delta: 5 },
+      { cases: 20, delta: null },
+    ]);
+  });
 
   it('a reprocess failing after it superseded its parent leaves the parent visible and succeeded', async () => {
     const parent = await trigger();

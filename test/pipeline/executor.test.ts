@@ -71,7 +71,12 @@ describe(`run executor (${testEngine()})`, () => {
       const [batch] = await rt.store.rawBatches.forRun(run.id);
       const rejects = await rejectsOf(run);
       expect(rejects).toHaveLength(2);
-      expect(rejects[0]).toMatchObject({ runId: run.id, rawBatchId: batch!.id, rowNumber: 2, raw: records[1] });
+      expect(rejects[0]).toMatchObject({
+        runId: run.id,
+        rawBatchId: batch!.id,
+        rowNumber: 2,
+        raw: records[1],
+      });
       expect(rejects[0]!.reasons.map((r) => [r.rule, r.column, r.value])).toEqual([
         ['coerce', 'date', '2024-13-45'],
         ['coerce', 'cases', 'many'],
@@ -91,12 +96,20 @@ describe(`run executor (${testEngine()})`, () => {
       rt = await createTestRuntime({ contracts: [contract('blocking', between('fail'))] });
       const before = await countRows(rt, T.lineageEdges);
 
-      const run = await ingest('blocking', [...RECORDS, { date: 'bad', country: 'ESP', cases: 1, deaths: 0 }]);
+      const run = await ingest('blocking', [
+        ...RECORDS,
+        { date: 'bad', country: 'ESP', cases: 1, deaths: 0 },
+      ]);
 
       expect(run.status).toBe('failed');
       expect(run.error).toMatch(/validation failed: between\(cases\)/);
       const stored = (await rt.store.runs.get(run.id))!;
-      expect(stored).toMatchObject({ status: 'failed', error: run.error, committedAt: null, outputDigest: null });
+      expect(stored).toMatchObject({
+        status: 'failed',
+        error: run.error,
+        committedAt: null,
+        outputDigest: null,
+      });
       expect(stored.finishedAt).toBe(rt.clock.now());
       expect(stored.validation!.success).toBe(false);
       const result = stored.validation!.results.find((r) => r.expect === 'between')!;
@@ -104,7 +117,9 @@ describe(`run executor (${testEngine()})`, () => {
       expect(result.sample).toEqual([{ rowNumber: 3, value: 500 }]);
       expect(await countRows(rt, T.featureRows)).toBe(0);
       expect(await countRows(rt, T.rejectedRows)).toBe(0);
-      expect(await countRows(rt, T.runRawBatches)).toBe(0);
+      // The run keeps its link to its input (made when it was queued), so it can be retried.
+      const [batch] = await rt.store.rawBatches.forContract('blocking');
+      expect((await rt.store.rawBatches.forRun(run.id)).map((b) => b.id)).toEqual([batch!.id]);
       expect(await countRows(rt, T.lineageEdges)).toBe(before);
       expect(await values('blocking', ['DEU'])).toEqual({ DEU: null });
     });
@@ -138,7 +153,9 @@ describe(`run executor (${testEngine()})`, () => {
       expect(run.counts).toEqual({ read: 3, valid: 2, rejected: 1, filtered: 0, written: 2 });
       const [reject] = await rejectsOf(run);
       expect(reject).toMatchObject({ rowNumber: 3, raw: RECORDS[2] });
-      expect(reject!.reasons).toEqual([expect.objectContaining({ rule: 'between', column: 'cases', value: 500 })]);
+      expect(reject!.reasons).toEqual([
+        expect.objectContaining({ rule: 'between', column: 'cases', value: 500 }),
+      ]);
       expect(await values('quarantined', ['DEU', 'FRA', 'ITA'])).toEqual({
         DEU: { cases: 10, deaths: 1 },
         FRA: { cases: 20, deaths: 2 },
@@ -171,7 +188,11 @@ describe(`run executor (${testEngine()})`, () => {
       expect(run.counts).toEqual({ read: 5, valid: 1, rejected: 1, filtered: 3, written: 1 });
       expect((await rejectsOf(run)).map((r) => r.rowNumber)).toEqual([5]);
       const got = await values('filtered', ['DEU', 'FRA', 'ITA', 'ESP', 'POL']);
-      expect(Object.entries(got).filter(([, v]) => v !== null).map(([k]) => k)).toEqual(['DEU']);
+      expect(
+        Object.entries(got)
+          .filter(([, v]) => v !== null)
+          .map(([k]) => k),
+      ).toEqual(['DEU']);
       expect((await rt.store.runs.get(run.id))!.counts.filtered).toBe(3);
     });
   });
@@ -190,7 +211,7 @@ describe(`run executor (${testEngine()})`, () => {
         [run.id, 'running'],
         [run.id, 'succeeded'],
       ]);
-      expect(await rt.store.runs.get(run.id)).toEqual(run);
+      expect(await rt.store.runs.get(run.id)).toMatchObject(run);
       expect(run).toMatchObject({
         contractName: 'recorded',
         contractVersion: '1.0.0',

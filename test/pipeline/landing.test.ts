@@ -58,17 +58,30 @@ describe(`landing directory safety (${testEngine()})`, () => {
     const parsed = parseContract(contract(name, 'placeholder.csv'), 'inline.yaml');
     const c = { ...parsed.contract, source: { ...parsed.contract.source, path } };
     await rt.store.contracts.insertVersion({
-      name, version: c.version, hash: parsed.hash, owner: c.owner, contract: c, yaml: parsed.text,
-      createdAt: rt.clock.now(), createdBy: 'test',
+      name,
+      version: c.version,
+      hash: parsed.hash,
+      owner: c.owner,
+      contract: c,
+      yaml: parsed.text,
+      createdAt: rt.clock.now(),
+      createdBy: 'test',
     });
     await rt.store.contracts.insertPromotion({
-      contractName: name, version: c.version, environment: 'dev', fromEnvironment: null, state: 'active',
-      createdAt: rt.clock.now(), createdBy: 'test', reason: 'test',
+      contractName: name,
+      version: c.version,
+      environment: 'dev',
+      fromEnvironment: null,
+      state: 'active',
+      createdAt: rt.clock.now(),
+      createdBy: 'test',
+      reason: 'test',
     });
     expect(semver.major(c.version)).toBe(1);
   }
 
-  const trigger = (name: string, file?: string) => rt.runs.trigger({ contract: name, environment: 'dev', actor: 'test', file });
+  const trigger = (name: string, file?: string) =>
+    rt.runs.trigger({ contract: name, environment: 'dev', actor: 'test', file });
 
   async function expectNothingAcquired(): Promise<void> {
     expect(await countRows(rt, T.rawBatches)).toBe(0);
@@ -77,7 +90,9 @@ describe(`landing directory safety (${testEngine()})`, () => {
 
   it('the contract parser refuses `..` and absolute source paths', () => {
     expect(() => parseContract(contract('up', '../x/*.csv'), 'c.yaml')).toThrow(ContractValidationError);
-    expect(() => parseContract(contract('abs', `${outside}/*.csv`), 'c.yaml')).toThrow(ContractValidationError);
+    expect(() => parseContract(contract('abs', `${outside}/*.csv`), 'c.yaml')).toThrow(
+      ContractValidationError,
+    );
   });
 
   it('refuses a source path with `..`', async () => {
@@ -126,7 +141,9 @@ describe(`landing directory safety (${testEngine()})`, () => {
     await rt.apply(contract('explicit', 'nothing/*.csv'));
     await expect(trigger('explicit', join(outside, 'secret.csv'))).rejects.toThrow(ForbiddenError);
     await expect(trigger('explicit', '../secret.csv')).rejects.toThrow(ForbiddenError);
-    await expect(trigger('explicit', `x/../../${outside.split('/').pop()}/secret.csv`)).rejects.toThrow(ForbiddenError);
+    await expect(trigger('explicit', `x/../../${outside.split('/').pop()}/secret.csv`)).rejects.toThrow(
+      ForbiddenError,
+    );
     await expectNothingAcquired();
   });
 

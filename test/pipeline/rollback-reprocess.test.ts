@@ -59,7 +59,12 @@ describe(`rollback and reprocess (${testEngine()})`, () => {
 
   /** Values and the run that wrote them, per country, as served now. */
   async function served(opts: { features?: string[]; version?: string } = {}) {
-    const vectors = await rt.features.features({ contract: 'cases', entities: ['DEU', 'FRA'], environment: 'dev', ...opts });
+    const vectors = await rt.features.features({
+      contract: 'cases',
+      entities: ['DEU', 'FRA'],
+      environment: 'dev',
+      ...opts,
+    });
     return Object.fromEntries(vectors.map((v) => [String(v.entity), { values: v.values, runId: v.runId }]));
   }
 
@@ -77,7 +82,11 @@ describe(`rollback and reprocess (${testEngine()})`, () => {
       const rolled = await rt.runs.rollback(b.id, 'test');
 
       expect(rolled).toMatchObject({ id: b.id, status: 'rolled_back', invalidatedAt: rt.clock.now() });
-      expect(await rt.store.runs.get(b.id)).toMatchObject({ status: 'rolled_back', invalidatedAt: rt.clock.now(), committedAt: b.committedAt });
+      expect(await rt.store.runs.get(b.id)).toMatchObject({
+        status: 'rolled_back',
+        invalidatedAt: rt.clock.now(),
+        committedAt: b.committedAt,
+      });
       expect(await served()).toEqual({
         DEU: { values: { total: 15, new_cases: 5 }, runId: a.id },
         FRA: { values: { total: 20, new_cases: null }, runId: a.id },
@@ -174,17 +183,62 @@ describe(`rollback and reprocess (${testEngine()})`, () => {
       const now = await served();
       expect(now.DEU).toEqual({ values: { total: 15, new_cases: 5, doubled: 30 }, runId: child.id });
       expect(now.FRA).toEqual({ values: { total: 20, new_cases: null, doubled: 40 }, runId: child.id });
-      const vectors = await rt.features.features({ contract: 'cases', entities: ['DEU'], environment: 'dev' });
+      const vectors = await rt.features.features({
+        contract: 'cases',
+        entities: ['DEU'],
+        environment: 'dev',
+      });
       expect(vectors[0]!.contractVersion).toBe('1.1.0');
+    });
+
+    it('under a new major: a new feature view beside the old one; the parent stays visible in its major', async () => {
+      const parent = await runFile('a.csv', A);
+      const v2 = V1.replace('version: 1.0.0', 'version: 2.0.0').replace(
+        '  - { name: new_cases, window: { op: diff, column: total } }\n',
+        '',
+      );
+      await rt.apply(v2);
+
+      const child = await rt.runs.reprocess(parent.id, { contractVersion: '2.0.0', actor: 'test' });
+
+      expect(child).toMatchObject({
+        status: 'succeeded',
+        contractVersion: '2.0.0',
+        contractMajor: 2,
+        parentRunId: parent.id,
+      });
+      expect((await rt.store.runs.get(parent.id))!.status).toBe('succeeded');
+      expect((await served({ version: '1' })).DEU).toEqual({
+        values: { total: 15, new_cases: 5 },
+        runId: parent.id,
+      });
+      expect((await served({ version: '2' })).DEU).toEqual({ values: { total: 15 }, runId: child.id });
+    });
+
+    // A reprocess takes its parent's place in the tie-break order (runs.precedence),
+    // so replaying older data never hides a later correction at the same event time.
+    it('does not bring back values a later run corrected', async () => {
+      const a = await runFile('a.csv', A);
+      const b = await runFile('b.csv', B);
+      rt.clock.advance(HOUR);
+
+      await rt.runs.reprocess(a.id, { actor: 'test' });
+
+      expect((await served()).DEU).toEqual({ values: { total: 17, new_cases: 7 }, runId: b.id });
     });
 
     it('refuses a superseded or rolled-back run and an unknown version', async () => {
       const parent = await runFile('a.csv', A);
       const child = await rt.runs.reprocess(parent.id, { actor: 'test' });
       await expect(rt.runs.reprocess(parent.id, { actor: 'test' })).rejects.toThrow(ConflictError);
-      await rt.runs.rollback(child.id, 'test');
-      await expect(rt.runs.reprocess(child.id, { actor: 'test' })).rejects.toThrow(ConflictError);
-      await expect(rt.runs.reprocess(parent.id, { contractVersion: '9.9.9', actor: 'test' })).rejects.toThrow(NotFoundError);
+      // Rolling back the replacement would leave neither run visible: refused with advice.
+      await expect(rt.runs.rollback(child.id, 'test')).rejects.toThrow(/replaced run .*neither visible/);
+      const other = await runFile('b.csv', B);
+      await rt.runs.rollback(other.id, 'test');
+      await expect(rt.runs.reprocess(other.id, { actor: 'test' })).rejects.toThrow(ConflictError);
+      await expect(rt.runs.reprocess(parent.id, { contractVersion: '9.9.9', actor: 'test' })).rejects.toThrow(
+        NotFoundError,
+      );
     });
   });
 });

@@ -70,7 +70,12 @@ describe(`knownAt time travel (${testEngine()})`, () => {
       knownAt: knownAt === undefined ? undefined : new Date(knownAt),
       asOf: asOf === undefined ? undefined : new Date(asOf),
     });
-    return vectors.map((v) => ({ item: v.entity, price: v.values?.price ?? null, change: v.values?.change ?? null, runId: v.runId }));
+    return vectors.map((v) => ({
+      item: v.entity,
+      price: v.values?.price ?? null,
+      change: v.values?.change ?? null,
+      runId: v.runId,
+    }));
   }
 
   const asRun1 = () => [
@@ -82,9 +87,11 @@ describe(`knownAt time travel (${testEngine()})`, () => {
     { item: 'pear', price: 2.5, change: null, runId: run2.id },
   ];
 
-  it('the runs committed and were invalidated at the clock times', () => {
+  it('the runs committed and were invalidated at the clock times', async () => {
     expect(run1.committedAt).toBe(t1);
     expect(run2.committedAt).toBe(t2);
+    expect(await rt.store.runs.get(run1.id)).toMatchObject({ status: 'succeeded', invalidatedAt: null });
+    expect(await rt.store.runs.get(run2.id)).toMatchObject({ status: 'rolled_back', invalidatedAt: t3 });
   });
 
   it('before run 1 committed, nothing was known', async () => {

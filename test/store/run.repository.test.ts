@@ -81,6 +81,7 @@ describe(`RunRepository (${testEngine()})`, () => {
         invalidatedAt: LATE + 4,
         notBefore: LATE + 5,
         errorKind: 'transient',
+        precedence: LATE + 3,
       });
       await store.runs.insert(run);
 

@@ -97,6 +97,7 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
     invalidatedAt: null,
     notBefore: null,
     errorKind: null,
+    precedence: null,
     ...overrides,
   };
 }

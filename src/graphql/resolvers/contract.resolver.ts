@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { RunConnection } from '../types/run.type';
 import { ApplyResult } from '../types/apply.type';
 import { Contract } from '../types/contract.type';
@@ -34,11 +34,13 @@ export class ContractResolver {
     return ctx.services.runs.list({ contract: contract.name, contractVersion: contract.version, first });
   }
 
+  @Authorized('admin')
   @Mutation(() => ApplyResult, { description: 'Registers a contract version (immutable); answers with its compatibility report.' })
   applyContract(@Ctx() ctx: GraphQLContext, @Arg('yaml', () => String) yaml: string): Promise<ApplyResult> {
     return ctx.services.contracts.apply(yaml, ctx.actor);
   }
 
+  @Authorized('admin')
   @Mutation(() => Contract, { description: 'Moves a version up one environment when the promotion policy holds.' })
   promoteContract(
     @Ctx() ctx: GraphQLContext,

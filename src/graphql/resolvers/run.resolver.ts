@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Run, RunConnection, RunStatus, RawBatch, RejectConnection } from '../types/run.type';
 import type { GraphQLContext } from '../context';
@@ -53,6 +53,7 @@ export class RunResolver {
     return ctx.services.runs.rejects(run.id, first, offset);
   }
 
+  @Authorized('writer')
   @Mutation(() => Run, { description: "Runs the contract's active version over new files in its landing location." })
   triggerRun(
     @Ctx() ctx: GraphQLContext,
@@ -62,6 +63,7 @@ export class RunResolver {
     return ctx.services.runs.trigger(contract, environment, ctx.actor);
   }
 
+  @Authorized('writer')
   @Mutation(() => Run, { description: 'Pushes records through the pipeline of a push contract; answers with the run.' })
   ingest(
     @Ctx() ctx: GraphQLContext,
@@ -72,11 +74,13 @@ export class RunResolver {
     return ctx.services.runs.ingest(contract, records, environment, ctx.actor);
   }
 
+  @Authorized('admin')
   @Mutation(() => Run, { description: 'Hides a succeeded run’s rows; earlier values become visible again.' })
   rollbackRun(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): Promise<Run> {
     return ctx.services.runs.rollback(id, ctx.actor);
   }
 
+  @Authorized('admin')
   @Mutation(() => Run, { description: 'Re-runs a run’s kept raw batches, under its or another contract version.' })
   reprocessRun(
     @Ctx() ctx: GraphQLContext,

@@ -4,7 +4,8 @@
  * of fields becomes a reject with its line number instead of aborting the file.
  */
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
+import { InputError } from '../../errors';
 import type { SourceSpec, ColumnSpec } from '../../contracts/contract.types';
 import type { ParsedRecord } from '../row.types';
 
@@ -47,6 +48,11 @@ export async function* readCsv(
         };
       } else yield { rowNumber, rawBatchId, raw };
     }
+  } catch (err) {
+    // Malformed CSV (an unclosed quote, ...) is a problem of the input that no retry can fix.
+    if (err instanceof CsvError)
+      throw new InputError(`raw batch ${rawBatchId} is not valid CSV: ${err.message}`, { code: err.code });
+    throw err;
   } finally {
     // A parse error or an early stop must not leave the raw file open.
     input.destroy();

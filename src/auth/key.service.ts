@@ -1,0 +1,79 @@
+/**
+ * API keys: `tmk_<id>_<secret>`. Only the sha256 of the secret is stored (the
+ * secret is 32 random bytes, so a slow hash adds nothing); the full key is shown
+ * once, at creation. Authentication looks the key up by id and compares hashes in
+ * constant time. Creating and revoking keys is audited.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../clock';
+import type { Store } from '../store/store';
+import { InputError, NotFoundError, UnauthenticatedError } from '../errors';
+import { isRole, ROLES, type Principal, type Role } from './roles';
+import type { ApiKey } from './api-key.types';
+
+const KEY_RE = /^tmk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+export interface CreatedKey {
+  key: ApiKey;
+  /** The full key: shown once, never stored. */
+  secret: string;
+}
+
+export class ApiKeyService {
+  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+
+  async create(owner: string, role: string, actor: string): Promise<CreatedKey> {
+    if (!isRole(role)) throw new InputError(`role must be one of ${ROLES.join(', ')}; got '${role}'`);
+    if (!owner.trim() || owner.length > 200) throw new InputError('owner must be 1 to 200 characters');
+    const id = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+    const secret = randomBytes(32).toString('base64url');
+    const key: ApiKey = {
+      id, owner: owner.trim(), role: role as Role, secretSha256: sha256(secret), createdAt: this.deps.clock.now(),
+      createdBy: actor, revokedAt: null, lastUsedAt: null,
+    };
+    await this.deps.store.transaction(async (tx) => {
+      await tx.apiKeys.insert(key);
+      await tx.audit.append({
+        at: key.createdAt, actor, action: 'key.create', targetKind: 'api_key', targetId: id, environment: null,
+        before: null, after: { owner: key.owner, role: key.role }, details: null,
+      });
+    });
+    return { key, secret: `tmk_${id}_${secret}` };
+  }
+
+  list(): Promise<ApiKey[]> {
+    return this.deps.store.apiKeys.list();
+  }
+
+  async revoke(id: string, actor: string): Promise<ApiKey> {
+    const key = await this.deps.store.apiKeys.get(id);
+    if (!key) throw new NotFoundError(`API key '${id}' does not exist`);
+    const at = this.deps.clock.now();
+    await this.deps.store.transaction(async (tx) => {
+      if (!(await tx.apiKeys.revoke(id, at))) throw new InputError(`API key '${id}' is already revoked`);
+      await tx.audit.append({
+        at, actor, action: 'key.revoke', targetKind: 'api_key', targetId: id, environment: null,
+        before: { revokedAt: null }, after: { revokedAt: at }, details: { owner: key.owner },
+      });
+    });
+    return { ...key, revokedAt: at };
+  }
+
+  /** The principal behind a bearer token; UnauthenticatedError for anything else. */
+  async authenticate(token: string): Promise<Principal> {
+    const m = KEY_RE.exec(token.trim());
+    if (!m) throw new UnauthenticatedError('malformed API key (expected tmk_<id>_<secret>)');
+    const key = await this.deps.store.apiKeys.get(m[1]!);
+    const given = Buffer.from(sha256(m[2]!), 'hex');
+    // Compare against something even for an unknown id, so timing does not reveal which ids exist.
+    const stored = Buffer.from(key?.secretSha256 ?? '0'.repeat(64), 'hex');
+    if (!key || !timingSafeEqual(given, stored)) throw new UnauthenticatedError('unknown API key');
+    if (key.revokedAt !== null) throw new UnauthenticatedError('this API key was revoked');
+    void this.deps.store.apiKeys.touch(key.id, this.deps.clock.now()).catch(() => undefined);
+    return { actor: `key:${key.owner}`, role: key.role, keyId: key.id };
+  }
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}

@@ -1,0 +1,64 @@
+/** API keys (hashed secrets only). */
+import type { Knex } from 'knex';
+import { T } from './tables';
+import { toMillis } from './dialect';
+import type { ApiKey } from '../auth/api-key.types';
+import type { Role } from '../auth/roles';
+
+interface DbApiKeyRow {
+  id: string;
+  owner: string;
+  role: string;
+  secret_sha256: string;
+  created_at: number | string;
+  created_by: string;
+  revoked_at: number | string | null;
+  last_used_at: number | string | null;
+}
+
+export class ApiKeyRepository {
+  constructor(private readonly db: Knex | Knex.Transaction) {}
+
+  async insert(k: ApiKey): Promise<void> {
+    await this.db(T.apiKeys).insert({
+      id: k.id,
+      owner: k.owner,
+      role: k.role,
+      secret_sha256: k.secretSha256,
+      created_at: k.createdAt,
+      created_by: k.createdBy,
+      revoked_at: k.revokedAt,
+      last_used_at: k.lastUsedAt,
+    });
+  }
+
+  async get(id: string): Promise<ApiKey | null> {
+    const row = await this.db<DbApiKeyRow>(T.apiKeys).where({ id }).first();
+    return row ? toKey(row) : null;
+  }
+
+  async list(): Promise<ApiKey[]> {
+    return (await this.db<DbApiKeyRow>(T.apiKeys).orderBy('created_at', 'asc')).map(toKey);
+  }
+
+  async revoke(id: string, at: number): Promise<boolean> {
+    return (await this.db(T.apiKeys).where({ id }).whereNull('revoked_at').update({ revoked_at: at })) > 0;
+  }
+
+  async touch(id: string, at: number): Promise<void> {
+    await this.db(T.apiKeys).where({ id }).update({ last_used_at: at });
+  }
+}
+
+function toKey(r: DbApiKeyRow): ApiKey {
+  return {
+    id: r.id,
+    owner: r.owner,
+    role: r.role as Role,
+    secretSha256: r.secret_sha256,
+    createdAt: toMillis(r.created_at)!,
+    createdBy: r.created_by,
+    revokedAt: toMillis(r.revoked_at),
+    lastUsedAt: toMillis(r.last_used_at),
+  };
+}
