@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  // graphql must be one module instance: type-graphql, Apollo and graphql-ws load its
+  // CommonJS build, so our files must too, or schema objects cross "realms".
+  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
   test: {
     include: ['test/**/*.test.ts'],
     // Database tests share one server per engine; files run in parallel workers,

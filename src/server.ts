@@ -42,7 +42,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   if (gate.mode === 'loopback-anonymous') {
     rt.logger.warn({ host: rt.config.host }, 'development mode: anonymous callers are admins on this loopback address; API keys are still honoured');
   }
-  const limiter = new RateLimiter(rt.clock, LIMITS.ratePerSec, LIMITS.rateBurst);
+  const limiter = new RateLimiter(LIMITS.ratePerSec, LIMITS.rateBurst);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);

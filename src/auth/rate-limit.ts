@@ -1,9 +1,10 @@
 /**
  * A token bucket per caller: `ratePerSec` sustained, `burst` at once. In memory,
  * per instance: with N instances a caller gets up to N times the rate, which is
- * documented rather than hidden.
+ * documented rather than hidden. It runs on the system clock on purpose: a test's
+ * manual clock says what time the data is about, not how fast requests arrive.
  */
-import type { Clock } from '../clock';
+import { systemClock, type Clock } from '../clock';
 
 interface Bucket {
   tokens: number;
@@ -14,9 +15,9 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
-    private readonly clock: Clock,
     private readonly ratePerSec: number,
     private readonly burst: number,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Takes one token; false when the caller is over its rate. */

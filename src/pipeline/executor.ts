@@ -77,13 +77,25 @@ export class RunExecutor {
    * executing it: a queued run survives a restart with everything it needs.
    */
   async enqueue(req: RunRequest): Promise<Run> {
-    const run = this.newRun(req);
-    await this.deps.store.transaction(async (tx) => {
-      await tx.runs.insert(run);
-      await tx.rawBatches.linkToRun(run.id, req.rawBatches.map((b) => b.id));
-    });
+    const run = await this.deps.store.transaction((tx) => this.insertQueued(tx, req));
     this.deps.events.publish(run);
     return run;
+  }
+
+  /**
+   * Enqueue inside the caller's transaction (the caller publishes the event after
+   * commit): intake uses it to decide what is new and queue it atomically.
+   */
+  async insertQueued(tx: Repositories, req: RunRequest): Promise<Run> {
+    const run = this.newRun(req);
+    await tx.runs.insert(run);
+    await tx.rawBatches.linkToRun(run.id, req.rawBatches.map((b) => b.id));
+    return run;
+  }
+
+  /** Announces a run queued through insertQueued once its transaction committed. */
+  announce(run: Run): void {
+    this.deps.events.publish(run);
   }
 
   /**
@@ -190,7 +202,10 @@ export class RunExecutor {
     if (err instanceof TidemarkError) log.warn({ error: message }, 'run failed');
     else log.error({ err }, 'run failed');
     const patch: Partial<Run> = { status: 'failed', finishedAt, error: message, validation, errorKind: classify(err) };
-    await this.deps.store.runs.update(run.id, patch);
+    // The sweep may have failed this run already (its lease lapsed): its verdict stands.
+    if (!(await this.deps.store.runs.update(run.id, patch, ['running']))) {
+      return (await this.deps.store.runs.get(run.id)) ?? run;
+    }
     const failed = { ...run, ...patch } as Run;
     this.deps.events.publish(failed);
     return failed;

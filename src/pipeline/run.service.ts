@@ -13,6 +13,7 @@ import type { RunEventSink } from '../events/run-events';
 import type { Acquirer } from './acquire';
 import type { RunExecutor, RunRequest } from './executor';
 import type { RawBatch } from './run.types';
+import type { RegisteredContract } from '../contracts/registry.types';
 import { KeyedMutex } from '../scheduling/keyed-mutex';
 import type { ProgressFn } from './read-stage';
 import type { Run, RunTrigger } from './run.types';
@@ -63,27 +64,56 @@ export class RunService {
   private async queueFiles(opts: TriggerOptions): Promise<Run> {
     const contract = await this.deps.registry.resolve(opts.contract, undefined, opts.environment);
     const acquired = await this.deps.acquirer.files(contract, { file: opts.file });
-    const fresh = await this.unread(acquired.batches, opts.environment, opts.force);
-    if (fresh.length === 0) {
+    const trigger = opts.trigger ?? 'manual';
+    return this.queueUnread(contract, opts.environment, acquired.batches, opts.force, (fresh) => {
+      if (fresh.length > 0) return { trigger, details: { trigger, files: fresh.map((b) => b.sourceUri) }, action: 'run.trigger' };
       const why = acquired.batches.length
         ? `${acquired.batches.length} file(s) already ingested in ${opts.environment} (same sha256); use force to run them again`
         : `no file matches '${opts.file ?? contract.contract.source.path}' in the landing directory`;
       throw new InputError(`nothing new to run for ${contract.name}: ${why}`);
-    }
-    const trigger = opts.trigger ?? 'manual';
-    await this.audit(opts.actor, 'run.trigger', contract.name, opts.environment, { trigger, files: fresh.map((b) => b.sourceUri) });
-    return this.deps.executor.enqueue({ contract, environment: opts.environment, trigger, rawBatches: fresh, actor: opts.actor, progress: opts.progress });
+    }, opts.actor);
   }
 
-  private async unread(batches: RawBatch[], environment: Environment, force = false): Promise<RawBatch[]> {
-    if (force) return batches;
-    const read = await this.deps.store.rawBatches.readIn(batches.map((b) => b.id), environment);
-    return batches.filter((b) => !read.has(b.id));
+  /**
+   * Decides which batches no run in the environment has read and queues a run over
+   * them, in one transaction holding the (contract, environment) intake lock: two
+   * instances (or a cron firing and an arrival) can never queue the same batch twice.
+   */
+  private async queueUnread(
+    contract: RegisteredContract,
+    environment: Environment,
+    batches: RawBatch[],
+    force: boolean | undefined,
+    decide: (fresh: RawBatch[]) => { trigger: RunTrigger; action: string; details: unknown },
+    actor: string,
+  ): Promise<Run> {
+    const run = await this.deps.store.transaction(async (tx) => {
+      await tx.lock(`intake:${contract.name}:${environment}`);
+      const read = force ? new Set<string>() : await tx.rawBatches.readIn(batches.map((b) => b.id), environment);
+      const fresh = batches.filter((b) => !read.has(b.id));
+      const { trigger, action, details } = decide(fresh);
+      const queued = await this.deps.executor.insertQueued(tx, { contract, environment, trigger, rawBatches: fresh, actor });
+      await tx.audit.append({
+        at: this.deps.clock.now(), actor, action, targetKind: 'contract', targetId: contract.name, environment,
+        before: null, after: { runId: queued.id, status: queued.status, contractVersion: queued.contractVersion }, details,
+      });
+      return queued;
+    });
+    this.deps.executor.announce(run);
+    return run;
   }
 
-  /** Queues the run and waits for its end state. */
-  private async submit(req: RunRequest): Promise<Run> {
-    const run = await this.deps.executor.enqueue(req);
+  /** Queues the run (audited in the same transaction) and waits for its end state. */
+  private async submit(actor: string, action: string, details: unknown, req: RunRequest): Promise<Run> {
+    const run = await this.deps.store.transaction(async (tx) => {
+      const queued = await this.deps.executor.insertQueued(tx, req);
+      await tx.audit.append({
+        at: this.deps.clock.now(), actor, action, targetKind: 'contract', targetId: req.contract.name, environment: req.environment,
+        before: null, after: { runId: queued.id, status: queued.status, contractVersion: queued.contractVersion }, details,
+      });
+      return queued;
+    });
+    this.deps.executor.announce(run);
     return this.deps.queue.submit(run, req.progress);
   }
 
@@ -99,14 +129,14 @@ export class RunService {
       throw new InputError(`contract ${contract.name} reads from '${contract.contract.source.type}'; only 'push' contracts take ingested records`);
     }
     const acquired = await this.deps.acquirer.records(contract, opts.records);
-    const fresh = await this.unread(acquired.batches, opts.environment, opts.force);
-    if (fresh.length === 0) {
-      throw new ConflictError(
-        `these ${opts.records.length} records were already ingested in ${opts.environment} (raw batch ${acquired.batches[0]!.id}); use force to ingest them again`,
-      );
-    }
-    await this.audit(opts.actor, 'run.ingest', contract.name, opts.environment, { records: opts.records.length, rawBatch: fresh[0]!.id });
-    return this.deps.executor.enqueue({ contract, environment: opts.environment, trigger: 'push', rawBatches: fresh, actor: opts.actor });
+    return this.queueUnread(contract, opts.environment, acquired.batches, opts.force, (fresh) => {
+      if (fresh.length === 0) {
+        throw new ConflictError(
+          `these ${opts.records.length} records were already ingested in ${opts.environment} (raw batch ${acquired.batches[0]!.id}); use force to ingest them again`,
+        );
+      }
+      return { trigger: 'push', action: 'run.ingest', details: { records: opts.records.length, rawBatch: fresh[0]!.id } };
+    }, opts.actor);
   }
 
   /** Hides a succeeded run's rows from now on; earlier values become visible again. Deletes nothing. */
@@ -144,8 +174,7 @@ export class RunService {
     if (parent.status !== 'succeeded' && parent.status !== 'failed') {
       throw new ConflictError(`run ${runId} is ${parent.status}; only succeeded or failed runs can be reprocessed`);
     }
-    await this.audit(opts.actor, 'run.reprocess', parent.contractName, parent.environment, { parent: runId, contractVersion: version });
-    return this.submit({
+    return this.submit(opts.actor, 'run.reprocess', { parent: runId, contractVersion: version }, {
       contract,
       environment: parent.environment,
       trigger: 'reprocess',
@@ -176,12 +205,5 @@ export class RunService {
     const run = await this.deps.store.runs.get(runId);
     if (!run) throw new NotFoundError(`run '${runId}' does not exist`);
     return run;
-  }
-
-  private async audit(actor: string, action: string, contract: string, environment: Environment, details: unknown): Promise<void> {
-    await this.deps.store.audit.append({
-      at: this.deps.clock.now(), actor, action, targetKind: 'contract', targetId: contract, environment,
-      before: null, after: null, details,
-    });
   }
 }

@@ -79,7 +79,11 @@ export class RunDispatcher {
       return;
     }
     const lane = this.drain(contract, environment)
-      .catch((err) => this.deps.logger.error({ err, contract, environment }, 'run lane failed'))
+      .catch((err) => {
+        // e.g. the database was busy or unreachable: try the lane again shortly, so waiters are not stranded.
+        this.deps.logger.error({ err, contract, environment }, 'run lane failed; retrying shortly');
+        this.scheduleRecheck(contract, environment);
+      })
       .finally(() => {
         this.lanes.delete(key);
         if (this.dirty.delete(key)) this.kick(contract, environment);

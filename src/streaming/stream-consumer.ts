@@ -1,20 +1,16 @@
 /**
  * One consumer: a contract's stream source in one environment, feeding micro-batch
- * runs. Exactly once rests on three rules:
- *
- * 1. A micro-batch's messages are acknowledged only after its run committed, and the
- *    run's commit moved the committed position (write-stage → stream offsets).
- * 2. A message at or before the committed position is acknowledged and skipped.
- * 3. Within a broker session deliveries are in position order; when a session breaks
- *    (lost delivery, connection error, a crash between commit and ack) everything not
- *    committed is dropped from memory and a new session starts right after the
- *    committed position, so nothing newer is ever committed ahead of something older.
+ * runs (micro-batch-handler.ts: acknowledged only after the commit, committed
+ * positions skipped). Within a broker session deliveries come in position order;
+ * when a session breaks (lost delivery, connection error, a crash between commit
+ * and ack) everything uncommitted is dropped from memory and a new session starts
+ * right after the committed position, so nothing newer is ever committed ahead of
+ * something older.
  *
  * Two loops share a session: the pump pulls while fewer than maxInFlight messages are
  * in memory (backpressure), the worker runs closed micro-batches one at a time. A
  * micro-batch whose run fails pauses the consumer: its messages stay unacknowledged,
  * nothing more is pulled, and the status shows the run and its error until `resume()`.
- * A run that fails transiently is first given its dispatcher retries.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
@@ -23,7 +19,8 @@ import type { RegisteredContract } from '../contracts/registry.types';
 import type { Run } from '../pipeline/run.types';
 import type { RunQueue } from '../pipeline/run.service';
 import type { Store } from '../store/store';
-import { followRetries, type MicroBatchRunner } from './micro-batch';
+import type { MicroBatchRunner } from './micro-batch';
+import { handleMicroBatch } from './micro-batch-handler';
 import { batchWindowOf, MicroBatcher } from './micro-batcher';
 import { CommittedPosition } from './committed-position';
 import { comparePositions, rangeOf, sourceKey, type BrokerKind } from './positions';
@@ -230,7 +227,7 @@ export class StreamConsumer {
       void session
         .ack([m])
         .catch((err: unknown) => this.log.warn({ err, position: m.position }, 'ack failed'));
-      this.log.info(
+      this.log.debug(
         { position: m.position, committed: this.committed.value },
         'committed message redelivered; skipped',
       );
@@ -263,73 +260,20 @@ export class StreamConsumer {
   }
 
   private async handle(batch: BrokerMessage[], session: BrokerSession, abort: AbortSignal): Promise<void> {
-    let pending = batch;
-    for (;;) {
-      pending = await this.dropCommitted(pending, session);
-      if (pending.length === 0) return;
-      const run = await followRetries(
-        await this.runBatch(pending, session),
-        this.deps,
-        abort,
-        (failed, retry) => {
-          this.error = `run ${failed.id} failed (${failed.error}); waiting for its retry ${retry.id}`;
-        },
-      );
-      if (run.status === 'succeeded') return this.acknowledge(run, pending, session);
-      const before = pending.length;
-      pending = await this.dropCommitted(pending, session);
-      // Something committed part of it meanwhile (a retry of an earlier attempt): run the rest.
-      if (pending.length > 0 && pending.length < before) continue;
-      if (pending.length === 0) return;
-      return this.pause(run, pending, abort);
-    }
-  }
-
-  private runBatch(messages: BrokerMessage[], session: BrokerSession): Promise<Run> {
-    return this.deps.runner.run({
+    const outcome = await handleMicroBatch(this.deps, batch, {
       contract: this.contract,
       environment: this.environment,
-      messages,
       source: this.source,
       broker: this.broker,
-      stream: session.stream,
-      consumer: session.consumer,
+      committed: this.committed,
+      session,
+      log: this.log,
+      abort,
+      waiting: (message) => (this.error = message),
     });
-  }
-
-  /** Acknowledges (and drops) the messages at or before the committed position, re-read from the store. */
-  private async dropCommitted(messages: BrokerMessage[], session: BrokerSession): Promise<BrokerMessage[]> {
-    await this.committed.refresh();
-    const done = messages.filter((m) => this.committed.covers(m.position));
-    if (done.length === 0) return messages;
-    await session.ack(done);
-    this.log.info(
-      { skipped: done.length, committed: this.committed.value },
-      'messages committed already; acknowledged',
-    );
-    return messages.filter((m) => !this.committed.covers(m.position));
-  }
-
-  private async acknowledge(run: Run, messages: BrokerMessage[], session: BrokerSession): Promise<void> {
-    const { from, to } = rangeOf(messages.map((m) => m.position));
-    this.committed.moveTo(to);
-    this.lastRunId = run.id;
+    if (outcome.kind === 'failed') return this.pause(outcome.run, outcome.pending, abort);
+    if (outcome.kind === 'committed') this.lastRunId = outcome.run.id;
     this.error = null;
-    await this.deps.hooks.afterCommit?.({
-      contract: run.contractName,
-      environment: this.environment,
-      runId: run.id,
-      from,
-      to,
-    });
-    await session.ack(messages);
-    this.deps.metrics.consumed(run.contractName, this.environment, messages.length);
-    this.deps.metrics.rejected(run.contractName, this.environment, run.counts.rejected);
-    const { read, rejected, written } = run.counts;
-    this.log.info(
-      { runId: run.id, from, to, messages: messages.length, read, rejected, written },
-      'micro-batch committed',
-    );
     void this.refreshLag();
   }
 
