@@ -46,6 +46,7 @@ const GOOD = [
 /** Fails validation: nothing counted but the run. */
 const NEGATIVE = [{ date: '2024-01-03', country: 'DEU', total: -1 }];
 const LATER = [{ date: '2024-12-31', country: 'DEU', total: 20 }];
+const MISTAKE = [{ date: '2024-06-30', country: 'FRA', total: 99 }];
 
 /** Each commit takes 1.5 s of the test clock: durations are exact, not measured. */
 const WRITE_MS = 1500;
@@ -120,24 +121,25 @@ describe(`/metrics after runs (${testEngine()})`, () => {
     const a = await ingest(GOOD);
     const failed = await ingest(NEGATIVE);
     const again = await rt.runs.reprocess(a.id, { actor: 'test' });
-    await rt.runs.rollback(again.id, 'test');
+    const mistake = await ingest(MISTAKE);
+    await rt.runs.rollback(mistake.id, 'test');
     await ingest(LATER);
     expect([a.status, failed.status, again.status]).toEqual(['succeeded', 'failed', 'succeeded']);
 
     const s = await scrape();
     const runs = (status: string, trigger: string) =>
       valueOf(s, 'tidemark_runs_total', { contract: 'cases', environment: 'dev', status, trigger });
-    expect(runs('succeeded', 'push')).toBe(2);
+    expect(runs('succeeded', 'push')).toBe(3);
     expect(runs('failed', 'push')).toBe(1);
     expect(runs('succeeded', 'reprocess')).toBe(1);
     expect(runs('superseded', 'push')).toBe(1);
-    expect(runs('rolled_back', 'reprocess')).toBe(1);
+    expect(runs('rolled_back', 'push')).toBe(1);
     expect(valueOf(s, 'tidemark_runs_total', { status: 'queued' })).toBeUndefined();
     expect(valueOf(s, 'tidemark_runs_total', { status: 'running' })).toBeUndefined();
 
     const rows = (what: string) =>
       valueOf(s, `tidemark_rows_${what}_total`, { contract: 'cases', environment: 'dev' });
-    expect([rows('read'), rows('valid'), rows('rejected'), rows('written')]).toEqual([7, 5, 2, 5]);
+    expect([rows('read'), rows('valid'), rows('rejected'), rows('written')]).toEqual([8, 6, 2, 6]);
 
     const duration = (suffix: string, status: string, extra: Record<string, string> = {}) =>
       valueOf(s, `tidemark_run_duration_seconds_${suffix}`, {
@@ -146,10 +148,10 @@ describe(`/metrics after runs (${testEngine()})`, () => {
         status,
         ...extra,
       });
-    expect(duration('count', 'succeeded')).toBe(3);
-    expect(duration('sum', 'succeeded')).toBe(4.5);
+    expect(duration('count', 'succeeded')).toBe(4);
+    expect(duration('sum', 'succeeded')).toBe(6);
     expect(duration('bucket', 'succeeded', { le: '1' })).toBe(0);
-    expect(duration('bucket', 'succeeded', { le: '2.5' })).toBe(3);
+    expect(duration('bucket', 'succeeded', { le: '2.5' })).toBe(4);
     expect(duration('count', 'failed')).toBe(1);
     expect(duration('sum', 'failed')).toBe(0);
 
