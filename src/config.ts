@@ -29,6 +29,10 @@ export interface Config {
    * `dev`: anonymous access allowed, refused unless HOST is loopback.
    */
   auth: 'auto' | 'required' | 'dev';
+  /** How long a claimed run stays ours without a heartbeat; a dead instance's runs are recovered after it. */
+  runLeaseMs: number;
+  /** How often each instance looks for orphaned runs and due retries. */
+  sweepMs: number;
 }
 
 /** Variables Tidemark reads. Any other TIDEMARK_* variable is a typo and refused. */
@@ -40,6 +44,8 @@ const KNOWN = new Set([
   'TIDEMARK_OPENLINEAGE_FILE',
   'TIDEMARK_OPENLINEAGE_NAMESPACE',
   'TIDEMARK_AUTH',
+  'TIDEMARK_RUN_LEASE_MS',
+  'TIDEMARK_SWEEP_MS',
 ]);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -68,6 +74,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       namespace: env.TIDEMARK_OPENLINEAGE_NAMESPACE || 'tidemark',
     },
     auth: parseAuth(env.TIDEMARK_AUTH || 'auto'),
+    runLeaseMs: parseMs('TIDEMARK_RUN_LEASE_MS', env.TIDEMARK_RUN_LEASE_MS, 60_000),
+    sweepMs: parseMs('TIDEMARK_SWEEP_MS', env.TIDEMARK_SWEEP_MS, 30_000),
   };
 }
 
@@ -97,6 +105,13 @@ export function parseEnvironment(v: string, where = 'environment'): Environment 
     throw new InputError(`${where} must be one of ${ENVIRONMENTS.join(', ')}; got '${v}'`);
   }
   return v as Environment;
+}
+
+function parseMs(name: string, v: string | undefined, fallback: number): number {
+  if (!v) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 100) throw new InputError(`${name} must be a whole number of milliseconds >= 100, got '${v}'`);
+  return n;
 }
 
 function parseAuth(v: string): Config['auth'] {

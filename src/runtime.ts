@@ -93,9 +93,9 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const acquirer = new Acquirer({ store, rawStore, clock, ids, landingDir: config.landingDir });
   const executor = new RunExecutor({
     store, rawStore, clock, ids, logger, codeVersion, events,
-    writeHook: overrides.writeHook, instanceId: overrides.instanceId, leaseMs: overrides.leaseMs,
+    writeHook: overrides.writeHook, instanceId: overrides.instanceId, leaseMs: overrides.leaseMs ?? config.runLeaseMs,
   });
-  const dispatcher = new RunDispatcher({ store, executor, clock, logger, events, retry: overrides.retry, sweepMs: overrides.sweepMs });
+  const dispatcher = new RunDispatcher({ store, executor, clock, logger, events, retry: overrides.retry, sweepMs: overrides.sweepMs ?? config.sweepMs });
   const runs = new RunService({ queue: dispatcher, store, registry, acquirer, executor, clock, events });
   const features = new FeatureService({ store, registry, clock });
   const contracts = new ContractLifecycle({ store, registry, executor, dispatcher, clock, logger });

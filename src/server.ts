@@ -22,6 +22,7 @@ import { enableProcessMetrics } from './observability/metrics';
 import { authMiddleware, type AuthedRequest } from './graphql/auth';
 import { AuthGate, authModeFor, type AuthMode } from './auth/gate';
 import { RateLimiter, SubscriptionCounter } from './auth/rate-limit';
+import { createRedisTransport } from './events/pubsub-transport';
 
 export interface TidemarkServer {
   app: express.Express;
@@ -46,7 +47,8 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const pubSub = createTidemarkPubSub();
+  const redis = rt.config.redisUrl ? createRedisTransport(rt.config.redisUrl, rt.logger) : null;
+  const pubSub = createTidemarkPubSub(redis?.eventTarget);
   const unbridge = bridgeRunEvents(rt.events, pubSub);
   const schema = await buildTidemarkSchema(pubSub);
   const services = createServices(rt);
@@ -108,6 +110,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       stopFreshness();
       unbridge();
       await apollo.stop();
+      await redis?.close();
     },
   };
 }

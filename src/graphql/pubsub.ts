@@ -5,13 +5,17 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { Run } from '../pipeline/run.types';
 import type { RunEventBus } from '../events/run-events';
+import type { RedisTransport } from '../events/pubsub-transport';
+
+type RedisEventTarget = RedisTransport['eventTarget'];
 
 export const RUN_STATUS_TOPIC = 'RUN_STATUS';
 
 export type TidemarkPubSub = ReturnType<typeof createTidemarkPubSub>;
 
-export function createTidemarkPubSub() {
-  return createPubSub<{ [RUN_STATUS_TOPIC]: [Run] }>();
+/** In memory by default; pass a Redis event target to span several instances. */
+export function createTidemarkPubSub(eventTarget?: RedisEventTarget) {
+  return createPubSub<{ [RUN_STATUS_TOPIC]: [Run] }>(eventTarget ? { eventTarget } : undefined);
 }
 
 /** Forwards every run event to subscribers; returns the unsubscribe function. */

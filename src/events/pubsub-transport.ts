@@ -1,0 +1,38 @@
+/**
+ * Where GraphQL subscription events travel: in memory (one instance), or through
+ * Redis so that an event published by the instance running a job reaches
+ * subscribers connected to any instance. Redis going away never blocks a run:
+ * ioredis reconnects on its own, and publishing is fire-and-forget.
+ */
+import { Redis } from 'ioredis';
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import type { Logger } from 'pino';
+
+export interface RedisTransport {
+  eventTarget: ReturnType<typeof createRedisEventTarget>;
+  close(): Promise<void>;
+}
+
+export function createRedisTransport(url: string, logger: Logger): RedisTransport {
+  const options = {
+    // Keep retrying with a capped backoff; never give up on a long outage.
+    retryStrategy: (times: number) => Math.min(times * 200, 5_000),
+    maxRetriesPerRequest: null,
+    // While Redis is down, publishes wait in the offline queue and go out on reconnect.
+    enableOfflineQueue: true,
+    lazyConnect: false,
+  };
+  const publishClient = new Redis(url, options);
+  const subscribeClient = new Redis(url, options);
+  for (const [name, client] of [['publish', publishClient], ['subscribe', subscribeClient]] as const) {
+    client.on('error', (err) => logger.warn({ client: name, error: err.message }, 'redis pubsub connection error'));
+    client.on('ready', () => logger.info({ client: name }, 'redis pubsub connected'));
+  }
+  return {
+    eventTarget: createRedisEventTarget({ publishClient, subscribeClient }),
+    close: async () => {
+      publishClient.disconnect();
+      subscribeClient.disconnect();
+    },
+  };
+}
