@@ -80,7 +80,9 @@ export async function up(knex: Knex): Promise<void> {
     // System time: the row set of this run is visible for committed_at <= K < invalidated_at.
     t.bigInteger('committed_at');
     t.bigInteger('invalidated_at');
-    t.foreign(['contract_name', 'contract_version']).references(['name', 'version']).inTable(T.contractVersions);
+    t.foreign(['contract_name', 'contract_version'])
+      .references(['name', 'version'])
+      .inTable(T.contractVersions);
     t.index(['contract_name', 'environment', 'queued_at']);
     t.index(['status']);
   });
@@ -103,7 +105,10 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('event_time').notNullable();
     t.text('feature_values').notNullable();
     // The point-in-time read: per entity, greatest event time <= asOf.
-    t.index(['environment', 'contract_name', 'contract_major', 'entity_key', 'event_time'], 'feature_rows_pit');
+    t.index(
+      ['environment', 'contract_name', 'contract_major', 'entity_key', 'event_time'],
+      'feature_rows_pit',
+    );
     t.index(['run_id']);
   });
 

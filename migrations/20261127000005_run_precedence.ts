@@ -11,7 +11,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable(T.runs, (t) => {
     t.bigInteger('precedence');
   });
-  await knex(T.runs).whereNotNull('committed_at').update({ precedence: knex.ref('committed_at') });
+  await knex(T.runs)
+    .whereNotNull('committed_at')
+    .update({ precedence: knex.ref('committed_at') });
 }
 
 export async function down(knex: Knex): Promise<void> {

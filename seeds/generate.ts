@@ -28,7 +28,32 @@ function prng(seed: number): () => number {
   };
 }
 
-const COUNTRIES = ['AUT', 'BEL', 'BRA', 'CAN', 'CHE', 'DEU', 'DNK', 'ESP', 'FIN', 'FRA', 'GBR', 'IND', 'ITA', 'JPN', 'KOR', 'MEX', 'NLD', 'NOR', 'POL', 'PRT', 'SWE', 'USA', 'ZAF', 'ARG'];
+const COUNTRIES = [
+  'AUT',
+  'BEL',
+  'BRA',
+  'CAN',
+  'CHE',
+  'DEU',
+  'DNK',
+  'ESP',
+  'FIN',
+  'FRA',
+  'GBR',
+  'IND',
+  'ITA',
+  'JPN',
+  'KOR',
+  'MEX',
+  'NLD',
+  'NOR',
+  'POL',
+  'PRT',
+  'SWE',
+  'USA',
+  'ZAF',
+  'ARG',
+];
 
 function countryDaily(): { q1: string; q2: string } {
   const rnd = prng(20200301);

@@ -52,7 +52,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const unknown = Object.keys(env).filter((k) => k.startsWith('TIDEMARK_') && !KNOWN.has(k));
   if (unknown.length > 0) {
-    throw new InputError(`unknown configuration variable(s): ${unknown.join(', ')}; known: ${[...KNOWN].join(', ')}`);
+    throw new InputError(
+      `unknown configuration variable(s): ${unknown.join(', ')}; known: ${[...KNOWN].join(', ')}`,
+    );
   }
   const dataDir = resolve(env.TIDEMARK_DATA_DIR || './data');
   return {
@@ -82,7 +84,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 function parsePort(v: string | undefined): number {
   if (!v) return 4000;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InputError(`PORT must be an integer 0..65535, got '${v}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InputError(`PORT must be an integer 0..65535, got '${v}'`);
   return n;
 }
 
@@ -110,12 +113,14 @@ export function parseEnvironment(v: string, where = 'environment'): Environment 
 function parseMs(name: string, v: string | undefined, fallback: number): number {
   if (!v) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 100) throw new InputError(`${name} must be a whole number of milliseconds >= 100, got '${v}'`);
+  if (!Number.isInteger(n) || n < 100)
+    throw new InputError(`${name} must be a whole number of milliseconds >= 100, got '${v}'`);
   return n;
 }
 
 function parseAuth(v: string): Config['auth'] {
-  if (v !== 'auto' && v !== 'required' && v !== 'dev') throw new InputError(`TIDEMARK_AUTH must be auto, required or dev; got '${v}'`);
+  if (v !== 'auto' && v !== 'required' && v !== 'dev')
+    throw new InputError(`TIDEMARK_AUTH must be auto, required or dev; got '${v}'`);
   return v;
 }
 
@@ -124,6 +129,7 @@ export function isLoopback(host: string): boolean {
 }
 
 function parseLogLevel(v: string): string {
-  if (!LOG_LEVELS.includes(v)) throw new InputError(`TIDEMARK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(v))
+    throw new InputError(`TIDEMARK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   return v;
 }

@@ -92,10 +92,26 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const rawStore = new RawStore(config.rawDir);
   const acquirer = new Acquirer({ store, rawStore, clock, ids, landingDir: config.landingDir });
   const executor = new RunExecutor({
-    store, rawStore, clock, ids, logger, codeVersion, events,
-    writeHook: overrides.writeHook, instanceId: overrides.instanceId, leaseMs: overrides.leaseMs ?? config.runLeaseMs,
+    store,
+    rawStore,
+    clock,
+    ids,
+    logger,
+    codeVersion,
+    events,
+    writeHook: overrides.writeHook,
+    instanceId: overrides.instanceId,
+    leaseMs: overrides.leaseMs ?? config.runLeaseMs,
   });
-  const dispatcher = new RunDispatcher({ store, executor, clock, logger, events, retry: overrides.retry, sweepMs: overrides.sweepMs ?? config.sweepMs });
+  const dispatcher = new RunDispatcher({
+    store,
+    executor,
+    clock,
+    logger,
+    events,
+    retry: overrides.retry,
+    sweepMs: overrides.sweepMs ?? config.sweepMs,
+  });
   const runs = new RunService({ queue: dispatcher, store, registry, acquirer, executor, clock, events });
   const features = new FeatureService({ store, registry, clock });
   const contracts = new ContractLifecycle({ store, registry, executor, dispatcher, clock, logger });
@@ -104,13 +120,32 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const detachMetrics = attachRunMetrics(events, metrics);
   const freshness = new FreshnessService({ store, clock, logger, metrics });
   const lineage = createOpenLineageEmitter({
-    bus: events, store, logger, metrics, codeVersion,
+    bus: events,
+    store,
+    logger,
+    metrics,
+    codeVersion,
     namespace: config.openLineage.namespace,
     endpointUrl: config.openLineage.url ?? undefined,
     filePath: config.openLineage.file ?? undefined,
   });
   return {
-    config, store, logger, clock, ids, codeVersion, registry, events, rawStore, executor, runs, dispatcher, contracts, features, metrics, freshness,
+    config,
+    store,
+    logger,
+    clock,
+    ids,
+    codeVersion,
+    registry,
+    events,
+    rawStore,
+    executor,
+    runs,
+    dispatcher,
+    contracts,
+    features,
+    metrics,
+    freshness,
     keys: new ApiKeyService({ store, clock }),
     close: async () => {
       detachReactions();

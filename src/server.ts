@@ -41,7 +41,10 @@ export interface ServerOptions {
 export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promise<TidemarkServer> {
   const gate = new AuthGate(rt.keys, opts.authMode ?? authModeFor(rt.config));
   if (gate.mode === 'loopback-anonymous') {
-    rt.logger.warn({ host: rt.config.host }, 'development mode: anonymous callers are admins on this loopback address; API keys are still honoured');
+    rt.logger.warn(
+      { host: rt.config.host },
+      'development mode: anonymous callers are admins on this loopback address; API keys are still honoured',
+    );
   }
   const limiter = new RateLimiter(LIMITS.ratePerSec, LIMITS.rateBurst);
   const app = express();
@@ -84,14 +87,18 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
-  app.use(observabilityRoutes({ metrics: rt.metrics, store: rt.store, logger: rt.logger, freshness: rt.freshness }));
+  app.use(
+    observabilityRoutes({ metrics: rt.metrics, store: rt.store, logger: rt.logger, freshness: rt.freshness }),
+  );
   app.use('/explorer', explorerAssets());
   app.use(
     '/graphql',
     explorerPage,
     authMiddleware(gate, limiter),
     express.json({ limit: LIMITS.maxBodyBytes }),
-    expressMiddleware(apollo, { context: async ({ req }) => createContext(rt, services, (req as AuthedRequest).principal!) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createContext(rt, services, (req as AuthedRequest).principal!),
+    }),
   );
   app.use(bodyErrors);
 
@@ -116,10 +123,29 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
 }
 
 /** Body parser failures (too large, malformed JSON) as GraphQL-shaped errors with a code. */
-function bodyErrors(err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction): void {
+function bodyErrors(
+  err: { type?: string; status?: number; message?: string },
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
   if (err?.type === 'entity.too.large') {
-    res.status(413).json({ errors: [{ message: `request body exceeds ${LIMITS.maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
+    res.status(413).json({
+      errors: [
+        {
+          message: `request body exceeds ${LIMITS.maxBodyBytes} bytes`,
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
+    });
   } else if (err?.type === 'entity.parse.failed') {
-    res.status(400).json({ errors: [{ message: `request body is not valid JSON: ${err.message}`, extensions: { code: 'BAD_USER_INPUT' } }] });
+    res.status(400).json({
+      errors: [
+        {
+          message: `request body is not valid JSON: ${err.message}`,
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
+    });
   } else next(err);
 }

@@ -39,7 +39,9 @@ export function authModeFor(config: Pick<Config, 'auth' | 'host'>): AuthMode {
   const loopback = isLoopback(config.host);
   if (config.auth === 'required') return 'required';
   if (config.auth === 'dev' && !loopback) {
-    throw new InputError(`TIDEMARK_AUTH=dev allows anonymous access and is refused on HOST=${config.host}; use a loopback address`);
+    throw new InputError(
+      `TIDEMARK_AUTH=dev allows anonymous access and is refused on HOST=${config.host}; use a loopback address`,
+    );
   }
   return loopback ? 'loopback-anonymous' : 'required';
 }

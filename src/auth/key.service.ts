@@ -25,17 +25,34 @@ export class ApiKeyService {
   async create(owner: string, role: string, actor: string): Promise<CreatedKey> {
     if (!isRole(role)) throw new InputError(`role must be one of ${ROLES.join(', ')}; got '${role}'`);
     if (!owner.trim() || owner.length > 200) throw new InputError('owner must be 1 to 200 characters');
-    const id = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+    const id = randomBytes(9)
+      .toString('base64url')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '0')
+      .slice(0, 12);
     const secret = randomBytes(32).toString('base64url');
     const key: ApiKey = {
-      id, owner: owner.trim(), role: role as Role, secretSha256: sha256(secret), createdAt: this.deps.clock.now(),
-      createdBy: actor, revokedAt: null, lastUsedAt: null,
+      id,
+      owner: owner.trim(),
+      role: role as Role,
+      secretSha256: sha256(secret),
+      createdAt: this.deps.clock.now(),
+      createdBy: actor,
+      revokedAt: null,
+      lastUsedAt: null,
     };
     await this.deps.store.transaction(async (tx) => {
       await tx.apiKeys.insert(key);
       await tx.audit.append({
-        at: key.createdAt, actor, action: 'key.create', targetKind: 'api_key', targetId: id, environment: null,
-        before: null, after: { owner: key.owner, role: key.role }, details: null,
+        at: key.createdAt,
+        actor,
+        action: 'key.create',
+        targetKind: 'api_key',
+        targetId: id,
+        environment: null,
+        before: null,
+        after: { owner: key.owner, role: key.role },
+        details: null,
       });
     });
     return { key, secret: `tmk_${id}_${secret}` };
@@ -52,8 +69,15 @@ export class ApiKeyService {
     await this.deps.store.transaction(async (tx) => {
       if (!(await tx.apiKeys.revoke(id, at))) throw new InputError(`API key '${id}' is already revoked`);
       await tx.audit.append({
-        at, actor, action: 'key.revoke', targetKind: 'api_key', targetId: id, environment: null,
-        before: { revokedAt: null }, after: { revokedAt: at }, details: { owner: key.owner },
+        at,
+        actor,
+        action: 'key.revoke',
+        targetKind: 'api_key',
+        targetId: id,
+        environment: null,
+        before: { revokedAt: null },
+        after: { revokedAt: at },
+        details: { owner: key.owner },
       });
     });
     return { ...key, revokedAt: at };

@@ -11,15 +11,20 @@ export function auditCommand(): Command {
     .option('--json', 'print JSON')
     .action(
       command(async (opts: { kind?: string; target?: string; limit: number; json?: boolean }) => {
-        const entries = await withRuntime((rt) => rt.store.audit.list({ targetKind: opts.kind, targetId: opts.target, limit: opts.limit }));
+        const entries = await withRuntime((rt) =>
+          rt.store.audit.list({ targetKind: opts.kind, targetId: opts.target, limit: opts.limit }),
+        );
         if (opts.json) {
           process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
           return;
         }
         for (const e of entries) {
           const when = new Date(e.at).toISOString().replace('T', ' ').slice(0, 19);
-          const change = e.before || e.after ? `  ${JSON.stringify(e.before)} → ${JSON.stringify(e.after)}` : '';
-          process.stdout.write(`${when}  ${e.actor}  ${e.action}  ${e.targetKind}:${e.targetId}${e.environment ? `  [${e.environment}]` : ''}${change}\n`);
+          const change =
+            e.before || e.after ? `  ${JSON.stringify(e.before)} → ${JSON.stringify(e.after)}` : '';
+          process.stdout.write(
+            `${when}  ${e.actor}  ${e.action}  ${e.targetKind}:${e.targetId}${e.environment ? `  [${e.environment}]` : ''}${change}\n`,
+          );
         }
       }),
     );

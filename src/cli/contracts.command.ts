@@ -18,7 +18,8 @@ export function contractsCommand(): Command {
     .action(
       command(async (paths: string[]) => {
         const parsed = await loadContractFiles(paths.length ? paths : [loadConfig().contractsDir]);
-        for (const p of parsed) process.stdout.write(`ok  ${p.file}  ${p.contract.name}@${p.contract.version}\n`);
+        for (const p of parsed)
+          process.stdout.write(`ok  ${p.file}  ${p.contract.name}@${p.contract.version}\n`);
       }),
     );
 
@@ -44,8 +45,13 @@ export function contractsCommand(): Command {
     .action(
       command(async (name: string, version: string, opts: { to: string }) => {
         const config = loadConfig();
-        const r = await withRuntime((rt) => rt.contracts.promote(name, version, opts.to, config.operator), config);
-        process.stdout.write(`promoted  ${name}@${version}  ${r.from} → ${r.to}${r.replaced ? `  (replaces ${r.replaced})` : ''}\n`);
+        const r = await withRuntime(
+          (rt) => rt.contracts.promote(name, version, opts.to, config.operator),
+          config,
+        );
+        process.stdout.write(
+          `promoted  ${name}@${version}  ${r.from} → ${r.to}${r.replaced ? `  (replaces ${r.replaced})` : ''}\n`,
+        );
       }),
     );
 
@@ -65,25 +71,39 @@ export function contractsCommand(): Command {
             version: v.version,
             owner: v.owner,
             hash: v.hash.slice(0, 12),
-            active: active.filter((a) => a.name === v.name && a.version === v.version).map((a) => a.environment),
+            active: active
+              .filter((a) => a.name === v.name && a.version === v.version)
+              .map((a) => a.environment),
           }));
         });
         if (opts.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-        else for (const r of rows) process.stdout.write(`${r.name}@${r.version}\t${r.owner}\t${r.hash}\t${r.active.join(',') || '-'}\n`);
+        else
+          for (const r of rows)
+            process.stdout.write(
+              `${r.name}@${r.version}\t${r.owner}\t${r.hash}\t${r.active.join(',') || '-'}\n`,
+            );
       }),
     );
 
   cmd
     .command('check')
-    .description('For pull requests: lint, diff each changed contract against a git ref, and check the version bumps')
+    .description(
+      'For pull requests: lint, diff each changed contract against a git ref, and check the version bumps',
+    )
     .requiredOption('--base <ref>', 'git ref to compare against (e.g. origin/main)')
     .option('--dir <path>', 'contracts directory inside the repository', 'contracts')
     .option('--repo <path>', 'repository root', '.')
-    .addOption(new Option('--format <format>', 'report format').choices(['markdown', 'json']).default('markdown'))
+    .addOption(
+      new Option('--format <format>', 'report format').choices(['markdown', 'json']).default('markdown'),
+    )
     .option('--output <file>', 'also write the report to this file')
     .action(
       command(async (opts: { base: string; dir: string; repo: string; format: string; output?: string }) => {
-        const result = await runContractsCheck({ repoDir: opts.repo, base: opts.base, contractsDir: opts.dir });
+        const result = await runContractsCheck({
+          repoDir: opts.repo,
+          base: opts.base,
+          contractsDir: opts.dir,
+        });
         const report = opts.format === 'json' ? renderJson(result) : renderMarkdown(result);
         process.stdout.write(report.endsWith('\n') ? report : report + '\n');
         if (opts.output) await writeFile(opts.output, report);
@@ -97,6 +117,9 @@ export function contractsCommand(): Command {
 function describeOutcome(o: ApplyOutcome): string {
   const head = `${o.status === 'registered' ? 'registered' : 'unchanged '}  ${o.name}@${o.version}`;
   const c = o.compatibility;
-  const vs = c.against && o.status === 'registered' ? `  (vs ${c.against}: ${c.changes.length} change(s), ${c.verdict})` : '';
+  const vs =
+    c.against && o.status === 'registered'
+      ? `  (vs ${c.against}: ${c.changes.length} change(s), ${c.verdict})`
+      : '';
   return head + vs + '\n';
 }

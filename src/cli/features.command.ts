@@ -15,24 +15,42 @@ export function featuresCommand(): Command {
     .option('--features <names>', 'comma-separated feature names (default all)')
     .option('--env <environment>')
     .action(
-      command(async (contract: string, opts: { entity: string[]; asOf?: string; knownAt?: string; version?: string; features?: string; env?: string }) => {
-        const config = loadConfig();
-        const environment = opts.env ? parseEnvironment(opts.env, '--env') : config.defaultEnvironment;
-        const vectors = await withRuntime(
-          (rt) =>
-            rt.features.features({
-              contract,
-              version: opts.version,
-              entities: opts.entity.map(parseEntity),
-              features: opts.features?.split(',').map((s) => s.trim()),
-              asOf: opts.asOf ? parseTime(opts.asOf, '--as-of') : undefined,
-              knownAt: opts.knownAt ? parseTime(opts.knownAt, '--known-at') : undefined,
-              environment,
-            }),
-          config,
-        );
-        process.stdout.write(JSON.stringify(vectors.map(({ features: _f, ...v }) => v), null, 2) + '\n');
-      }),
+      command(
+        async (
+          contract: string,
+          opts: {
+            entity: string[];
+            asOf?: string;
+            knownAt?: string;
+            version?: string;
+            features?: string;
+            env?: string;
+          },
+        ) => {
+          const config = loadConfig();
+          const environment = opts.env ? parseEnvironment(opts.env, '--env') : config.defaultEnvironment;
+          const vectors = await withRuntime(
+            (rt) =>
+              rt.features.features({
+                contract,
+                version: opts.version,
+                entities: opts.entity.map(parseEntity),
+                features: opts.features?.split(',').map((s) => s.trim()),
+                asOf: opts.asOf ? parseTime(opts.asOf, '--as-of') : undefined,
+                knownAt: opts.knownAt ? parseTime(opts.knownAt, '--known-at') : undefined,
+                environment,
+              }),
+            config,
+          );
+          process.stdout.write(
+            JSON.stringify(
+              vectors.map(({ features: _f, ...v }) => v),
+              null,
+              2,
+            ) + '\n',
+          );
+        },
+      ),
     );
 }
 

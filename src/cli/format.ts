@@ -17,7 +17,9 @@ export function runDetail(r: Run): string {
   for (const res of r.validation?.results ?? []) {
     const mark = res.success ? 'ok  ' : res.severity === 'warn' ? 'warn' : 'FAIL';
     const col = res.column ?? res.columns?.join('+') ?? '';
-    lines.push(`  ${mark} ${res.expect}${col ? `(${col})` : ''} [${res.severity}] unexpected ${res.unexpectedCount}/${res.elementCount}`);
+    lines.push(
+      `  ${mark} ${res.expect}${col ? `(${col})` : ''} [${res.severity}] unexpected ${res.unexpectedCount}/${res.elementCount}`,
+    );
   }
   return lines.join('\n');
 }

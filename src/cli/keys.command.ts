@@ -15,9 +15,14 @@ export function keysCommand(): Command {
     .action(
       command(async (opts: { owner: string; role: string }) => {
         const config = loadConfig();
-        const created = await withRuntime((rt) => rt.keys.create(opts.owner, opts.role, config.operator), config);
+        const created = await withRuntime(
+          (rt) => rt.keys.create(opts.owner, opts.role, config.operator),
+          config,
+        );
         process.stdout.write(`${created.secret}\n`);
-        process.stderr.write(`key ${created.key.id} for ${created.key.owner} (${created.key.role}); store it now, it is not shown again\n`);
+        process.stderr.write(
+          `key ${created.key.id} for ${created.key.owner} (${created.key.role}); store it now, it is not shown again\n`,
+        );
       }),
     );
 
@@ -32,7 +37,9 @@ export function keysCommand(): Command {
         if (opts.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
         for (const k of rows) {
           const state = k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active';
-          process.stdout.write(`${k.id}  ${k.owner}  ${k.role}  ${state}  created ${new Date(k.createdAt).toISOString()} by ${k.createdBy}\n`);
+          process.stdout.write(
+            `${k.id}  ${k.owner}  ${k.role}  ${state}  created ${new Date(k.createdAt).toISOString()} by ${k.createdBy}\n`,
+          );
         }
       }),
     );

@@ -4,7 +4,10 @@ import type { ProgressFn } from '../pipeline/read-stage';
 
 export function progressReporter(logger: Logger): ProgressFn {
   if (process.stderr.isTTY) {
-    return (p) => process.stderr.write(`\r${p.stage}: ${p.rows.toLocaleString('en')} rows (${p.rowsPerSec.toLocaleString('en')} rows/s)   `);
+    return (p) =>
+      process.stderr.write(
+        `\r${p.stage}: ${p.rows.toLocaleString('en')} rows (${p.rowsPerSec.toLocaleString('en')} rows/s)   `,
+      );
   }
   return (p) => logger.info(p, 'progress');
 }

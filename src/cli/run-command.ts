@@ -28,7 +28,10 @@ export function reportError(err: unknown): number {
 }
 
 /** Opens the runtime for a one-shot command and always closes it. */
-export async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, config: Config = loadConfig()): Promise<T> {
+export async function withRuntime<T>(
+  fn: (rt: Runtime) => Promise<T>,
+  config: Config = loadConfig(),
+): Promise<T> {
   // CLI output goes to stdout; logs stay on stderr and quiet unless asked for.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const rt = await openRuntime(config, { logger });
@@ -38,4 +41,3 @@ export async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, config: Co
     await rt.close();
   }
 }
-

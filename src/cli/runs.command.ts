@@ -20,7 +20,15 @@ export function runCommands(): Command[] {
         const config = loadConfig();
         const environment = opts.env ? parseEnvironment(opts.env, '--env') : config.defaultEnvironment;
         const r = await withRuntime(
-          (rt) => rt.runs.trigger({ contract, environment, actor: config.operator, file: opts.file, force: opts.force, progress: progressReporter(rt.logger) }),
+          (rt) =>
+            rt.runs.trigger({
+              contract,
+              environment,
+              actor: config.operator,
+              file: opts.file,
+              force: opts.force,
+              progress: progressReporter(rt.logger),
+            }),
           config,
         );
         endProgress();
@@ -38,14 +46,26 @@ export function runCommands(): Command[] {
     .option('--limit <n>', 'how many', (v) => Number(v), 20)
     .option('--json', 'print JSON')
     .action(
-      command(async (opts: { contract?: string; status?: RunStatus; trigger?: RunTrigger; env?: string; limit: number; json?: boolean }) => {
-        const environment = opts.env ? parseEnvironment(opts.env, '--env') : undefined;
-        const page = await withRuntime((rt) =>
-          rt.store.runs.list({ contract: opts.contract, status: opts.status, trigger: opts.trigger, environment }, opts.limit),
-        );
-        if (opts.json) process.stdout.write(JSON.stringify(page.runs, null, 2) + '\n');
-        else for (const r of page.runs) process.stdout.write(runLine(r) + '\n');
-      }),
+      command(
+        async (opts: {
+          contract?: string;
+          status?: RunStatus;
+          trigger?: RunTrigger;
+          env?: string;
+          limit: number;
+          json?: boolean;
+        }) => {
+          const environment = opts.env ? parseEnvironment(opts.env, '--env') : undefined;
+          const page = await withRuntime((rt) =>
+            rt.store.runs.list(
+              { contract: opts.contract, status: opts.status, trigger: opts.trigger, environment },
+              opts.limit,
+            ),
+          );
+          if (opts.json) process.stdout.write(JSON.stringify(page.runs, null, 2) + '\n');
+          else for (const r of page.runs) process.stdout.write(runLine(r) + '\n');
+        },
+      ),
     );
 
   const inspect = new Command('inspect')
@@ -71,7 +91,9 @@ export function runCommands(): Command[] {
     );
 
   const rollback = new Command('rollback')
-    .description("Roll a succeeded run back: its rows stop being visible, earlier values return (nothing is deleted)")
+    .description(
+      'Roll a succeeded run back: its rows stop being visible, earlier values return (nothing is deleted)',
+    )
     .argument('<run>', 'run id')
     .action(
       command(async (id: string) => {
@@ -84,12 +106,17 @@ export function runCommands(): Command[] {
   const reprocess = new Command('reprocess')
     .description("Run an earlier run's kept raw batches again (same or another contract version)")
     .argument('<run>', 'run id')
-    .option('--contract-version <version>', 'contract version to use (default: the run\'s own)')
+    .option('--contract-version <version>', "contract version to use (default: the run's own)")
     .action(
       command(async (id: string, opts: { contractVersion?: string }) => {
         const config = loadConfig();
         const r = await withRuntime(
-          (rt) => rt.runs.reprocess(id, { contractVersion: opts.contractVersion, actor: config.operator, progress: progressReporter(rt.logger) }),
+          (rt) =>
+            rt.runs.reprocess(id, {
+              contractVersion: opts.contractVersion,
+              actor: config.operator,
+              progress: progressReporter(rt.logger),
+            }),
           config,
         );
         endProgress();

@@ -24,15 +24,27 @@ export function serveCommand(): Command {
         const rt = await openRuntime(config);
         try {
           if (opts.sync && existsSync(config.contractsDir)) {
-            const outcomes = await rt.contracts.apply(await loadContractFiles([config.contractsDir]), 'system:serve');
+            const outcomes = await rt.contracts.apply(
+              await loadContractFiles([config.contractsDir]),
+              'system:serve',
+            );
             rt.logger.info(
-              { registered: outcomes.filter((o) => o.status === 'registered').map((o) => `${o.name}@${o.version}`) },
+              {
+                registered: outcomes
+                  .filter((o) => o.status === 'registered')
+                  .map((o) => `${o.name}@${o.version}`),
+              },
               'contracts synced',
             );
           }
           await rt.dispatcher.start();
           const scheduler = new CronScheduler({ runs: rt.runs, registry: rt.registry, logger: rt.logger });
-          const arrivals = new ArrivalWatcher({ runs: rt.runs, registry: rt.registry, landingDir: config.landingDir, logger: rt.logger });
+          const arrivals = new ArrivalWatcher({
+            runs: rt.runs,
+            registry: rt.registry,
+            landingDir: config.landingDir,
+            logger: rt.logger,
+          });
           const offContracts = rt.contracts.onChange(() => {
             void scheduler.refresh();
             void arrivals.refresh();
@@ -42,7 +54,14 @@ export function serveCommand(): Command {
             await arrivals.start();
             const server = await createServer(rt);
             const port = await server.listen(config.port, config.host);
-            rt.logger.info({ url: `http://${config.host}:${port}/graphql`, engine: rt.store.engine, jobs: scheduler.jobs().length }, 'tidemark listening');
+            rt.logger.info(
+              {
+                url: `http://${config.host}:${port}/graphql`,
+                engine: rt.store.engine,
+                jobs: scheduler.jobs().length,
+              },
+              'tidemark listening',
+            );
             await waitForSignal();
             rt.logger.info('shutting down');
             await server.stop();

@@ -60,7 +60,12 @@ export class ContractRegistry {
         throw new ConflictError(`nothing was applied:\n  ${problems.join('\n  ')}`, { problems });
       }
       for (const o of outcomes.filter((x) => x.status === 'registered')) {
-        await this.register(tx, ordered.find((p) => p.contract.name === o.name && p.contract.version === o.version)!, actor, o);
+        await this.register(
+          tx,
+          ordered.find((p) => p.contract.name === o.name && p.contract.version === o.version)!,
+          actor,
+          o,
+        );
       }
       return outcomes;
     });
@@ -70,7 +75,8 @@ export class ContractRegistry {
     const { name, version } = p.contract;
     const same = versions.find((v) => v.version === version);
     if (same) {
-      if (same.hash === p.hash) return { name, version, hash: p.hash, status: 'unchanged', compatibility: unchanged(version) };
+      if (same.hash === p.hash)
+        return { name, version, hash: p.hash, status: 'unchanged', compatibility: unchanged(version) };
       problems.push(
         `${p.file}: ${name}@${version} is already registered with different content (hash ${same.hash.slice(0, 12)}); ` +
           `a registered version is immutable: bump the version`,
@@ -91,7 +97,12 @@ export class ContractRegistry {
       version,
       hash: p.hash,
       status: 'registered',
-      compatibility: { against: previous.version, changes, requiredBump: verdict.required, verdict: verdict.reason },
+      compatibility: {
+        against: previous.version,
+        changes,
+        requiredBump: verdict.required,
+        verdict: verdict.reason,
+      },
     };
   }
 
@@ -138,13 +149,22 @@ export class ContractRegistry {
       environment: 'dev',
       before: active ? { activeVersion: active.version } : null,
       after: { version: reg.version, hash: reg.hash },
-      details: { compatibility: { against: o.compatibility.against, changes: o.compatibility.changes.length } },
+      details: {
+        compatibility: { against: o.compatibility.against, changes: o.compatibility.changes.length },
+      },
     });
-    this.logger.info({ contract: reg.name, version: reg.version, hash: reg.hash, actor }, 'contract registered');
+    this.logger.info(
+      { contract: reg.name, version: reg.version, hash: reg.hash, actor },
+      'contract registered',
+    );
   }
 
   /** A registered version; `version` may be exact (1.2.0), a major (1) or absent (newest active in env). */
-  async resolve(name: string, version: string | undefined, environment: Environment): Promise<RegisteredContract> {
+  async resolve(
+    name: string,
+    version: string | undefined,
+    environment: Environment,
+  ): Promise<RegisteredContract> {
     if (version && semver.valid(version)) {
       const found = await this.store.contracts.findVersion(name, version);
       if (!found) throw new NotFoundError(`contract ${name}@${version} is not registered`);
@@ -180,11 +200,18 @@ export class ContractRegistry {
 const key = (c: { name: string; version: string }) => `${c.name}@${c.version}`;
 
 function byNameThenVersion(a: ParsedContract, b: ParsedContract): number {
-  return a.contract.name.localeCompare(b.contract.name) || semver.compare(a.contract.version, b.contract.version);
+  return (
+    a.contract.name.localeCompare(b.contract.name) || semver.compare(a.contract.version, b.contract.version)
+  );
 }
 
 function unchanged(version: string): CompatibilityReport {
-  return { against: version, changes: [], requiredBump: 'none', verdict: 'already registered with the same content' };
+  return {
+    against: version,
+    changes: [],
+    requiredBump: 'none',
+    verdict: 'already registered with the same content',
+  };
 }
 
 function firstVersion(): CompatibilityReport {

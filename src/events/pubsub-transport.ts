@@ -24,8 +24,13 @@ export function createRedisTransport(url: string, logger: Logger): RedisTranspor
   };
   const publishClient = new Redis(url, options);
   const subscribeClient = new Redis(url, options);
-  for (const [name, client] of [['publish', publishClient], ['subscribe', subscribeClient]] as const) {
-    client.on('error', (err) => logger.warn({ client: name, error: err.message }, 'redis pubsub connection error'));
+  for (const [name, client] of [
+    ['publish', publishClient],
+    ['subscribe', subscribeClient],
+  ] as const) {
+    client.on('error', (err) =>
+      logger.warn({ client: name, error: err.message }, 'redis pubsub connection error'),
+    );
     client.on('ready', () => logger.info({ client: name }, 'redis pubsub connected'));
   }
   return {

@@ -15,7 +15,9 @@ import type { GraphQLContext } from './context';
 export const authChecker: AuthChecker<GraphQLContext, Role> = ({ context }, roles) => {
   const need = roles[0] ?? 'reader';
   if (!roleAllows(context.principal.role, need)) {
-    throw new ForbiddenError(`${context.principal.actor} has role ${context.principal.role}; this operation needs ${need}`);
+    throw new ForbiddenError(
+      `${context.principal.actor} has role ${context.principal.role}; this operation needs ${need}`,
+    );
   }
   return true;
 };
@@ -31,7 +33,11 @@ export function authMiddleware(gate: AuthGate, limiter: RateLimiter) {
       const principal = await gate.principal(req.headers.authorization);
       const caller = principal.keyId ?? `anonymous@${req.ip}`;
       if (!limiter.take(caller)) {
-        res.status(429).json({ errors: [{ message: 'rate limit exceeded: slow down and retry', extensions: { code: 'RATE_LIMITED' } }] });
+        res.status(429).json({
+          errors: [
+            { message: 'rate limit exceeded: slow down and retry', extensions: { code: 'RATE_LIMITED' } },
+          ],
+        });
         return;
       }
       req.principal = principal;

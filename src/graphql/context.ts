@@ -18,7 +18,14 @@ export interface Services {
   features: FeatureGraphService;
   audit: AuditGraphService;
   freshness: FreshnessService;
-  lineage: { graph(q: { contract?: string; run?: string; entity?: unknown; environment?: string }): Promise<LineageGraph> };
+  lineage: {
+    graph(q: {
+      contract?: string;
+      run?: string;
+      entity?: unknown;
+      environment?: string;
+    }): Promise<LineageGraph>;
+  };
 }
 
 export interface GraphQLContext {
@@ -40,7 +47,11 @@ export function createServices(rt: Runtime): Services {
     audit: new AuditGraphService(rt),
     freshness: rt.freshness,
     lineage: {
-      graph: (q) => lineage.graph({ ...q, environment: q.environment ? parseEnvironment(q.environment) : rt.config.defaultEnvironment }),
+      graph: (q) =>
+        lineage.graph({
+          ...q,
+          environment: q.environment ? parseEnvironment(q.environment) : rt.config.defaultEnvironment,
+        }),
     },
   };
 }

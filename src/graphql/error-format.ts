@@ -39,11 +39,17 @@ export function createErrorFormatter(logger: Logger) {
       return { ...formatted, extensions: { ...formatted.extensions, code: code ?? 'BAD_USER_INPUT' } };
     }
     logger.error({ err: original, path: formatted.path }, 'internal error in GraphQL operation');
-    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL' } };
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL' },
+    };
   };
 }
 
 /** The code a validation rule put on the error Apollo wrapped (no instanceof: graphql may load twice). */
 function ruleCode(error: unknown): unknown {
-  return (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError?.extensions?.code;
+  return (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError?.extensions
+    ?.code;
 }

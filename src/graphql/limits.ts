@@ -31,27 +31,40 @@ export const LIMITS = {
 
 /** Refuses a list argument longer than `max`, naming it. */
 export function bounded<T>(list: T[], max: number, name: string): T[] {
-  if (list.length > max) throw new InputError(`${name} has ${list.length} items; at most ${max} are allowed per request`);
+  if (list.length > max)
+    throw new InputError(`${name} has ${list.length} items; at most ${max} are allowed per request`);
   return list;
 }
 
 /** Depth and complexity of every operation, fragments included. */
-export function limitRules(maxDepth = LIMITS.maxDepth, maxComplexity = LIMITS.maxComplexity): ValidationRule[] {
+export function limitRules(
+  maxDepth = LIMITS.maxDepth,
+  maxComplexity = LIMITS.maxComplexity,
+): ValidationRule[] {
   return [(ctx) => operationLimits(ctx, maxDepth, maxComplexity)];
 }
 
 function operationLimits(ctx: ValidationContext, maxDepth: number, maxComplexity: number): ASTVisitor {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const def of ctx.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  for (const def of ctx.getDocument().definitions)
+    if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   return {
     OperationDefinition(op) {
       const { depth, cost } = measure(op.selectionSet, fragments, 0, new Set());
       const name = op.name?.value ?? 'anonymous';
       if (depth > maxDepth) {
-        ctx.reportError(new GraphQLError(`operation '${name}' is ${depth} levels deep; the limit is ${maxDepth}`, { extensions: { code: 'BAD_USER_INPUT' } }));
+        ctx.reportError(
+          new GraphQLError(`operation '${name}' is ${depth} levels deep; the limit is ${maxDepth}`, {
+            extensions: { code: 'BAD_USER_INPUT' },
+          }),
+        );
       }
       if (cost > maxComplexity) {
-        ctx.reportError(new GraphQLError(`operation '${name}' has complexity ${cost}; the limit is ${maxComplexity}`, { extensions: { code: 'BAD_USER_INPUT' } }));
+        ctx.reportError(
+          new GraphQLError(`operation '${name}' has complexity ${cost}; the limit is ${maxComplexity}`, {
+            extensions: { code: 'BAD_USER_INPUT' },
+          }),
+        );
       }
     },
   };

@@ -14,7 +14,16 @@ import { StreamResolver } from './resolvers/stream.resolver';
 import type { TidemarkPubSub } from './pubsub';
 import { authChecker } from './auth';
 
-export const resolvers = [ContractResolver, FeatureResolver, RunResolver, LineageResolver, SubscriptionResolver, AuditResolver, FreshnessResolver, StreamResolver] as const;
+export const resolvers = [
+  ContractResolver,
+  FeatureResolver,
+  RunResolver,
+  LineageResolver,
+  SubscriptionResolver,
+  AuditResolver,
+  FreshnessResolver,
+  StreamResolver,
+] as const;
 
 export async function buildTidemarkSchema(pubSub: TidemarkPubSub): Promise<GraphQLSchema> {
   return buildSchema({

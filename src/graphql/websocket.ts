@@ -51,7 +51,11 @@ export function attachWebSocket(
         const auth = (params.authorization ?? params.Authorization) as string | undefined;
         try {
           const principal = await access.gate.principal(auth);
-          Object.assign(ctx.extra, { principal, caller: principal.keyId ?? 'anonymous', active: new Set<string>() });
+          Object.assign(ctx.extra, {
+            principal,
+            caller: principal.keyId ?? 'anonymous',
+            active: new Set<string>(),
+          });
           return true;
         } catch (err) {
           rt.logger.warn({ reason: (err as Error).message }, 'websocket connection refused');
@@ -70,9 +74,15 @@ export function attachWebSocket(
         }
         const errors = validate(schema, document, rules);
         if (errors.length > 0) {
-          return errors.map((e) => new GraphQLError(e.message, { extensions: { code: e.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
+          return errors.map(
+            (e) =>
+              new GraphQLError(e.message, {
+                extensions: { code: e.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED' },
+              }),
+          );
         }
-        if (!access.subscriptions.acquire(caller)) return limited('too many concurrent subscriptions for this API key');
+        if (!access.subscriptions.acquire(caller))
+          return limited('too many concurrent subscriptions for this API key');
         ctx.extra.active!.add(id);
       },
       onComplete: (ctx, id) => {

@@ -22,14 +22,22 @@ export interface Acquired {
 
 export class Acquirer {
   constructor(
-    private readonly deps: { store: Store; rawStore: RawStore; clock: Clock; ids: IdGenerator; landingDir: string },
+    private readonly deps: {
+      store: Store;
+      rawStore: RawStore;
+      clock: Clock;
+      ids: IdGenerator;
+      landingDir: string;
+    },
   ) {}
 
   /** Files of a csv/jsonl contract: its glob, or one explicit file inside the landing dir. */
   async files(contract: RegisteredContract, opts: { file?: string } = {}): Promise<Acquired> {
     const source = contract.contract.source;
     if (source.type !== 'csv' && source.type !== 'jsonl') {
-      throw new InputError(`contract ${contract.name} reads from '${source.type}', not from files; push records with ingest`);
+      throw new InputError(
+        `contract ${contract.name} reads from '${source.type}', not from files; push records with ingest`,
+      );
     }
     const paths = opts.file
       ? [await resolveLandingFile(this.deps.landingDir, opts.file)]
@@ -42,18 +50,27 @@ export class Acquirer {
       if (out.batches.some((b) => b.sha256 === sha)) continue;
       const known = await this.deps.store.rawBatches.findBySha(contract.name, sha);
       if (known) out.known.add(known.id);
-      out.batches.push(known ?? (await this.keep(contract, source.type, path, await this.deps.rawStore.putFile(path))));
+      out.batches.push(
+        known ?? (await this.keep(contract, source.type, path, await this.deps.rawStore.putFile(path))),
+      );
     }
     return out;
   }
 
   /** Pushed records, kept as one JSON Lines raw batch. */
-  async records(contract: RegisteredContract, records: unknown[], opts: { uri?: string } = {}): Promise<Acquired> {
+  async records(
+    contract: RegisteredContract,
+    records: unknown[],
+    opts: { uri?: string } = {},
+  ): Promise<Acquired> {
     if (records.length === 0) throw new InputError('records must not be empty');
     const blob = await this.deps.rawStore.putBuffer(recordsToJsonl(records));
     const known = await this.deps.store.rawBatches.findBySha(contract.name, blob.sha256);
     if (known) return { batches: [known], known: new Set([known.id]) };
-    return { batches: [await this.keep(contract, 'push', opts.uri ?? null, blob, records.length)], known: new Set() };
+    return {
+      batches: [await this.keep(contract, 'push', opts.uri ?? null, blob, records.length)],
+      known: new Set(),
+    };
   }
 
   private async keep(

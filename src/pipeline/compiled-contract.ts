@@ -36,7 +36,9 @@ export class CompiledContractCache {
       checks: compileChecks(contract),
       transform: compileTransform(contract),
       history: historyNeeds(contract),
-      needsPrevious: contract.expectations.some((e) => e.expect === 'increasing' || e.expect === 'non_decreasing'),
+      needsPrevious: contract.expectations.some(
+        (e) => e.expect === 'increasing' || e.expect === 'non_decreasing',
+      ),
     };
     if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(hash, compiled);

@@ -89,7 +89,10 @@ export class RunExecutor {
   async insertQueued(tx: Repositories, req: RunRequest): Promise<Run> {
     const run = this.newRun(req);
     await tx.runs.insert(run);
-    await tx.rawBatches.linkToRun(run.id, req.rawBatches.map((b) => b.id));
+    await tx.rawBatches.linkToRun(
+      run.id,
+      req.rawBatches.map((b) => b.id),
+    );
     return run;
   }
 
@@ -105,12 +108,21 @@ export class RunExecutor {
    * run comes back still queued.
    */
   async execute(run: Run, req: RunRequest): Promise<Run> {
-    const log = this.deps.logger.child({ runId: run.id, contract: run.contractName, environment: run.environment, trigger: run.trigger });
+    const log = this.deps.logger.child({
+      runId: run.id,
+      contract: run.contractName,
+      environment: run.environment,
+      trigger: run.trigger,
+    });
     const started = this.deps.clock.now();
-    if (!(await this.deps.store.runs.claim(run, this.instanceId, started, started + this.leaseMs))) return run;
+    if (!(await this.deps.store.runs.claim(run, this.instanceId, started, started + this.leaseMs)))
+      return run;
     Object.assign(run, { status: 'running', startedAt: started });
     this.deps.events.publish(run);
-    log.info({ rawBatches: req.rawBatches.map((b) => b.id), contractVersion: run.contractVersion }, 'run started');
+    log.info(
+      { rawBatches: req.rawBatches.map((b) => b.id), contractVersion: run.contractVersion },
+      'run started',
+    );
     const heartbeat = setInterval(() => void this.heartbeat(run.id, log), Math.max(1000, this.leaseMs / 3));
     let report: ValidationReport | null = null;
     try {
@@ -142,10 +154,18 @@ export class RunExecutor {
     }
   }
 
-  private async process(run: Run, req: RunRequest, compiled: CompiledContract, log: Logger): Promise<Outcome> {
+  private async process(
+    run: Run,
+    req: RunRequest,
+    compiled: CompiledContract,
+    log: Logger,
+  ): Promise<Outcome> {
     const t0 = Date.now();
     const read = await readStage(this.deps.rawStore, req.rawBatches, compiled, req.progress);
-    log.info({ rows: read.read, rowsPerSec: rate(read.read, t0), rejected: read.rejects.length }, 'rows read');
+    log.info(
+      { rows: read.read, rowsPerSec: rate(read.read, t0), rejected: read.rejects.length },
+      'rows read',
+    );
     const view = { environment: run.environment, contract: run.contractName, major: run.contractMajor };
     const exclude = req.supersedes ? [req.supersedes.id] : [];
     const history = await loadHistory(this.deps.store, view, read.clean, compiled, exclude);
@@ -186,7 +206,10 @@ export class RunExecutor {
       actor: req.actor,
       hook: this.deps.writeHook,
     });
-    log.info({ counts, outputDigest: digest, durationMs: committed.finishedAt! - committed.startedAt! }, 'run succeeded');
+    log.info(
+      { counts, outputDigest: digest, durationMs: committed.finishedAt! - committed.startedAt! },
+      'run succeeded',
+    );
     this.deps.events.publish(committed);
     if (req.supersedes) {
       const parent = await this.deps.store.runs.get(req.supersedes.id);
@@ -201,7 +224,13 @@ export class RunExecutor {
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof TidemarkError) log.warn({ error: message }, 'run failed');
     else log.error({ err }, 'run failed');
-    const patch: Partial<Run> = { status: 'failed', finishedAt, error: message, validation, errorKind: classify(err) };
+    const patch: Partial<Run> = {
+      status: 'failed',
+      finishedAt,
+      error: message,
+      validation,
+      errorKind: classify(err),
+    };
     // The sweep may have failed this run already (its lease lapsed): its verdict stands.
     if (!(await this.deps.store.runs.update(run.id, patch, ['running']))) {
       return (await this.deps.store.runs.get(run.id)) ?? run;
@@ -244,7 +273,9 @@ export class RunExecutor {
 /** A `fail` expectation did not hold: the run fails with its report, nothing is written. */
 export class RunValidationError extends ContractViolationError {
   constructor(readonly report: ValidationReport) {
-    const failed = report.results.filter((r) => !r.success && r.severity === 'fail').map((r) => r.expect + (r.column ? `(${r.column})` : ''));
+    const failed = report.results
+      .filter((r) => !r.success && r.severity === 'fail')
+      .map((r) => r.expect + (r.column ? `(${r.column})` : ''));
     super(`validation failed: ${failed.join(', ') || 'blocking expectation not met'}`);
   }
 }

@@ -30,7 +30,8 @@ export async function resolveLandingFile(landingDir: string, file: string): Prom
   try {
     return await insideRoot(root, abs);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`no such file in the landing directory: '${file}'`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new InputError(`no such file in the landing directory: '${file}'`);
     throw err;
   }
 }
@@ -40,11 +41,14 @@ function toRelativePattern(roots: string[], pattern: string): string {
   let p = pattern.replace(/\\/g, '/');
   if (isAbsolute(p)) {
     const base = roots.find((r) => isInside(r, resolve(p)));
-    if (base === undefined) throw new ForbiddenError(`source path '${pattern}' is outside the landing directory`);
+    if (base === undefined)
+      throw new ForbiddenError(`source path '${pattern}' is outside the landing directory`);
     p = relative(base, p).split(sep).join('/');
   }
   if (p.split('/').some((seg) => seg === '..')) {
-    throw new ForbiddenError(`source path '${pattern}' must not contain '..': it would leave the landing directory`);
+    throw new ForbiddenError(
+      `source path '${pattern}' must not contain '..': it would leave the landing directory`,
+    );
   }
   return p.replace(/^\.\//, '');
 }
@@ -52,7 +56,9 @@ function toRelativePattern(roots: string[], pattern: string): string {
 async function insideRoot(root: string, file: string): Promise<string> {
   const real = await realpath(file);
   if (!isInside(root, real)) {
-    throw new ForbiddenError(`'${relative(root, file)}' resolves outside the landing directory (symlink to ${real})`);
+    throw new ForbiddenError(
+      `'${relative(root, file)}' resolves outside the landing directory (symlink to ${real})`,
+    );
   }
   return real;
 }
@@ -90,7 +96,14 @@ export function globToRegExp(glob: string): RegExp {
     else if (c === '{') {
       const end = glob.indexOf('}', i);
       if (end < 0) throw new InputError(`unclosed '{' in source path '${glob}'`);
-      re += '(?:' + glob.slice(i + 1, end).split(',').map(escape).join('|') + ')';
+      re +=
+        '(?:' +
+        glob
+          .slice(i + 1, end)
+          .split(',')
+          .map(escape)
+          .join('|') +
+        ')';
       i = end;
     } else re += escape(c);
   }

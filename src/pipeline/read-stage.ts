@@ -27,7 +27,14 @@ export async function readStage(
   compiled: CompiledContract,
   progress?: ProgressFn,
 ): Promise<ReadResult> {
-  const out: ReadResult = { clean: [], rejects: [], read: 0, filtered: 0, presentColumns: [], rowCounts: new Map() };
+  const out: ReadResult = {
+    clean: [],
+    rejects: [],
+    read: 0,
+    filtered: 0,
+    presentColumns: [],
+    rowCounts: new Map(),
+  };
   const present = new Set<string>();
   const started = Date.now();
   for (const batch of batches) {

@@ -57,7 +57,9 @@ export class RunService {
    * no run in this environment has read (recognised by sha256), or all with force.
    */
   async trigger(opts: TriggerOptions): Promise<Run> {
-    const run = await this.intake.run(`${opts.contract}\u0000${opts.environment}`, () => this.queueFiles(opts));
+    const run = await this.intake.run(`${opts.contract}\u0000${opts.environment}`, () =>
+      this.queueFiles(opts),
+    );
     return this.deps.queue.submit(run, opts.progress);
   }
 
@@ -65,13 +67,25 @@ export class RunService {
     const contract = await this.deps.registry.resolve(opts.contract, undefined, opts.environment);
     const acquired = await this.deps.acquirer.files(contract, { file: opts.file });
     const trigger = opts.trigger ?? 'manual';
-    return this.queueUnread(contract, opts.environment, acquired.batches, opts.force, (fresh) => {
-      if (fresh.length > 0) return { trigger, details: { trigger, files: fresh.map((b) => b.sourceUri) }, action: 'run.trigger' };
-      const why = acquired.batches.length
-        ? `${acquired.batches.length} file(s) already ingested in ${opts.environment} (same sha256); use force to run them again`
-        : `no file matches '${opts.file ?? contract.contract.source.path}' in the landing directory`;
-      throw new InputError(`nothing new to run for ${contract.name}: ${why}`);
-    }, opts.actor);
+    return this.queueUnread(
+      contract,
+      opts.environment,
+      acquired.batches,
+      opts.force,
+      (fresh) => {
+        if (fresh.length > 0)
+          return {
+            trigger,
+            details: { trigger, files: fresh.map((b) => b.sourceUri) },
+            action: 'run.trigger',
+          };
+        const why = acquired.batches.length
+          ? `${acquired.batches.length} file(s) already ingested in ${opts.environment} (same sha256); use force to run them again`
+          : `no file matches '${opts.file ?? contract.contract.source.path}' in the landing directory`;
+        throw new InputError(`nothing new to run for ${contract.name}: ${why}`);
+      },
+      opts.actor,
+    );
   }
 
   /**
@@ -89,13 +103,31 @@ export class RunService {
   ): Promise<Run> {
     const run = await this.deps.store.transaction(async (tx) => {
       await tx.lock(`intake:${contract.name}:${environment}`);
-      const read = force ? new Set<string>() : await tx.rawBatches.readIn(batches.map((b) => b.id), environment);
+      const read = force
+        ? new Set<string>()
+        : await tx.rawBatches.readIn(
+            batches.map((b) => b.id),
+            environment,
+          );
       const fresh = batches.filter((b) => !read.has(b.id));
       const { trigger, action, details } = decide(fresh);
-      const queued = await this.deps.executor.insertQueued(tx, { contract, environment, trigger, rawBatches: fresh, actor });
+      const queued = await this.deps.executor.insertQueued(tx, {
+        contract,
+        environment,
+        trigger,
+        rawBatches: fresh,
+        actor,
+      });
       await tx.audit.append({
-        at: this.deps.clock.now(), actor, action, targetKind: 'contract', targetId: contract.name, environment,
-        before: null, after: { runId: queued.id, status: queued.status, contractVersion: queued.contractVersion }, details,
+        at: this.deps.clock.now(),
+        actor,
+        action,
+        targetKind: 'contract',
+        targetId: contract.name,
+        environment,
+        before: null,
+        after: { runId: queued.id, status: queued.status, contractVersion: queued.contractVersion },
+        details,
       });
       return queued;
     });
@@ -108,8 +140,15 @@ export class RunService {
     const run = await this.deps.store.transaction(async (tx) => {
       const queued = await this.deps.executor.insertQueued(tx, req);
       await tx.audit.append({
-        at: this.deps.clock.now(), actor, action, targetKind: 'contract', targetId: req.contract.name, environment: req.environment,
-        before: null, after: { runId: queued.id, status: queued.status, contractVersion: queued.contractVersion }, details,
+        at: this.deps.clock.now(),
+        actor,
+        action,
+        targetKind: 'contract',
+        targetId: req.contract.name,
+        environment: req.environment,
+        before: null,
+        after: { runId: queued.id, status: queued.status, contractVersion: queued.contractVersion },
+        details,
       });
       return queued;
     });
@@ -118,39 +157,74 @@ export class RunService {
   }
 
   /** Pushed records through the same pipeline; answers with the finished run. */
-  async ingest(opts: { contract: string; environment: Environment; records: unknown[]; actor: string; force?: boolean }): Promise<Run> {
-    const run = await this.intake.run(`${opts.contract}\u0000${opts.environment}`, () => this.queueRecords(opts));
+  async ingest(opts: {
+    contract: string;
+    environment: Environment;
+    records: unknown[];
+    actor: string;
+    force?: boolean;
+  }): Promise<Run> {
+    const run = await this.intake.run(`${opts.contract}\u0000${opts.environment}`, () =>
+      this.queueRecords(opts),
+    );
     return this.deps.queue.submit(run);
   }
 
-  private async queueRecords(opts: { contract: string; environment: Environment; records: unknown[]; actor: string; force?: boolean }): Promise<Run> {
+  private async queueRecords(opts: {
+    contract: string;
+    environment: Environment;
+    records: unknown[];
+    actor: string;
+    force?: boolean;
+  }): Promise<Run> {
     const contract = await this.deps.registry.resolve(opts.contract, undefined, opts.environment);
     if (contract.contract.source.type !== 'push') {
-      throw new InputError(`contract ${contract.name} reads from '${contract.contract.source.type}'; only 'push' contracts take ingested records`);
+      throw new InputError(
+        `contract ${contract.name} reads from '${contract.contract.source.type}'; only 'push' contracts take ingested records`,
+      );
     }
     const acquired = await this.deps.acquirer.records(contract, opts.records);
-    return this.queueUnread(contract, opts.environment, acquired.batches, opts.force, (fresh) => {
-      if (fresh.length === 0) {
-        throw new ConflictError(
-          `these ${opts.records.length} records were already ingested in ${opts.environment} (raw batch ${acquired.batches[0]!.id}); use force to ingest them again`,
-        );
-      }
-      return { trigger: 'push', action: 'run.ingest', details: { records: opts.records.length, rawBatch: fresh[0]!.id } };
-    }, opts.actor);
+    return this.queueUnread(
+      contract,
+      opts.environment,
+      acquired.batches,
+      opts.force,
+      (fresh) => {
+        if (fresh.length === 0) {
+          throw new ConflictError(
+            `these ${opts.records.length} records were already ingested in ${opts.environment} (raw batch ${acquired.batches[0]!.id}); use force to ingest them again`,
+          );
+        }
+        return {
+          trigger: 'push',
+          action: 'run.ingest',
+          details: { records: opts.records.length, rawBatch: fresh[0]!.id },
+        };
+      },
+      opts.actor,
+    );
   }
 
   /** Hides a succeeded run's rows from now on; earlier values become visible again. Deletes nothing. */
   async rollback(runId: string, actor: string): Promise<Run> {
     const run = await this.get(runId);
-    if (run.status !== 'succeeded') throw new ConflictError(`run ${runId} is ${run.status}; only a succeeded run can be rolled back`);
+    if (run.status !== 'succeeded')
+      throw new ConflictError(`run ${runId} is ${run.status}; only a succeeded run can be rolled back`);
     await this.refuseIfReplacement(run);
     const now = this.deps.clock.now();
     const rolled = await this.deps.store.transaction(async (tx) => {
       const ok = await tx.runs.update(runId, { status: 'rolled_back', invalidatedAt: now }, ['succeeded']);
       if (!ok) throw new ConflictError(`run ${runId} changed status meanwhile; nothing rolled back`);
       await tx.audit.append({
-        at: now, actor, action: 'run.rollback', targetKind: 'run', targetId: runId, environment: run.environment,
-        before: { status: run.status }, after: { status: 'rolled_back', invalidatedAt: now }, details: { contract: run.contractName },
+        at: now,
+        actor,
+        action: 'run.rollback',
+        targetKind: 'run',
+        targetId: runId,
+        environment: run.environment,
+        before: { status: run.status },
+        after: { status: 'rolled_back', invalidatedAt: now },
+        details: { contract: run.contractName },
       });
       return { ...run, status: 'rolled_back', invalidatedAt: now } as Run;
     });
@@ -163,27 +237,40 @@ export class RunService {
    * one of the same contract. Within the same major the new run supersedes the old
    * one when it commits (one transaction: readers never see both).
    */
-  async reprocess(runId: string, opts: { contractVersion?: string; actor: string; progress?: ProgressFn }): Promise<Run> {
+  async reprocess(
+    runId: string,
+    opts: { contractVersion?: string; actor: string; progress?: ProgressFn },
+  ): Promise<Run> {
     const parent = await this.get(runId);
     const version = opts.contractVersion ?? parent.contractVersion;
-    if (!semver.valid(version)) throw new InputError(`contractVersion must be a semantic version; got '${version}'`);
+    if (!semver.valid(version))
+      throw new InputError(`contractVersion must be a semantic version; got '${version}'`);
     const contract = await this.deps.registry.resolve(parent.contractName, version, parent.environment);
     const rawBatches = await this.deps.store.rawBatches.forRun(runId);
-    if (rawBatches.length === 0) throw new ConflictError(`run ${runId} read no raw batches; there is nothing to reprocess`);
-    const supersedes = parent.status === 'succeeded' && contract.major === parent.contractMajor ? parent : null;
+    if (rawBatches.length === 0)
+      throw new ConflictError(`run ${runId} read no raw batches; there is nothing to reprocess`);
+    const supersedes =
+      parent.status === 'succeeded' && contract.major === parent.contractMajor ? parent : null;
     if (parent.status !== 'succeeded' && parent.status !== 'failed') {
-      throw new ConflictError(`run ${runId} is ${parent.status}; only succeeded or failed runs can be reprocessed`);
+      throw new ConflictError(
+        `run ${runId} is ${parent.status}; only succeeded or failed runs can be reprocessed`,
+      );
     }
-    return this.submit(opts.actor, 'run.reprocess', { parent: runId, contractVersion: version }, {
-      contract,
-      environment: parent.environment,
-      trigger: 'reprocess',
-      rawBatches,
-      actor: opts.actor,
-      parentRunId: runId,
-      supersedes,
-      progress: opts.progress,
-    });
+    return this.submit(
+      opts.actor,
+      'run.reprocess',
+      { parent: runId, contractVersion: version },
+      {
+        contract,
+        environment: parent.environment,
+        trigger: 'reprocess',
+        rawBatches,
+        actor: opts.actor,
+        parentRunId: runId,
+        supersedes,
+        progress: opts.progress,
+      },
+    );
   }
 
   /**

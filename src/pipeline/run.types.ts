@@ -2,10 +2,26 @@
 import type { Environment } from '../config';
 import type { ValidationReport } from '../quality/report.types';
 
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'rolled_back', 'superseded'] as const;
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'rolled_back',
+  'superseded',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const RUN_TRIGGERS = ['schedule', 'arrival', 'manual', 'push', 'retry', 'reprocess', 'backfill', 'stream'] as const;
+export const RUN_TRIGGERS = [
+  'schedule',
+  'arrival',
+  'manual',
+  'push',
+  'retry',
+  'reprocess',
+  'backfill',
+  'stream',
+] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 export interface RunCounts {

@@ -57,7 +57,8 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
       error: null,
     };
     const ok = await tx.runs.update(w.run.id, patch, ['running']);
-    if (!ok) throw new Error(`run ${w.run.id} left 'running' while it executed (cancelled or recovered elsewhere)`);
+    if (!ok)
+      throw new Error(`run ${w.run.id} left 'running' while it executed (cancelled or recovered elsewhere)`);
     if (w.supersedes) await supersede(tx, w.supersedes, now);
     await w.hook?.('run');
     return { ...w.run, ...patch } as Run;
@@ -71,7 +72,11 @@ async function supersede(tx: Repositories, parent: Run, now: number): Promise<vo
 
 function edges(w: WriteRequest, now: number): LineageEdge[] {
   const view = `${w.run.environment}/${w.run.contractName}/v${w.run.contractMajor}`;
-  const attributes = { contractVersion: w.contract.version, contractHash: w.contract.hash, codeVersion: w.run.codeVersion };
+  const attributes = {
+    contractVersion: w.contract.version,
+    contractHash: w.contract.hash,
+    codeVersion: w.run.codeVersion,
+  };
   const out: LineageEdge[] = w.rawBatches.map((b) => ({
     runId: w.run.id,
     fromKind: 'raw_batch',

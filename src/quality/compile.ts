@@ -44,7 +44,12 @@ function withImplied(contract: Contract): ExpectationSpec[] {
   const explicit = new Set(contract.expectations.filter((e) => e.expect === 'unique').map((e) => e.column));
   const implied: ExpectationSpec[] = contract.schema
     .filter((c) => c.unique === true && !explicit.has(c.name))
-    .map((c) => ({ expect: 'unique', column: c.name, severity: 'reject', description: `schema: column '${c.name}' is unique` }));
+    .map((c) => ({
+      expect: 'unique',
+      column: c.name,
+      severity: 'reject',
+      description: `schema: column '${c.name}' is unique`,
+    }));
   return [...contract.expectations, ...implied];
 }
 

@@ -47,7 +47,11 @@ export class RunDispatcher {
   async start(): Promise<void> {
     await this.sweep();
     const every = this.deps.sweepMs ?? 30_000;
-    if (every > 0) this.sweeper = setInterval(() => void this.sweep().catch((err) => this.deps.logger.error({ err }, 'sweep failed')), every);
+    if (every > 0)
+      this.sweeper = setInterval(
+        () => void this.sweep().catch((err) => this.deps.logger.error({ err }, 'sweep failed')),
+        every,
+      );
   }
 
   /** Waits for the lanes in flight; queued runs stay queued for the next start. */
@@ -115,7 +119,10 @@ export class RunDispatcher {
     ]);
     // A reprocess or backfill of a succeeded run in the same view replaces it when it commits.
     const replaces =
-      target && target.status === 'succeeded' && target.contractMajor === run.contractMajor && target.environment === run.environment;
+      target &&
+      target.status === 'succeeded' &&
+      target.contractMajor === run.contractMajor &&
+      target.environment === run.environment;
     return {
       contract: contract!,
       environment: run.environment,
@@ -135,8 +142,10 @@ export class RunDispatcher {
    */
   private async replacementTarget(run: Run): Promise<Run | null> {
     let origin: Run | null = run;
-    while (origin && origin.trigger === 'retry' && origin.parentRunId) origin = await this.deps.store.runs.get(origin.parentRunId);
-    if (!origin || (origin.trigger !== 'reprocess' && origin.trigger !== 'backfill') || !origin.parentRunId) return null;
+    while (origin && origin.trigger === 'retry' && origin.parentRunId)
+      origin = await this.deps.store.runs.get(origin.parentRunId);
+    if (!origin || (origin.trigger !== 'reprocess' && origin.trigger !== 'backfill') || !origin.parentRunId)
+      return null;
     return this.deps.store.runs.get(origin.parentRunId);
   }
 
@@ -144,11 +153,19 @@ export class RunDispatcher {
     if (failed.errorKind !== 'transient' && failed.errorKind !== 'interrupted') return;
     // One retry per failed attempt: when a run's lease lapsed while it was only slow, the
     // sweep has failed and retried it already by the time its own process sees it fail.
-    if ((await this.deps.store.runs.list({ parentRunId: failed.id, trigger: 'retry' }, 1)).runs.length > 0) return;
+    if ((await this.deps.store.runs.list({ parentRunId: failed.id, trigger: 'retry' }, 1)).runs.length > 0)
+      return;
     const next = failed.attempt + 1;
-    const log = this.deps.logger.child({ runId: failed.id, contract: failed.contractName, environment: failed.environment });
+    const log = this.deps.logger.child({
+      runId: failed.id,
+      contract: failed.contractName,
+      environment: failed.environment,
+    });
     if (next > this.retry.maxAttempts) {
-      log.error({ attempts: failed.attempt, error: failed.error }, 'run failed; giving up after the maximum number of attempts');
+      log.error(
+        { attempts: failed.attempt, error: failed.error },
+        'run failed; giving up after the maximum number of attempts',
+      );
       return;
     }
     const delay = backoffMs(this.retry, next);
@@ -164,18 +181,25 @@ export class RunDispatcher {
       attempt: next,
       notBefore: this.deps.clock.now() + delay,
     });
-    log.warn({ retryRunId: retry.id, attempt: next, delayMs: delay, error: failed.error }, 'run failed; retry scheduled');
+    log.warn(
+      { retryRunId: retry.id, attempt: next, delayMs: delay, error: failed.error },
+      'run failed; retry scheduled',
+    );
   }
 
   /** Fails runs whose process died mid-run and queues their retries. */
   async sweep(): Promise<void> {
     const now = this.deps.clock.now();
     for (const orphan of await this.deps.store.runs.orphans(now)) {
-      const error = 'interrupted: the process running it stopped before it finished (recovered by the dispatcher)';
+      const error =
+        'interrupted: the process running it stopped before it finished (recovered by the dispatcher)';
       // Only while its lease is still lapsed: a heartbeat since the read above means its process lives.
       if (!(await this.deps.store.runs.failOrphan(orphan.id, now, error))) continue;
       const failed: Run = { ...orphan, status: 'failed', finishedAt: now, error, errorKind: 'interrupted' };
-      this.deps.logger.warn({ runId: orphan.id, contract: orphan.contractName, environment: orphan.environment }, 'orphaned run recovered');
+      this.deps.logger.warn(
+        { runId: orphan.id, contract: orphan.contractName, environment: orphan.environment },
+        'orphaned run recovered',
+      );
       this.deps.events.publish(failed);
       await this.maybeRetry(failed);
     }

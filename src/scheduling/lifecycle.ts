@@ -60,12 +60,20 @@ export class ContractLifecycle {
     return result;
   }
 
-  private async backfillIfWanted(name: string, version: string, env: Environment, actor: string): Promise<void> {
+  private async backfillIfWanted(
+    name: string,
+    version: string,
+    env: Environment,
+    actor: string,
+  ): Promise<void> {
     const contract = (await this.deps.store.contracts.findVersion(name, version))!;
     if (contract.contract.policy?.onNewVersion !== 'backfill') return;
     const runs = await this.backfill(contract, env, actor);
     if (runs.length > 0) {
-      this.deps.logger.info({ contract: name, version, environment: env, runs: runs.map((r) => r.id) }, 'backfill queued');
+      this.deps.logger.info(
+        { contract: name, version, environment: env, runs: runs.map((r) => r.id) },
+        'backfill queued',
+      );
       this.deps.dispatcher.kick(name, env);
     }
   }
@@ -76,30 +84,56 @@ export class ContractLifecycle {
    * batches no run of that major has read yet are run once, oldest first.
    */
   async backfill(contract: RegisteredContract, env: Environment, actor: string): Promise<Run[]> {
-    const prior = await this.deps.store.runs.list({ contract: contract.name, environment: env, status: 'succeeded' }, 10_000);
-    const sameMajor = prior.runs.filter((r) => r.contractMajor === contract.major && r.contractVersion !== contract.version).reverse();
+    const prior = await this.deps.store.runs.list(
+      { contract: contract.name, environment: env, status: 'succeeded' },
+      10_000,
+    );
+    const sameMajor = prior.runs
+      .filter((r) => r.contractMajor === contract.major && r.contractVersion !== contract.version)
+      .reverse();
     const queued: Run[] = [];
     for (const parent of sameMajor) {
       const rawBatches = await this.deps.store.rawBatches.forRun(parent.id);
       queued.push(await this.enqueue(contract, env, actor, rawBatches, parent.id));
     }
     const all = await this.deps.store.rawBatches.forContract(contract.name);
-    const read = await this.deps.store.rawBatches.readIn(all.map((b) => b.id), env, contract.major);
+    const read = await this.deps.store.rawBatches.readIn(
+      all.map((b) => b.id),
+      env,
+      contract.major,
+    );
     const unread = all.filter((b) => !read.has(b.id));
     if (unread.length > 0) queued.push(await this.enqueue(contract, env, actor, unread, null));
     if (queued.length > 0) {
       await this.deps.store.audit.append({
-        at: this.deps.clock.now(), actor, action: 'contract.backfill', targetKind: 'contract',
-        targetId: `${contract.name}@${contract.version}`, environment: env, before: null,
-        after: { runs: queued.map((r) => r.id) }, details: { reprocessed: sameMajor.length, newBatches: unread.length },
+        at: this.deps.clock.now(),
+        actor,
+        action: 'contract.backfill',
+        targetKind: 'contract',
+        targetId: `${contract.name}@${contract.version}`,
+        environment: env,
+        before: null,
+        after: { runs: queued.map((r) => r.id) },
+        details: { reprocessed: sameMajor.length, newBatches: unread.length },
       });
     }
     return queued;
   }
 
-  private enqueue(contract: RegisteredContract, env: Environment, actor: string, rawBatches: Awaited<ReturnType<Store['rawBatches']['forRun']>>, parentRunId: string | null): Promise<Run> {
+  private enqueue(
+    contract: RegisteredContract,
+    env: Environment,
+    actor: string,
+    rawBatches: Awaited<ReturnType<Store['rawBatches']['forRun']>>,
+    parentRunId: string | null,
+  ): Promise<Run> {
     return this.deps.executor.enqueue({
-      contract, environment: env, trigger: 'backfill', rawBatches, actor: `system:backfill (${actor})`, parentRunId,
+      contract,
+      environment: env,
+      trigger: 'backfill',
+      rawBatches,
+      actor: `system:backfill (${actor})`,
+      parentRunId,
     });
   }
 

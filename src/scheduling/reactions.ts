@@ -15,7 +15,13 @@ import { historyNeeds } from '../pipeline/transform';
 
 export const REACTION_ACTOR = 'system:reaction';
 
-export function attachReactions(deps: { bus: RunEventBus; store: Store; executor: RunExecutor; dispatcher: RunDispatcher; logger: Logger }): () => void {
+export function attachReactions(deps: {
+  bus: RunEventBus;
+  store: Store;
+  executor: RunExecutor;
+  dispatcher: RunDispatcher;
+  logger: Logger;
+}): () => void {
   return deps.bus.subscribe((run) => {
     if (run.status !== 'rolled_back' || run.createdBy.startsWith(REACTION_ACTOR)) return;
     startedByReaction(deps.store, run)
@@ -27,7 +33,8 @@ export function attachReactions(deps: { bus: RunEventBus; store: Store; executor
 /** A retry (of a retry …) of a reaction run was started by that reaction too, though its creator is the retry. */
 async function startedByReaction(store: Store, run: Run): Promise<boolean> {
   let origin: Run | null = run;
-  while (origin && origin.trigger === 'retry' && origin.parentRunId) origin = await store.runs.get(origin.parentRunId);
+  while (origin && origin.trigger === 'retry' && origin.parentRunId)
+    origin = await store.runs.get(origin.parentRunId);
   return origin !== null && origin.createdBy.startsWith(REACTION_ACTOR);
 }
 
@@ -43,22 +50,41 @@ async function reprocessDependents(
   // when both commits fall in the same millisecond (so `committedAt >` alone would miss it).
   const committed = rolled.committedAt;
   const later = (
-    await deps.store.runs.succeededAfter(rolled.environment, rolled.contractName, rolled.contractMajor, committed - 1)
+    await deps.store.runs.succeededAfter(
+      rolled.environment,
+      rolled.contractName,
+      rolled.contractMajor,
+      committed - 1,
+    )
   ).filter((r) => r.id !== rolled.id && (r.committedAt! > committed || (r.startedAt ?? 0) >= committed));
   for (const dependent of later) {
     const version = await deps.store.contracts.findVersion(dependent.contractName, dependent.contractVersion);
     const rawBatches = await deps.store.rawBatches.forRun(dependent.id);
     const actor = `${REACTION_ACTOR} (rollback of ${rolled.id})`;
     const run = await deps.executor.enqueue({
-      contract: version!, environment: dependent.environment, trigger: 'reprocess', rawBatches, actor, parentRunId: dependent.id,
+      contract: version!,
+      environment: dependent.environment,
+      trigger: 'reprocess',
+      rawBatches,
+      actor,
+      parentRunId: dependent.id,
     });
     // A reprocess changes what is served (the dependent is superseded): audited like one asked for by hand.
     await deps.store.audit.append({
-      at: run.queuedAt, actor, action: 'run.reprocess', targetKind: 'run', targetId: dependent.id, environment: dependent.environment,
-      before: { status: dependent.status }, after: { run: run.id, status: run.status },
+      at: run.queuedAt,
+      actor,
+      action: 'run.reprocess',
+      targetKind: 'run',
+      targetId: dependent.id,
+      environment: dependent.environment,
+      before: { status: dependent.status },
+      after: { run: run.id, status: run.status },
       details: { contract: dependent.contractName, rolledBack: rolled.id },
     });
-    deps.logger.info({ runId: run.id, dependsOn: rolled.id, reprocesses: dependent.id }, 'dependent run reprocess queued');
+    deps.logger.info(
+      { runId: run.id, dependsOn: rolled.id, reprocesses: dependent.id },
+      'dependent run reprocess queued',
+    );
   }
   if (later.length > 0) deps.dispatcher.kick(rolled.contractName, rolled.environment);
 }

@@ -63,7 +63,11 @@ export class FeatureService {
     const at = q.asOf ? checkedTime(q.asOf, 'asOf') : this.deps.clock.now();
     const knownAt = q.knownAt ? checkedTime(q.knownAt, 'knownAt') : undefined;
     const keys = q.entities.map((e, i) => this.key(contract, e, `entities[${i}]`));
-    const matches = await this.deps.store.features.pointInTime(view, keys.map((k) => ({ entityKey: k, at })), { knownAt });
+    const matches = await this.deps.store.features.pointInTime(
+      view,
+      keys.map((k) => ({ entityKey: k, at })),
+      { knownAt },
+    );
     return keys.map((k, i) => shape(k, matches[i]!, q.asOf ?? null));
   }
 
@@ -103,11 +107,17 @@ export class FeatureService {
     const names = wanted ?? [...types.keys()];
     const unknown = names.filter((n) => !types.has(n));
     if (unknown.length > 0) {
-      throw new InputError(`unknown feature(s) ${unknown.join(', ')} in ${contract.name}@${contract.version}; known: ${[...types.keys()].join(', ')}`);
+      throw new InputError(
+        `unknown feature(s) ${unknown.join(', ')} in ${contract.name}@${contract.version}; known: ${[...types.keys()].join(', ')}`,
+      );
     }
     const keyTypes = Object.fromEntries(contract.contract.schema.map((c) => [c.name, c.type]));
     return (entityKey: string, m: MatchedRow | null, timestamp: Date | null): FeatureVector => {
-      const features = names.map((name) => ({ name, type: types.get(name)!, value: present(m?.values[name] ?? null, types.get(name)!) }));
+      const features = names.map((name) => ({
+        name,
+        type: types.get(name)!,
+        value: present(m?.values[name] ?? null, types.get(name)!),
+      }));
       return {
         entity: decodeEntityKey(contract.contract.entity.key, entityKey, keyTypes),
         timestamp,
@@ -135,6 +145,8 @@ function parseTtl(ttl: string): number {
   try {
     return parseIsoDuration(ttl);
   } catch (err) {
-    throw new InputError(`ttl '${ttl}' is not an ISO-8601 duration (e.g. P7D, PT12H): ${(err as Error).message}`);
+    throw new InputError(
+      `ttl '${ttl}' is not an ISO-8601 duration (e.g. P7D, PT12H): ${(err as Error).message}`,
+    );
   }
 }

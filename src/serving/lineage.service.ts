@@ -31,19 +31,33 @@ export interface Graph {
 }
 
 const RECENT_RUNS = 200;
-const RELATION: Record<string, string> = { raw_batch: 'read_by', contract_version: 'applied_in', run: 'wrote' };
+const RELATION: Record<string, string> = {
+  raw_batch: 'read_by',
+  contract_version: 'applied_in',
+  run: 'wrote',
+};
 
 export class LineageService {
   constructor(private readonly deps: { store: Store; registry: ContractRegistry }) {}
 
-  async graph(q: { contract?: string; run?: string; entity?: unknown; environment: Environment }): Promise<Graph> {
+  async graph(q: {
+    contract?: string;
+    run?: string;
+    entity?: unknown;
+    environment: Environment;
+  }): Promise<Graph> {
     const runIds = await this.runIds(q);
     const runs = await this.deps.store.runs.getMany(runIds);
     const edges = await this.deps.store.lineage.query({ runIds });
     return build(runs, edges);
   }
 
-  private async runIds(q: { contract?: string; run?: string; entity?: unknown; environment: Environment }): Promise<string[]> {
+  private async runIds(q: {
+    contract?: string;
+    run?: string;
+    entity?: unknown;
+    environment: Environment;
+  }): Promise<string[]> {
     if (q.run) {
       const run = await this.deps.store.runs.get(q.run);
       if (!run) throw new NotFoundError(`run '${q.run}' does not exist`);
@@ -54,7 +68,10 @@ export class LineageService {
       const c = await this.deps.registry.resolve(q.contract, undefined, q.environment);
       const types = Object.fromEntries(c.contract.schema.map((col) => [col.name, col.type]));
       const key = entityKeyFromInput(c.contract.entity.key, types, q.entity);
-      return this.deps.store.features.runIdsForEntity({ environment: q.environment, contract: c.name, major: c.major }, key);
+      return this.deps.store.features.runIdsForEntity(
+        { environment: q.environment, contract: c.name, major: c.major },
+        key,
+      );
     }
     const page = await this.deps.store.runs.list({ contract: q.contract }, RECENT_RUNS);
     return page.runs.map((r) => r.id);
@@ -68,14 +85,22 @@ function build(runs: Run[], stored: StoredEdge[]): Graph {
       id: `run:${r.id}`,
       kind: 'run',
       label: `${r.contractName}@${r.contractVersion} ${r.status}`,
-      attributes: { status: r.status, trigger: r.trigger, environment: r.environment, codeVersion: r.codeVersion, contractVersion: r.contractVersion, outputDigest: r.outputDigest },
+      attributes: {
+        status: r.status,
+        trigger: r.trigger,
+        environment: r.environment,
+        codeVersion: r.codeVersion,
+        contractVersion: r.contractVersion,
+        outputDigest: r.outputDigest,
+      },
     });
   }
   const edges: GraphEdge[] = [];
   for (const e of stored) {
     const from = `${e.fromKind}:${e.fromId}`;
     const to = `${e.toKind}:${e.toId}`;
-    if (!nodes.has(from)) nodes.set(from, node(e.fromKind, e.fromId, e.fromKind === 'raw_batch' ? e.attributes : null));
+    if (!nodes.has(from))
+      nodes.set(from, node(e.fromKind, e.fromId, e.fromKind === 'raw_batch' ? e.attributes : null));
     if (!nodes.has(to)) nodes.set(to, node(e.toKind, e.toId, null));
     edges.push({ from, to, relation: RELATION[e.fromKind] ?? 'related', attributes: e.attributes });
   }

@@ -47,7 +47,9 @@ export class AuditRepository {
   }
 
   async list(filter: { targetKind?: string; targetId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
-    const q = this.db<DbAuditRow>(T.auditLog).orderBy('id', 'desc').limit(filter.limit ?? 100);
+    const q = this.db<DbAuditRow>(T.auditLog)
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 100);
     if (filter.targetKind) q.where('target_kind', filter.targetKind);
     if (filter.targetId) q.where('target_id', filter.targetId);
     return (await q).map((r) => ({

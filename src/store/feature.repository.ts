@@ -77,7 +77,11 @@ export class FeatureRepository {
     private readonly engine: Engine,
   ) {}
 
-  async insertMany(runId: string, view: Omit<FeatureView, 'version'>, rows: FeatureRowInsert[]): Promise<void> {
+  async insertMany(
+    runId: string,
+    view: Omit<FeatureView, 'version'>,
+    rows: FeatureRowInsert[],
+  ): Promise<void> {
     await batchInsert(
       this.db,
       this.engine,
@@ -177,7 +181,9 @@ export class FeatureRepository {
   ): Promise<Array<{ ek: string; event_time: number | string; feature_values: string }>> {
     const values = part.map(() => valuesRow(this.engine, ['text', 'bigint', 'bigint'])).join(', ');
     const bindings: unknown[] = part.flatMap((p) => [p.entityKey, p.from, p.to]);
-    const excl = opts.excludeRunIds?.length ? `AND f.run_id NOT IN (${opts.excludeRunIds.map(() => '?').join(', ')})` : '';
+    const excl = opts.excludeRunIds?.length
+      ? `AND f.run_id NOT IN (${opts.excludeRunIds.map(() => '?').join(', ')})`
+      : '';
     const keepBefore: string[] = [];
     if (opts.maxRows !== null) keepBefore.push('rn <= ?');
     if (opts.maxDurationMs !== null) keepBefore.push('event_time >= tmin - ?');
@@ -209,7 +215,9 @@ export class FeatureRepository {
 
   /** Rows a run wrote, in canonical order (for digests and lineage). */
   async forRun(runId: string): Promise<FeatureRowInsert[]> {
-    const rows = await this.db(F).where({ run_id: runId }).orderBy([{ column: 'entity_key' }, { column: 'event_time' }]);
+    const rows = await this.db(F)
+      .where({ run_id: runId })
+      .orderBy([{ column: 'entity_key' }, { column: 'event_time' }]);
     return rows.map((r: { entity_key: string; event_time: number | string; feature_values: string }) => ({
       entityKey: r.entity_key,
       eventTime: toMillis(r.event_time)!,
@@ -220,7 +228,12 @@ export class FeatureRepository {
   /** Runs that wrote rows for one entity of a feature view (for entity lineage). */
   async runIdsForEntity(view: Omit<FeatureView, 'version'>, entityKey: string): Promise<string[]> {
     const rows = await this.db(F)
-      .where({ environment: view.environment, contract_name: view.contract, contract_major: view.major, entity_key: entityKey })
+      .where({
+        environment: view.environment,
+        contract_name: view.contract,
+        contract_major: view.major,
+        entity_key: entityKey,
+      })
       .distinct('run_id');
     return rows.map((r: { run_id: string }) => r.run_id);
   }
@@ -249,7 +262,8 @@ export class FeatureRepository {
 
 /** The system-time predicate on runs aliased r2. */
 function visibility(knownAt: number | undefined): { sql: string; bindings: unknown[] } {
-  if (knownAt === undefined) return { sql: 'r2.committed_at IS NOT NULL AND r2.invalidated_at IS NULL', bindings: [] };
+  if (knownAt === undefined)
+    return { sql: 'r2.committed_at IS NOT NULL AND r2.invalidated_at IS NULL', bindings: [] };
   return {
     sql: 'r2.committed_at IS NOT NULL AND r2.committed_at <= ? AND (r2.invalidated_at IS NULL OR r2.invalidated_at > ?)',
     bindings: [knownAt, knownAt],

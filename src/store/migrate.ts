@@ -14,7 +14,10 @@ class StaticSource implements Knex.MigrationSource<Migration> {
   }
 }
 
-const config = (): Knex.MigratorConfig => ({ migrationSource: new StaticSource(), tableName: 'knex_migrations' });
+const config = (): Knex.MigratorConfig => ({
+  migrationSource: new StaticSource(),
+  tableName: 'knex_migrations',
+});
 
 /** Brings the schema to the latest version; returns the names applied now. */
 export async function migrateLatest(knex: Knex): Promise<string[]> {

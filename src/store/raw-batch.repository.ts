@@ -34,7 +34,9 @@ export class RawBatchRepository {
   }
 
   async findBySha(contractName: string, sha256: string): Promise<RawBatch | null> {
-    const row = await this.db<DbRawBatchRow>(T.rawBatches).where({ contract_name: contractName, sha256 }).first();
+    const row = await this.db<DbRawBatchRow>(T.rawBatches)
+      .where({ contract_name: contractName, sha256 })
+      .first();
     return row ? toRawBatch(row) : null;
   }
 
@@ -49,7 +51,9 @@ export class RawBatchRepository {
 
   async linkToRun(runId: string, rawBatchIds: string[]): Promise<void> {
     if (rawBatchIds.length === 0) return;
-    await this.db(T.runRawBatches).insert(rawBatchIds.map((id, i) => ({ run_id: runId, raw_batch_id: id, ordinal: i })));
+    await this.db(T.runRawBatches).insert(
+      rawBatchIds.map((id, i) => ({ run_id: runId, raw_batch_id: id, ordinal: i })),
+    );
   }
 
   /** The raw batches a run read, in the order it read them. */
@@ -71,7 +75,8 @@ export class RawBatchRepository {
       .whereIn(`${T.runRawBatches}.run_id`, [...runIds])
       .orderBy([{ column: `${T.runRawBatches}.run_id` }, { column: `${T.runRawBatches}.ordinal` }])
       .select(`${T.rawBatches}.*`, `${T.runRawBatches}.run_id as link_run_id`);
-    for (const r of rows as Array<DbRawBatchRow & { link_run_id: string }>) out.get(r.link_run_id)?.push(toRawBatch(r));
+    for (const r of rows as Array<DbRawBatchRow & { link_run_id: string }>)
+      out.get(r.link_run_id)?.push(toRawBatch(r));
     return out;
   }
 

@@ -38,7 +38,11 @@ export class RejectRepository {
     );
   }
 
-  async forRun(runId: string, first: number, offset = 0): Promise<{ rows: StoredReject[]; totalCount: number }> {
+  async forRun(
+    runId: string,
+    first: number,
+    offset = 0,
+  ): Promise<{ rows: StoredReject[]; totalCount: number }> {
     const total = await this.db(T.rejectedRows).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
     const rows = await this.db<DbRejectRow>(T.rejectedRows)
       .where({ run_id: runId })

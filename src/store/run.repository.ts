@@ -84,7 +84,10 @@ export class RunRepository {
   /** Every (contract, environment) with queued runs. */
   async queuedKeys(): Promise<Array<{ contract: string; environment: string }>> {
     const rows = await this.db(T.runs).where({ status: 'queued' }).distinct('contract_name', 'environment');
-    return rows.map((r: { contract_name: string; environment: string }) => ({ contract: r.contract_name, environment: r.environment }));
+    return rows.map((r: { contract_name: string; environment: string }) => ({
+      contract: r.contract_name,
+      environment: r.environment,
+    }));
   }
 
   /**
@@ -109,7 +112,9 @@ export class RunRepository {
 
   /** Extends a lease while the run executes; false when the run is no longer ours. */
   async extendLease(id: string, instance: string, leaseUntil: number): Promise<boolean> {
-    const n = await this.db(T.runs).where({ id, status: 'running', claimed_by: instance }).update({ lease_until: leaseUntil });
+    const n = await this.db(T.runs)
+      .where({ id, status: 'running', claimed_by: instance })
+      .update({ lease_until: leaseUntil });
     return n > 0;
   }
 
@@ -165,11 +170,17 @@ export class RunRepository {
     ]);
     if (after) {
       q.where((w) =>
-        w.where('queued_at', '<', after.queuedAt).orWhere((w2) => w2.where('queued_at', after.queuedAt).andWhere('id', '<', after.id)),
+        w
+          .where('queued_at', '<', after.queuedAt)
+          .orWhere((w2) => w2.where('queued_at', after.queuedAt).andWhere('id', '<', after.id)),
       );
     }
     const rows = (await q.limit(first + 1)) as DbRunRow[];
-    return { runs: rows.slice(0, first).map(toRun), totalCount: toCount(total[0]?.n), hasNextPage: rows.length > first };
+    return {
+      runs: rows.slice(0, first).map(toRun),
+      totalCount: toCount(total[0]?.n),
+      hasNextPage: rows.length > first,
+    };
   }
 
   private filtered(f: RunFilter): Knex.QueryBuilder {
@@ -188,7 +199,9 @@ export class RunRepository {
   /** Runs whose parent is one of `ids` (for batched GraphQL loads). */
   async childrenOf(ids: readonly string[]): Promise<Run[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db<DbRunRow>(T.runs).whereIn('parent_run_id', [...ids]).orderBy('queued_at', 'asc');
+    const rows = await this.db<DbRunRow>(T.runs)
+      .whereIn('parent_run_id', [...ids])
+      .orderBy('queued_at', 'asc');
     return rows.map(toRun);
   }
 

@@ -171,11 +171,7 @@ export class StreamOffsetRepository {
   private async lock(key: OffsetKey): Promise<void> {
     const trx = this.db as Knex.Transaction;
     if (!trx.isTransaction) throw new Error('stream offsets advance only inside the commit transaction');
-    await lockKey(
-      trx,
-      this.engine,
-      `stream-offset\u0000${key.contract}\u0000${key.environment}\u0000${key.source}`,
-    );
+    await lockKey(trx, this.engine, `stream-offset/${key.contract}/${key.environment}/${key.source}`);
   }
 }
 

@@ -78,9 +78,9 @@ describe('semantic checks: column references', () => {
 
   it('compiles filter expressions: an unknown name is reported at the filter', () => {
     valid(baseWith('features:', "filters:\n  - { expr: 'confirmed > 0' }\nfeatures:"));
-    expect(onlyIssue(baseWith('features:', "filters:\n  - { expr: 'nothing_here > 0' }\nfeatures:")).message).toMatch(
-      /unknown name nothing_here/,
-    );
+    expect(
+      onlyIssue(baseWith('features:', "filters:\n  - { expr: 'nothing_here > 0' }\nfeatures:")).message,
+    ).toMatch(/unknown name nothing_here/);
     expect(onlyIssue(baseWith('features:', "filters:\n  - { expr: '' }\nfeatures:"))).toMatchObject({
       path: '/filters/0/expr',
       message: 'must not be empty or blank',
@@ -96,14 +96,21 @@ describe('compile checks: what a run would compile', () => {
   });
 
   it('rejects an expectation the quality engine cannot compile (aggregate over a string column)', () => {
-    const text = withExpectations('{ expect: mean_between, column: country, min: 0, max: 1, severity: warn }');
-    expect(onlyIssue(text)).toMatchObject({ path: '/expectations/0', message: expect.stringMatching(/country/) });
+    const text = withExpectations(
+      '{ expect: mean_between, column: country, min: 0, max: 1, severity: warn }',
+    );
+    expect(onlyIssue(text)).toMatchObject({
+      path: '/expectations/0',
+      message: expect.stringMatching(/country/),
+    });
   });
 
   it('rejects a derived expression naming an unknown column', () => {
-    expect(messages(withFeatures('{ name: confirmed, column: confirmed }', "{ name: f, expr: 'confirmed / nope' }"))).toEqual([
-      expect.stringMatching(/^\/features\/1\/expr: .*nope/),
-    ]);
+    expect(
+      messages(
+        withFeatures('{ name: confirmed, column: confirmed }', "{ name: f, expr: 'confirmed / nope' }"),
+      ),
+    ).toEqual([expect.stringMatching(/^\/features\/1\/expr: .*nope/)]);
   });
 });
 

@@ -79,19 +79,33 @@ describe('implied expectations', () => {
   it('checks a column declared unique: true like a unique expectation with severity reject', async () => {
     const { compileChecks, validateBatch } = await import('../../src/quality');
     const contract = {
-      name: 'u', version: '1.0.0', owner: 'o', entity: { name: 'e', key: ['id'] }, eventTime: 't',
+      name: 'u',
+      version: '1.0.0',
+      owner: 'o',
+      entity: { name: 'e', key: ['id'] },
+      eventTime: 't',
       source: { type: 'push' as const },
       schema: [
         { name: 't', type: 'timestamp' as const, required: true },
         { name: 'id', type: 'string' as const, required: true, unique: true },
       ],
-      expectations: [], features: [{ name: 'id', column: 'id' }],
+      expectations: [],
+      features: [{ name: 'id', column: 'id' }],
     };
     const rows = ['a', 'b', 'a'].map((id, i) => ({
-      rowNumber: i + 1, rawBatchId: 'b', raw: { id }, values: { id, t: i }, entityKey: JSON.stringify(id), eventTime: i,
+      rowNumber: i + 1,
+      rawBatchId: 'b',
+      raw: { id },
+      values: { id, t: i },
+      entityKey: JSON.stringify(id),
+      eventTime: i,
     }));
     const out = validateBatch(compileChecks(contract), rows, { now: 10, presentColumns: ['id', 't'] });
     expect(out.rejected.map((r) => r.row.rowNumber)).toEqual([3]);
-    expect(out.report.results.find((r) => r.expect === 'unique')).toMatchObject({ column: 'id', severity: 'reject', unexpectedCount: 1 });
+    expect(out.report.results.find((r) => r.expect === 'unique')).toMatchObject({
+      column: 'id',
+      severity: 'reject',
+      unexpectedCount: 1,
+    });
   });
 });

@@ -8,7 +8,8 @@ export type TestEngine = 'sqlite' | 'postgres';
 
 export function testEngine(): TestEngine {
   const e = process.env.TIDEMARK_TEST_ENGINE ?? 'sqlite';
-  if (e !== 'sqlite' && e !== 'postgres') throw new Error(`TIDEMARK_TEST_ENGINE must be sqlite or postgres, got ${e}`);
+  if (e !== 'sqlite' && e !== 'postgres')
+    throw new Error(`TIDEMARK_TEST_ENGINE must be sqlite or postgres, got ${e}`);
   if (e === 'postgres' && !process.env.TEST_DATABASE_URL) {
     throw new Error('TIDEMARK_TEST_ENGINE=postgres needs TEST_DATABASE_URL');
   }

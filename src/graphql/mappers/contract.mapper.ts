@@ -26,7 +26,9 @@ export function toContractType(
     yaml: c.yaml,
     registeredAt: new Date(c.createdAt),
     registeredBy: c.createdBy,
-    environments: ctx.active.filter((a) => a.name === c.name && a.version === c.version).map((a) => a.environment),
+    environments: ctx.active
+      .filter((a) => a.name === c.name && a.version === c.version)
+      .map((a) => a.environment),
     versions: ctx.versions,
     promotions: ctx.promotions.filter((p) => p.contractName === c.name).map(toPromotion),
   });
@@ -46,7 +48,12 @@ function toColumn(col: ColumnSpec): ColumnType {
 function toFeature(f: FeatureSpec): FeatureDefinition {
   const kind = f.window ? 'window' : f.expr !== undefined ? 'expr' : 'column';
   const definition = f.window ?? f.expr ?? f.column;
-  return Object.assign(new FeatureDefinition(), { name: f.name, kind, definition, description: f.description });
+  return Object.assign(new FeatureDefinition(), {
+    name: f.name,
+    kind,
+    definition,
+    description: f.description,
+  });
 }
 
 function toPromotion(p: Promotion): PromotionType {

@@ -47,7 +47,12 @@ export function toRawBatchType(b: DomainRawBatch): RawBatch {
 }
 
 export function toRejectType(r: StoredReject): RejectedRow {
-  return Object.assign(new RejectedRow(), { rowNumber: r.rowNumber, rawBatchId: r.rawBatchId, raw: r.raw, reasons: r.reasons });
+  return Object.assign(new RejectedRow(), {
+    rowNumber: r.rowNumber,
+    rawBatchId: r.rawBatchId,
+    raw: r.raw,
+    reasons: r.reasons,
+  });
 }
 
 /** Opaque keyset cursor over (queued_at, id). */
@@ -57,7 +62,10 @@ export function encodeCursor(r: DomainRun): string {
 
 export function decodeCursor(cursor: string): { queuedAt: number; id: string } | null {
   try {
-    const [queuedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    const [queuedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+      unknown,
+      unknown,
+    ];
     if (typeof queuedAt === 'number' && typeof id === 'string') return { queuedAt, id };
   } catch {
     // fall through: an unreadable cursor is the caller's error

@@ -7,7 +7,9 @@ import { parseEnvironment } from '../../config';
 
 @Resolver(() => Contract)
 export class ContractResolver {
-  @Query(() => [Contract], { description: 'Registered contract versions; with `environment`, only those active there.' })
+  @Query(() => [Contract], {
+    description: 'Registered contract versions; with `environment`, only those active there.',
+  })
   async contracts(
     @Ctx() ctx: GraphQLContext,
     @Arg('environment', () => String, { nullable: true }) environment?: string,
@@ -16,7 +18,10 @@ export class ContractResolver {
     return ctx.services.contracts.list(env);
   }
 
-  @Query(() => Contract, { nullable: true, description: 'One contract version (default: newest active in dev).' })
+  @Query(() => Contract, {
+    nullable: true,
+    description: 'One contract version (default: newest active in dev).',
+  })
   async contract(
     @Ctx() ctx: GraphQLContext,
     @Arg('name', () => String) name: string,
@@ -25,7 +30,9 @@ export class ContractResolver {
     return ctx.services.contracts.get(name, version);
   }
 
-  @FieldResolver(() => RunConnection, { description: 'The latest runs of this contract version, newest first.' })
+  @FieldResolver(() => RunConnection, {
+    description: 'The latest runs of this contract version, newest first.',
+  })
   latestRuns(
     @Root() contract: Contract,
     @Ctx() ctx: GraphQLContext,
@@ -35,13 +42,17 @@ export class ContractResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => ApplyResult, { description: 'Registers a contract version (immutable); answers with its compatibility report.' })
+  @Mutation(() => ApplyResult, {
+    description: 'Registers a contract version (immutable); answers with its compatibility report.',
+  })
   applyContract(@Ctx() ctx: GraphQLContext, @Arg('yaml', () => String) yaml: string): Promise<ApplyResult> {
     return ctx.services.contracts.apply(yaml, ctx.actor);
   }
 
   @Authorized('admin')
-  @Mutation(() => Contract, { description: 'Moves a version up one environment when the promotion policy holds.' })
+  @Mutation(() => Contract, {
+    description: 'Moves a version up one environment when the promotion policy holds.',
+  })
   promoteContract(
     @Ctx() ctx: GraphQLContext,
     @Arg('name', () => String) name: string,

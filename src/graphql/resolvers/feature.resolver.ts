@@ -6,23 +6,34 @@ import type { GraphQLContext } from '../context';
 @Resolver(() => FeatureVector)
 export class FeatureResolver {
   @Query(() => [FeatureVector], {
-    description: 'Latest visible feature values per entity at or before asOf (default now), as known at knownAt.',
+    description:
+      'Latest visible feature values per entity at or before asOf (default now), as known at knownAt.',
   })
   features(
     @Ctx() ctx: GraphQLContext,
     @Arg('contract', () => String) contract: string,
     @Arg('entities', () => [GraphQLJSON]) entities: unknown[],
-    @Arg('version', () => String, { nullable: true, description: 'Exact version (1.2.0) or major (1).' }) version?: string,
+    @Arg('version', () => String, { nullable: true, description: 'Exact version (1.2.0) or major (1).' })
+    version?: string,
     @Arg('features', () => [String], { nullable: true }) features?: string[],
     @Arg('asOf', () => Date, { nullable: true }) asOf?: Date,
     @Arg('knownAt', () => Date, { nullable: true }) knownAt?: Date,
     @Arg('environment', () => String, { nullable: true }) environment?: string,
   ): Promise<FeatureVector[]> {
-    return ctx.services.features.features({ contract, version, entities, features, asOf, knownAt, environment });
+    return ctx.services.features.features({
+      contract,
+      version,
+      entities,
+      features,
+      asOf,
+      knownAt,
+      environment,
+    });
   }
 
   @Query(() => [FeatureVector], {
-    description: 'Point-in-time join: one vector per input row, in input order, with the latest values at or before its timestamp.',
+    description:
+      'Point-in-time join: one vector per input row, in input order, with the latest values at or before its timestamp.',
   })
   trainingSet(
     @Ctx() ctx: GraphQLContext,
@@ -30,7 +41,11 @@ export class FeatureResolver {
     @Arg('rows', () => [EntityTimestampInput]) rows: EntityTimestampInput[],
     @Arg('version', () => String, { nullable: true }) version?: string,
     @Arg('features', () => [String], { nullable: true }) features?: string[],
-    @Arg('ttl', () => String, { nullable: true, description: 'ISO-8601 duration: ignore values older than this.' }) ttl?: string,
+    @Arg('ttl', () => String, {
+      nullable: true,
+      description: 'ISO-8601 duration: ignore values older than this.',
+    })
+    ttl?: string,
     @Arg('environment', () => String, { nullable: true }) environment?: string,
   ): Promise<FeatureVector[]> {
     return ctx.services.features.trainingSet({ contract, version, rows, features, ttl, environment });

@@ -5,7 +5,9 @@ import type { GraphQLContext } from '../context';
 
 @Resolver(() => LineageGraph)
 export class LineageResolver {
-  @Query(() => LineageGraph, { description: 'raw batch → run → feature view, for a run, a contract, or one entity of a contract.' })
+  @Query(() => LineageGraph, {
+    description: 'raw batch → run → feature view, for a run, a contract, or one entity of a contract.',
+  })
   lineage(
     @Ctx() ctx: GraphQLContext,
     @Arg('contract', () => String, { nullable: true }) contract?: string,

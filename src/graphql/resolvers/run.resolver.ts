@@ -54,7 +54,9 @@ export class RunResolver {
   }
 
   @Authorized('writer')
-  @Mutation(() => Run, { description: "Runs the contract's active version over new files in its landing location." })
+  @Mutation(() => Run, {
+    description: "Runs the contract's active version over new files in its landing location.",
+  })
   triggerRun(
     @Ctx() ctx: GraphQLContext,
     @Arg('contract', () => String) contract: string,
@@ -64,7 +66,9 @@ export class RunResolver {
   }
 
   @Authorized('writer')
-  @Mutation(() => Run, { description: 'Pushes records through the pipeline of a push contract; answers with the run.' })
+  @Mutation(() => Run, {
+    description: 'Pushes records through the pipeline of a push contract; answers with the run.',
+  })
   ingest(
     @Ctx() ctx: GraphQLContext,
     @Arg('contract', () => String) contract: string,
@@ -81,7 +85,9 @@ export class RunResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => Run, { description: 'Re-runs a run’s kept raw batches, under its or another contract version.' })
+  @Mutation(() => Run, {
+    description: 'Re-runs a run’s kept raw batches, under its or another contract version.',
+  })
   reprocessRun(
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID) id: string,

@@ -14,7 +14,8 @@ export class SubscriptionResolver {
   @Subscription(() => Run, {
     topics: RUN_STATUS_TOPIC,
     filter: ({ payload, args }: SubscriptionHandlerData<DomainRun, RunFilterArgs>) =>
-      (!args.contract || payload.contractName === args.contract) && (!args.environment || payload.environment === args.environment),
+      (!args.contract || payload.contractName === args.contract) &&
+      (!args.environment || payload.environment === args.environment),
     description: 'Every status change of matching runs, in order, with the run’s counts.',
   })
   runStatusChanged(

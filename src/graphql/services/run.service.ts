@@ -25,7 +25,8 @@ export class RunGraphService {
 
   async list(a: RunsArgs): Promise<RunConnection> {
     const first = a.first ?? 20;
-    if (first < 1 || first > LIMITS.maxPage) throw new InputError(`first must be between 1 and ${LIMITS.maxPage}`);
+    if (first < 1 || first > LIMITS.maxPage)
+      throw new InputError(`first must be between 1 and ${LIMITS.maxPage}`);
     const after = a.after ? decodeCursor(a.after) : undefined;
     if (a.after && !after) throw new InputError(`after: '${a.after}' is not a cursor returned by runs`);
     if (a.trigger && !(RUN_TRIGGERS as readonly string[]).includes(a.trigger)) {
@@ -58,7 +59,8 @@ export class RunGraphService {
   }
 
   async rejects(runId: string, first: number, offset: number): Promise<RejectConnection> {
-    if (first < 1 || first > LIMITS.maxPage) throw new InputError(`first must be between 1 and ${LIMITS.maxPage}`);
+    if (first < 1 || first > LIMITS.maxPage)
+      throw new InputError(`first must be between 1 and ${LIMITS.maxPage}`);
     if (offset < 0) throw new InputError('offset must not be negative');
     const page = await this.rt.store.rejects.forRun(runId, first, offset);
     return { nodes: page.rows.map(toRejectType), totalCount: page.totalCount };
@@ -68,9 +70,16 @@ export class RunGraphService {
     return toRunType(await this.rt.runs.trigger({ contract, environment: this.env(environment), actor }));
   }
 
-  async ingest(contract: string, records: unknown[], environment: string | undefined, actor: string): Promise<Run> {
+  async ingest(
+    contract: string,
+    records: unknown[],
+    environment: string | undefined,
+    actor: string,
+  ): Promise<Run> {
     bounded(records, LIMITS.maxRecords, 'records');
-    return toRunType(await this.rt.runs.ingest({ contract, records, environment: this.env(environment), actor }));
+    return toRunType(
+      await this.rt.runs.ingest({ contract, records, environment: this.env(environment), actor }),
+    );
   }
 
   async rollback(id: string, actor: string): Promise<Run> {

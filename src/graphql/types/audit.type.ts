@@ -6,7 +6,8 @@ export class AuditEntry {
   @Field(() => ID) id!: string;
   @Field(() => Date) at!: Date;
   @Field(() => String) actor!: string;
-  @Field(() => String, { description: 'e.g. contract.apply, contract.promote, run.trigger, run.rollback' }) action!: string;
+  @Field(() => String, { description: 'e.g. contract.apply, contract.promote, run.trigger, run.rollback' })
+  action!: string;
   @Field(() => String) targetKind!: string;
   @Field(() => String) targetId!: string;
   @Field(() => String, { nullable: true }) environment!: string | null;

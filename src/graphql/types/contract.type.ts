@@ -7,7 +7,10 @@ export class ColumnType {
   @Field(() => String) type!: string;
   @Field(() => Boolean) required!: boolean;
   @Field(() => String, { nullable: true }) description?: string;
-  @Field(() => GraphQLJSON, { nullable: true, description: 'Constraints: enum, minimum, maximum, pattern, ...' })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'Constraints: enum, minimum, maximum, pattern, ...',
+  })
   constraints?: Record<string, unknown>;
 }
 

@@ -10,13 +10,24 @@ export class FeatureValue {
 
 @ObjectType({ description: 'The feature values of one entity at one point in time.' })
 export class FeatureVector {
-  @Field(() => GraphQLJSON, { description: 'Scalar for one-column keys, {column: value} for composite keys.' })
+  @Field(() => GraphQLJSON, {
+    description: 'Scalar for one-column keys, {column: value} for composite keys.',
+  })
   entity!: unknown;
-  @Field(() => Date, { nullable: true, description: 'The requested time: asOf, or the training row timestamp.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'The requested time: asOf, or the training row timestamp.',
+  })
   timestamp!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'Event time of the matched feature row; null when none matched.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Event time of the matched feature row; null when none matched.',
+  })
   eventTime!: Date | null;
-  @Field(() => GraphQLJSON, { nullable: true, description: 'Feature name → value; null when nothing matched.' })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'Feature name → value; null when nothing matched.',
+  })
   values!: unknown;
   @Field(() => [FeatureValue]) features!: FeatureValue[];
   @Field(() => ID, { nullable: true }) runId!: string | null;

@@ -9,7 +9,10 @@ export enum RunStatus {
   ROLLED_BACK = 'rolled_back',
   SUPERSEDED = 'superseded',
 }
-registerEnumType(RunStatus, { name: 'RunStatus', description: 'queued → running → succeeded / failed; later rolled_back or superseded.' });
+registerEnumType(RunStatus, {
+  name: 'RunStatus',
+  description: 'queued → running → succeeded / failed; later rolled_back or superseded.',
+});
 
 @ObjectType({ description: 'One expectation evaluated over a batch (Great Expectations SUMMARY shape).' })
 export class ExpectationResult {
@@ -23,7 +26,10 @@ export class ExpectationResult {
   @Field(() => Float, { nullable: true }) unexpectedPercent?: number;
   @Field(() => Float, { nullable: true }) mostly?: number | null;
   @Field(() => GraphQLJSON, { nullable: true }) observedValue?: unknown;
-  @Field(() => GraphQLJSON, { nullable: true, description: 'Up to 20 unexpected values with their row numbers.' })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'Up to 20 unexpected values with their row numbers.',
+  })
   sample?: unknown;
 }
 

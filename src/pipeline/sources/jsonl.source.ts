@@ -13,11 +13,21 @@ export async function* readJsonl(input: Readable, rawBatchId: string): AsyncGene
     try {
       value = JSON.parse(line);
     } catch (err) {
-      yield { rowNumber, rawBatchId, raw: { _line: line.slice(0, 1000) }, parseError: `invalid JSON: ${(err as Error).message}` };
+      yield {
+        rowNumber,
+        rawBatchId,
+        raw: { _line: line.slice(0, 1000) },
+        parseError: `invalid JSON: ${(err as Error).message}`,
+      };
       continue;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      yield { rowNumber, rawBatchId, raw: { _line: line.slice(0, 1000) }, parseError: 'each line must be a JSON object' };
+      yield {
+        rowNumber,
+        rawBatchId,
+        raw: { _line: line.slice(0, 1000) },
+        parseError: 'each line must be a JSON object',
+      };
       continue;
     }
     yield { rowNumber, rawBatchId, raw: value as Record<string, unknown> };

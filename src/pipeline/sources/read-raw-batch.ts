@@ -6,7 +6,11 @@ import type { ParsedRecord } from '../row.types';
 import { readCsv } from './csv.source';
 import { readJsonl } from './jsonl.source';
 
-export function readRawBatch(input: Readable, batch: RawBatch, contract: Contract): AsyncGenerator<ParsedRecord> {
+export function readRawBatch(
+  input: Readable,
+  batch: RawBatch,
+  contract: Contract,
+): AsyncGenerator<ParsedRecord> {
   if (batch.sourceType === 'csv') return readCsv(input, contract.source, contract.schema, batch.id);
   // push, jsonl and streamed micro-batches are all kept as JSON Lines.
   return readJsonl(input, batch.id);
