@@ -170,7 +170,7 @@ describe(`freshness (${testEngine()})`, () => {
           query:
             '{ contract(name: "cases") { name freshness { environment newestEventTime ageSeconds sla stale } } }',
         },
-        { contextValue: createContext(rt, services, 'test') },
+        { contextValue: createContext(rt, services, { actor: 'test', role: 'admin', keyId: null }) },
       );
       expect(res.body.kind).toBe('single');
       const result = res.body.kind === 'single' ? res.body.singleResult : null;
