@@ -137,6 +137,7 @@ export class PromotionService {
         details: { from },
       });
     });
+    this.deps.registry.invalidate();
     this.deps.logger.info({ contract: c.name, version: c.version, from, to, actor }, 'contract promoted');
   }
 }

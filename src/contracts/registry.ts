@@ -31,7 +31,13 @@ export interface ApplyOutcome {
   compatibility: CompatibilityReport;
 }
 
+/** How long another instance's promotion may take to be seen here. */
+const ACTIVE_TTL_MS = 1_000;
+
 export class ContractRegistry {
+  private readonly versions = new Map<string, RegisteredContract>();
+  private readonly active = new Map<string, { at: number; list: ActiveVersion[] }>();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -44,7 +50,7 @@ export class ContractRegistry {
    */
   async apply(parsed: ParsedContract[], actor: string): Promise<ApplyOutcome[]> {
     const ordered = [...parsed].sort((a, b) => byNameThenVersion(a, b));
-    return this.store.transaction(async (tx) => {
+    const outcomes = await this.store.transaction(async (tx) => {
       const known = new Map<string, RegisteredContract[]>();
       const outcomes: ApplyOutcome[] = [];
       const problems: string[] = [];
@@ -59,6 +65,7 @@ export class ContractRegistry {
       if (problems.length > 0) {
         throw new ConflictError(`nothing was applied:\n  ${problems.join('\n  ')}`, { problems });
       }
+      this.invalidate();
       for (const o of outcomes.filter((x) => x.status === 'registered')) {
         await this.register(
           tx,
@@ -69,6 +76,9 @@ export class ContractRegistry {
       }
       return outcomes;
     });
+    // Also after commit: a read during the transaction may have cached the old state.
+    this.invalidate();
+    return outcomes;
   }
 
   private assess(p: ParsedContract, versions: RegisteredContract[], problems: string[]): ApplyOutcome | null {
@@ -166,14 +176,14 @@ export class ContractRegistry {
     environment: Environment,
   ): Promise<RegisteredContract> {
     if (version && semver.valid(version)) {
-      const found = await this.store.contracts.findVersion(name, version);
+      const found = await this.version(name, version);
       if (!found) throw new NotFoundError(`contract ${name}@${version} is not registered`);
       return found;
     }
     if (version && !/^\d+$/.test(version)) {
       throw new InputError(`version must be a semantic version (1.2.0) or a major (1); got '${version}'`);
     }
-    const active = (await this.store.contracts.activeVersions({ name, environment })).filter(
+    const active = (await this.activeIn(name, environment)).filter(
       (a) => version === undefined || a.major === Number(version),
     );
     if (active.length === 0) {
@@ -182,7 +192,36 @@ export class ContractRegistry {
       const what = version === undefined ? '' : ` major ${version}`;
       throw new NotFoundError(`contract '${name}'${what} has no active version in ${environment}`);
     }
-    return (await this.store.contracts.findVersion(name, active[0]!.version))!;
+    return (await this.version(name, active[0]!.version))!;
+  }
+
+  /** A registered (name, version) never changes, so it is cached for good once read. */
+  private async version(name: string, version: string): Promise<RegisteredContract | null> {
+    const key = `${name}@${version}`;
+    const hit = this.versions.get(key);
+    if (hit) return hit;
+    const found = await this.store.contracts.findVersion(name, version);
+    if (found) this.versions.set(key, found);
+    return found;
+  }
+
+  /**
+   * Active versions per (contract, environment), cached briefly: every online read
+   * resolves its contract, and promotions are rare. Changes made through this
+   * process invalidate at once; other instances' changes are seen within the TTL.
+   */
+  private async activeIn(name: string, environment: Environment): Promise<ActiveVersion[]> {
+    const key = `${name}\u0000${environment}`;
+    const hit = this.active.get(key);
+    if (hit && Date.now() - hit.at < ACTIVE_TTL_MS) return hit.list;
+    const list = await this.store.contracts.activeVersions({ name, environment });
+    this.active.set(key, { at: Date.now(), list });
+    return list;
+  }
+
+  /** Forget cached active versions (after apply, promote or retire). */
+  invalidate(): void {
+    this.active.clear();
   }
 
   async list(environment?: Environment): Promise<RegisteredContract[]> {

@@ -2,6 +2,7 @@
  * The GraphQL pubsub, fed by the engine's run event bus. In-memory by default; the
  * same interface takes a Redis event target for several instances.
  */
+import { setMaxListeners } from 'node:events';
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { Run } from '../pipeline/run.types';
 import type { RunEventBus } from '../events/run-events';
@@ -15,7 +16,11 @@ export type TidemarkPubSub = ReturnType<typeof createTidemarkPubSub>;
 
 /** In memory by default; pass a Redis event target to span several instances. */
 export function createTidemarkPubSub(eventTarget?: RedisEventTarget) {
-  return createPubSub<{ [RUN_STATUS_TOPIC]: [Run] }>(eventTarget ? { eventTarget } : undefined);
+  if (eventTarget) return createPubSub<{ [RUN_STATUS_TOPIC]: [Run] }>({ eventTarget });
+  // Every subscription is one listener; Node's default cap of 10 is a leak warning, not a limit.
+  const local = new EventTarget();
+  setMaxListeners(0, local);
+  return createPubSub<{ [RUN_STATUS_TOPIC]: [Run] }>({ eventTarget: local as unknown as RedisEventTarget });
 }
 
 /** Forwards every run event to subscribers; returns the unsubscribe function. */

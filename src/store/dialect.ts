@@ -20,30 +20,46 @@ export function maxBindings(engine: Engine): number {
 }
 
 /**
- * knex compiles a multi-row INSERT on SQLite as `INSERT … SELECT … UNION ALL SELECT …`,
- * and SQLite refuses a compound SELECT of more than SQLITE_MAX_COMPOUND_SELECT terms
- * (500 in stock builds, including the sqlite3 package's).
+ * Rows per statement. Our inserts are plain multi-row `VALUES` lists (knex's own
+ * SQLite form, `INSERT … SELECT … UNION ALL …`, is capped at 500 terms and slow to
+ * compile); a few thousand rows per statement keeps parsing cheap and memory flat.
  */
-const SQLITE_MAX_ROWS_PER_INSERT = 500;
+const MAX_ROWS_PER_INSERT = 4_000;
 
 /** Rows per INSERT so that rows × columns stays under the engine's variable limit. */
 export function insertChunkSize(engine: Engine, columnsPerRow: number): number {
   const byBindings = Math.max(1, Math.floor(maxBindings(engine) / Math.max(1, columnsPerRow)));
-  return engine === 'sqlite' ? Math.min(SQLITE_MAX_ROWS_PER_INSERT, byBindings) : byBindings;
+  return Math.min(MAX_ROWS_PER_INSERT, byBindings);
 }
 
-/** Insert many rows in chunks that respect the engine's variable limit. */
-export async function batchInsert<T extends object>(
+/**
+ * Inserts many rows in chunks that respect the engine's variable limit. `toRow` maps
+ * one item to its column values (in `columns` order) as the chunk is built, so a
+ * million-row write never holds a second million-element copy.
+ */
+export async function batchInsert<T>(
   db: Knex | Knex.Transaction,
   engine: Engine,
   table: string,
-  rows: T[],
+  columns: readonly string[],
+  items: readonly T[],
+  toRow: (item: T) => unknown[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  const size = insertChunkSize(engine, Object.keys(rows[0]!).length);
-  for (let i = 0; i < rows.length; i += size) {
-    await db(table).insert(rows.slice(i, i + size));
+  if (items.length === 0) return;
+  const size = insertChunkSize(engine, columns.length);
+  const head = `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) VALUES `;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  for (let i = 0; i < items.length; i += size) {
+    const n = Math.min(size, items.length - i);
+    const bindings: unknown[] = [];
+    for (let j = i; j < i + n; j++) for (const v of toRow(items[j]!)) bindings.push(v ?? null);
+    await db.raw(head + new Array(n).fill(tuple).join(', '), bindings as Knex.RawBinding[]);
   }
+}
+
+/** Identifiers here are our own constants; quoting keeps reserved words safe on both engines. */
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**
@@ -94,4 +110,9 @@ export function valuesRow(engine: Engine, types: SqlType[]): string {
  */
 export async function lockKey(trx: Knex.Transaction, engine: Engine, key: string): Promise<void> {
   if (engine === 'postgres') await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
+}
+
+/** Whether the engine has LATERAL joins (a per-row subquery the planner drives by index). */
+export function supportsLateral(engine: Engine): boolean {
+  return engine === 'postgres';
 }

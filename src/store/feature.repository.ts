@@ -8,7 +8,7 @@
  */
 import type { Knex } from 'knex';
 import { T } from './tables';
-import { batchInsert, maxBindings, valuesRow, toMillis, type Engine } from './dialect';
+import { batchInsert, maxBindings, supportsLateral, valuesRow, toMillis, type Engine } from './dialect';
 import type { Environment } from '../config';
 import type { Value } from '../pipeline/row.types';
 
@@ -80,22 +80,26 @@ export class FeatureRepository {
   async insertMany(
     runId: string,
     view: Omit<FeatureView, 'version'>,
-    rows: FeatureRowInsert[],
+    rows: readonly FeatureRowInsert[],
   ): Promise<void> {
-    await batchInsert(
-      this.db,
-      this.engine,
-      F,
-      rows.map((r) => ({
-        run_id: runId,
-        environment: view.environment,
-        contract_name: view.contract,
-        contract_major: view.major,
-        entity_key: r.entityKey,
-        event_time: r.eventTime,
-        feature_values: JSON.stringify(r.values),
-      })),
-    );
+    const columns = [
+      'run_id',
+      'environment',
+      'contract_name',
+      'contract_major',
+      'entity_key',
+      'event_time',
+      'feature_values',
+    ];
+    await batchInsert(this.db, this.engine, F, columns, rows, (r) => [
+      runId,
+      view.environment,
+      view.contract,
+      view.major,
+      r.entityKey,
+      r.eventTime,
+      JSON.stringify(r.values),
+    ]);
   }
 
   /**
@@ -130,17 +134,26 @@ export class FeatureRepository {
     const vis = visibility(opts.knownAt);
     const ttl = opts.ttlMs !== undefined ? 'AND f2.event_time > req.ts - ?' : '';
     const version = view.version ? 'AND r2.contract_version = ?' : '';
-    const sql = `
-      WITH req(idx, ek, ts) AS (VALUES ${values})
-      SELECT req.idx, f.entity_key, f.event_time, f.feature_values, f.run_id, r.contract_version, r.committed_at
-      FROM req
-      LEFT JOIN ${F} f ON f.id = (
-        SELECT f2.id FROM ${F} f2 JOIN ${R} r2 ON r2.id = f2.run_id
+    const match = `
+        FROM ${F} f2 JOIN ${R} r2 ON r2.id = f2.run_id
         WHERE f2.environment = ? AND f2.contract_name = ? AND f2.contract_major = ?
           AND f2.entity_key = req.ek AND f2.event_time <= req.ts ${ttl}
           AND ${vis.sql} ${version}
         ORDER BY f2.event_time DESC, COALESCE(r2.precedence, r2.committed_at) DESC, r2.committed_at DESC, f2.id DESC
-        LIMIT 1)
+        LIMIT 1`;
+    // PostgreSQL plans the correlated `f.id = (subquery)` form as a hash join over the
+    // whole table; LATERAL makes it walk the (entity, event time) index per request.
+    // SQLite has no LATERAL and runs the correlated subquery through the index already.
+    const sql = supportsLateral(this.engine)
+      ? `WITH req(idx, ek, ts) AS (VALUES ${values})
+      SELECT req.idx, m.entity_key, m.event_time, m.feature_values, m.run_id, m.contract_version, m.committed_at
+      FROM req LEFT JOIN LATERAL (
+        SELECT f2.entity_key, f2.event_time, f2.feature_values, f2.run_id, r2.contract_version, r2.committed_at
+        ${match}) m ON true`
+      : `WITH req(idx, ek, ts) AS (VALUES ${values})
+      SELECT req.idx, f.entity_key, f.event_time, f.feature_values, f.run_id, r.contract_version, r.committed_at
+      FROM req
+      LEFT JOIN ${F} f ON f.id = (SELECT f2.id ${match})
       LEFT JOIN ${R} r ON r.id = f.run_id`;
     bindings.push(view.environment, view.contract, view.major);
     if (opts.ttlMs !== undefined) bindings.push(opts.ttlMs);

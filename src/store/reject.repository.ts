@@ -23,19 +23,15 @@ export class RejectRepository {
     private readonly engine: Engine,
   ) {}
 
-  async insertMany(runId: string, rows: RejectedRow[]): Promise<void> {
-    await batchInsert(
-      this.db,
-      this.engine,
-      T.rejectedRows,
-      rows.map((r) => ({
-        run_id: runId,
-        raw_batch_id: r.rawBatchId,
-        row_number: r.rowNumber,
-        raw: JSON.stringify(r.raw),
-        reasons: JSON.stringify(r.reasons),
-      })),
-    );
+  async insertMany(runId: string, rows: readonly RejectedRow[]): Promise<void> {
+    const columns = ['run_id', 'raw_batch_id', 'row_number', 'raw', 'reasons'];
+    await batchInsert(this.db, this.engine, T.rejectedRows, columns, rows, (r) => [
+      runId,
+      r.rawBatchId,
+      r.rowNumber,
+      JSON.stringify(r.raw),
+      JSON.stringify(r.reasons),
+    ]);
   }
 
   async forRun(

@@ -106,7 +106,8 @@ describe(`dialect helpers on a real database (${testEngine()})`, () => {
       wideCols.forEach((c, i) => (row[c] = r * 1000 + i));
       return row;
     });
-    await batchInsert(db.knex, db.engine, 'wide', rows);
+    const cols = ['row_no', ...wideCols];
+    await batchInsert(db.knex, db.engine, 'wide', cols, rows, (row) => cols.map((c) => row[c]));
 
     const [counted] = await db.knex('wide').count({ n: '*' });
     expect(toCount(counted?.n)).toBe(n);
@@ -121,13 +122,15 @@ describe(`dialect helpers on a real database (${testEngine()})`, () => {
 
   it('batch-inserts many narrow rows (more than a compound SELECT may hold on SQLite)', async () => {
     const rows = Array.from({ length: 2_345 }, (_, i) => ({ k: `n${i}`, v: 2 ** 40 + i }));
-    await batchInsert(db.knex, db.engine, 'narrow', rows);
+    await batchInsert(db.knex, db.engine, 'narrow', ['k', 'v'], rows, (r) => [r.k, r.v]);
     const got = await db.knex('narrow').select('k', 'v').orderBy('id');
     expect(got.map((r: { k: string; v: unknown }) => ({ k: r.k, v: toMillis(r.v) }))).toEqual(rows);
   });
 
   it('does nothing for no rows (not even touch the table)', async () => {
-    await expect(batchInsert(db.knex, db.engine, 'no_such_table', [])).resolves.toBeUndefined();
+    await expect(
+      batchInsert(db.knex, db.engine, 'no_such_table', ['a'], [], () => []),
+    ).resolves.toBeUndefined();
   });
 
   it('recognises a unique violation from the driver, and only that', async () => {
