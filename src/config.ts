@@ -17,6 +17,8 @@ export interface Config {
   sqliteFile: string;
   databaseUrl: string | null;
   redisUrl: string | null;
+  /** NATS server for `source.type: nats` contracts (JetStream). */
+  natsUrl: string | null;
   defaultEnvironment: Environment;
   logLevel: string;
   contractsDir: string;
@@ -66,6 +68,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteFile: join(dataDir, 'tidemark.sqlite'),
     databaseUrl: parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']),
     redisUrl: parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']),
+    natsUrl: parseUrl('NATS_URL', env.NATS_URL, ['nats:', 'tls:']),
     defaultEnvironment: parseEnvironment(env.TIDEMARK_ENV || 'dev', 'TIDEMARK_ENV'),
     logLevel: parseLogLevel(env.TIDEMARK_LOG_LEVEL || 'info'),
     contractsDir: resolve(env.TIDEMARK_CONTRACTS_DIR || './contracts'),

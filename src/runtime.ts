@@ -23,7 +23,8 @@ import { RunDispatcher } from './scheduling/dispatcher';
 import type { RetryPolicy } from './scheduling/retry';
 import { ContractLifecycle } from './scheduling/lifecycle';
 import { attachReactions } from './scheduling/reactions';
-import { attachRunMetrics, createMetrics, type Metrics } from './observability/metrics';
+import { attachRunMetrics, createMetrics, streamMetrics, type Metrics } from './observability/metrics';
+import { StreamConsumerManager } from './streaming/consumer-manager';
 import { FreshnessService } from './serving/freshness';
 import { createOpenLineageEmitter } from './events/openlineage/emitter';
 import { ApiKeyService } from './auth/key.service';
@@ -47,6 +48,8 @@ export interface Runtime {
   metrics: Metrics;
   freshness: FreshnessService;
   keys: ApiKeyService;
+  /** Consumers of nats / redis-stream contracts; started by `serve`. */
+  streams: StreamConsumerManager;
   close(): Promise<void>;
 }
 
@@ -119,6 +122,10 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const metrics = overrides.metrics ?? createMetrics();
   const detachMetrics = attachRunMetrics(events, metrics);
   const freshness = new FreshnessService({ store, clock, logger, metrics });
+  const streams = new StreamConsumerManager(
+    { registry, store, rawStore, executor, dispatcher, clock, ids, logger },
+    { natsUrl: config.natsUrl, redisUrl: config.redisUrl, metrics: streamMetrics(metrics) },
+  );
   const lineage = createOpenLineageEmitter({
     bus: events,
     store,
@@ -147,8 +154,11 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     metrics,
     freshness,
     keys: new ApiKeyService({ store, clock }),
+    streams,
     close: async () => {
       detachReactions();
+      // An in-flight micro-batch needs the dispatcher to commit: stop consumers first.
+      await streams.stop();
       await dispatcher.stop();
       detachMetrics();
       // The emitter reads the store for its last events: close it before the store.

@@ -48,10 +48,12 @@ export function serveCommand(): Command {
           const offContracts = rt.contracts.onChange(() => {
             void scheduler.refresh();
             void arrivals.refresh();
+            void rt.streams.refresh();
           });
           try {
             await scheduler.start();
             await arrivals.start();
+            await rt.streams.start();
             const server = await createServer(rt);
             const port = await server.listen(config.port, config.host);
             rt.logger.info(
@@ -67,6 +69,7 @@ export function serveCommand(): Command {
             await server.stop();
           } finally {
             offContracts();
+            await rt.streams.stop();
             await arrivals.stop();
             await scheduler.stop();
           }

@@ -10,6 +10,7 @@ import { LineageService } from '../serving/lineage.service';
 import { createLoaders, type Loaders } from './loaders';
 import type { FreshnessService } from '../serving/freshness';
 import type { Principal } from '../auth/roles';
+import { createStreamService, type StreamService } from '../streaming/stream.service';
 import type { LineageGraph } from './types/lineage.type';
 
 export interface Services {
@@ -18,6 +19,7 @@ export interface Services {
   features: FeatureGraphService;
   audit: AuditGraphService;
   freshness: FreshnessService;
+  streams: StreamService;
   lineage: {
     graph(q: {
       contract?: string;
@@ -46,6 +48,7 @@ export function createServices(rt: Runtime): Services {
     features: new FeatureGraphService(rt),
     audit: new AuditGraphService(rt),
     freshness: rt.freshness,
+    streams: createStreamService(rt.streams, rt.config.defaultEnvironment),
     lineage: {
       graph: (q) =>
         lineage.graph({

@@ -4,6 +4,7 @@
  * registry handed in (or made here), never prom-client's global one, so tests and
  * several runtimes in one process never share counters.
  */
+import type { StreamMetrics } from '../streaming/stream.types';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Run, RunStatus } from '../pipeline/run.types';
 import type { RunListener } from '../events/run-events';
@@ -29,6 +30,10 @@ export interface Metrics {
   readonly graphqlDuration: Histogram<'operation' | 'type' | 'outcome'>;
   /** OpenLineage events by transport and outcome (sent, failed, dropped). */
   readonly lineageEvents: Counter<'transport' | 'outcome'>;
+  /** Streaming sources: messages committed, rejected, and the broker-reported lag. */
+  readonly streamConsumed: Counter<'contract' | 'environment'>;
+  readonly streamRejected: Counter<'contract' | 'environment'>;
+  readonly streamLag: Gauge<'contract' | 'environment'>;
 }
 
 export interface MetricsOptions {
@@ -47,8 +52,24 @@ export function createMetrics(registry: Registry = new Registry(), opts: Metrics
     });
   const view = (name: string, help: string) =>
     new Gauge({ name, help, labelNames: ['contract', 'environment', 'major'] as const, registers });
+  const stream = { labelNames: ['contract', 'environment'] as const, registers };
   const metrics: Metrics = {
     registry,
+    streamConsumed: new Counter({
+      name: 'tidemark_stream_messages_consumed_total',
+      help: 'Stream messages in committed micro-batches.',
+      ...stream,
+    }),
+    streamRejected: new Counter({
+      name: 'tidemark_stream_messages_rejected_total',
+      help: 'Stream messages that went to the rejects.',
+      ...stream,
+    }),
+    streamLag: new Gauge({
+      name: 'tidemark_stream_lag_messages',
+      help: 'Messages the broker holds that are not consumed yet.',
+      ...stream,
+    }),
     runs: new Counter({
       name: 'tidemark_runs_total',
       help: 'Runs that reached a terminal status (succeeded, failed, rolled_back, superseded).',
@@ -131,4 +152,16 @@ export function attachRunMetrics(
   metrics: Metrics,
 ): () => void {
   return bus.subscribe((run) => recordRunEvent(metrics, run));
+}
+
+/** Binds the streaming consumers' counters to Prometheus. */
+export function streamMetrics(m: Metrics): StreamMetrics {
+  return {
+    consumed: (contract, environment, n) => m.streamConsumed.inc({ contract, environment }, n),
+    rejected: (contract, environment, n) => m.streamRejected.inc({ contract, environment }, n),
+    lag: (contract, environment, lag) => {
+      if (lag === null) m.streamLag.remove({ contract, environment });
+      else m.streamLag.set({ contract, environment }, lag);
+    },
+  };
 }

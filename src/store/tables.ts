@@ -10,4 +10,5 @@ export const T = {
   lineageEdges: 'lineage_edges',
   auditLog: 'audit_log',
   apiKeys: 'api_keys',
+  streamOffsets: 'stream_offsets',
 } as const;

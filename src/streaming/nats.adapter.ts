@@ -13,6 +13,9 @@
  *   delivery was lost (e.g. a reconnect mid-pull), so `pull` fails and the session is
  *   reopened from the committed position.
  * - Lag is the consumer's `num_pending` (not yet delivered), plus `num_ack_pending`.
+ * - Streams with interest retention are refused: deleting the consumer to recreate it
+ *   would let JetStream drop the messages kept for it. Limits (the default) and
+ *   workqueue retention are fine.
  */
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
@@ -22,6 +25,7 @@ import {
   jetstreamManager,
   JetStreamApiCodes,
   JetStreamApiError,
+  RetentionPolicy,
   type Consumer,
   type ConsumerConfig,
   type ConsumerInfo,
@@ -83,13 +87,21 @@ export class NatsAdapter implements BrokerAdapter {
 }
 
 async function findStream(jsm: JetStreamManager, subject: string): Promise<string> {
+  let stream: string;
   try {
-    return await jsm.streams.find(subject);
+    stream = await jsm.streams.find(subject);
   } catch (err) {
-    throw new Error(`no JetStream stream captures subject '${subject}': ${(err as Error).message}`, {
-      cause: err,
-    });
+    const why = (err as Error).message;
+    throw new Error(`no JetStream stream captures subject '${subject}': ${why}`, { cause: err });
   }
+  // Recreating the consumer would let an interest-retention stream drop what it holds for it.
+  const { config } = await jsm.streams.info(stream);
+  if (config.retention === RetentionPolicy.Interest) {
+    throw new Error(
+      `JetStream stream '${stream}' uses interest retention; use limits or workqueue retention`,
+    );
+  }
+  return stream;
 }
 
 /** The durable consumer, as it is when it may be reused, else recreated after the committed position. */

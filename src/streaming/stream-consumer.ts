@@ -64,8 +64,9 @@ export class StreamConsumer {
   private readonly batcher: MicroBatcher<BrokerMessage>;
   private session: BrokerSession | null = null;
   private consumerName: string | null = null;
-  private current: BrokerMessage[] = [];
   private held: BrokerMessage[] | null = null;
+  /** Messages accepted from the broker and neither acknowledged nor dropped yet (the backpressure bound). */
+  private inMemory = 0;
   private readonly committed: CommittedPosition;
   private highWater: string | null = null;
   private state: State = 'running';
@@ -156,10 +157,6 @@ export class StreamConsumer {
     this.wake.notify();
   }
 
-  private get inMemory(): number {
-    return this.batcher.size + this.current.length + (this.held?.length ?? 0);
-  }
-
   private supervise(): Promise<void> {
     return superviseSessions(() => this.runSession(), {
       stopping: this.stopping.signal,
@@ -168,6 +165,7 @@ export class StreamConsumer {
         // Whatever was not committed is redelivered by the next session, in order.
         this.batcher.clear();
         this.held = null;
+        this.inMemory = 0;
         if (err === undefined) return;
         this.error = err instanceof Error ? err.message : String(err);
         this.log.warn(
@@ -236,6 +234,7 @@ export class StreamConsumer {
     // A redelivery of a message still held in memory (its ack wait ran out): one copy is enough.
     if (this.highWater !== null && comparePositions(m.position, this.highWater) <= 0) return;
     this.highWater = m.position;
+    this.inMemory++;
     this.batcher.push(m);
   }
 
@@ -249,17 +248,19 @@ export class StreamConsumer {
       const batch = this.held ?? (await this.batcher.next(abort));
       if (!batch) return;
       this.held = null;
-      this.current = batch;
+      let kept = 0;
       try {
-        await this.handle(batch, session, abort);
+        kept = await this.handle(batch, session, abort);
       } finally {
-        this.current = [];
+        // Acknowledged or dropped now: all of it, unless the consumer paused holding some.
+        this.inMemory -= batch.length - kept;
         this.wake.notify();
       }
     }
   }
 
-  private async handle(batch: BrokerMessage[], session: BrokerSession, abort: AbortSignal): Promise<void> {
+  /** Answers how many of the messages are still held (paused), not acknowledged. */
+  private async handle(batch: BrokerMessage[], session: BrokerSession, abort: AbortSignal): Promise<number> {
     const outcome = await handleMicroBatch(this.deps, batch, {
       contract: this.contract,
       environment: this.environment,
@@ -271,10 +272,14 @@ export class StreamConsumer {
       abort,
       waiting: (message) => (this.error = message),
     });
-    if (outcome.kind === 'failed') return this.pause(outcome.run, outcome.pending, abort);
+    if (outcome.kind === 'failed') {
+      await this.pause(outcome.run, outcome.pending, abort);
+      return outcome.pending.length;
+    }
     if (outcome.kind === 'committed') this.lastRunId = outcome.run.id;
     this.error = null;
     void this.refreshLag();
+    return 0;
   }
 
   /** Holds the micro-batch, stops pulling, and reports once no pull is in flight any more. */
@@ -295,6 +300,7 @@ export class StreamConsumer {
     const { from, to } = rangeOf(held.map((m) => m.position));
     await this.committed.skip({ from, to, messages: held.length, failedRun: this.lastRunId, actor });
     this.held = null;
+    this.inMemory -= held.length;
     await this.session
       ?.ack(held)
       .catch((err: unknown) => this.log.warn({ err }, 'ack of skipped messages failed'));

@@ -3,7 +3,9 @@
  * `streams` query and the `resumeStream` mutation, through the real schema.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
+import { graphql } from 'graphql';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { testEngine } from '../support/engine';
 import { parseContract } from '../../src/contracts/parse';
@@ -12,6 +14,7 @@ import { createTidemarkPubSub } from '../../src/graphql/pubsub';
 import { createStreamService } from '../../src/streaming/stream.service';
 import type { StreamConsumerManager } from '../../src/streaming/consumer-manager';
 import {
+  NATS_URL,
   openTestStream,
   reading,
   sensorContract,
@@ -20,9 +23,6 @@ import {
   waitFor,
   type TestStream,
 } from './streaming-fixtures';
-
-// type-graphql builds the schema with graphql's CommonJS build; executing it needs the same instance.
-const { graphql } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 const PUSH_CONTRACT = (name: string) => `
 name: ${name}
@@ -138,5 +138,28 @@ describe(`stream consumer manager (${testEngine()})`, () => {
       source: `{ streams(environment: "qa") { contract } }`,
     });
     expect(bad.errors![0]!.message).toMatch(/environment must be one of/);
+  });
+
+  it('reports a subject no stream captures, and refuses an interest-retention stream', async () => {
+    const lonely = uniqueName('lonely');
+    await apply(sensorContract({ name: lonely, broker: 'nats', endpoint: `tidemark.nowhere.${lonely}` }));
+    const missing = await waitFor('the error', () => manager.status({ contract: lonely })[0]?.error);
+    expect(missing).toMatch(/no JetStream stream captures subject/);
+
+    const nc = await connect({ servers: NATS_URL });
+    const jsm = await jetstreamManager(nc);
+    const streamName = uniqueName('INTEREST').toUpperCase();
+    const subject = `tidemark.interest.${streamName.toLowerCase()}`;
+    await jsm.streams.add({ name: streamName, subjects: [subject], retention: RetentionPolicy.Interest });
+    try {
+      const picky = uniqueName('picky');
+      await apply(sensorContract({ name: picky, broker: 'nats', endpoint: subject }));
+      const refused = await waitFor('the refusal', () => manager.status({ contract: picky })[0]?.error);
+      expect(refused).toMatch(/uses interest retention/);
+      expect(manager.status({ contract: picky })[0]!.connected).toBe(false);
+    } finally {
+      await jsm.streams.delete(streamName);
+      await nc.close();
+    }
   });
 });
