@@ -42,6 +42,9 @@ interface Target {
 /** Partial uploads and editor droppings: never inputs, however the glob reads. */
 const TEMP_FILE = /(\.(tmp|temp|part|partial|crdownload|swp|swx|filepart)|~)$/i;
 
+/** Transient trigger failures of one arrival are retried this many times (2 s … 60 s apart). */
+const ARRIVAL_RETRIES = 8;
+
 export class ArrivalWatcher {
   private watcher: FSWatcher | null = null;
   private targets: Target[] = [];
@@ -150,7 +153,24 @@ export class ArrivalWatcher {
     for (const t of matched) this.enqueue(t, file);
   }
 
-  private enqueue(t: Target, file: string): void {
+  /**
+   * A trigger that failed for a transient reason (database or file system) is tried
+   * again with backoff: an arrival has no later firing to pick the file up.
+   */
+  private retryLater(t: Target, file: string, attempt: number): void {
+    if (attempt > ARRIVAL_RETRIES || this.watcher === null) return;
+    const delay = Math.min(60_000, 2_000 * 2 ** (attempt - 1));
+    this.deps.logger.warn(
+      { contract: t.contract, environment: t.environment, file, attempt, delayMs: delay },
+      'arrival trigger failed; retrying',
+    );
+    const timer = setTimeout(() => {
+      if (this.watcher !== null) this.enqueue(t, file, attempt + 1);
+    }, delay);
+    timer.unref();
+  }
+
+  private enqueue(t: Target, file: string, attempt = 1): void {
     const key = targetKey(t);
     const log = {
       contract: t.contract,
@@ -170,6 +190,7 @@ export class ArrivalWatcher {
         }),
       );
       const outcome = await settleTrigger(this.deps.logger, log, started);
+      if (outcome.kind === 'error') this.retryLater(t, file, attempt);
       this.emit({ type: 'outcome', file, environment: t.environment, contract: t.contract, outcome });
     };
     const next = (this.lanes.get(key) ?? Promise.resolve()).then(task);

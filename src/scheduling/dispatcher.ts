@@ -47,11 +47,16 @@ export class RunDispatcher {
   async start(): Promise<void> {
     await this.sweep();
     const every = this.deps.sweepMs ?? 30_000;
-    if (every > 0)
-      this.sweeper = setInterval(
-        () => void this.sweep().catch((err) => this.deps.logger.error({ err }, 'sweep failed')),
-        every,
-      );
+    let sweeping = false;
+    // One sweep at a time: with the database unreachable, overlapping sweeps would pile up and exhaust the pool.
+    const tick = () => {
+      if (sweeping) return;
+      sweeping = true;
+      void this.sweep()
+        .catch((err) => this.deps.logger.error({ err }, 'sweep failed'))
+        .finally(() => (sweeping = false));
+    };
+    if (every > 0) this.sweeper = setInterval(tick, every);
   }
 
   /** Waits for the lanes in flight; queued runs stay queued for the next start. */

@@ -50,7 +50,14 @@ interface SqliteConn {
 function openPostgres(opts: { url: string; schema?: string; poolMax?: number }): Knex {
   return knex({
     client: 'pg',
-    connection: opts.url,
+    // Without timeouts a query on a connection whose peer went silent waits forever:
+    // the API must answer with an error, not hang, when the database is unreachable.
+    connection: {
+      connectionString: opts.url,
+      query_timeout: 30_000,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+    },
     searchPath: opts.schema ? [opts.schema] : undefined,
     pool: { min: 0, max: opts.poolMax ?? 10 },
     acquireConnectionTimeout: 10_000,
