@@ -9,7 +9,14 @@ import type { Engine } from './dialect';
 
 export type DbOptions =
   | { engine: 'sqlite'; filename: string }
-  | { engine: 'postgres'; url: string; schema?: string; poolMax?: number };
+  | {
+      engine: 'postgres';
+      url: string;
+      schema?: string;
+      poolMax?: number;
+      /** Per-query limit (default 15 s); 0 turns it off (tests that fake timers). */
+      queryTimeoutMs?: number;
+    };
 
 export interface Db {
   knex: Knex;
@@ -47,14 +54,20 @@ interface SqliteConn {
   exec(sql: string, cb: (err: Error | null) => void): void;
 }
 
-function openPostgres(opts: { url: string; schema?: string; poolMax?: number }): Knex {
+function openPostgres(opts: {
+  url: string;
+  schema?: string;
+  poolMax?: number;
+  queryTimeoutMs?: number;
+}): Knex {
+  const queryTimeout = opts.queryTimeoutMs ?? 15_000;
   return knex({
     client: 'pg',
     // Without timeouts a query on a connection whose peer went silent waits forever:
     // the API must answer with an error, not hang, when the database is unreachable.
     connection: {
       connectionString: opts.url,
-      query_timeout: 30_000,
+      query_timeout: queryTimeout > 0 ? queryTimeout : undefined,
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
     },

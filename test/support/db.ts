@@ -39,7 +39,8 @@ export async function createTestDbOptions(): Promise<TestDbOptions> {
   const url = process.env.TEST_DATABASE_URL!;
   const schema = await createPgSchema(url);
   return {
-    options: { engine: 'postgres', url, schema, poolMax: 4 },
+    // Some tests fake timers and jump minutes ahead: a real query timeout would fire.
+    options: { engine: 'postgres', url, schema, poolMax: 4, queryTimeoutMs: 0 },
     dispose: () => withAdmin(url, (admin) => admin.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema])),
   };
 }
@@ -86,7 +87,7 @@ async function withAdmin(url: string, fn: (admin: knex.Knex) => Promise<unknown>
 async function createPgDb(): Promise<TestDb> {
   const url = process.env.TEST_DATABASE_URL!;
   const schema = await createPgSchema(url);
-  const db = openDb({ engine: 'postgres', url, schema, poolMax: 4 });
+  const db = openDb({ engine: 'postgres', url, schema, poolMax: 4, queryTimeoutMs: 0 });
   return {
     ...db,
     dispose: async () => {
