@@ -31,7 +31,8 @@ import type { Instance } from './support/instance';
 
 const FAULT = 'database unreachable for a while';
 /** A liveness bound, not a speed assertion: an answer must come at all. */
-const ANSWER_WITHIN_MS = 15_000;
+// Above the server's 15 s PostgreSQL query timeout: the bound proves an answer, not speed.
+const ANSWER_WITHIN_MS = 20_000;
 const CSV: CsvSpec = { rows: 60_000, entities: 2_000, rejectEvery: 1_000 };
 const INGEST = `mutation($r: [JSON!]!) { ingest(contract: "pings", records: $r) { id status rowsWritten } }`;
 
