@@ -4,20 +4,22 @@
  * liveness must not depend on migrations.
  */
 import { Router } from 'express';
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { migrationStatus } from '../store/migrate';
 import type { Metrics } from './metrics';
 
 export interface ObservabilityDeps {
   metrics: Metrics;
-  /** The store (or anything holding its knex handle). */
-  store: { db: Knex | Knex.Transaction };
+  /** The store: reading its migration status is the readiness probe. */
+  store: MigrationProbe;
   logger: Logger;
   /** Refreshes the freshness gauges before each scrape, when given. */
   freshness?: { refresh(): Promise<unknown> };
   /** How long /readyz and the freshness refresh wait for the database (default 2000 ms). */
   timeoutMs?: number;
+}
+
+export interface MigrationProbe {
+  migrationStatus(): Promise<{ applied: string[]; pending: string[] }>;
 }
 
 export interface Readiness {
@@ -45,7 +47,7 @@ export function observabilityRoutes(deps: ObservabilityDeps): Router {
   });
 
   router.get('/readyz', async (_req, res) => {
-    const r = await readiness(deps.store.db as Knex, timeoutMs);
+    const r = await readiness(deps.store, timeoutMs);
     if (!r.ready) deps.logger.warn({ reasons: r.reasons }, 'not ready');
     res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'unavailable', ...r });
   });
@@ -57,10 +59,10 @@ export function observabilityRoutes(deps: ObservabilityDeps): Router {
  * Reading the migration table is the reachability probe too: it needs a working
  * connection, so one query answers both questions.
  */
-export async function readiness(db: Knex, timeoutMs: number): Promise<Readiness> {
+export async function readiness(store: MigrationProbe, timeoutMs: number): Promise<Readiness> {
   let status: { applied: string[]; pending: string[] };
   try {
-    status = await withTimeout(migrationStatus(db), timeoutMs, 'database');
+    status = await withTimeout(store.migrationStatus(), timeoutMs, 'database');
   } catch (err) {
     return { ready: false, reasons: [`database unreachable: ${(err as Error).message}`] };
   }

@@ -14,6 +14,7 @@ import { RejectRepository } from './reject.repository';
 import { LineageRepository } from './lineage.repository';
 import { ApiKeyRepository } from './api-key.repository';
 import { lockKey } from './dialect';
+import { migrationStatus } from './migrate';
 import { StreamOffsetRepository } from './stream-offset.repository';
 
 export class Repositories {
@@ -66,6 +67,11 @@ export class Store extends Repositories {
   /** Runs `fn` in one transaction: everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: TxRepositories) => Promise<T>): Promise<T> {
     return this.handle.knex.transaction((trx) => fn(new TxRepositories(trx, this.handle.engine)));
+  }
+
+  /** Applied and pending migrations; also proves the database answers. */
+  migrationStatus(): Promise<{ applied: string[]; pending: string[] }> {
+    return migrationStatus(this.handle.knex);
   }
 
   close(): Promise<void> {

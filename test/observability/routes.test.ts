@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import { createLogger, silentLogger } from '../../src/observability/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { observabilityRoutes } from '../../src/observability/routes';
+import { migrationStatus } from '../../src/store/migrate';
 import { migrations } from '../../migrations/index';
 import { openDb } from '../../src/store/connection';
 import { createTestDb, createTestDbOptions, type TestDb } from '../support/db';
@@ -17,7 +18,14 @@ import { testEngine } from '../support/engine';
 
 function appFor(db: Knex, extra: Partial<Parameters<typeof observabilityRoutes>[0]> = {}): express.Express {
   const app = express();
-  app.use(observabilityRoutes({ metrics: createMetrics(), store: { db }, logger: silentLogger(), ...extra }));
+  app.use(
+    observabilityRoutes({
+      metrics: createMetrics(),
+      store: { migrationStatus: () => migrationStatus(db) },
+      logger: silentLogger(),
+      ...extra,
+    }),
+  );
   return app;
 }
 
@@ -75,7 +83,14 @@ describe('/metrics', () => {
     metrics.runs.inc({ contract: 'c', environment: 'dev', status: 'succeeded', trigger: 'manual' });
     const app = express();
     const freshness = { refresh: () => Promise.reject(new Error('database gone')) };
-    app.use(observabilityRoutes({ metrics, store: { db: null as unknown as Knex }, logger, freshness }));
+    app.use(
+      observabilityRoutes({
+        metrics,
+        store: { migrationStatus: () => Promise.reject(new Error('unused')) },
+        logger,
+        freshness,
+      }),
+    );
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.text).toContain(
