@@ -96,7 +96,11 @@ describe(`stream consumer manager (${testEngine()})`, () => {
       logger: rt.logger,
     };
     const [pos] = await nats.publish(reading('s', 1, 1));
-    await waitFor('the commit', () => manager.status()[0]?.lastPosition === pos);
+    // The position moves at commit; the run id and the in-memory count settle just after.
+    await waitFor('the commit', () => {
+      const st = manager.status()[0];
+      return st !== undefined && st.lastPosition === pos && st.lastRunId !== null && st.inMemory === 0;
+    });
 
     const query = await graphql({
       schema,
