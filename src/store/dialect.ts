@@ -3,6 +3,7 @@
  * here, so repositories stay dialect-free.
  */
 import type { Knex } from 'knex';
+import { bulkInsert } from './bulk-insert';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -33,9 +34,10 @@ export function insertChunkSize(engine: Engine, columnsPerRow: number): number {
 }
 
 /**
- * Inserts many rows in chunks that respect the engine's variable limit. `toRow` maps
- * one item to its column values (in `columns` order) as the chunk is built, so a
- * million-row write never holds a second million-element copy.
+ * Inserts many rows in chunks that respect the engine's variable limit, on the
+ * driver connection (see bulk-insert.ts). `toRow` maps one item to its column values
+ * (in `columns` order) as the chunk is built, so a million-row write never holds a
+ * second million-element copy.
  */
 export async function batchInsert<T>(
   db: Knex | Knex.Transaction,
@@ -46,20 +48,15 @@ export async function batchInsert<T>(
   toRow: (item: T) => unknown[],
 ): Promise<void> {
   if (items.length === 0) return;
-  const size = insertChunkSize(engine, columns.length);
-  const head = `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) VALUES `;
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  for (let i = 0; i < items.length; i += size) {
-    const n = Math.min(size, items.length - i);
-    const bindings: unknown[] = [];
-    for (let j = i; j < i + n; j++) for (const v of toRow(items[j]!)) bindings.push(v ?? null);
-    await db.raw(head + new Array(n).fill(tuple).join(', '), bindings as Knex.RawBinding[]);
-  }
-}
-
-/** Identifiers here are our own constants; quoting keeps reserved words safe on both engines. */
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+  await bulkInsert(db, engine, {
+    table,
+    columns,
+    chunkSize: insertChunkSize(engine, columns.length),
+    items,
+    push: (item, out) => {
+      for (const v of toRow(item)) out.push(v ?? null);
+    },
+  });
 }
 
 /**

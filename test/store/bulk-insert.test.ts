@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../support/db';
+import { testEngine } from '../support/engine';
+import { bulkInsert } from '../../src/store/bulk-insert';
+
+/**
+ * The driver-level insert path: chunk shapes (full and tail), values of every kind the
+ * store writes, and failures mid-way inside a transaction leaving nothing behind.
+ */
+describe(`bulkInsert (${testEngine()})`, () => {
+  let db: TestDb;
+
+  beforeEach(async () => {
+    db = await createTestDb({ migrate: false });
+    await db.knex.schema.createTable('bulk_probe', (t) => {
+      t.integer('n').notNullable().unique();
+      t.text('label');
+      t.bigInteger('at');
+    });
+  });
+  afterEach(async () => db.dispose());
+
+  const rows = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => ({
+      n: from + i,
+      label: i % 7 === 0 ? null : `row '${from + i}'; --"quoted"`,
+      at: 1_700_000_000_000 + from + i,
+    }));
+
+  const plan = (items: ReturnType<typeof rows>, chunkSize: number) => ({
+    table: 'bulk_probe',
+    columns: ['n', 'label', 'at'],
+    chunkSize,
+    items,
+    push: (r: (typeof items)[number], out: unknown[]) => {
+      out.push(r.n, r.label, r.at);
+    },
+  });
+
+  async function stored(): Promise<Array<{ n: number; label: string | null; at: number }>> {
+    const out = await db.knex('bulk_probe').select('n', 'label', 'at').orderBy('n');
+    return out.map((r) => ({ n: Number(r.n), label: r.label ?? null, at: Number(r.at) }));
+  }
+
+  it.each([
+    [0, 10],
+    [1, 10],
+    [10, 10],
+    [25, 10],
+    [1003, 250],
+  ])('stores %i rows in chunks of %i exactly once, in full', async (count, chunk) => {
+    const items = rows(0, count);
+    await bulkInsert(db.knex, db.engine, plan(items, chunk));
+    expect(await stored()).toEqual(items);
+  });
+
+  it('stores through an iterable, without an array of the items', async () => {
+    function* gen() {
+      yield* rows(0, 37);
+    }
+    await bulkInsert(db.knex, db.engine, { ...plan([], 8), items: gen() });
+    expect((await stored()).map((r) => r.n)).toEqual(Array.from({ length: 37 }, (_, i) => i));
+  });
+
+  it('a failing chunk fails the transaction and nothing of any chunk is kept', async () => {
+    await db.knex('bulk_probe').insert({ n: 5_000, label: 'before', at: 1 });
+    // Row 5,000 collides in the fourth chunk of 1,500: chunks 1–3 already ran on the connection.
+    const items = rows(500, 6_500);
+    await expect(
+      db.knex.transaction((trx) => bulkInsert(trx, db.engine, plan(items, 1_500))),
+    ).rejects.toThrow(/unique|UNIQUE|duplicate/);
+    expect(await stored()).toEqual([{ n: 5_000, label: 'before', at: 1 }]);
+  });
+
+  it('refuses a row with the wrong number of values, naming the table', async () => {
+    await expect(
+      bulkInsert(db.knex, db.engine, {
+        ...plan(rows(0, 3), 10),
+        push: (r, out) => {
+          out.push(r.n, r.label);
+        },
+      }),
+    ).rejects.toThrow(/bulk_probe: a row has 2 values, expected 3/);
+  });
+
+  it('after a failed chunk no later chunk runs, and the connection stays usable', async () => {
+    await db.knex('bulk_probe').insert({ n: 1, label: 'x', at: 1 });
+    await expect(bulkInsert(db.knex, db.engine, plan(rows(0, 5), 2))).rejects.toThrow();
+    await bulkInsert(db.knex, db.engine, plan(rows(100, 103), 2));
+    expect((await stored()).map((r) => r.n)).toEqual([1, 100, 101, 102]);
+  });
+});
