@@ -18,8 +18,12 @@ import { createHash } from 'node:crypto';
 import type { FeatureRow, Value } from './row.types';
 
 export interface Digester {
-  /** Adds the next row; throws if it is not strictly after the previous one in canonical order. */
-  add(row: FeatureRow): void;
+  /**
+   * Adds the next row; throws if it is not strictly after the previous one in canonical
+   * order. Returns the row's values as canonical JSON (keys sorted), the exact text the
+   * digest hashed, so the store can keep it without serialising the numbers again.
+   */
+  add(row: FeatureRow): string;
   /** Hex sha256 over everything added. Ends the digester. */
   digest(): string;
 }
@@ -29,6 +33,8 @@ export function createDigester(): Digester {
   const keys = new KeyOrder();
   let buffer = '';
   let last: FeatureRow | undefined;
+  // Rows come grouped by entity: quote each key once.
+  let lastKeyJson = '';
   return {
     add(row) {
       if (last !== undefined && compareFeatureRows(last, row) >= 0) {
@@ -37,13 +43,16 @@ export function createDigester(): Digester {
             `got ${row.entityKey}@${row.eventTime} after ${last.entityKey}@${last.eventTime}`,
         );
       }
+      if (last === undefined || last.entityKey !== row.entityKey) lastKeyJson = JSON.stringify(row.entityKey);
       last = row;
-      buffer += lineWith(row, keys.sorted(row.values));
+      const values = valuesJson(row.values, keys.sorted(row.values));
+      buffer += `[${lastKeyJson},${stableNumber(row.eventTime)},${values}]\n`;
       // Hash in chunks: one update per row costs more than the hashing itself.
       if (buffer.length > 65_536) {
         hash.update(buffer);
         buffer = '';
       }
+      return values;
     },
     digest: () => hash.update(buffer).digest('hex'),
   };
@@ -52,8 +61,8 @@ export function createDigester(): Digester {
 /** Rows of one run share their keys: sort them once, re-sort only when a row's keys differ. */
 class KeyOrder {
   private seen: string[] = [];
-  private ordered: string[] = [];
-  sorted(values: Record<string, Value>): string[] {
+  private ordered: SortedKeys = { names: [], quoted: [] };
+  sorted(values: Record<string, Value>): SortedKeys {
     let i = 0;
     let same = true;
     for (const key in values) {
@@ -64,10 +73,22 @@ class KeyOrder {
     }
     if (!same || i !== this.seen.length) {
       this.seen = Object.keys(values);
-      this.ordered = [...this.seen].sort();
+      this.ordered = sortedKeys(this.seen);
     }
     return this.ordered;
   }
+}
+
+/** Keys in canonical order with their JSON-quoted form and separator, built once per key set. */
+interface SortedKeys {
+  names: string[];
+  /** `{"a":` for the first key, `,"b":` after: what precedes each value. */
+  quoted: string[];
+}
+
+function sortedKeys(keys: string[]): SortedKeys {
+  const names = [...keys].sort();
+  return { names, quoted: names.map((k, i) => (i === 0 ? '{' : ',') + JSON.stringify(k) + ':') };
 }
 
 export function outputDigest(rows: readonly FeatureRow[]): string {
@@ -83,17 +104,21 @@ export function compareFeatureRows(a: FeatureRow, b: FeatureRow): number {
 }
 
 export function canonicalLine(row: FeatureRow): string {
-  return lineWith(row, Object.keys(row.values).sort());
+  const json = valuesJson(row.values, sortedKeys(Object.keys(row.values)));
+  return `[${JSON.stringify(row.entityKey)},${stableNumber(row.eventTime)},${json}]\n`;
 }
 
-function lineWith(row: FeatureRow, sortedKeys: string[]): string {
-  let out = `[${JSON.stringify(row.entityKey)},${stableNumber(row.eventTime)},{`;
-  for (let i = 0; i < sortedKeys.length; i++) {
-    const key = sortedKeys[i]!;
-    if (i > 0) out += ',';
-    out += JSON.stringify(key) + ':' + canonicalValue(row.values[key]);
-  }
-  return out + '}]\n';
+/** The canonical JSON of a row's values: keys sorted, numbers in shortest round-trip form. */
+export function canonicalValuesJson(values: Record<string, Value>): string {
+  return valuesJson(values, sortedKeys(Object.keys(values)));
+}
+
+function valuesJson(values: Record<string, Value>, keys: SortedKeys): string {
+  const { names, quoted } = keys;
+  if (names.length === 0) return '{}';
+  let out = '';
+  for (let i = 0; i < names.length; i++) out += quoted[i]! + canonicalValue(values[names[i]!]);
+  return out + '}';
 }
 
 function canonicalValue(v: Value | undefined): string {

@@ -9,10 +9,11 @@
  * behind: the run is marked failed with its error and (when validation ran) report.
  */
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock, IdGenerator } from '../clock';
 import type { Environment } from '../config';
-import { ContractViolationError, TidemarkError } from '../errors';
+import { ContractViolationError, TidemarkError, UnavailableError, asUnavailable } from '../errors';
 import type { Store, Repositories } from '../store/store';
 import type { RegisteredContract } from '../contracts/registry.types';
 import type { RunEventSink } from '../events/run-events';
@@ -69,6 +70,8 @@ interface Outcome {
 
 export class RunExecutor {
   private readonly compiled = new CompiledContractCache();
+  /** Runs this process has claimed and not yet finished: never orphans, whatever their lease says. */
+  private readonly executing = new Set<string>();
 
   constructor(private readonly deps: ExecutorDeps) {}
 
@@ -117,6 +120,7 @@ export class RunExecutor {
     const started = this.deps.clock.now();
     if (!(await this.deps.store.runs.claim(run, this.instanceId, started, started + this.leaseMs)))
       return run;
+    this.executing.add(run.id);
     Object.assign(run, { status: 'running', startedAt: started });
     this.deps.events.publish(run);
     log.info(
@@ -134,7 +138,13 @@ export class RunExecutor {
       return this.fail(run, err, report, log);
     } finally {
       clearInterval(heartbeat);
+      this.executing.delete(run.id);
     }
+  }
+
+  /** True while this process executes the run (the dispatcher's sweep leaves it alone). */
+  isExecuting(runId: string): boolean {
+    return this.executing.has(runId);
   }
 
   private get instanceId(): string {
@@ -194,7 +204,7 @@ export class RunExecutor {
     // The transform emits rows in canonical order: hash them as they are (the digester
     // checks the order) instead of sorting a copy of every row.
     const digester = createDigester();
-    for (const row of o.rows) digester.add(row);
+    for (const row of o.rows) row.valuesJson = digester.add(row);
     const digest = digester.digest();
     const committed = await writeRun(this.deps.store, this.deps.clock, {
       run,
@@ -225,8 +235,13 @@ export class RunExecutor {
   private async fail(run: Run, err: unknown, report: ValidationReport | null, log: Logger): Promise<Run> {
     const finishedAt = this.deps.clock.now();
     const validation = err instanceof RunValidationError ? err.report : report;
-    const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof TidemarkError) log.warn({ error: message }, 'run failed');
+    const unavailable = asUnavailable(err);
+    const message = unavailable
+      ? unavailable.message.replace(/; retry later$/, '')
+      : err instanceof Error
+        ? err.message
+        : String(err);
+    if (err instanceof TidemarkError || unavailable) log.warn({ error: message }, 'run failed');
     else log.error({ err }, 'run failed');
     const patch: Partial<Run> = {
       status: 'failed',
@@ -236,12 +251,30 @@ export class RunExecutor {
       errorKind: classify(err),
     };
     // The sweep may have failed this run already (its lease lapsed): its verdict stands.
-    if (!(await this.deps.store.runs.update(run.id, patch, ['running']))) {
+    if (!(await this.recordFailure(run.id, patch, log))) {
       return (await this.deps.store.runs.get(run.id)) ?? run;
     }
     const failed = { ...run, ...patch } as Run;
     this.deps.events.publish(failed);
     return failed;
+  }
+
+  /**
+   * Writes the failure. When the database is what failed, the write is retried with
+   * backoff for up to a lease (at least 30 s), so that the run says why it failed; past
+   * that, the sweep fails it as interrupted once the database is back.
+   */
+  private async recordFailure(id: string, patch: Partial<Run>, log: Logger): Promise<boolean> {
+    const deadline = Date.now() + Math.max(this.leaseMs, 30_000);
+    for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await this.deps.store.runs.update(id, patch, ['running']);
+      } catch (err) {
+        if (!asUnavailable(err) || Date.now() + delay > deadline) throw err;
+        if (delay === 250) log.warn('run failure not recorded yet: the database is unreachable; retrying');
+        await sleep(delay);
+      }
+    }
   }
 
   private newRun(req: RunRequest): Run {
@@ -291,6 +324,7 @@ const defaultInstanceId = `${hostname()}:${process.pid}`;
 /** Data and input problems repeat on retry; anything else (I/O, database) may not. */
 export function classify(err: unknown): RunErrorKind {
   if (err instanceof ContractViolationError) return 'validation';
+  if (err instanceof UnavailableError || asUnavailable(err)) return 'transient';
   if (err instanceof TidemarkError) return 'input';
   return 'transient';
 }

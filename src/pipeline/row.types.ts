@@ -57,6 +57,11 @@ export interface FeatureRow {
   /** Lineage: the source row it came from. */
   rowNumber: number;
   rawBatchId: string;
+  /**
+   * `values` as canonical JSON (digest.ts), set by the digest pass before the commit so
+   * the numbers are serialised once for both the digest and the stored column.
+   */
+  valuesJson?: string;
 }
 
 /** What a source yields: a record, or the reason the line could not be read as one. */

@@ -16,6 +16,8 @@ export interface FeatureRowInsert {
   entityKey: string;
   eventTime: number;
   values: Record<string, Value>;
+  /** `values` already serialised (the digest pass does it); stored as given. */
+  valuesJson?: string;
 }
 
 export interface FeatureView {
@@ -98,7 +100,7 @@ export class FeatureRepository {
       view.major,
       r.entityKey,
       r.eventTime,
-      JSON.stringify(r.values),
+      r.valuesJson ?? JSON.stringify(r.values),
     ]);
   }
 

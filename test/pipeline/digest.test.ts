@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalLine, compareFeatureRows, createDigester, outputDigest } from '../../src/pipeline/digest';
+import {
+  canonicalLine,
+  canonicalValuesJson,
+  compareFeatureRows,
+  createDigester,
+  outputDigest,
+} from '../../src/pipeline/digest';
 import type { FeatureRow, Value } from '../../src/pipeline/row.types';
 
 const fr = (
@@ -99,5 +105,45 @@ describe('createDigester', () => {
     expect(() => d.add(fr('"US"', 1, {}))).toThrow(/order/);
     expect(() => d.add(fr('"US"', 2, {}))).toThrow(/without duplicates/);
     expect(() => d.add(fr('"FR"', 9, {}))).toThrow(/order/);
+  });
+});
+
+describe('digest stability', () => {
+  it('is byte-for-byte the digest of earlier releases (stored digests stay comparable)', () => {
+    const rows = [
+      fr('"US"', 1, { z: 1.5, a: 'x"y', m: null, b: true }),
+      fr('"US"', 2, { z: -0, a: 'é', m: 1e21, b: false }),
+      fr('["a",1]', 3, { z: 0.1, a: '', m: 123456789.123, b: null }),
+      fr('"ZZ"', 9, { z: 2, a: 'q', m: -5 }),
+    ];
+    expect(outputDigest(rows)).toBe('4ccb536572eb47c7aa2e60c6e14c7a3a3ba78b5539a17f763dd616acab416cb0');
+  });
+
+  it('add() returns the canonical JSON of the values it hashed, which parses back to them', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          // Letter keys: JSON.stringify would put integer-like keys first, whatever the sort.
+          fc.stringMatching(/^[a-z_]{1,6}$/),
+          fc.oneof(
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+            fc.string(),
+            fc.boolean(),
+            fc.constant(null),
+          ),
+        ),
+        (values) => {
+          const json = createDigester().add(fr('"k"', 1, values));
+          expect(json).toBe(canonicalValuesJson(values));
+          const sorted = Object.fromEntries(
+            Object.keys(values)
+              .sort()
+              .map((k) => [k, values[k]]),
+          );
+          expect(json).toBe(JSON.stringify(sorted));
+          expect(canonicalLine(fr('"k"', 1, values))).toBe(`["\\"k\\"",1,${json}]\n`);
+        },
+      ),
+    );
   });
 });
