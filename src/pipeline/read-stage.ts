@@ -40,24 +40,26 @@ export async function readStage(
   for (const batch of batches) {
     let inBatch = 0;
     let sawColumns = false;
-    for await (const rec of readRawBatch(rawStore.open(batch.storagePath), batch, compiled.contract)) {
-      inBatch++;
-      out.read++;
-      // A line that could not be parsed (a short CSV line, invalid JSON) does not show the columns.
-      if (!sawColumns && !rec.parseError) {
-        sawColumns = true;
-        for (const k of Object.keys(rec.raw)) if (!k.startsWith('_')) present.add(k);
-      }
-      if (rec.parseError) {
-        out.rejects.push({ ...rec, reasons: [{ rule: 'parse', message: rec.parseError }] });
-        continue;
-      }
-      const res = compiled.cleanse(rec);
-      if (!res.ok) out.rejects.push({ ...rec, reasons: res.reasons });
-      else if (!compiled.filter(res.row.values)) out.filtered++;
-      else out.clean.push(res.row);
-      if (progress && out.read % PROGRESS_EVERY === 0) {
-        progress({ stage: 'read', rows: out.read, rowsPerSec: rate(out.read, started) });
+    for await (const records of readRawBatch(rawStore.open(batch.storagePath), batch, compiled.contract)) {
+      for (const rec of records) {
+        inBatch++;
+        out.read++;
+        // A line that could not be parsed (a short CSV line, invalid JSON) does not show the columns.
+        if (!sawColumns && !rec.parseError) {
+          sawColumns = true;
+          for (const k of Object.keys(rec.raw)) if (!k.startsWith('_')) present.add(k);
+        }
+        if (rec.parseError) {
+          out.rejects.push({ ...rec, reasons: [{ rule: 'parse', message: rec.parseError }] });
+          continue;
+        }
+        const res = compiled.cleanse(rec);
+        if (!res.ok) out.rejects.push({ ...rec, reasons: res.reasons });
+        else if (!compiled.filter(res.row.values)) out.filtered++;
+        else out.clean.push(res.row);
+        if (progress && out.read % PROGRESS_EVERY === 0) {
+          progress({ stage: 'read', rows: out.read, rowsPerSec: rate(out.read, started) });
+        }
       }
     }
     out.rowCounts.set(batch.id, inBatch);

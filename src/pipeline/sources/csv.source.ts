@@ -1,62 +1,126 @@
 /**
- * CSV records from a stream, with csv-parse (streaming, RFC 4180 quoting). The
- * header is mapped by us rather than by the parser so a line with the wrong number
- * of fields becomes a reject with its line number instead of aborting the file.
+ * CSV records from a stream, a chunk at a time. Files with a one-character delimiter
+ * and quote (nearly all) go through our splitter (csv-splitter.ts); any other dialect
+ * through csv-parse. The header is mapped by us rather than by the parser so a line
+ * with the wrong number of fields becomes a reject with its line number instead of
+ * aborting the file.
+ *
+ * Records are yielded in arrays (one per input chunk, about a thousand lines), not one
+ * by one: an async step per record cost more than parsing it.
  */
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { CsvError, parse } from 'csv-parse';
 import { InputError } from '../../errors';
 import type { SourceSpec, ColumnSpec } from '../../contracts/contract.types';
 import type { ParsedRecord } from '../row.types';
+import { CsvSplitter, CsvSyntaxError, splitterSupports, type CsvDialect } from './csv-splitter';
 
-export async function* readCsv(
+export async function* readCsvBatches(
   input: Readable,
   spec: SourceSpec,
   schema: ColumnSpec[],
   rawBatchId: string,
-): AsyncGenerator<ParsedRecord> {
-  const parser = parse({
-    delimiter: spec.delimiter ?? ',',
-    quote: spec.quote ?? '"',
-    bom: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    encoding: (spec.encoding as BufferEncoding | undefined) ?? 'utf8',
-  });
+): AsyncGenerator<ParsedRecord[]> {
+  const dialect: CsvDialect = { delimiter: spec.delimiter ?? ',', quote: spec.quote ?? '"' };
+  const encoding = (spec.encoding as BufferEncoding | undefined) ?? 'utf8';
   // pipe() does not forward errors: an unreadable input (a missing raw file) would be an
-  // unhandled 'error' event that takes the process down. Fail the parse instead.
-  input.on('error', (err) => parser.destroy(err));
-  input.pipe(parser);
+  // unhandled 'error' event that takes the process down. Both readers surface it instead.
+  const records = splitterSupports(dialect)
+    ? splitStream(input, dialect, encoding)
+    : parseStream(input, dialect, encoding);
   let header: string[] | null = spec.header === false ? schema.map((c) => c.from ?? c.name) : null;
   let rowNumber = 0;
   try {
-    for await (const fields of parser as AsyncIterable<string[]>) {
-      if (header === null) {
-        header = fields.map((h) => h.trim());
-        continue;
+    for await (const chunk of records) {
+      const out: ParsedRecord[] = [];
+      for (const fields of chunk) {
+        if (header === null) {
+          header = fields.map((h) => h.trim());
+          continue;
+        }
+        rowNumber++;
+        out.push(toRecord(fields, header, rowNumber, rawBatchId));
       }
-      rowNumber++;
-      const raw: Record<string, unknown> = {};
-      const n = Math.min(fields.length, header.length);
-      for (let i = 0; i < n; i++) raw[header[i]!] = fields[i];
-      if (fields.length !== header.length) {
-        yield {
-          rowNumber,
-          rawBatchId,
-          raw: fields.length > header.length ? { ...raw, _extra: fields.slice(header.length) } : raw,
-          parseError: `expected ${header.length} fields, found ${fields.length}`,
-        };
-      } else yield { rowNumber, rawBatchId, raw };
+      if (out.length > 0) yield out;
     }
   } catch (err) {
     // Malformed CSV (an unclosed quote, ...) is a problem of the input that no retry can fix.
-    if (err instanceof CsvError)
+    if (err instanceof CsvError || err instanceof CsvSyntaxError)
       throw new InputError(`raw batch ${rawBatchId} is not valid CSV: ${err.message}`, { code: err.code });
     throw err;
   } finally {
     // A parse error or an early stop must not leave the raw file open.
     input.destroy();
   }
+}
+
+/** Record by record (tests and small callers); the read stage takes the batches. */
+export async function* readCsv(
+  input: Readable,
+  spec: SourceSpec,
+  schema: ColumnSpec[],
+  rawBatchId: string,
+): AsyncGenerator<ParsedRecord> {
+  for await (const batch of readCsvBatches(input, spec, schema, rawBatchId)) yield* batch;
+}
+
+function toRecord(fields: string[], header: string[], rowNumber: number, rawBatchId: string): ParsedRecord {
+  const raw: Record<string, unknown> = {};
+  const n = Math.min(fields.length, header.length);
+  for (let i = 0; i < n; i++) raw[header[i]!] = fields[i];
+  if (fields.length === header.length) return { rowNumber, rawBatchId, raw };
+  return {
+    rowNumber,
+    rawBatchId,
+    raw: fields.length > header.length ? { ...raw, _extra: fields.slice(header.length) } : raw,
+    parseError: `expected ${header.length} fields, found ${fields.length}`,
+  };
+}
+
+async function* splitStream(
+  input: Readable,
+  dialect: CsvDialect,
+  encoding: BufferEncoding,
+): AsyncGenerator<string[][]> {
+  const decoder = new StringDecoder(encoding);
+  const splitter = new CsvSplitter(dialect);
+  for await (const chunk of input) {
+    const out: string[][] = [];
+    splitter.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer), out);
+    if (out.length > 0) yield out;
+  }
+  const out: string[][] = [];
+  splitter.push(decoder.end(), out);
+  splitter.end(out);
+  if (out.length > 0) yield out;
+}
+
+/** Dialects the splitter does not take (multi-character delimiters or quotes). */
+async function* parseStream(
+  input: Readable,
+  dialect: CsvDialect,
+  encoding: BufferEncoding,
+): AsyncGenerator<string[][]> {
+  const parser = parse({
+    delimiter: dialect.delimiter,
+    quote: dialect.quote,
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    encoding,
+  });
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+  let batch: string[][] = [];
+  for await (const fields of parser as AsyncIterable<string[]>) {
+    batch.push(fields);
+    if (batch.length === 1000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** The header line of a CSV stream (for columns_match_set and error messages). */

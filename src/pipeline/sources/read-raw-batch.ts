@@ -1,17 +1,17 @@
-/** Records of a kept raw batch, parsed by the source format it was acquired with. */
+/** Records of a kept raw batch, parsed by the source format it was acquired with, in arrays. */
 import type { Readable } from 'node:stream';
 import type { Contract } from '../../contracts/contract.types';
 import type { RawBatch } from '../run.types';
 import type { ParsedRecord } from '../row.types';
-import { readCsv } from './csv.source';
-import { readJsonl } from './jsonl.source';
+import { readCsvBatches } from './csv.source';
+import { readJsonlBatches } from './jsonl.source';
 
 export function readRawBatch(
   input: Readable,
   batch: RawBatch,
   contract: Contract,
-): AsyncGenerator<ParsedRecord> {
-  if (batch.sourceType === 'csv') return readCsv(input, contract.source, contract.schema, batch.id);
+): AsyncGenerator<ParsedRecord[]> {
+  if (batch.sourceType === 'csv') return readCsvBatches(input, contract.source, contract.schema, batch.id);
   // push, jsonl and streamed micro-batches are all kept as JSON Lines.
-  return readJsonl(input, batch.id);
+  return readJsonlBatches(input, batch.id);
 }
