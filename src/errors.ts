@@ -1,8 +1,9 @@
 /**
  * Every error Tidemark raises on purpose. Errors know nothing of HTTP or GraphQL:
  * `src/graphql/error-format.ts` maps them to `extensions.code` in one place, and the
- * CLI maps them to exit codes. Anything that is not a TidemarkError is a bug and is
- * reported as INTERNAL.
+ * CLI maps them to exit codes. A database that cannot be reached is recognised by
+ * `asUnavailable` (UNAVAILABLE); anything else that is not a TidemarkError is a bug
+ * and is reported as INTERNAL.
  */
 
 /** A place inside a file: used to point at the exact spot of a contract error. */
@@ -38,6 +39,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'UNAUTHENTICATED'
   | 'VALIDATION_FAILED'
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 /** The caller sent something malformed. */
@@ -60,6 +62,14 @@ export class ForbiddenError extends TidemarkError {
 
 export class UnauthenticatedError extends TidemarkError {
   readonly code = 'UNAUTHENTICATED' as const;
+}
+
+/**
+ * A dependency (the database) cannot be reached or is too busy right now: nothing is
+ * wrong with the request or with Tidemark, and the same call may succeed later.
+ */
+export class UnavailableError extends TidemarkError {
+  readonly code = 'UNAVAILABLE' as const;
 }
 
 /**
@@ -86,4 +96,99 @@ export function formatIssue(i: Issue): string {
 export function formatIssues(issues: Issue[]): string {
   if (issues.length === 1) return formatIssue(issues[0]!);
   return `${issues.length} problems:\n` + issues.map((i) => '  ' + formatIssue(i)).join('\n');
+}
+
+/**
+ * Node socket errors that mean the database host cannot be reached or went away
+ * (as `err.code`, on connect or on a live connection).
+ */
+const UNREACHABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
+
+/**
+ * PostgreSQL SQLSTATEs that mean "not now" rather than "wrong": class 08 (connection
+ * exception), the server shutting down or starting up (57P01–57P03), too many connections.
+ */
+function sqlstateReason(code: string): string | null {
+  if (/^08[0-9A-Z]{3}$/.test(code)) return `connection exception, SQLSTATE ${code}`;
+  if (code === '57P01' || code === '57P02') return `the server terminated the connection, SQLSTATE ${code}`;
+  if (code === '57P03') return 'the server is starting up or shutting down, SQLSTATE 57P03';
+  if (code === '53300') return 'too many connections, SQLSTATE 53300';
+  return null;
+}
+
+/** SQLite: another writer holds the file (busy, locked) or the file cannot be opened. */
+const SQLITE_UNAVAILABLE: Record<string, string> = {
+  SQLITE_BUSY: 'the database is busy',
+  SQLITE_LOCKED: 'the database is busy',
+  SQLITE_CANTOPEN: 'the database file cannot be opened',
+};
+
+/**
+ * The driver and pool messages that mean the connection is gone or never came: pg's
+ * own (no code on them), pg-pool's and knex's pool timeout. knex prefixes a failed
+ * query's message with its SQL and " - ", so they are matched at the end only (the
+ * SQL, with its bindings, is never what decides).
+ */
+const UNREACHABLE_MESSAGES: Array<[RegExp, string]> = [
+  [/(^|\s-\s)Connection terminated( unexpectedly| due to connection timeout)?$/, 'connection terminated'],
+  [/(^|\s-\s)Query read timeout$/, 'query timed out'],
+  [/(^|\s-\s)timeout exceeded when trying to connect$/, 'connect timed out'],
+  // pg's own connect timeout (connectionTimeoutMillis) destroys the socket with this.
+  [/(^|\s-\s)timeout expired$/, 'connect timed out'],
+  [
+    /(^|\s-\s)Client (has encountered a connection error|was closed) and is not queryable$/,
+    'connection lost',
+  ],
+  [/Knex: Timeout acquiring a connection\b/, 'no database connection free within the pool timeout'],
+];
+
+/**
+ * When `err` says the database is unreachable or busy (connection refused, reset or
+ * cut, connect/query/pool timeouts, PostgreSQL shutting down, SQLite busy), the same
+ * error as an `UnavailableError` with a message a caller can act on; otherwise null.
+ * Looks through `cause`, GraphQL's `originalError` and AggregateError's `errors` (a
+ * connect to a name with several addresses fails with all of them).
+ */
+export function asUnavailable(err: unknown): UnavailableError | null {
+  if (err instanceof UnavailableError) return err;
+  const reason = unavailableReason(err, 0);
+  if (!reason) return null;
+  const what = reason.startsWith('the database is busy') ? reason : `the database is unreachable (${reason})`;
+  const e = new UnavailableError(`${what}; retry later`, { reason });
+  e.cause = err;
+  return e;
+}
+
+function unavailableReason(err: unknown, depth: number): string | null {
+  if (depth > 5 || typeof err !== 'object' || err === null) return null;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (UNREACHABLE_SOCKET_CODES.has(code)) return code;
+    if (Object.hasOwn(SQLITE_UNAVAILABLE, code)) return SQLITE_UNAVAILABLE[code]!;
+    const sqlstate = sqlstateReason(code);
+    if (sqlstate) return sqlstate;
+  }
+  if (typeof message === 'string') {
+    for (const [pattern, reason] of UNREACHABLE_MESSAGES) if (pattern.test(message)) return reason;
+  }
+  for (const inner of [
+    (err as { cause?: unknown }).cause,
+    (err as { originalError?: unknown }).originalError,
+    ...((err as { errors?: unknown }).errors instanceof Array ? (err as { errors: unknown[] }).errors : []),
+  ]) {
+    const r = unavailableReason(inner, depth + 1);
+    if (r) return r;
+  }
+  return null;
 }

@@ -6,7 +6,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthChecker } from 'type-graphql';
-import { ForbiddenError, TidemarkError } from '../errors';
+import { ForbiddenError, TidemarkError, asUnavailable } from '../errors';
 import type { AuthGate } from '../auth/gate';
 import type { RateLimiter } from '../auth/rate-limit';
 import { roleAllows, type Principal, type Role } from '../auth/roles';
@@ -43,8 +43,27 @@ export function authMiddleware(gate: AuthGate, limiter: RateLimiter) {
       req.principal = principal;
       next();
     } catch (err) {
-      if (!(err instanceof TidemarkError)) return next(err);
-      res.status(401).json({ errors: [{ message: err.message, extensions: { code: err.code } }] });
+      const refusal = authRefusal(err);
+      if (!refusal) return next(err);
+      res.status(refusal.status).json(refusal.body);
     }
+  };
+}
+
+/**
+ * The answer when the caller could not be decided: 401 for a refused key; 503
+ * UNAVAILABLE when looking the key up failed because the database is unreachable (the
+ * key may be fine); null for anything else (a bug: the caller answers 500).
+ */
+export function authRefusal(err: unknown): {
+  status: number;
+  body: { errors: Array<{ message: string; extensions: { code: string } }> };
+} | null {
+  const unavailable = asUnavailable(err);
+  const known = unavailable ?? (err instanceof TidemarkError ? err : null);
+  if (!known) return null;
+  return {
+    status: unavailable ? 503 : 401,
+    body: { errors: [{ message: known.message, extensions: { code: known.code } }] },
   };
 }

@@ -1,12 +1,14 @@
 /**
  * The one place where errors become GraphQL errors. Tidemark errors keep their
- * message and get their code; GraphQL's own validation errors keep theirs; anything
- * else is a bug: logged with its stack, shown to the client as INTERNAL only.
+ * message and get their code; GraphQL's own validation errors keep theirs; a database
+ * that cannot be reached (refused, cut, timed out, busy) is UNAVAILABLE, "retry later",
+ * logged as a warning without a stack; anything else is a bug: logged with its stack,
+ * shown to the client as INTERNAL only.
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { TidemarkError, ContractValidationError } from '../errors';
+import { TidemarkError, ContractValidationError, asUnavailable } from '../errors';
 
 const PASS_THROUGH = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -21,6 +23,19 @@ const PASS_THROUGH = new Set([
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    const unavailable = original instanceof TidemarkError ? null : asUnavailable(original);
+    if (unavailable) {
+      logger.warn(
+        { error: errorMessage(original), reason: unavailable.details?.reason, path: formatted.path },
+        'database unavailable in GraphQL operation',
+      );
+      return {
+        message: unavailable.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: unavailable.code },
+      };
+    }
     if (original instanceof TidemarkError) {
       const extensions: Record<string, unknown> = { code: original.code };
       if (original instanceof ContractValidationError) extensions.issues = original.issues;
@@ -52,4 +67,11 @@ export function createErrorFormatter(logger: Logger) {
 function ruleCode(error: unknown): unknown {
   return (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError?.extensions
     ?.code;
+}
+
+/** The driver's own words, without the SQL knex puts in front (it may hold a whole batch). */
+function errorMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const cut = message.lastIndexOf(' - ');
+  return (cut >= 0 ? message.slice(cut + 3) : message).slice(0, 300);
 }

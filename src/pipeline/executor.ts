@@ -135,7 +135,8 @@ export class RunExecutor {
       report = outcome.report;
       return await this.commit(run, req, outcome, log);
     } catch (err) {
-      return this.fail(run, err, report, log);
+      // Awaited: the heartbeat and the claim hold while the failure is being written.
+      return await this.fail(run, err, report, log);
     } finally {
       clearInterval(heartbeat);
       this.executing.delete(run.id);

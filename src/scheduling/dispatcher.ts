@@ -196,6 +196,8 @@ export class RunDispatcher {
   async sweep(): Promise<void> {
     const now = this.deps.clock.now();
     for (const orphan of await this.deps.store.runs.orphans(now)) {
+      // Ours and still executing (e.g. its lease lapsed while the database was away): it ends itself.
+      if (this.deps.executor.isExecuting(orphan.id)) continue;
       const error =
         'interrupted: the process running it stopped before it finished (recovered by the dispatcher)';
       // Only while its lease is still lapsed: a heartbeat since the read above means its process lives.

@@ -6,7 +6,7 @@
  *  - blackhole: connections stay open but nothing comes back (a network partition,
  *    a firewall dropping packets, a failover behind a load balancer).
  *
- * Either way the API must answer with a clear error within a bounded time (never
+ * Either way the API must answer with a clear error (UNAVAILABLE, "retry later") within a bounded time (never
  * hang), /readyz must say 503, a run caught by the outage must fail cleanly and be
  * retried once the database is back, and nothing half-written may remain.
  */
@@ -130,7 +130,8 @@ describe(FAULT, () => {
       const g = r as GqlResult;
       expect(g.ms).toBeLessThan(ANSWER_WITHIN_MS);
       expect(g.errors?.length, describeAnswer(g)).toBeGreaterThan(0);
-      expect(codes(g)[0]).toBeTruthy();
+      expect(codes(g), describeAnswer(g)).toEqual(['UNAVAILABLE']);
+      expect(g.errors![0]!.message).toMatch(/^the database is unreachable .*; retry later$/);
     }
     expect(readyz.status).toBe(503);
     expect(readyz.ms).toBeLessThan(ANSWER_WITHIN_MS);
@@ -156,6 +157,9 @@ describe(FAULT, () => {
       'the caught run to end',
     );
     expect(failed.status).toBe('failed');
+    // Its own instance recorded why (it retries writing the failure), not the sweep's "interrupted".
+    expect(failed.error_kind, failed.error ?? '').toBe('transient');
+    expect(failed.error).toMatch(/^the database is unreachable \(/);
     expect(await leftovers(ws.db, caught.id)).toEqual({ features: 0, rejects: 0, lineage: 0 });
     const retry = await waitFor(
       async () => {
@@ -286,6 +290,7 @@ describe(FAULT, () => {
       expect('error' in r, `no answer within ${ANSWER_WITHIN_MS} ms: ${describeAnswer(r)}`).toBe(false);
       expect((r as GqlResult).ms, describeAnswer(r)).toBeLessThan(ANSWER_WITHIN_MS);
       expect((r as GqlResult).errors?.length, describeAnswer(r)).toBeGreaterThan(0);
+      expect(codes(r as GqlResult), describeAnswer(r)).toEqual(['UNAVAILABLE']);
     }
   });
 });

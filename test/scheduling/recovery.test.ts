@@ -4,9 +4,11 @@
  * 'interrupted' with a clear reason, and retried after the backoff over the same raw
  * batches. A run whose lease still holds is left alone.
  */
+import net from 'node:net';
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Run } from '../../src/pipeline/run.types';
+import type { WriteHook } from '../../src/pipeline/write-stage';
 import { T } from '../../src/store/tables';
 import { countRows } from '../support/runtime';
 import { testEngine } from '../support/engine';
@@ -42,10 +44,25 @@ features:
 
 const LEASE = 30_000;
 
+/** The error a connect to a port nobody listens on gives (what pg/knex throw when PostgreSQL is down). */
+async function connectionRefused(): Promise<Error> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return new Promise((resolve) => net.connect(port, '127.0.0.1').once('error', resolve));
+}
+
 describe(`crash recovery (${testEngine()})`, () => {
   let rt: ManagedRuntime;
+  let injected: WriteHook | null;
   beforeEach(async () => {
-    rt = await createManagedRuntime({ contracts: [V1], leaseMs: LEASE });
+    injected = null;
+    rt = await createManagedRuntime({
+      contracts: [V1],
+      leaseMs: LEASE,
+      writeHook: (stage) => injected?.(stage),
+    });
   });
   afterEach(() => rt.dispose());
 
@@ -206,6 +223,50 @@ describe(`crash recovery (${testEngine()})`, () => {
       error: swept.error,
       finishedAt: swept.finishedAt,
     });
+  });
+
+  it('a run caught by a database outage records that cause once the database is back; its own sweep leaves it alone meanwhile', async () => {
+    const refused = await connectionRefused();
+    let down = true;
+    injected = () => {
+      if (down) throw refused;
+    };
+    // While "down", writing the run's failure is refused too.
+    const update = rt.store.runs.update.bind(rt.store.runs);
+    let refusedWrites = 0;
+    rt.store.runs.update = async (...args) => {
+      if (down && args[1].status === 'failed') {
+        refusedWrites++;
+        throw refused;
+      }
+      return update(...args);
+    };
+    const pending = rt.runs.ingest({
+      contract: 'sensor',
+      environment: 'dev',
+      records: [{ day: day(1), sensor: 'S', reading: 10 }],
+      actor: 'test',
+    });
+    const [caught] = await waitForRuns(rt, { status: 'running' }, 1);
+    await vi.waitFor(() => expect(refusedWrites).toBeGreaterThan(0), { timeout: 15_000 });
+
+    // Its lease lapses meanwhile: this process's sweep knows the run is still its own.
+    rt.clock.advance(LEASE + 1);
+    await rt.dispatcher.sweep();
+    expect(await rt.store.runs.get(caught!.id)).toMatchObject({ status: 'running' });
+
+    down = false;
+    const failed = await pending;
+    expect(failed).toMatchObject({ id: caught!.id, status: 'failed', errorKind: 'transient' });
+    expect(failed.error).toBe('the database is unreachable (ECONNREFUSED)');
+    expect(await rt.store.runs.get(caught!.id)).toMatchObject({
+      status: 'failed',
+      errorKind: 'transient',
+      error: 'the database is unreachable (ECONNREFUSED)',
+    });
+    // Retried like any transient failure.
+    expect(await retriesOf(caught!.id)).toHaveLength(1);
+    expect(await countRows(rt, T.featureRows)).toBe(0);
   });
 
   it('the retry of an interrupted reprocess still supersedes the run it reprocesses', async () => {
