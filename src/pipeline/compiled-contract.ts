@@ -6,7 +6,7 @@
 import type { Contract } from '../contracts/contract.types';
 import { compileCleanser, type Cleanser } from './cleanse';
 import { compileFilters, type RowFilter } from './filter';
-import { compileTransform, historyNeeds, type Transform, type HistoryNeeds } from './transform';
+import { compileTransformRows, historyNeeds, type TransformRows, type HistoryNeeds } from './transform';
 import { compileChecks } from '../quality';
 import type { CompiledChecks } from '../quality/checks.types';
 
@@ -15,7 +15,8 @@ export interface CompiledContract {
   cleanse: Cleanser;
   filter: RowFilter;
   checks: CompiledChecks;
-  transform: Transform;
+  /** Feature rows one entity at a time, in canonical order. */
+  transform: TransformRows;
   history: HistoryNeeds;
   /** Whether any expectation compares a row with the entity's previous stored row. */
   needsPrevious: boolean;
@@ -34,7 +35,7 @@ export class CompiledContractCache {
       cleanse: compileCleanser(contract),
       filter: compileFilters(contract),
       checks: compileChecks(contract),
-      transform: compileTransform(contract),
+      transform: compileTransformRows(contract),
       history: historyNeeds(contract),
       needsPrevious: contract.expectations.some(
         (e) => e.expect === 'increasing' || e.expect === 'non_decreasing',

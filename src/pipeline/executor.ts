@@ -26,7 +26,7 @@ import { loadHistory } from './history-stage';
 import { createDigester } from './digest';
 import { writeRun, type WriteHook } from './write-stage';
 import { ZERO_COUNTS, type RawBatch, type Run, type RunErrorKind, type RunTrigger } from './run.types';
-import type { FeatureRow, RejectedRow } from './row.types';
+import type { RejectedRow, SealedFeatureRow } from './row.types';
 
 export interface ExecutorDeps {
   store: Store;
@@ -62,7 +62,9 @@ export interface RunRequest {
 }
 
 interface Outcome {
-  rows: FeatureRow[];
+  rows: SealedFeatureRow[];
+  /** sha256 over the rows in canonical order (digest.ts). */
+  digest: string;
   rejects: RejectedRow[];
   read: ReadResult;
   report: ValidationReport;
@@ -190,8 +192,17 @@ export class RunExecutor {
       throw new RunValidationError(validation.report);
     }
     const rejects = read.rejects.concat(validation.rejected.map((r) => ({ ...r.row, reasons: r.reasons })));
-    const rows = compiled.transform(validation.accepted, history.points);
-    return { rows, rejects, read, report: validation.report };
+    // The transform emits rows in canonical order, one entity at a time: hash and
+    // serialise each as it comes (the digester checks the order) and keep only the text.
+    const digester = createDigester();
+    const rows: SealedFeatureRow[] = [];
+    for (const row of compiled.transform(validation.accepted, history.points)) {
+      const { entityKey, eventTime, rowNumber, rawBatchId } = row;
+      rows.push({ entityKey, eventTime, valuesJson: digester.add(row), rowNumber, rawBatchId });
+    }
+    // The cleansed rows are not needed past this point; let them go before the commit.
+    read.clean = [];
+    return { rows, digest: digester.digest(), rejects, read, report: validation.report };
   }
 
   private async commit(run: Run, req: RunRequest, o: Outcome, log: Logger): Promise<Run> {
@@ -202,11 +213,7 @@ export class RunExecutor {
       filtered: o.read.filtered,
       written: o.rows.length,
     };
-    // The transform emits rows in canonical order: hash them as they are (the digester
-    // checks the order) instead of sorting a copy of every row.
-    const digester = createDigester();
-    for (const row of o.rows) row.valuesJson = digester.add(row);
-    const digest = digester.digest();
+    const digest = o.digest;
     const committed = await writeRun(this.deps.store, this.deps.clock, {
       run,
       counts,

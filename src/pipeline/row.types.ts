@@ -57,11 +57,19 @@ export interface FeatureRow {
   /** Lineage: the source row it came from. */
   rowNumber: number;
   rawBatchId: string;
-  /**
-   * `values` as canonical JSON (digest.ts), set by the digest pass before the commit so
-   * the numbers are serialised once for both the digest and the stored column.
-   */
-  valuesJson?: string;
+}
+
+/**
+ * A feature row as the commit keeps it: its values already serialised as canonical
+ * JSON (digest.ts), the text the digest hashed and the store writes. The values
+ * object is gone by then: a million rows held as objects cost several times more.
+ */
+export interface SealedFeatureRow {
+  entityKey: string;
+  eventTime: number;
+  valuesJson: string;
+  rowNumber: number;
+  rawBatchId: string;
 }
 
 /** What a source yields: a record, or the reason the line could not be read as one. */

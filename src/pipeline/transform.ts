@@ -29,6 +29,12 @@ import { mergeSeries, windowOverRows, type ResolvedWindow } from './windows';
 
 export type Transform = (rows: CleanRow[], history: Map<string, HistoryPoint[]>) => FeatureRow[];
 
+/**
+ * The same rows, one entity at a time, in canonical order: a caller that serialises
+ * each row as it comes never holds every feature row as an object at once.
+ */
+export type TransformRows = (rows: CleanRow[], history: Map<string, HistoryPoint[]>) => Iterable<FeatureRow>;
+
 /** What the executor must load per entity before calling the transform. */
 export interface HistoryNeeds {
   /** Feature names whose stored values windows read (empty: load no history). */
@@ -51,6 +57,11 @@ type Step =
   | { kind: 'window'; name: string; source: string; window: ResolvedWindow };
 
 export function compileTransform(contract: Contract): Transform {
+  const rows = compileTransformRows(contract);
+  return (clean, history) => [...rows(clean, history)];
+}
+
+export function compileTransformRows(contract: Contract): TransformRows {
   const steps = compiledSteps(contract);
   return (rows, history) => runTransform(steps, rows, history);
 }
@@ -200,7 +211,11 @@ function resolveWindow(w: WindowSpec, at: string, issues: TransformIssue[]): Res
 // Column-wise per entity: one array per column or feature, one reused record per
 // expression, so a million rows cost a few arrays per entity, not objects per row per step.
 
-function runTransform(steps: Step[], rows: CleanRow[], history: Map<string, HistoryPoint[]>): FeatureRow[] {
+function* runTransform(
+  steps: Step[],
+  rows: CleanRow[],
+  history: Map<string, HistoryPoint[]>,
+): Generator<FeatureRow> {
   const batchOrder = new Map<string, number>();
   const byEntity = new Map<string, CleanRow[]>();
   for (const row of rows) {
@@ -209,13 +224,13 @@ function runTransform(steps: Step[], rows: CleanRow[], history: Map<string, Hist
     if (list) list.push(row);
     else byEntity.set(row.entityKey, [row]);
   }
-  const out: FeatureRow[] = [];
   // Default string sort is by UTF-16 code unit: the canonical order.
   for (const key of [...byEntity.keys()].sort()) {
     const entityRows = latestPerEventTime(byEntity.get(key)!, batchOrder);
+    const out: FeatureRow[] = [];
     transformEntity(steps, entityRows, history.get(key) ?? [], out);
+    yield* out;
   }
-  return out;
 }
 
 /** Sorted by event time, one row per event time: the last by (batch order, rowNumber). */

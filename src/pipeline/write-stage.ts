@@ -8,7 +8,7 @@ import type { Store, Repositories } from '../store/store';
 import type { RegisteredContract } from '../contracts/registry.types';
 import type { LineageEdge } from '../store/lineage.repository';
 import type { ValidationReport } from '../quality/report.types';
-import type { FeatureRow, RejectedRow } from './row.types';
+import type { RejectedRow, SealedFeatureRow } from './row.types';
 import type { RawBatch, Run, RunCounts } from './run.types';
 
 /** Called between the writes of the transaction (tests inject faults here). */
@@ -19,7 +19,7 @@ export interface WriteRequest {
   counts: RunCounts;
   digest: string;
   report: ValidationReport;
-  rows: FeatureRow[];
+  rows: SealedFeatureRow[];
   rejects: RejectedRow[];
   rawBatches: RawBatch[];
   rowCounts: Map<string, number>;

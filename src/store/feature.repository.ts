@@ -12,13 +12,11 @@ import { batchInsert, maxBindings, supportsLateral, valuesRow, toMillis, type En
 import type { Environment } from '../config';
 import type { Value } from '../pipeline/row.types';
 
-export interface FeatureRowInsert {
-  entityKey: string;
-  eventTime: number;
-  values: Record<string, Value>;
-  /** `values` already serialised (the digest pass does it); stored as given. */
-  valuesJson?: string;
-}
+/** A row to store: its values as an object, or already serialised (the run's commit does that). */
+export type FeatureRowInsert = { entityKey: string; eventTime: number } & (
+  | { values: Record<string, Value>; valuesJson?: undefined }
+  | { valuesJson: string; values?: undefined }
+);
 
 export interface FeatureView {
   environment: Environment;
