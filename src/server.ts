@@ -7,7 +7,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { Runtime } from './runtime';
 import { buildTidemarkSchema } from './graphql/schema';
 import { createErrorFormatter } from './graphql/error-format';
@@ -23,6 +26,8 @@ import { authMiddleware, type AuthedRequest } from './graphql/auth';
 import { AuthGate, authModeFor, type AuthMode } from './auth/gate';
 import { RateLimiter, SubscriptionCounter } from './auth/rate-limit';
 import { createRedisTransport } from './events/pubsub-transport';
+import { graphqlHttp } from './graphql/http';
+import { noStorePlugin } from './graphql/no-store.plugin';
 
 export interface TidemarkServer {
   app: express.Express;
@@ -36,6 +41,11 @@ export interface TidemarkServer {
 export interface ServerOptions {
   /** Default: from TIDEMARK_AUTH and HOST (keys required beyond loopback). */
   authMode?: AuthMode;
+  /**
+   * Answer `POST /graphql` JSON requests without Express (src/graphql/http.ts). Default
+   * true; false routes every request through Express, the reference the tests compare with.
+   */
+  directGraphqlHttp?: boolean;
 }
 
 export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promise<TidemarkServer> {
@@ -49,8 +59,11 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   const limiter = new RateLimiter(LIMITS.ratePerSec, LIMITS.rateBurst);
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
-  const redis = rt.config.redisUrl ? createRedisTransport(rt.config.redisUrl, rt.logger) : null;
+  // The request listener is attached once Apollo has started (below).
+  const httpServer = http.createServer();
+  const redis = rt.config.redisUrl
+    ? createRedisTransport(rt.config.redisUrl, rt.logger, rt.config.eventsPrefix)
+    : null;
   const pubSub = createTidemarkPubSub(redis?.eventTarget);
   const unbridge = bridgeRunEvents(rt.events, pubSub);
   const schema = await buildTidemarkSchema(pubSub);
@@ -72,6 +85,10 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // No field carries a cache hint, so Apollo's cache-control plugin (on by default)
+      // only ever concluded `no-store`, at a cost on every resolved field; say it directly.
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       graphqlMetricsPlugin<GraphQLContext>(rt.metrics),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
     ],
@@ -101,6 +118,22 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
     }),
   );
   app.use(bodyErrors);
+  httpServer.on(
+    'request',
+    opts.directGraphqlHttp === false
+      ? app
+      : graphqlHttp(
+          apollo,
+          {
+            path: '/graphql',
+            maxBodyBytes: LIMITS.maxBodyBytes,
+            gate,
+            limiter,
+            context: (principal) => createContext(rt, services, principal),
+          },
+          app,
+        ),
+  );
 
   return {
     app,

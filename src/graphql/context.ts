@@ -59,6 +59,19 @@ export function createServices(rt: Runtime): Services {
   };
 }
 
+/**
+ * Loaders are made on first use: most operations (an online feature read) never touch
+ * one, and three DataLoaders per request are not free.
+ */
 export function createContext(rt: Runtime, services: Services, principal: Principal): GraphQLContext {
-  return { services, loaders: createLoaders(rt.store), principal, actor: principal.actor, logger: rt.logger };
+  let loaders: Loaders | undefined;
+  return {
+    services,
+    get loaders() {
+      return (loaders ??= createLoaders(rt.store));
+    },
+    principal,
+    actor: principal.actor,
+    logger: rt.logger,
+  };
 }

@@ -16,6 +16,8 @@ import { decodeEntityKey, entityKeyFromInput, type EntityKeyJson } from '../pipe
 import { formatTemporal } from '../pipeline/coerce';
 import type { Value } from '../pipeline/row.types';
 import { featureTypes, type FeatureValueType } from './feature-types';
+import { TrainingShape } from './training-set';
+import { contractShape } from './contract-shape';
 
 export interface FeatureValue {
   name: string;
@@ -57,30 +59,31 @@ export interface TrainingSetQuery {
 export class FeatureService {
   constructor(private readonly deps: { store: Store; registry: ContractRegistry; clock: Clock }) {}
 
+  /** The online read; what it derives from the contract is cached per version (contract-shape.ts). */
   async features(q: FeatureQuery): Promise<FeatureVector[]> {
     const { contract, view } = await this.view(q.contract, q.version, q.environment);
-    const shape = this.shape(contract, q.features);
+    const shape = contractShape(contract);
+    const names = shape.names(q.features);
     const at = q.asOf ? checkedTime(q.asOf, 'asOf') : this.deps.clock.now();
     const knownAt = q.knownAt ? checkedTime(q.knownAt, 'knownAt') : undefined;
-    const keys = q.entities.map((e, i) => this.key(contract, e, `entities[${i}]`));
-    const matches = await this.deps.store.features.pointInTime(
-      view,
-      keys.map((k) => ({ entityKey: k, at })),
-      { knownAt },
-    );
-    return keys.map((k, i) => shape(k, matches[i]!, q.asOf ?? null));
+    const requests = q.entities.map((e, i) => ({ entityKey: shape.key(e, `entities[${i}]`), at }));
+    const matches = await this.deps.store.features.pointInTime(view, requests, { knownAt });
+    const timestamp = q.asOf ?? null;
+    return requests.map((r, i) => shape.vector(names, r.entityKey, matches[i]!, timestamp));
   }
 
   async trainingSet(q: TrainingSetQuery): Promise<FeatureVector[]> {
     const { contract, view } = await this.view(q.contract, q.version, q.environment);
-    const shape = this.shape(contract, q.features);
+    const shape = new TrainingShape(contract, q.features);
     const ttlMs = q.ttl !== undefined ? parseTtl(q.ttl) : undefined;
-    const requests = q.rows.map((r, i) => ({
-      entityKey: this.key(contract, r.entity, `rows[${i}].entity`),
-      at: checkedTime(r.timestamp, `rows[${i}].timestamp`),
-    }));
-    const matches = await this.deps.store.features.pointInTime(view, requests, { ttlMs });
-    return requests.map((r, i) => shape(r.entityKey, matches[i]!, q.rows[i]!.timestamp));
+    const requests = shape.requests(q.rows);
+    // Vectors are built as the matches arrive, while the store reads the next chunk.
+    const out = new Array<FeatureVector>(requests.length);
+    await this.deps.store.features.eachPointInTime(view, requests, { ttlMs }, (i, m) => {
+      out[i] = shape.vector(q.rows[i]!, requests[i]!, m);
+    });
+    for (let i = 0; i < out.length; i++) out[i] ??= shape.vector(q.rows[i]!, requests[i]!, null);
+    return out;
   }
 
   /** The contract version and the feature view (environment, contract, major[, exact version]). */

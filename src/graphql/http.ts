@@ -1,0 +1,202 @@
+/**
+ * GraphQL over HTTP without Express in the way, for the request every client sends:
+ * `POST /graphql` with a JSON body of a known length. Express (router, explorer
+ * negotiation, `res.send` with its ETag hashing and a body converted to a Buffer)
+ * costs more per request than the feature read itself; this path does the same
+ * steps in the same order with the same pieces and answers the same bytes:
+ *
+ *   1. the caller and the rate limit (AuthGate, RateLimiter), as authMiddleware does;
+ *   2. the body: a plain JSON object or array is parsed here; anything else (empty, a
+ *      byte-order mark, invalid JSON, a strict-mode violation) goes through body-parser's
+ *      own `json()` parser on the same bytes, its failures answered as `bodyErrors` does;
+ *   3. Apollo's `executeHTTPGraphQLRequest` (CSRF prevention, plugins, validation with
+ *      the limit rules, error formatting), as the Express integration calls it;
+ *   4. the answer written once, with the headers Apollo chose and a Content-Length.
+ *
+ * Anything else (GET, the explorer page, other content types or encodings, chunked
+ * bodies, a declared length over the limit) goes to the Express app unchanged: it is
+ * the reference, and test/graphql/http.test.ts checks that both answer alike.
+ * The one difference: a POST answer has no ETag (a POST is never revalidated with it).
+ */
+import type http from 'node:http';
+import { Readable } from 'node:stream';
+import express from 'express';
+import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
+import { TidemarkError } from '../errors';
+import type { AuthGate } from '../auth/gate';
+import type { RateLimiter } from '../auth/rate-limit';
+import type { Principal } from '../auth/roles';
+import type { GraphQLContext } from './context';
+
+export interface GraphQLHttpOptions {
+  path: string;
+  maxBodyBytes: number;
+  gate: AuthGate;
+  limiter: RateLimiter;
+  context: (principal: Principal) => GraphQLContext;
+}
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+type BodyRequest = http.IncomingMessage & { body?: unknown };
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Wraps the Express app: the common GraphQL POST is answered here, everything else by
+ * `fallback`. Returns the listener for http.createServer.
+ */
+export function graphqlHttp(
+  apollo: ApolloServer<GraphQLContext>,
+  opts: GraphQLHttpOptions,
+  fallback: Handler,
+): Handler {
+  const parseJson = express.json({ limit: opts.maxBodyBytes });
+  const searchStart = opts.path.length;
+  return (req, res) => {
+    if (!takes(req, opts)) return fallback(req, res);
+    const url = req.url!;
+    const search = url.length > searchStart ? url.slice(searchStart) : '';
+    void serve(req as BodyRequest, res, search).catch((err: unknown) => {
+      // Not reached in practice: Apollo answers its own failures. Never leave the socket hanging.
+      if (!res.headersSent) send(res, 500, { errors: [{ message: 'Internal server error' }] });
+      else res.destroy(err as Error);
+    });
+  };
+
+  async function serve(req: BodyRequest, res: http.ServerResponse, search: string): Promise<void> {
+    let principal: Principal;
+    try {
+      principal = await opts.gate.principal(req.headers.authorization);
+    } catch (err) {
+      if (!(err instanceof TidemarkError)) throw err;
+      return send(res, 401, { errors: [{ message: err.message, extensions: { code: err.code } }] });
+    }
+    const caller = principal.keyId ?? `anonymous@${req.socket.remoteAddress}`;
+    if (!opts.limiter.take(caller)) {
+      return send(res, 429, {
+        errors: [
+          { message: 'rate limit exceeded: slow down and retry', extensions: { code: 'RATE_LIMITED' } },
+        ],
+      });
+    }
+    const raw = await readBody(req);
+    if (raw === null) return; // the client went away mid-body
+    const body = plainJson(raw);
+    if (body !== undefined) req.body = body;
+    else {
+      // Anything but a plain JSON object or array (empty, a BOM, a syntax error, a strict
+      // violation): body-parser decides, on the same bytes, so the answer is its own.
+      const replay = Object.assign(Readable.from([raw]), { headers: req.headers }) as unknown as BodyRequest;
+      const failed = await new Promise<unknown>((resolve) =>
+        parseJson(replay as express.Request, res as express.Response, (err?: unknown) => resolve(err)),
+      );
+      if (failed) return bodyError(res, failed as BodyError, opts.maxBodyBytes);
+      req.body = replay.body;
+    }
+
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: 'POST', headers, search, body: req.body };
+    const answer = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => opts.context(principal),
+    });
+    res.statusCode = answer.status ?? 200;
+    for (const [key, value] of answer.headers) res.setHeader(key, value);
+    if (answer.body.kind === 'complete') {
+      res.setHeader('content-length', Buffer.byteLength(answer.body.string));
+      res.end(answer.body.string);
+      return;
+    }
+    for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+}
+
+/** The whole body (its declared length, which `takes` checked), or null when the client left. */
+function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', () => resolve(null));
+    req.once('aborted', () => resolve(null));
+  });
+}
+
+/**
+ * The body as body-parser's strict JSON parser would give it, for a body that starts
+ * with `{` or `[` (after JSON whitespace) and parses; undefined for everything else.
+ */
+function plainJson(raw: Buffer): unknown {
+  let i = 0;
+  while (i < raw.length && (raw[i] === 0x20 || raw[i] === 0x09 || raw[i] === 0x0a || raw[i] === 0x0d)) i++;
+  if (raw[i] !== 0x7b && raw[i] !== 0x5b) return undefined; // `{` or `[`; also rules out a BOM and ''
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The requests this path answers; the rest keep the Express route. */
+function takes(req: http.IncomingMessage, opts: GraphQLHttpOptions): boolean {
+  if (req.method !== 'POST') return false;
+  const url = req.url;
+  if (!url || !url.startsWith(opts.path) || (url.length > opts.path.length && url[opts.path.length] !== '?'))
+    return false;
+  const h = req.headers;
+  if (h['transfer-encoding'] !== undefined) return false;
+  if (h['content-encoding'] !== undefined && h['content-encoding'].toLowerCase() !== 'identity') return false;
+  const length = h['content-length'];
+  if (length === undefined || !/^\d+$/.test(length) || Number(length) > opts.maxBodyBytes) return false;
+  return isJsonUtf8(h['content-type']);
+}
+
+/** `application/json`, with no charset or UTF-8: what body-parser decodes as UTF-8. */
+function isJsonUtf8(type: string | undefined): boolean {
+  if (!type) return false;
+  const t = type.toLowerCase();
+  if (t === 'application/json' || t === 'application/json; charset=utf-8') return true;
+  const [media, ...params] = t.split(';').map((p) => p.trim());
+  if (media !== 'application/json') return false;
+  for (const p of params) {
+    const [k, v] = p.split('=');
+    if (k !== 'charset' || (v !== 'utf-8' && v !== '"utf-8"')) return false;
+  }
+  return true;
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+interface BodyError {
+  type?: string;
+  message?: string;
+  status?: number;
+}
+
+/**
+ * As server.ts `bodyErrors` answers. With a declared length within the limit and a
+ * UTF-8 JSON type, the only other failure is a client that went away mid-body.
+ */
+function bodyError(res: http.ServerResponse, err: BodyError, limit: number): void {
+  if (err.type === 'entity.too.large') {
+    send(res, 413, {
+      errors: [{ message: `request body exceeds ${limit} bytes`, extensions: { code: 'BAD_USER_INPUT' } }],
+    });
+  } else if (err.type === 'entity.parse.failed') {
+    send(res, 400, {
+      errors: [
+        { message: `request body is not valid JSON: ${err.message}`, extensions: { code: 'BAD_USER_INPUT' } },
+      ],
+    });
+  } else {
+    send(res, err.status ?? 400, { errors: [{ message: err.message ?? 'bad request' }] });
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * What the read path derives from a registered contract version (the type of each
+ * key column and feature, the feature names) computed once per version rather than
+ * once per request or per entity: a registered version never changes, and the
+ * registry hands out the same object for it. The online `features` read shapes its
+ * vectors here; `shapeVector` builds exactly what FeatureService's `shape` builds
+ * (test/serving/contract-shape.test.ts compares them).
+ */
+import { InputError } from '../errors';
+import type { RegisteredContract } from '../contracts/registry.types';
+import type { ColumnType } from '../contracts/contract.types';
+import type { MatchedRow } from '../store/feature.repository';
+import { decodeEntityKey, entityKeyFromInput } from '../pipeline/entity-key';
+import { formatTemporal } from '../pipeline/coerce';
+import type { Value } from '../pipeline/row.types';
+import { featureTypes, type FeatureValueType } from './feature-types';
+import type { FeatureValue, FeatureVector } from './feature.service';
+
+export interface ContractShape {
+  keyColumns: string[];
+  keyTypes: Record<string, ColumnType>;
+  types: Map<string, FeatureValueType>;
+  /** Every feature, in contract order. */
+  all: string[];
+  /** The wanted names checked against the contract (all when none are given). */
+  names(wanted: string[] | undefined): string[];
+  /** A caller's entity key in its stored form; InputError names `where`. */
+  key(input: unknown, where: string): string;
+  vector(names: string[], entityKey: string, m: MatchedRow | null, timestamp: Date | null): FeatureVector;
+}
+
+const shapes = new WeakMap<RegisteredContract, ContractShape>();
+
+export function contractShape(contract: RegisteredContract): ContractShape {
+  let shape = shapes.get(contract);
+  if (!shape) {
+    shape = buildShape(contract);
+    shapes.set(contract, shape);
+  }
+  return shape;
+}
+
+function buildShape(contract: RegisteredContract): ContractShape {
+  const c = contract.contract;
+  const keyColumns = c.entity.key;
+  const keyTypes: Record<string, ColumnType> = Object.fromEntries(c.schema.map((s) => [s.name, s.type]));
+  const types = featureTypes(c);
+  const all = [...types.keys()];
+  const temporal = new Set(all.filter((n) => types.get(n) === 'date' || types.get(n) === 'timestamp'));
+  return {
+    keyColumns,
+    keyTypes,
+    types,
+    all,
+    names(wanted) {
+      if (!wanted) return all;
+      const unknown = wanted.filter((n) => !types.has(n));
+      if (unknown.length > 0) {
+        throw new InputError(
+          `unknown feature(s) ${unknown.join(', ')} in ${contract.name}@${contract.version}; known: ${all.join(', ')}`,
+        );
+      }
+      return wanted;
+    },
+    key(input, where) {
+      try {
+        return entityKeyFromInput(keyColumns, keyTypes, input);
+      } catch (err) {
+        if (err instanceof InputError) throw new InputError(`${where}: ${err.message}`);
+        throw err;
+      }
+    },
+    vector(names, entityKey, m, timestamp) {
+      const features: FeatureValue[] = new Array(names.length);
+      let values: Record<string, Value> | null = null;
+      if (m) {
+        values = {};
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i]!;
+          let value = m.values[name] ?? null;
+          if (typeof value === 'number' && temporal.has(name))
+            value = formatTemporal(value, types.get(name) as 'date' | 'timestamp');
+          values[name] = value;
+          features[i] = { name, type: types.get(name)!, value };
+        }
+      } else {
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i]!;
+          features[i] = { name, type: types.get(name)!, value: null };
+        }
+      }
+      return {
+        entity: decodeEntityKey(keyColumns, entityKey, keyTypes),
+        timestamp,
+        eventTime: m ? new Date(m.eventTime) : null,
+        values,
+        features,
+        runId: m?.runId ?? null,
+        contractVersion: m?.contractVersion ?? null,
+      };
+    },
+  };
+}
