@@ -17,6 +17,12 @@ export interface Config {
   sqliteFile: string;
   databaseUrl: string | null;
   redisUrl: string | null;
+  /**
+   * Prefix of the Redis pub/sub channels run-status events travel on, so that several
+   * deployments can share one Redis: instances of one deployment must agree on it.
+   * Default `tidemark:<database name>:` (or `tidemark:<SQLite file>:`).
+   */
+  eventsPrefix: string;
   /** NATS server for `source.type: nats` contracts (JetStream). */
   natsUrl: string | null;
   defaultEnvironment: Environment;
@@ -48,6 +54,7 @@ const KNOWN = new Set([
   'TIDEMARK_AUTH',
   'TIDEMARK_RUN_LEASE_MS',
   'TIDEMARK_SWEEP_MS',
+  'TIDEMARK_EVENTS_PREFIX',
 ]);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -59,15 +66,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const dataDir = resolve(env.TIDEMARK_DATA_DIR || './data');
+  const databaseUrl = parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
+  const sqliteFile = join(dataDir, 'tidemark.sqlite');
   return {
     port: parsePort(env.PORT),
     host: env.HOST || '127.0.0.1',
     dataDir,
     landingDir: join(dataDir, 'landing'),
     rawDir: join(dataDir, 'raw'),
-    sqliteFile: join(dataDir, 'tidemark.sqlite'),
-    databaseUrl: parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']),
+    sqliteFile,
+    databaseUrl,
     redisUrl: parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']),
+    eventsPrefix: parseEventsPrefix(env.TIDEMARK_EVENTS_PREFIX, databaseUrl, sqliteFile),
     natsUrl: parseUrl('NATS_URL', env.NATS_URL, ['nats:', 'tls:']),
     defaultEnvironment: parseEnvironment(env.TIDEMARK_ENV || 'dev', 'TIDEMARK_ENV'),
     logLevel: parseLogLevel(env.TIDEMARK_LOG_LEVEL || 'info'),
@@ -119,6 +129,20 @@ function parseMs(name: string, v: string | undefined, fallback: number): number 
   if (!Number.isInteger(n) || n < 100)
     throw new InputError(`${name} must be a whole number of milliseconds >= 100, got '${v}'`);
   return n;
+}
+
+/** Explicit, or one deployment's default: its PostgreSQL database name, or its SQLite file. */
+function parseEventsPrefix(v: string | undefined, databaseUrl: string | null, sqliteFile: string): string {
+  if (v !== undefined && v !== '') {
+    if (v.length > 200 || !/^[\x21-\x7e]+$/.test(v))
+      throw new InputError(
+        'TIDEMARK_EVENTS_PREFIX must be at most 200 printable ASCII characters, without spaces',
+      );
+    return v;
+  }
+  if (!databaseUrl) return `tidemark:${sqliteFile}:`;
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || 'postgres';
+  return `tidemark:${name}:`;
 }
 
 function parseAuth(v: string): Config['auth'] {

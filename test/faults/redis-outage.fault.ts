@@ -5,6 +5,7 @@
  * instance A must again receive the status events of runs executed by instance B.
  */
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, observe, sleep, waitFor, type Workspace } from './support/workspace';
 import { pushContract, pushRecords } from './support/data';
@@ -16,7 +17,7 @@ import type { Instance, LogLine } from './support/instance';
 const FAULT = 'Redis goes away and comes back';
 const REDIS_URL = new URL(process.env.FAULTS_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const REDIS = { host: REDIS_URL.hostname, port: Number(REDIS_URL.port || 6379) };
-/** Unique per file: pubsub channels are server-wide, other processes may use the same Redis. */
+/** Unique per file anyway (channels are namespaced per database: `tidemark:<database>:RUN_STATUS`). */
 const CONTRACT = `pulse_${randomBytes(4).toString('hex')}`;
 const RECORDS = 20;
 
@@ -81,6 +82,14 @@ describe(FAULT, () => {
     );
     expect(baseline.status).toBe('SUCCEEDED');
     expect(proxy.accepted).toBeGreaterThanOrEqual(4); // two clients (publish, subscribe) per instance
+    // A (which has a subscriber) listens on its deployment's channel; nobody on the bare topic.
+    const channel = `tidemark:${ws.db.name}:RUN_STATUS`;
+    const admin = new Redis(`redis://${REDIS.host}:${REDIS.port}`);
+    const numsub = async (c: string) =>
+      Number(((await admin.call('PUBSUB', 'NUMSUB', c)) as [string, number])[1]);
+    const listeners = { namespaced: await numsub(channel), bare: await numsub('RUN_STATUS') };
+    admin.disconnect();
+    expect(listeners).toEqual({ namespaced: 1, bare: 0 });
 
     // Outage.
     const mark = { a: a.logs.length, b: b.logs.length };
@@ -134,7 +143,7 @@ describe(FAULT, () => {
     observe(
       FAULT,
       'both instances on Redis through a proxy; subscriber on A (runStatusChanged); proxy cut (sockets destroyed, port closed), then restored',
-      `outage ${(outageMs / 1000).toFixed(1)} s; ingest during it on B and on A → both SUCCEEDED (events delivered to A meanwhile: ${deliveredDuringOutage}); ` +
+      `events on channel tidemark:<database>:RUN_STATUS (A's Redis client subscribed to it, none to the bare topic); outage ${(outageMs / 1000).toFixed(1)} s; ingest during it on B and on A → both SUCCEEDED (events delivered to A meanwhile: ${deliveredDuringOutage}); ` +
         `ioredis reconnected and resubscribed on its own; the next run on B reached A's subscriber as QUEUED → RUNNING → SUCCEEDED, the WebSocket stayed open; ` +
         `events of the outage runs delivered after reconnect (offline queue): ${lateOutageEvents.length ? lateOutageEvents.join(', ') : 'none'}; ` +
         `${all.length} runs, all succeeded, ${all.length * RECORDS} feature rows`,
