@@ -142,7 +142,7 @@ async function measureLeg(
 }
 
 /** The ASOF join in DuckDB, requests appended from JS and every answer row read back. */
-async function duckAsof(duck: Duck, requests: TrainingRequest[]): Promise<Answer> {
+export async function duckAsof(duck: Duck, requests: TrainingRequest[]): Promise<Answer> {
   await duck.conn.run('CREATE OR REPLACE TEMP TABLE req (idx INTEGER, entity VARCHAR, ts BIGINT)');
   const app = await duck.conn.createAppender('req');
   requests.forEach((r, i) => {

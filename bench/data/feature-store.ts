@@ -13,6 +13,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Runtime } from '../../src/runtime';
 import { encodeEntityKey } from '../../src/pipeline/entity-key';
+import { FeatureRepository } from '../../src/store/feature.repository';
 import { FEATURE_CONTRACT, FEATURE_NAMES, featureRows } from './feature-data';
 import { applyContracts, openBenchRuntime, type Engine } from '../lib/tidemark';
 import { cached } from '../lib/cache';
@@ -84,15 +85,26 @@ export async function loadDuckFeatures(duck: Duck, csv: string): Promise<LoadSta
   return { rows: n, ms: performance.now() - t0 };
 }
 
-/** A short hash of the code that decides the stored layout: a change rebuilds the cached store. */
+/**
+ * A short hash of the code that decides the stored layout: the migrations, the
+ * dialect and table names, and the feature row write path. A change rebuilds the
+ * cached store; edits to the read paths of src/store do not.
+ */
 function storeFingerprint(): string {
   const h = createHash('sha256');
   const root = join(import.meta.dirname, '..', '..');
-  for (const dir of ['src/store', 'migrations']) {
-    for (const f of readdirSync(join(root, dir)).sort()) {
-      const p = join(root, dir, f);
-      if (statSync(p).isFile()) h.update(f).update(readFileSync(p));
-    }
+  const files = [
+    ...readdirSync(join(root, 'migrations'))
+      .sort()
+      .map((f) => join('migrations', f)),
+    'src/store/dialect.ts',
+    'src/store/tables.ts',
+    'src/store/connection.ts',
+  ];
+  for (const f of files) {
+    const p = join(root, f);
+    if (statSync(p).isFile()) h.update(f).update(readFileSync(p));
   }
+  h.update(FeatureRepository.prototype.insertMany.toString());
   return h.digest('hex').slice(0, 10);
 }

@@ -14,8 +14,7 @@ import type { Value } from '../pipeline/row.types';
 
 /** A row to store: its values as an object, or already serialised (the run's commit does that). */
 export type FeatureRowInsert = { entityKey: string; eventTime: number } & (
-  | { values: Record<string, Value>; valuesJson?: undefined }
-  | { valuesJson: string; values?: undefined }
+  { values: Record<string, Value>; valuesJson?: undefined } | { valuesJson: string; values?: undefined }
 );
 
 export interface FeatureView {
@@ -41,6 +40,13 @@ export interface PointRequest {
   at: number;
 }
 
+export interface PointOptions {
+  /** System time: the store as it was known then (default: now). */
+  knownAt?: number;
+  /** Only rows with event time > at - ttlMs. */
+  ttlMs?: number;
+}
+
 export interface HistoryRequest {
   entityKey: string;
   /** The entity's earliest event time in the batch. */
@@ -60,7 +66,6 @@ export interface HistoryOptions {
 
 interface DbMatch {
   idx: number | string;
-  entity_key: string | null;
   event_time: number | string | null;
   feature_values: string | null;
   run_id: string | null;
@@ -109,28 +114,69 @@ export class FeatureRepository {
   async pointInTime(
     view: FeatureView,
     requests: PointRequest[],
-    opts: { knownAt?: number; ttlMs?: number } = {},
+    opts: PointOptions = {},
   ): Promise<Array<MatchedRow | null>> {
     const out: Array<MatchedRow | null> = new Array(requests.length).fill(null);
-    const perRow = 3;
-    const chunk = Math.floor((maxBindings(this.engine) - 16) / perRow);
-    for (let start = 0; start < requests.length; start += chunk) {
-      const part = requests.slice(start, start + chunk);
-      const rows = await this.matchChunk(view, part, start, opts);
-      for (const r of rows) out[Number(r.idx)] = toMatched(r);
-    }
+    await this.eachPointInTime(view, requests, opts, (i, m) => (out[i] = m));
     return out;
   }
 
+  /**
+   * pointInTime for callers that build something per match: `each(i, match)` is called
+   * once per request that has a match (i indexes `requests`), in no particular order,
+   * as the matches arrive; requests without one are not called back.
+   *
+   * The requests travel as ONE bound value per statement (a JSON array on SQLite read
+   * by json_each, two arrays on PostgreSQL read by unnest), not three placeholders a
+   * row: binding tens of thousands of placeholders through knex's raw formatter and
+   * planning a VALUES list as long cost more than the join itself. They are sent in
+   * (entity, time) order, so consecutive index walks touch the same pages, in chunks
+   * of PIT_CHUNK; the next chunk's query runs while this one's rows are decoded and
+   * handed to `each`, which yields to the event loop every few thousand rows so the
+   * driver can keep reading.
+   */
+  async eachPointInTime(
+    view: FeatureView,
+    requests: PointRequest[],
+    opts: PointOptions,
+    each: (i: number, m: MatchedRow) => void,
+  ): Promise<void> {
+    if (requests.length === 0) return;
+    const order = entityTimeOrder(requests);
+    const runs = new Map<string, RunInfo>();
+    const query = (start: number) =>
+      this.matchChunk(view, requests, order.subarray(start, start + PIT_CHUNK), opts);
+    let pending: Promise<DbMatch[]> | null = query(0);
+    for (let start = 0; pending; start += PIT_CHUNK) {
+      const rows: DbMatch[] = await pending;
+      pending = start + PIT_CHUNK < requests.length ? query(start + PIT_CHUNK) : null;
+      // Decoding below can throw; the next chunk's failure must not go unhandled then.
+      pending?.catch(() => undefined);
+      for (let k = 0; k < rows.length; k++) {
+        if (k > 0 && k % YIELD_EVERY === 0 && pending) await new Promise((ok) => setImmediate(ok));
+        const r = rows[k]!;
+        if (r.run_id === null || r.feature_values === null) continue;
+        const i = order[start + Number(r.idx)]!;
+        const run = runInfo(runs, r);
+        each(i, {
+          entityKey: requests[i]!.entityKey,
+          eventTime: toMillis(r.event_time)!,
+          values: JSON.parse(r.feature_values),
+          runId: run.runId,
+          contractVersion: run.contractVersion,
+          committedAt: run.committedAt,
+        });
+      }
+    }
+  }
+
+  /** One chunk: `part` holds request indices; a result row's idx is its position in `part`. */
   private async matchChunk(
     view: FeatureView,
-    part: PointRequest[],
-    offset: number,
-    opts: { knownAt?: number; ttlMs?: number },
+    requests: PointRequest[],
+    part: Uint32Array,
+    opts: PointOptions,
   ): Promise<DbMatch[]> {
-    const values = part.map(() => valuesRow(this.engine, ['int', 'text', 'bigint'])).join(', ');
-    const bindings: unknown[] = [];
-    part.forEach((p, i) => bindings.push(offset + i, p.entityKey, p.at));
     const vis = visibility(opts.knownAt);
     const ttl = opts.ttlMs !== undefined ? 'AND f2.event_time > req.ts - ?' : '';
     const version = view.version ? 'AND r2.contract_version = ?' : '';
@@ -141,20 +187,40 @@ export class FeatureRepository {
           AND ${vis.sql} ${version}
         ORDER BY f2.event_time DESC, COALESCE(r2.precedence, r2.committed_at) DESC, r2.committed_at DESC, f2.id DESC
         LIMIT 1`;
-    // PostgreSQL plans the correlated `f.id = (subquery)` form as a hash join over the
-    // whole table; LATERAL makes it walk the (entity, event time) index per request.
-    // SQLite has no LATERAL and runs the correlated subquery through the index already.
-    const sql = supportsLateral(this.engine)
-      ? `WITH req(idx, ek, ts) AS (VALUES ${values})
-      SELECT req.idx, m.entity_key, m.event_time, m.feature_values, m.run_id, m.contract_version, m.committed_at
-      FROM req LEFT JOIN LATERAL (
-        SELECT f2.entity_key, f2.event_time, f2.feature_values, f2.run_id, r2.contract_version, r2.committed_at
-        ${match}) m ON true`
-      : `WITH req(idx, ek, ts) AS (VALUES ${values})
-      SELECT req.idx, f.entity_key, f.event_time, f.feature_values, f.run_id, r.contract_version, r.committed_at
+    const bindings: unknown[] = [];
+    let sql: string;
+    if (supportsLateral(this.engine)) {
+      // PostgreSQL plans the correlated `f.id = (subquery)` form as a hash join over the
+      // whole table; LATERAL makes it walk the (entity, event time) index per request.
+      const keys: string[] = new Array(part.length);
+      const times: number[] = new Array(part.length);
+      for (let j = 0; j < part.length; j++) {
+        keys[j] = requests[part[j]!]!.entityKey;
+        times[j] = requests[part[j]!]!.at;
+      }
+      bindings.push(keys, times);
+      sql = `
+      SELECT req.idx - 1 AS idx, m.event_time, m.feature_values, m.run_id, m.contract_version, m.committed_at
+      FROM unnest(?::text[], ?::bigint[]) WITH ORDINALITY AS req(ek, ts, idx)
+      LEFT JOIN LATERAL (
+        SELECT f2.event_time, f2.feature_values, f2.run_id, r2.contract_version, r2.committed_at
+        ${match}) m ON true`;
+    } else {
+      // SQLite has no LATERAL and runs the correlated subquery through the index already.
+      let json = '[';
+      for (let j = 0; j < part.length; j++) {
+        const p = requests[part[j]!]!;
+        json += `${j ? ',' : ''}[${JSON.stringify(p.entityKey)},${JSON.stringify(p.at)}]`;
+      }
+      bindings.push(json + ']');
+      sql = `
+      WITH req(idx, ek, ts) AS (
+        SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+      SELECT req.idx, f.event_time, f.feature_values, f.run_id, r.contract_version, r.committed_at
       FROM req
       LEFT JOIN ${F} f ON f.id = (SELECT f2.id ${match})
       LEFT JOIN ${R} r ON r.id = f.run_id`;
+    }
     bindings.push(view.environment, view.contract, view.major);
     if (opts.ttlMs !== undefined) bindings.push(opts.ttlMs);
     bindings.push(...vis.bindings);
@@ -283,14 +349,36 @@ function visibility(knownAt: number | undefined): { sql: string; bindings: unkno
   };
 }
 
-function toMatched(r: DbMatch): MatchedRow | null {
-  if (r.entity_key === null || r.feature_values === null) return null;
-  return {
-    entityKey: r.entity_key,
-    eventTime: toMillis(r.event_time)!,
-    values: JSON.parse(r.feature_values),
-    runId: r.run_id!,
-    contractVersion: r.contract_version!,
-    committedAt: toMillis(r.committed_at)!,
-  };
+/** Requests per statement: big enough that round trips do not count, small enough to stream. */
+const PIT_CHUNK = 10_000;
+/** Matched rows decoded between two turns of the event loop while the next chunk is read. */
+const YIELD_EVERY = 2_000;
+
+type RunInfo = Pick<MatchedRow, 'runId' | 'contractVersion' | 'committedAt'>;
+
+/** The run columns of a match; one shared object per run (a training set touches few runs). */
+function runInfo(runs: Map<string, RunInfo>, r: DbMatch): RunInfo {
+  let info = runs.get(r.run_id!);
+  if (!info) {
+    info = { runId: r.run_id!, contractVersion: r.contract_version!, committedAt: toMillis(r.committed_at)! };
+    runs.set(r.run_id!, info);
+  }
+  return info;
+}
+
+/**
+ * Request indices ordered by (entity key, time): each distinct key is ranked once,
+ * then the indices are sorted by two numbers.
+ */
+function entityTimeOrder(requests: PointRequest[]): Uint32Array {
+  const order = new Uint32Array(requests.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  if (requests.length < 2) return order;
+  const rankOf = new Map<string, number>();
+  for (const r of requests) rankOf.set(r.entityKey, 0);
+  const keys = [...rankOf.keys()].sort();
+  keys.forEach((k, i) => rankOf.set(k, i));
+  const rank = new Float64Array(requests.length);
+  for (let i = 0; i < rank.length; i++) rank[i] = rankOf.get(requests[i]!.entityKey)!;
+  return order.sort((a, b) => rank[a]! - rank[b]! || requests[a]!.at - requests[b]!.at);
 }
