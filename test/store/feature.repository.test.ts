@@ -256,8 +256,9 @@ describe(`FeatureRepository (${testEngine()})`, () => {
       for (let k = 0; k < 10; k++) for (let t = 0; t < 100; t += 20) rows.push(row(`e${k}`, t, k * 1000 + t));
       await write(run, rows);
 
-      // 3 bound values per request: this exceeds one statement on either engine.
-      const n = Math.floor(maxBindings(db.engine) / 3) + 1_000;
+      // More than 3 bound values per request would exceed one statement on either engine;
+      // the requests also span three chunks of the store's read.
+      const n = Math.max(25_000, Math.floor(maxBindings(db.engine) / 3) + 1_000);
       const requests = Array.from({ length: n }, (_, i) => ({ entityKey: `e${i % 11}`, at: i % 97 }));
       const got = await store.features.pointInTime(VIEW, requests);
 
@@ -268,6 +269,77 @@ describe(`FeatureRepository (${testEngine()})`, () => {
         return (got[i]?.values.v ?? null) !== want;
       });
       expect(bad).toBe(-1);
+    });
+  });
+
+  describe('pointInTime: requests bound as one value, in (entity, time) order, chunk by chunk', () => {
+    it('round-trips keys that need escaping and extreme times', async () => {
+      const run = await insertCommittedRun(store, 1);
+      const keys = ['"quoted"', 'back\\slash', '["x\\"y",1]', 'ünï 😀', "it's", '42', '', 'a\nb', '?'];
+      await write(
+        run,
+        keys.map((k, i) => row(k, -5 + i, k)),
+      );
+      const requests = [
+        ...keys.map((k) => ({ entityKey: k, at: 1_000 })),
+        ...keys.map((k) => ({ entityKey: k, at: -6 })),
+        { entityKey: keys[0]!, at: Number.MAX_SAFE_INTEGER },
+        { entityKey: keys[0]!, at: -Number.MAX_SAFE_INTEGER },
+      ];
+      const got = await store.features.pointInTime(VIEW, requests);
+      expect(got.map((m) => m?.values.v ?? null)).toEqual([...keys, ...keys.map(() => null), keys[0], null]);
+      expect(got.slice(0, keys.length).map((m) => m?.entityKey)).toEqual(keys);
+      expect(got.slice(0, keys.length).map((m) => m?.eventTime)).toEqual(keys.map((_, i) => -5 + i));
+    });
+
+    it('resolves ties by precedence, then commit time, for every request across chunks', async () => {
+      const original = await insertCommittedRun(store, 100, { precedence: 100 });
+      const correction = await insertCommittedRun(store, 200, { precedence: 200 });
+      // A reprocess of the original commits last but keeps the original's precedence.
+      const reprocess = await insertCommittedRun(store, 300, { precedence: 100 });
+      const times = [10, 20, 30];
+      await write(
+        original,
+        times.map((t) => row('x', t, `original ${t}`)),
+      );
+      await write(
+        reprocess,
+        times.map((t) => row('x', t, `reprocess ${t}`)),
+      );
+      await write(correction, [row('x', 20, 'correction 20')]);
+
+      // Unsorted, with repeats and misses: the sort and the chunk boundaries both fall inside 'x'.
+      const n = 25_000;
+      const requests = Array.from({ length: n }, (_, i) => ({
+        entityKey: i % 13 === 0 ? 'nobody' : 'x',
+        at: (i * 7919) % 40,
+      }));
+      const want = (r: { entityKey: string; at: number }) => {
+        if (r.entityKey !== 'x' || r.at < 10) return null;
+        const t = Math.min(30, Math.floor(r.at / 10) * 10);
+        return t === 20 ? 'correction 20' : `reprocess ${t}`;
+      };
+      const got = await store.features.pointInTime(VIEW, requests);
+      expect(got.findIndex((m, i) => (m?.values.v ?? null) !== want(requests[i]!))).toBe(-1);
+      const runIds = new Set(got.map((m) => m?.runId ?? null));
+      expect(runIds).toEqual(new Set([null, correction.id, reprocess.id]));
+    });
+
+    it('eachPointInTime calls back once per matched request, with the same matches', async () => {
+      const run = await insertCommittedRun(store, 1);
+      await write(run, [row('a', 10, 'a10'), row('b', 10, 'b10')]);
+      const requests = Array.from({ length: 12_345 }, (_, i) => ({
+        entityKey: ['a', 'b', 'c'][i % 3]!,
+        at: i % 20,
+      }));
+      const seen = new Map<number, MatchedRow>();
+      await store.features.eachPointInTime(VIEW, requests, {}, (i, m) => {
+        expect(seen.has(i)).toBe(false);
+        seen.set(i, m);
+      });
+      const all = await store.features.pointInTime(VIEW, requests);
+      expect(seen.size).toBe(all.filter((m) => m !== null).length);
+      all.forEach((m, i) => expect(seen.get(i) ?? null).toEqual(m));
     });
   });
 
