@@ -118,7 +118,18 @@ function valuesJson(values: Record<string, Value>, keys: SortedKeys): string {
   if (names.length === 0) return '{}';
   let out = '';
   for (let i = 0; i < names.length; i++) out += quoted[i]! + canonicalValue(values[names[i]!]);
-  return out + '}';
+  return flatten(out + '}');
+}
+
+/**
+ * V8 builds `a + b` as a rope of its pieces. The run keeps this text until the commit,
+ * and a rope of a dozen pieces weighs about three times its characters (measured:
+ * 680 MB against 330 MB for a million rows). Reading one character makes V8 flatten
+ * the rope into a single string and drop the pieces.
+ */
+function flatten(text: string): string {
+  text.charCodeAt(0);
+  return text;
 }
 
 function canonicalValue(v: Value | undefined): string {
