@@ -15,7 +15,9 @@ import type { Runtime } from './runtime';
 import { buildTidemarkSchema } from './graphql/schema';
 import { createErrorFormatter } from './graphql/error-format';
 import { createContext, createServices, type GraphQLContext } from './graphql/context';
-import { createTidemarkPubSub, bridgeRunEvents } from './graphql/pubsub';
+import { createTidemarkPubSub, bridgeRunEvents, RUN_STATUS_TOPIC } from './graphql/pubsub';
+import { EventFanout, iterableSource } from './events/run-events-fanout';
+import type { Run } from './pipeline/run.types';
 import { attachWebSocket } from './graphql/websocket';
 import { limitRules, LIMITS } from './graphql/limits';
 import { explorerAssets, explorerPage } from './graphql/explorer';
@@ -67,7 +69,8 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   const pubSub = createTidemarkPubSub(redis?.eventTarget);
   const unbridge = bridgeRunEvents(rt.events, pubSub);
   const schema = await buildTidemarkSchema(pubSub);
-  const services = createServices(rt);
+  const runStatus = new EventFanout<Run>(iterableSource(() => pubSub.subscribe(RUN_STATUS_TOPIC)));
+  const services = createServices(rt, runStatus);
   const ws = attachWebSocket(httpServer, schema, rt, services, {
     gate,
     limiter,
@@ -148,6 +151,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       }),
     stop: async () => {
       stopFreshness();
+      runStatus.close();
       unbridge();
       await apollo.stop();
       await redis?.close();

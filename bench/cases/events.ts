@@ -2,7 +2,8 @@
  * Case 4, events: N WebSocket subscribers to runStatusChanged on Tidemark; for each
  * status change, the time from its publication on the run event bus to the LAST
  * subscriber receiving it. Baseline: a bare `ws` server broadcasting the same
- * messages to the same number of plain clients.
+ * messages to the same number of plain clients. The subscribers of both legs live in
+ * the same number of client processes (bench/lib/subscribers.ts).
  */
 import type { BenchOptions } from '../lib/options';
 import { scaled } from '../lib/options';
@@ -75,19 +76,19 @@ async function fire(
   t: number,
   n: number,
 ): Promise<{ last: number[]; all: number[] }> {
-  for (const r of subs.receipts) r.length = 0;
+  await subs.reset();
   w.send({ type: 'trigger', n: t });
   const published = await w.next<Published[]>('published');
-  const deadline = Date.now() + 30_000;
   const want = published.length;
-  while (subs.receipts.some((r) => r.length < want) && Date.now() < deadline) await sleep(10);
-  const missing = subs.receipts.filter((r) => r.length < want).length;
+  await subs.until(want, Date.now() + 30_000);
+  const receipts = await subs.collect();
+  const missing = receipts.filter((r) => r.length < want).length;
   if (missing)
     throw new Error(`events: ${missing} of ${n} subscribers missed a status change of trigger ${t}`);
   const last: number[] = [];
   const all: number[] = [];
   for (const p of published) {
-    const lat = subs.receipts.map((r) => r.find((x) => x.id === p.id && x.status === p.status)!.at - p.at);
+    const lat = receipts.map((r) => r.find((x) => x.id === p.id && x.status === p.status)!.at - p.at);
     all.push(...lat);
     last.push(max(lat));
   }

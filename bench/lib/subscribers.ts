@@ -1,11 +1,12 @@
 /**
- * Many WebSocket subscribers in this process, each recording when it received
- * which status change: graphql-ws clients subscribed to runStatusChanged, or plain
- * ws clients for the bare broadcast baseline.
+ * The events case's subscribers, spread over CLIENT_PROCESSES worker processes
+ * (bench/workers/subscriber-client.ts): graphql-ws clients subscribed to
+ * runStatusChanged, or plain ws clients for the bare broadcast baseline. One
+ * process holding a thousand clients measured itself: the last client's receipt
+ * waited for the same process to parse and dispatch the 999 before it. Both legs use
+ * the same processes, the same batching and the same receipt point.
  */
-import { WebSocket } from 'ws';
-import { createClient, type Client } from 'graphql-ws';
-import { wallMs } from './stats';
+import { startWorker, type Worker } from './child';
 
 export interface Receipt {
   id: string;
@@ -14,70 +15,58 @@ export interface Receipt {
 }
 
 export interface Subscribers {
-  receipts: Receipt[][];
+  /** Clears every subscriber's receipts. */
+  reset(): Promise<void>;
+  /** Waits until every subscriber has `want` receipts (or the deadline); false on timeout. */
+  until(want: number, deadline: number): Promise<boolean>;
+  /** Receipts per subscriber, in arrival order. */
+  collect(): Promise<Receipt[][]>;
   close(): Promise<void>;
 }
 
-const SUBSCRIPTION = 'subscription { runStatusChanged { id status } }';
+export const CLIENT_PROCESSES = 4;
 
-export async function graphqlSubscribers(url: string, n: number): Promise<Subscribers> {
-  const receipts: Receipt[][] = Array.from({ length: n }, () => []);
-  const clients: Client[] = [];
-  await Promise.all(
-    Array.from(
-      { length: n },
-      (_, i) =>
-        new Promise<void>((resolve, reject) => {
-          const client = createClient({
-            url,
-            webSocketImpl: WebSocket,
-            lazy: false,
-            retryAttempts: 0,
-            on: { connected: () => resolve(), error: reject },
-          });
-          clients.push(client);
-          client.subscribe<{ runStatusChanged: { id: string; status: string } }>(
-            { query: SUBSCRIPTION },
-            {
-              next: (m) => {
-                const r = m.data?.runStatusChanged;
-                if (r) receipts[i]!.push({ id: r.id, status: r.status.toLowerCase(), at: wallMs() });
-              },
-              error: (err) => console.error('bench: subscription error', err),
-              complete: () => {},
-            },
-          );
-        }),
-    ),
-  );
-  return { receipts, close: async () => void (await Promise.all(clients.map((c) => c.dispose()))) };
+export function graphqlSubscribers(url: string, n: number): Promise<Subscribers> {
+  return spread('graphql', url, n);
 }
 
-export async function plainSubscribers(url: string, n: number): Promise<Subscribers> {
-  const receipts: Receipt[][] = Array.from({ length: n }, () => []);
-  const sockets = await Promise.all(
-    Array.from(
-      { length: n },
-      (_, i) =>
-        new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(url);
-          ws.on('message', (data) => {
-            const r = (
-              JSON.parse(String(data)) as {
-                payload: { data: { runStatusChanged: { id: string; status: string } } };
-              }
-            ).payload.data.runStatusChanged;
-            receipts[i]!.push({ id: r.id, status: r.status.toLowerCase(), at: wallMs() });
-          });
-          ws.once('open', () => resolve(ws));
-          ws.once('error', reject);
-        }),
-    ),
-  );
+export function plainSubscribers(url: string, n: number): Promise<Subscribers> {
+  return spread('plain', url, n);
+}
+
+async function spread(mode: 'graphql' | 'plain', url: string, n: number): Promise<Subscribers> {
+  const k = Math.min(CLIENT_PROCESSES, n);
+  const workers: Worker[] = [];
+  try {
+    for (let i = 0; i < k; i++) {
+      const count = Math.floor(n / k) + (i < n % k ? 1 : 0);
+      workers.push(
+        startWorker('subscriber-client.ts', ['--mode', mode, '--url', url, '--count', String(count)]),
+      );
+    }
+    await Promise.all(workers.map((w) => w.next('ready')));
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.stop()));
+    throw err;
+  }
+  const ask = <T>(type: string, answer: string) =>
+    Promise.all(
+      workers.map((w) => {
+        w.send({ type });
+        return w.next<T>(answer);
+      }),
+    );
   return {
-    receipts,
-    close: async () => {
-      for (const s of sockets) s.terminate();
+    reset: async () => void (await ask('reset', 'reset-done')),
+    until: async (want, deadline) => {
+      while (Date.now() < deadline) {
+        const counts = await ask<number>('count', 'count');
+        if (counts.every((c) => c >= want)) return true;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return false;
     },
+    collect: async () => (await ask<Receipt[][]>('collect', 'receipts')).flat(),
+    close: async () => void (await Promise.all(workers.map((w) => w.stop()))),
   };
 }

@@ -1,15 +1,20 @@
 /**
  * A server for the online read case, in its own process: `--mode tidemark` serves
  * Tidemark's GraphQL over the given SQLite data directory; `--mode bare` serves the
- * baseline endpoint over the same SQLite file. Tells the parent its port.
+ * baseline endpoint over the same SQLite file. Tells the parent its port. Both run
+ * with NODE_ENV=production, as deployed.
  */
 import { join } from 'node:path';
-import { tell, untilStopped, workerArgs } from '../lib/child';
-import { openBenchRuntime } from '../lib/tidemark';
-import { createServer } from '../../src/server';
-import { openBareEndpoint } from './bare-endpoint';
-import { liftAbuseLimits } from '../lib/limits';
-import { answerProfileRequests } from '../lib/profile';
+
+// As the Dockerfile runs Tidemark. Libraries read it when they load (graphql-js drops
+// its cross-realm instanceof checks), so it is set before the imports below.
+process.env.NODE_ENV = 'production';
+const { tell, untilStopped, workerArgs } = await import('../lib/child');
+const { openBenchRuntime } = await import('../lib/tidemark');
+const { createServer } = await import('../../src/server');
+const { openBareEndpoint } = await import('./bare-endpoint');
+const { liftAbuseLimits } = await import('../lib/limits');
+const { answerProfileRequests } = await import('../lib/profile');
 
 const a = workerArgs();
 answerProfileRequests(tell);

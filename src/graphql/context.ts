@@ -12,6 +12,8 @@ import type { FreshnessService } from '../serving/freshness';
 import type { Principal } from '../auth/roles';
 import { createStreamService, type StreamService } from '../streaming/stream.service';
 import type { LineageGraph } from './types/lineage.type';
+import { EventFanout } from '../events/run-events-fanout';
+import type { Run } from '../pipeline/run.types';
 
 export interface Services {
   contracts: ContractService;
@@ -20,6 +22,8 @@ export interface Services {
   audit: AuditGraphService;
   freshness: FreshnessService;
   streams: StreamService;
+  /** Run status changes for GraphQL subscriptions, one source subscription per process. */
+  runStatus: EventFanout<Run>;
   lineage: {
     graph(q: {
       contract?: string;
@@ -39,8 +43,15 @@ export interface GraphQLContext {
   logger: Logger;
 }
 
-/** Services are stateless and shared; loaders are per request so their caches never go stale. */
-export function createServices(rt: Runtime): Services {
+/**
+ * Services are stateless and shared; loaders are per request so their caches never go
+ * stale. `runStatus` defaults to this process's run event bus; the server passes one
+ * fed by the GraphQL pubsub (which may span instances through Redis).
+ */
+export function createServices(
+  rt: Runtime,
+  runStatus: EventFanout<Run> = new EventFanout<Run>((deliver) => rt.events.subscribe(deliver)),
+): Services {
   const lineage = new LineageService(rt);
   return {
     contracts: new ContractService(rt),
@@ -49,6 +60,7 @@ export function createServices(rt: Runtime): Services {
     audit: new AuditGraphService(rt),
     freshness: rt.freshness,
     streams: createStreamService(rt.streams, rt.config.defaultEnvironment),
+    runStatus,
     lineage: {
       graph: (q) =>
         lineage.graph({
@@ -61,17 +73,28 @@ export function createServices(rt: Runtime): Services {
 
 /**
  * Loaders are made on first use: most operations (an online feature read) never touch
- * one, and three DataLoaders per request are not free.
+ * one, and three DataLoaders per request are not free. The getter lives on the
+ * prototype because Apollo copies the context's own properties (Object.assign onto an
+ * object of the same prototype) before executing, which would call an own getter.
  */
+class RequestContext implements GraphQLContext {
+  private made: Loaders | undefined = undefined;
+  readonly actor: string;
+
+  constructor(
+    private readonly store: Runtime['store'],
+    readonly services: Services,
+    readonly principal: Principal,
+    readonly logger: Logger,
+  ) {
+    this.actor = principal.actor;
+  }
+
+  get loaders(): Loaders {
+    return (this.made ??= createLoaders(this.store));
+  }
+}
+
 export function createContext(rt: Runtime, services: Services, principal: Principal): GraphQLContext {
-  let loaders: Loaders | undefined;
-  return {
-    services,
-    get loaders() {
-      return (loaders ??= createLoaders(rt.store));
-    },
-    principal,
-    actor: principal.actor,
-    logger: rt.logger,
-  };
+  return new RequestContext(rt.store, services, principal, rt.logger);
 }

@@ -3,15 +3,18 @@
  * Apollo's validation rules, plugins and HTTP middleware do not run here, so the
  * same checks are repeated: the API key (connectionParams.authorization) on
  * connect, and on every subscribe the depth/complexity limits, the per-caller rate
- * limit and the cap on concurrent subscriptions.
+ * limit and the cap on concurrent subscriptions. Parse and validation results are
+ * cached per query text, and subscribers that would execute the same thing for an
+ * event share one execution (subscription-execution.ts).
  */
 import type http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, specifiedRules, type GraphQLSchema } from 'graphql';
 import type { Runtime } from '../runtime';
 import { createContext, type Services } from './context';
 import { limitRules } from './limits';
+import { DocumentCache, sharedSubscribe } from './subscription-execution';
 import type { AuthGate } from '../auth/gate';
 import type { RateLimiter, SubscriptionCounter } from '../auth/rate-limit';
 import type { Principal } from '../auth/roles';
@@ -42,7 +45,7 @@ export function attachWebSocket(
   access: WebSocketAccess,
 ): WebSocketHandle {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
-  const rules = [...specifiedRules, ...limitRules()];
+  const documents = new DocumentCache(schema, [...specifiedRules, ...limitRules()]);
   const cleanup = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
@@ -63,27 +66,23 @@ export function attachWebSocket(
         }
       },
       context: (ctx) => createContext(rt, services, ctx.extra.principal!),
+      subscribe: sharedSubscribe((principal) => createContext(rt, services, principal)),
       onSubscribe: (ctx, id, payload) => {
         const caller = ctx.extra.caller!;
         if (!access.limiter.take(caller)) return limited('rate limit exceeded: slow down and retry');
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return [err as GraphQLError];
-        }
-        const errors = validate(schema, document, rules);
-        if (errors.length > 0) {
-          return errors.map(
-            (e) =>
-              new GraphQLError(e.message, {
-                extensions: { code: e.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED' },
-              }),
-          );
-        }
+        const checked = documents.get(payload.query);
+        if (checked.errors) return checked.errors;
         if (!access.subscriptions.acquire(caller))
           return limited('too many concurrent subscriptions for this API key');
         ctx.extra.active!.add(id);
+        // Already parsed and validated: graphql-ws takes these arguments as they are.
+        return {
+          schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: createContext(rt, services, ctx.extra.principal!),
+        };
       },
       onComplete: (ctx, id) => {
         if (ctx.extra.active?.delete(id)) access.subscriptions.release(ctx.extra.caller!);
