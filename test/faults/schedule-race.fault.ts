@@ -5,7 +5,7 @@
  * batch in the environment), its rows stored once, and later firings find nothing new.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, observe, sleep, waitFor, type Workspace } from './support/workspace';
+import { createWorkspace, observe, waitFor, type Workspace } from './support/workspace';
 import { metersContract, metersCsv, validRows, type CsvSpec } from './support/data';
 import { gqlOk } from './support/client';
 import { count, runs } from './support/store';
@@ -78,7 +78,14 @@ describe(FAULT, () => {
       30_000,
       'three more firings on each instance',
     );
-    await sleep(500); // a firing in flight lands in the store before we count
+    // Firings of one job never overlap (a firing while the last is in flight is skipped): once
+    // each instance has logged one more, none that started before this point is still running.
+    const seen = { a: nothingNew(a), b: nothingNew(b) };
+    await waitFor(
+      async () => nothingNew(a) > seen.a && nothingNew(b) > seen.b,
+      30_000,
+      'one more firing on each instance',
+    );
     expect(await count(ws.db, 'SELECT count(*) AS n FROM runs')).toBe(before);
 
     // One run per raw batch per environment; every run a scheduled one that succeeded.
