@@ -2,9 +2,11 @@
  * Feature rows: append-only writes and the bitemporal reads. A row is visible at
  * system time K iff its run has committed_at <= K < invalidated_at (K = now when
  * absent); per entity the point-in-time value is the visible row with the greatest
- * event time <= asOf, ties going to the later committed run. Reads are set-based:
- * the requested (entity, time) pairs travel as a VALUES list and each is matched by
- * an index-ordered correlated subquery, on SQLite and PostgreSQL alike.
+ * event time <= asOf, ties going to the greater precedence (the later committed run
+ * unless it is a reprocess), then the later row. Reads are set-based: the requested
+ * (entity, time) pairs travel as one bound value per statement (point in time) or a
+ * VALUES list (history), and each is matched by an index-ordered walk: a correlated
+ * subquery on SQLite, a LATERAL join on PostgreSQL.
  */
 import type { Knex } from 'knex';
 import { T } from './tables';
