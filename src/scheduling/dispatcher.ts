@@ -13,6 +13,7 @@ import type { Run } from '../pipeline/run.types';
 import type { RunEventSink } from '../events/run-events';
 import type { ProgressFn } from '../pipeline/read-stage';
 import { DEFAULT_RETRY, backoffMs, type RetryPolicy } from './retry';
+import { asUnavailable } from '../errors';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'rolled_back', 'superseded']);
 
@@ -53,7 +54,7 @@ export class RunDispatcher {
       if (sweeping) return;
       sweeping = true;
       void this.sweep()
-        .catch((err) => this.deps.logger.error({ err }, 'sweep failed'))
+        .catch((err) => this.logFailure(err, 'sweep failed'))
         .finally(() => (sweeping = false));
     };
     if (every > 0) this.sweeper = setInterval(tick, every);
@@ -90,7 +91,7 @@ export class RunDispatcher {
     const lane = this.drain(contract, environment)
       .catch((err) => {
         // e.g. the database was busy or unreachable: try the lane again shortly, so waiters are not stranded.
-        this.deps.logger.error({ err, contract, environment }, 'run lane failed; retrying shortly');
+        this.logFailure(err, 'run lane failed; retrying shortly', { contract, environment });
         this.scheduleRecheck(contract, environment);
       })
       .finally(() => {
@@ -211,6 +212,13 @@ export class RunDispatcher {
       await this.maybeRetry(failed);
     }
     for (const k of await this.deps.store.runs.queuedKeys()) this.kick(k.contract, k.environment);
+  }
+
+  /** An unreachable database is expected now and then: a warning without a stack; anything else an error. */
+  private logFailure(err: unknown, msg: string, fields: Record<string, unknown> = {}): void {
+    const unavailable = asUnavailable(err);
+    if (unavailable) this.deps.logger.warn({ ...fields, error: unavailable.message }, msg);
+    else this.deps.logger.error({ ...fields, err }, msg);
   }
 
   private async scheduleWakeUp(contract: string, environment: string): Promise<void> {
