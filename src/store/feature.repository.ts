@@ -369,18 +369,27 @@ function runInfo(runs: Map<string, RunInfo>, r: DbMatch): RunInfo {
 }
 
 /**
- * Request indices ordered by (entity key, time): each distinct key is ranked once,
- * then the indices are sorted by two numbers.
+ * Request indices ordered by (entity key, time): the distinct keys are sorted once,
+ * the indices are bucketed by key (a counting sort), and each key's few requests
+ * are sorted by time.
  */
 function entityTimeOrder(requests: PointRequest[]): Uint32Array {
-  const order = new Uint32Array(requests.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  if (requests.length < 2) return order;
+  const n = requests.length;
+  const order = new Uint32Array(n);
+  if (n < 2) return order;
   const rankOf = new Map<string, number>();
   for (const r of requests) rankOf.set(r.entityKey, 0);
   const keys = [...rankOf.keys()].sort();
-  keys.forEach((k, i) => rankOf.set(k, i));
-  const rank = new Float64Array(requests.length);
-  for (let i = 0; i < rank.length; i++) rank[i] = rankOf.get(requests[i]!.entityKey)!;
-  return order.sort((a, b) => rank[a]! - rank[b]! || requests[a]!.at - requests[b]!.at);
+  for (let k = 0; k < keys.length; k++) rankOf.set(keys[k]!, k);
+  const rank = new Uint32Array(n);
+  const next = new Uint32Array(keys.length + 1);
+  for (let i = 0; i < n; i++) next[(rank[i] = rankOf.get(requests[i]!.entityKey)!) + 1]! += 1;
+  for (let k = 1; k <= keys.length; k++) next[k]! += next[k - 1]!;
+  for (let i = 0; i < n; i++) order[next[rank[i]!]!++] = i;
+  // next[k] is now the end of key k's bucket, which starts where key k - 1's ends.
+  const byTime = (a: number, b: number) => requests[a]!.at - requests[b]!.at || a - b;
+  for (let k = 0, start = 0; k < keys.length; start = next[k]!, k++) {
+    if (next[k]! - start > 1) order.subarray(start, next[k]).sort(byTime);
+  }
+  return order;
 }
