@@ -30,6 +30,7 @@ export interface ContractShape {
 }
 
 const shapes = new WeakMap<RegisteredContract, ContractShape>();
+const EMPTY: FeatureValue[] = [];
 
 export function contractShape(contract: RegisteredContract): ContractShape {
   let shape = shapes.get(contract);
@@ -71,7 +72,6 @@ function buildShape(contract: RegisteredContract): ContractShape {
       }
     },
     vector(names, entityKey, m, timestamp) {
-      const features: FeatureValue[] = new Array(names.length);
       let values: Record<string, Value> | null = null;
       if (m) {
         values = {};
@@ -81,23 +81,37 @@ function buildShape(contract: RegisteredContract): ContractShape {
           if (typeof value === 'number' && temporal.has(name))
             value = formatTemporal(value, types.get(name) as 'date' | 'timestamp');
           values[name] = value;
-          features[i] = { name, type: types.get(name)!, value };
-        }
-      } else {
-        for (let i = 0; i < names.length; i++) {
-          const name = names[i]!;
-          features[i] = { name, type: types.get(name)!, value: null };
         }
       }
-      return {
+      const vector = {
         entity: decodeEntityKey(keyColumns, entityKey, keyTypes),
         timestamp,
         eventTime: m ? new Date(m.eventTime) : null,
         values,
-        features,
+        features: EMPTY,
         runId: m?.runId ?? null,
         contractVersion: m?.contractVersion ?? null,
       };
+      // The typed list repeats `values` name by name; most reads never ask for it, so it
+      // is built on first access (an own, enumerable property all the same: JSON, spread
+      // and equality see it as before).
+      Object.defineProperty(vector, 'features', {
+        enumerable: true,
+        configurable: true,
+        get() {
+          const features: FeatureValue[] = names.map((name) => ({
+            name,
+            type: types.get(name)!,
+            value: values ? values[name]! : null,
+          }));
+          Object.defineProperty(vector, 'features', { value: features, enumerable: true, writable: true });
+          return features;
+        },
+        set(v: FeatureValue[]) {
+          Object.defineProperty(vector, 'features', { value: v, enumerable: true, writable: true });
+        },
+      });
+      return vector;
     },
   };
 }
