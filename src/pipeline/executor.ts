@@ -21,7 +21,7 @@ import { validateBatch } from '../quality';
 import type { ValidationReport } from '../quality/report.types';
 import type { RawStore } from './raw-store';
 import { CompiledContractCache, type CompiledContract } from './compiled-contract';
-import { readStage, rate, type ProgressFn, type ReadResult } from './read-stage';
+import { readStage, rate, rejectsWithRaw, type ProgressFn, type ReadResult } from './read-stage';
 import { loadHistory } from './history-stage';
 import { createDigester } from './digest';
 import { writeRun, type WriteHook } from './write-stage';
@@ -191,7 +191,9 @@ export class RunExecutor {
     if (!validation.report.success) {
       throw new RunValidationError(validation.report);
     }
-    const rejects = read.rejects.concat(validation.rejected.map((r) => ({ ...r.row, reasons: r.reasons })));
+    const rejects = read.rejects.concat(
+      await rejectsWithRaw(this.deps.rawStore, req.rawBatches, compiled, validation.rejected),
+    );
     // The transform emits rows in canonical order, one entity at a time: hash and
     // serialise each as it comes (the digester checks the order) and keep only the text.
     const digester = createDigester();

@@ -4,7 +4,7 @@
  */
 import type { RawStore } from './raw-store';
 import type { RawBatch } from './run.types';
-import type { CleanRow, RejectedRow } from './row.types';
+import type { CleanRow, RejectReason, RejectedRow } from './row.types';
 import type { CompiledContract } from './compiled-contract';
 import { readRawBatch } from './sources/read-raw-batch';
 
@@ -56,7 +56,10 @@ export async function readStage(
         const res = compiled.cleanse(rec);
         if (!res.ok) out.rejects.push({ ...rec, reasons: res.reasons });
         else if (!compiled.filter(res.row.values)) out.filtered++;
-        else out.clean.push(res.row);
+        else {
+          res.row.raw = undefined;
+          out.clean.push(res.row);
+        }
         if (progress && out.read % PROGRESS_EVERY === 0) {
           progress({ stage: 'read', rows: out.read, rowsPerSec: rate(out.read, started) });
         }
@@ -71,4 +74,51 @@ export async function readStage(
 export function rate(rows: number, started: number): number {
   const secs = Math.max(0.001, (Date.now() - started) / 1000);
   return Math.round(rows / secs);
+}
+
+/**
+ * Validation rejects keep their source record, which the read stage let go: read the
+ * batches that hold them again (kept raw batches are immutable, so these are the same
+ * records) and stop each one at its last wanted row.
+ */
+export async function rejectsWithRaw(
+  rawStore: RawStore,
+  batches: RawBatch[],
+  compiled: CompiledContract,
+  rejected: ReadonlyArray<{ row: CleanRow; reasons: RejectReason[] }>,
+): Promise<RejectedRow[]> {
+  const wanted = new Map<string, Map<number, RejectedRow>>();
+  const out = rejected.map(({ row, reasons }) => {
+    const reject: RejectedRow = {
+      rowNumber: row.rowNumber,
+      rawBatchId: row.rawBatchId,
+      raw: row.raw ?? {},
+      reasons,
+    };
+    if (!row.raw) {
+      let inBatch = wanted.get(row.rawBatchId);
+      if (!inBatch) wanted.set(row.rawBatchId, (inBatch = new Map()));
+      inBatch.set(row.rowNumber, reject);
+    }
+    return reject;
+  });
+  for (const batch of batches) {
+    const inBatch = wanted.get(batch.id);
+    if (!inBatch) continue;
+    let left = inBatch.size;
+    for await (const records of readRawBatch(rawStore.open(batch.storagePath), batch, compiled.contract)) {
+      for (const rec of records) {
+        const reject = inBatch.get(rec.rowNumber);
+        if (reject) {
+          reject.raw = rec.raw;
+          left--;
+        }
+      }
+      // Leaving the loop closes the batch's file (the source's finally).
+      if (left === 0) break;
+    }
+    if (left > 0)
+      throw new Error(`raw batch ${batch.id} no longer holds ${left} of the rows it was read with`);
+  }
+  return out;
 }

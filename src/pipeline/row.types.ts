@@ -19,7 +19,13 @@ export interface SourceRow {
 }
 
 /** A row that passed cleansing: typed values plus its entity key and event time. */
-export interface CleanRow extends SourceRow {
+export interface CleanRow extends Omit<SourceRow, 'raw'> {
+  /**
+   * The source record. The read stage lets it go once the row is typed (a million
+   * records held twice, as text and as values, is most of a run's memory); the few
+   * rows validation rejects get theirs back from the kept raw batch (rejectsWithRaw).
+   */
+  raw?: RawRecord;
   values: TypedRow;
   /** Canonical string form of the entity key (see pipeline/entity-key.ts). */
   entityKey: string;
