@@ -30,7 +30,7 @@ export async function eventsCase(o: BenchOptions): Promise<CaseResult> {
   // the machine falls on both alike; idle subscribers cost nothing meanwhile.
   const legs = new Map<Mode, Leg>();
   const out = new Map<Mode, { last: number[]; all: number[] }>();
-  let profile: unknown = null;
+  let profile: unknown;
   try {
     for (const mode of ['tidemark', 'bare'] as Mode[]) {
       const w = startWorker('events-server.ts', ['--mode', mode]);
