@@ -109,7 +109,21 @@ describe('CsvSplitter', () => {
   });
 
   it('agrees with csv-parse on random text cut into random chunks', () => {
-    const alphabet = fc.constantFrom('a', 'b', ' ', ',', ',', '"', '\n', '\n', '\r\n', '\r', 'é', '1', '\uFEFF');
+    const alphabet = fc.constantFrom(
+      'a',
+      'b',
+      ' ',
+      ',',
+      ',',
+      '"',
+      '\n',
+      '\n',
+      '\r\n',
+      '\r',
+      'é',
+      '1',
+      '\uFEFF',
+    );
     fc.assert(
       fc.property(
         fc.array(alphabet, { maxLength: 40 }),
