@@ -22,7 +22,7 @@ import type http from 'node:http';
 import { Readable } from 'node:stream';
 import express from 'express';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
-import { TidemarkError } from '../errors';
+import { authRefusal } from './auth';
 import type { AuthGate } from '../auth/gate';
 import type { RateLimiter } from '../auth/rate-limit';
 import type { Principal } from '../auth/roles';
@@ -68,8 +68,11 @@ export function graphqlHttp(
     try {
       principal = await opts.gate.principal(req.headers.authorization);
     } catch (err) {
-      if (!(err instanceof TidemarkError)) throw err;
-      return send(res, 401, { errors: [{ message: err.message, extensions: { code: err.code } }] });
+      // The same answers as the Express path: 401 for a refused key, 503 UNAVAILABLE
+      // when the key could not be looked up because the database is unreachable.
+      const refusal = authRefusal(err);
+      if (!refusal) throw err;
+      return send(res, refusal.status, refusal.body);
     }
     const caller = principal.keyId ?? `anonymous@${req.socket.remoteAddress}`;
     if (!opts.limiter.take(caller)) {

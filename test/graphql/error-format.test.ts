@@ -145,20 +145,31 @@ describe(`UNAVAILABLE over HTTP (${testEngine()})`, () => {
     ]);
   });
 
-  it('an API key that cannot be looked up because the database is down → 503 UNAVAILABLE, not 401', async () => {
-    const err = await refused();
-    rt.keys.authenticate = () => Promise.reject(err);
-    const res = await fetch(`${s.url}?query=${encodeURIComponent('{ runs(first: 1) { totalCount } }')}`, {
-      headers: { accept: 'application/json', authorization: 'Bearer tmk_abc_def' },
-    });
-    expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({
-      errors: [
-        {
-          message: 'the database is unreachable (ECONNREFUSED); retry later',
-          extensions: { code: 'UNAVAILABLE' },
-        },
-      ],
-    });
-  });
+  it.each(['GET', 'POST'])(
+    'an API key that cannot be looked up because the database is down → 503 UNAVAILABLE, not 401 (%s)',
+    async (method) => {
+      const err = await refused();
+      rt.keys.authenticate = () => Promise.reject(err);
+      const query = '{ runs(first: 1) { totalCount } }';
+      const headers = { accept: 'application/json', authorization: 'Bearer tmk_abc_def' };
+      // POST with a JSON body takes the direct path (src/graphql/http.ts), GET goes through Express.
+      const res =
+        method === 'GET'
+          ? await fetch(`${s.url}?query=${encodeURIComponent(query)}`, { headers })
+          : await fetch(s.url, {
+              method: 'POST',
+              headers: { ...headers, 'content-type': 'application/json' },
+              body: JSON.stringify({ query }),
+            });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({
+        errors: [
+          {
+            message: 'the database is unreachable (ECONNREFUSED); retry later',
+            extensions: { code: 'UNAVAILABLE' },
+          },
+        ],
+      });
+    },
+  );
 });
