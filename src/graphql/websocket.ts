@@ -10,6 +10,7 @@
 import type http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { createErrorFormatter } from './error-format';
 import { GraphQLError, specifiedRules, type GraphQLSchema } from 'graphql';
 import type { Runtime } from '../runtime';
 import { createContext, type Services } from './context';
@@ -46,6 +47,7 @@ export function attachWebSocket(
 ): WebSocketHandle {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const documents = new DocumentCache(schema, [...specifiedRules, ...limitRules()]);
+  const formatError = createErrorFormatter(rt.logger);
   const cleanup = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
@@ -90,6 +92,12 @@ export function attachWebSocket(
       onClose: (ctx) => {
         for (const _ of ctx.extra.active ?? []) access.subscriptions.release(ctx.extra.caller!);
         ctx.extra.active?.clear();
+      },
+      // Resolver errors in delivered events go through the one error mapping, as over HTTP
+      // (codes, UNAVAILABLE for an unreachable database, no internal messages).
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors || result.errors.length === 0) return undefined;
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
       },
       onError: (_ctx, _id, _payload, errors) => {
         rt.logger.warn({ errors: errors.map((e) => e.message) }, 'websocket operation error');

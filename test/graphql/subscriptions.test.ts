@@ -120,6 +120,20 @@ describe(`runStatusChanged over graphql-ws (${testEngine()})`, () => {
     expect(failed.validation).toMatchObject({ success: false });
   });
 
+  it('an error inside a delivered event is mapped as over HTTP: a code, no internal detail', async () => {
+    const sub = await s.subscribe<RunEvent>(
+      'subscription { runStatusChanged(contract: "strict") { id status rawBatches { id } } }',
+    );
+    await untilSubscribed(rt, sub, { contract: 'strict', environment: 'dev' });
+    rt.store.rawBatches.forRuns = () => Promise.reject(new Error('secret detail: postgres://user:pw@db'));
+    await s.ok(INGEST, { c: 'strict', r: [{ ts: '2024-01-01T00:00:00Z', item: 'a' }] });
+    const errors = await sub.failure();
+    expect(errors).toEqual([
+      expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL' } }),
+    ]);
+    expect(JSON.stringify(errors)).not.toContain('secret');
+  });
+
   it('delivers only runs of the subscribed contract', async () => {
     const sub = await subscribe(
       { contract: 'card_transactions' },
