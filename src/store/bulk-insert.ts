@@ -37,6 +37,15 @@ export interface BulkInsertPlan<T> {
   items: Iterable<T> | readonly T[];
   /** Appends one item's column values (in `columns` order) to `out`. */
   push: (item: T, out: unknown[]) => void;
+  /**
+   * Columns with one value for every row (the run id, its view). On SQLite they are
+   * bound once per statement (`INSERT … SELECT ?, …, column1, … FROM (VALUES …)`):
+   * node-sqlite3 converts every bound value on the main thread, and these were four
+   * of seven values a feature row. PostgreSQL gets them per row, as plain columns.
+   */
+  constants?: ReadonlyArray<readonly [column: string, value: unknown]>;
+  /** Set internally: how many leading columns are constants made per-row values. */
+  inlinedConstants?: number;
 }
 
 type ChunkRunner = (bindings: unknown[], rows: number) => Promise<void>;
@@ -46,23 +55,48 @@ export async function bulkInsert<T>(
   engine: Engine,
   plan: BulkInsertPlan<T>,
 ): Promise<void> {
+  const constants = plan.constants ?? [];
+  if (engine === 'postgres' && constants.length > 0) plan = constantsPerRow(plan, constants);
+  const prefix = engine === 'sqlite' ? constants.map(([, v]) => v ?? null) : [];
   const client = db.client as unknown as KnexClientLike;
   const conn = await client.acquireConnection();
   const runner =
     engine === 'sqlite' ? sqliteRunner(conn as SqliteConnection, plan) : pgRunner(conn as PgConnection, plan);
   try {
-    await pipeline(plan, runner.run);
+    await pipeline(plan, prefix, runner.run);
   } finally {
     await runner.close();
     await client.releaseConnection(conn);
   }
 }
 
-/** Builds chunk n+1 while chunk n executes; starts no chunk after a failed one. */
-async function pipeline<T>(plan: BulkInsertPlan<T>, run: ChunkRunner): Promise<void> {
+/** The constants as leading columns of every row (PostgreSQL). */
+function constantsPerRow<T>(
+  plan: BulkInsertPlan<T>,
+  constants: ReadonlyArray<readonly [string, unknown]>,
+): BulkInsertPlan<T> {
+  const values = constants.map(([, v]) => v ?? null);
+  return {
+    ...plan,
+    columns: [...constants.map(([c]) => c), ...plan.columns],
+    constants: undefined,
+    inlinedConstants: constants.length,
+    push: (item, out) => {
+      for (const v of values) out.push(v);
+      plan.push(item, out);
+    },
+  };
+}
+
+/**
+ * Builds chunk n+1 while chunk n executes; starts no chunk after a failed one. Each
+ * chunk's bindings start with `prefix` (the constants bound once per statement).
+ */
+async function pipeline<T>(plan: BulkInsertPlan<T>, prefix: unknown[], run: ChunkRunner): Promise<void> {
   const width = plan.columns.length;
+  const inlined = plan.inlinedConstants ?? 0;
   let pending: Promise<void> | null = null;
-  let bindings: unknown[] = [];
+  let bindings: unknown[] = [...prefix];
   let rows = 0;
   const flush = async () => {
     // The previous chunk must have succeeded before this one starts: outside a
@@ -71,16 +105,19 @@ async function pipeline<T>(plan: BulkInsertPlan<T>, run: ChunkRunner): Promise<v
     pending = run(bindings, rows);
     // Handled when awaited, after the next chunk is built; never an unhandled rejection.
     pending.catch(() => undefined);
-    bindings = [];
+    bindings = [...prefix];
     rows = 0;
   };
   for (const item of plan.items) {
     plan.push(item, bindings);
     rows++;
-    if (bindings.length !== rows * width)
+    if (bindings.length !== prefix.length + rows * width) {
+      // Counted as the caller wrote the row, without constants put into it (PostgreSQL).
+      const given = bindings.length - prefix.length - (rows - 1) * width - inlined;
       throw new Error(
-        `bulk insert into ${plan.table}: a row has ${bindings.length - (rows - 1) * width} values, expected ${width}`,
+        `bulk insert into ${plan.table}: a row has ${given} values, expected ${width - inlined}`,
       );
+    }
     if (rows === plan.chunkSize) await flush();
   }
   if (rows > 0) await flush();
@@ -94,14 +131,33 @@ function insertSql(
   placeholder: (i: number) => string,
 ): string {
   const head = `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) VALUES `;
+  return head + valuesList(columns.length, rows, placeholder);
+}
+
+/**
+ * SQLite with constants: `INSERT INTO t (k…, c…) SELECT ?…, column1… FROM (VALUES (…), …)`.
+ * The constants' placeholders come first, so their values lead the bindings.
+ */
+function insertSelectSql(
+  table: string,
+  constants: readonly string[],
+  columns: readonly string[],
+  rows: number,
+): string {
+  const all = [...constants, ...columns].map(quoteIdent).join(', ');
+  const picks = [...constants.map(() => '?'), ...columns.map((_, i) => `column${i + 1}`)].join(', ');
+  return `INSERT INTO ${quoteIdent(table)} (${all}) SELECT ${picks} FROM (VALUES ${valuesList(columns.length, rows, () => '?')})`;
+}
+
+function valuesList(width: number, rows: number, placeholder: (i: number) => string): string {
   const tuples: string[] = new Array(rows);
   let p = 0;
   for (let r = 0; r < rows; r++) {
-    const cells: string[] = new Array(columns.length);
-    for (let c = 0; c < columns.length; c++) cells[c] = placeholder(++p);
+    const cells: string[] = new Array(width);
+    for (let c = 0; c < width; c++) cells[c] = placeholder(++p);
     tuples[r] = `(${cells.join(', ')})`;
   }
-  return head + tuples.join(', ');
+  return tuples.join(', ');
 }
 
 function sqliteRunner<T>(
@@ -115,7 +171,14 @@ function sqliteRunner<T>(
     if (known) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
       const stmt = conn.prepare(
-        insertSql(plan.table, plan.columns, rows, () => '?'),
+        plan.constants && plan.constants.length > 0
+          ? insertSelectSql(
+              plan.table,
+              plan.constants.map(([c]) => c),
+              plan.columns,
+              rows,
+            )
+          : insertSql(plan.table, plan.columns, rows, () => '?'),
         (err) => (err ? reject(err) : resolve(stmt)),
       );
       statements.set(rows, stmt);

@@ -46,12 +46,15 @@ export async function batchInsert<T>(
   columns: readonly string[],
   items: readonly T[],
   toRow: (item: T) => unknown[],
+  /** Columns with the same value on every row (see BulkInsertPlan.constants). */
+  constants?: ReadonlyArray<readonly [column: string, value: unknown]>,
 ): Promise<void> {
   if (items.length === 0) return;
   await bulkInsert(db, engine, {
     table,
     columns,
-    chunkSize: insertChunkSize(engine, columns.length),
+    constants,
+    chunkSize: insertChunkSize(engine, columns.length + (engine === 'sqlite' ? 0 : (constants?.length ?? 0))),
     items,
     push: (item, out) => {
       for (const v of toRow(item)) out.push(v ?? null);

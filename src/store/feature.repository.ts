@@ -89,24 +89,20 @@ export class FeatureRepository {
     view: Omit<FeatureView, 'version'>,
     rows: readonly FeatureRowInsert[],
   ): Promise<void> {
-    const columns = [
-      'run_id',
-      'environment',
-      'contract_name',
-      'contract_major',
-      'entity_key',
-      'event_time',
-      'feature_values',
-    ];
-    await batchInsert(this.db, this.engine, F, columns, rows, (r) => [
-      runId,
-      view.environment,
-      view.contract,
-      view.major,
-      r.entityKey,
-      r.eventTime,
-      r.valuesJson ?? JSON.stringify(r.values),
-    ]);
+    await batchInsert(
+      this.db,
+      this.engine,
+      F,
+      ['entity_key', 'event_time', 'feature_values'],
+      rows,
+      (r) => [r.entityKey, r.eventTime, r.valuesJson ?? JSON.stringify(r.values)],
+      [
+        ['run_id', runId],
+        ['environment', view.environment],
+        ['contract_name', view.contract],
+        ['contract_major', view.major],
+      ],
+    );
   }
 
   /**

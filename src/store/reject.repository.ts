@@ -24,14 +24,16 @@ export class RejectRepository {
   ) {}
 
   async insertMany(runId: string, rows: readonly RejectedRow[]): Promise<void> {
-    const columns = ['run_id', 'raw_batch_id', 'row_number', 'raw', 'reasons'];
-    await batchInsert(this.db, this.engine, T.rejectedRows, columns, rows, (r) => [
-      runId,
-      r.rawBatchId,
-      r.rowNumber,
-      JSON.stringify(r.raw),
-      JSON.stringify(r.reasons),
-    ]);
+    const columns = ['raw_batch_id', 'row_number', 'raw', 'reasons'];
+    await batchInsert(
+      this.db,
+      this.engine,
+      T.rejectedRows,
+      columns,
+      rows,
+      (r) => [r.rawBatchId, r.rowNumber, JSON.stringify(r.raw), JSON.stringify(r.reasons)],
+      [['run_id', runId]],
+    );
   }
 
   async forRun(

@@ -16,6 +16,8 @@ describe(`bulkInsert (${testEngine()})`, () => {
       t.integer('n').notNullable().unique();
       t.text('label');
       t.bigInteger('at');
+      t.text('run');
+      t.integer('major');
     });
   });
   afterEach(async () => db.dispose());
@@ -88,5 +90,34 @@ describe(`bulkInsert (${testEngine()})`, () => {
     await expect(bulkInsert(db.knex, db.engine, plan(rows(0, 5), 2))).rejects.toThrow();
     await bulkInsert(db.knex, db.engine, plan(rows(100, 103), 2));
     expect((await stored()).map((r) => r.n)).toEqual([1, 100, 101, 102]);
+  });
+
+  it('constants are stored on every row, in chunks of any size (4,000-row VALUES included)', async () => {
+    const items = rows(0, 9_001);
+    await bulkInsert(db.knex, db.engine, {
+      ...plan(items, 4_000),
+      constants: [
+        ['run', 'run_\'1"; DROP TABLE bulk_probe; --'],
+        ['major', 3],
+      ],
+    });
+    const out = await db.knex('bulk_probe').select('n', 'label', 'at', 'run', 'major').orderBy('n');
+    expect(out).toHaveLength(9_001);
+    expect(new Set(out.map((r) => `${r.run}|${Number(r.major)}`))).toEqual(
+      new Set([`run_'1"; DROP TABLE bulk_probe; --|3`]),
+    );
+    expect(out.map((r) => ({ n: Number(r.n), label: r.label ?? null, at: Number(r.at) }))).toEqual(items);
+  });
+
+  it('with constants, a row with the wrong number of values is still refused', async () => {
+    await expect(
+      bulkInsert(db.knex, db.engine, {
+        ...plan(rows(0, 3), 10),
+        constants: [['run', 'r']],
+        push: (r, out) => {
+          out.push(r.n, r.label, r.at, 'extra');
+        },
+      }),
+    ).rejects.toThrow(/bulk_probe: a row has 4 values, expected 3/);
   });
 });
