@@ -23,10 +23,10 @@ import type { RawStore } from './raw-store';
 import { CompiledContractCache, type CompiledContract } from './compiled-contract';
 import { readStage, rate, rejectsWithRaw, type ProgressFn, type ReadResult } from './read-stage';
 import { loadHistory } from './history-stage';
-import { createDigester } from './digest';
+import { sealRows, type SealedRows } from './sealed-rows';
 import { writeRun, type WriteHook } from './write-stage';
 import { ZERO_COUNTS, type RawBatch, type Run, type RunErrorKind, type RunTrigger } from './run.types';
-import type { RejectedRow, SealedFeatureRow } from './row.types';
+import type { RejectedRow } from './row.types';
 
 export interface ExecutorDeps {
   store: Store;
@@ -62,9 +62,7 @@ export interface RunRequest {
 }
 
 interface Outcome {
-  rows: SealedFeatureRow[];
-  /** sha256 over the rows in canonical order (digest.ts). */
-  digest: string;
+  rows: SealedRows;
   rejects: RejectedRow[];
   read: ReadResult;
   report: ValidationReport;
@@ -194,17 +192,9 @@ export class RunExecutor {
     const rejects = read.rejects.concat(
       await rejectsWithRaw(this.deps.rawStore, req.rawBatches, compiled, validation.rejected),
     );
-    // The transform emits rows in canonical order, one entity at a time: hash and
-    // serialise each as it comes (the digester checks the order) and keep only the text.
-    const digester = createDigester();
-    const rows: SealedFeatureRow[] = [];
-    for (const row of compiled.transform(validation.accepted, history.points)) {
-      const { entityKey, eventTime, rowNumber, rawBatchId } = row;
-      rows.push({ entityKey, eventTime, valuesJson: digester.add(row), rowNumber, rawBatchId });
-    }
-    // The cleansed rows are not needed past this point; let them go before the commit.
-    read.clean = [];
-    return { rows, digest: digester.digest(), rejects, read, report: validation.report };
+    // Rows are made (transform, digest, serialisation) as the commit inserts them.
+    const rows = sealRows(compiled.transform(validation.accepted, history.points));
+    return { rows, rejects, read, report: validation.report };
   }
 
   private async commit(run: Run, req: RunRequest, o: Outcome, log: Logger): Promise<Run> {
@@ -213,13 +203,10 @@ export class RunExecutor {
       valid: o.read.read - o.rejects.length - o.read.filtered,
       rejected: o.rejects.length,
       filtered: o.read.filtered,
-      written: o.rows.length,
     };
-    const digest = o.digest;
     const committed = await writeRun(this.deps.store, this.deps.clock, {
       run,
       counts,
-      digest,
       report: o.report,
       rows: o.rows,
       rejects: o.rejects,
@@ -231,7 +218,11 @@ export class RunExecutor {
       hook: this.deps.writeHook,
     });
     log.info(
-      { counts, outputDigest: digest, durationMs: committed.finishedAt! - committed.startedAt! },
+      {
+        counts: committed.counts,
+        outputDigest: committed.outputDigest,
+        durationMs: committed.finishedAt! - committed.startedAt!,
+      },
       'run succeeded',
     );
     this.deps.events.publish(committed);

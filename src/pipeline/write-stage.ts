@@ -8,7 +8,8 @@ import type { Store, Repositories } from '../store/store';
 import type { RegisteredContract } from '../contracts/registry.types';
 import type { LineageEdge } from '../store/lineage.repository';
 import type { ValidationReport } from '../quality/report.types';
-import type { RejectedRow, SealedFeatureRow } from './row.types';
+import type { RejectedRow } from './row.types';
+import type { SealedRows } from './sealed-rows';
 import type { RawBatch, Run, RunCounts } from './run.types';
 
 /** Called between the writes of the transaction (tests inject faults here). */
@@ -16,10 +17,11 @@ export type WriteHook = (stage: 'features' | 'rejects' | 'lineage' | 'run') => P
 
 export interface WriteRequest {
   run: Run;
-  counts: RunCounts;
-  digest: string;
+  /** Everything but `written`, which is the number of feature rows inserted. */
+  counts: Omit<RunCounts, 'written'>;
   report: ValidationReport;
-  rows: SealedFeatureRow[];
+  /** Made as they are inserted; their digest and count are known once inserted. */
+  rows: SealedRows;
   rejects: RejectedRow[];
   rawBatches: RawBatch[];
   rowCounts: Map<string, number>;
@@ -47,8 +49,8 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
     await tx.streamOffsets.advance({ run: w.run, rawBatchIds, replaces: w.supersedes !== null, at: now });
     const patch: Partial<Run> = {
       status: 'succeeded',
-      counts: w.counts,
-      outputDigest: w.digest,
+      counts: { ...w.counts, written: w.rows.count },
+      outputDigest: w.rows.digest(),
       validation: w.report,
       finishedAt: now,
       committedAt: now,
@@ -101,7 +103,7 @@ function edges(w: WriteRequest, now: number): LineageEdge[] {
     fromId: w.run.id,
     toKind: 'feature_view',
     toId: view,
-    attributes: { ...attributes, rowsWritten: w.rows.length, rowsRejected: w.rejects.length },
+    attributes: { ...attributes, rowsWritten: w.rows.count, rowsRejected: w.rejects.length },
     createdAt: now,
   });
   return out;

@@ -44,12 +44,12 @@ export async function batchInsert<T>(
   engine: Engine,
   table: string,
   columns: readonly string[],
-  items: readonly T[],
+  items: Iterable<T>,
   toRow: (item: T) => unknown[],
   /** Columns with the same value on every row (see BulkInsertPlan.constants). */
   constants?: ReadonlyArray<readonly [column: string, value: unknown]>,
 ): Promise<void> {
-  if (items.length === 0) return;
+  if (Array.isArray(items) && items.length === 0) return;
   await bulkInsert(db, engine, {
     table,
     columns,

@@ -87,7 +87,7 @@ export class FeatureRepository {
   async insertMany(
     runId: string,
     view: Omit<FeatureView, 'version'>,
-    rows: readonly FeatureRowInsert[],
+    rows: Iterable<FeatureRowInsert>,
   ): Promise<void> {
     await batchInsert(
       this.db,

@@ -1,0 +1,43 @@
+/**
+ * The run's feature rows as the commit consumes them: the transform's rows, one entity
+ * at a time, each hashed into the output digest and serialised as it is read, so the
+ * commit can insert them while they are being made (the database writes one chunk on
+ * its own thread while the next is computed) and no run ever holds all of them.
+ *
+ * Read once. The digest and the count are known when the reading has finished.
+ */
+import { createDigester } from './digest';
+import type { FeatureRow, SealedFeatureRow } from './row.types';
+
+export interface SealedRows extends Iterable<SealedFeatureRow> {
+  /** Rows read so far; the total once reading has finished. */
+  readonly count: number;
+  /** The output digest; throws if the rows have not all been read. */
+  digest(): string;
+}
+
+export function sealRows(rows: Iterable<FeatureRow>): SealedRows {
+  const digester = createDigester();
+  let count = 0;
+  let digest: string | null = null;
+  let started = false;
+  return {
+    get count() {
+      return count;
+    },
+    digest() {
+      if (digest === null) throw new Error('the output digest is known only once every feature row was read');
+      return digest;
+    },
+    *[Symbol.iterator]() {
+      if (started) throw new Error('sealed feature rows can be read only once');
+      started = true;
+      for (const row of rows) {
+        const { entityKey, eventTime, rowNumber, rawBatchId } = row;
+        count++;
+        yield { entityKey, eventTime, valuesJson: digester.add(row), rowNumber, rawBatchId };
+      }
+      digest = digester.digest();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { outputDigest } from '../../src/pipeline/digest';
+import { sealRows } from '../../src/pipeline/sealed-rows';
+import type { FeatureRow } from '../../src/pipeline/row.types';
+
+const row = (entityKey: string, eventTime: number, values: FeatureRow['values']): FeatureRow => ({
+  entityKey,
+  eventTime,
+  values,
+  rowNumber: eventTime,
+  rawBatchId: 'b1',
+});
+
+describe('sealRows', () => {
+  const rows = [
+    row('"a"', 1, { x: 1.5, y: 'p' }),
+    row('"a"', 2, { x: null, y: 'q' }),
+    row('"b"', 1, { x: -0, y: '' }),
+  ];
+
+  it('yields each row serialised, then knows the count and the digest of the whole output', () => {
+    const sealed = sealRows(rows);
+    expect(() => sealed.digest()).toThrow(/once every feature row was read/);
+    const out = [...sealed];
+    expect(out).toEqual([
+      { entityKey: '"a"', eventTime: 1, valuesJson: '{"x":1.5,"y":"p"}', rowNumber: 1, rawBatchId: 'b1' },
+      { entityKey: '"a"', eventTime: 2, valuesJson: '{"x":null,"y":"q"}', rowNumber: 2, rawBatchId: 'b1' },
+      { entityKey: '"b"', eventTime: 1, valuesJson: '{"x":0,"y":""}', rowNumber: 1, rawBatchId: 'b1' },
+    ]);
+    expect(sealed.count).toBe(3);
+    expect(sealed.digest()).toBe(outputDigest(rows));
+  });
+
+  it('makes rows lazily: nothing is transformed before the reader asks', () => {
+    let made = 0;
+    function* source() {
+      for (const r of rows) {
+        made++;
+        yield r;
+      }
+    }
+    const sealed = sealRows(source());
+    expect(made).toBe(0);
+    const it = sealed[Symbol.iterator]();
+    it.next();
+    expect(made).toBe(1);
+  });
+
+  it('can be read only once, and refuses rows out of canonical order', () => {
+    const sealed = sealRows(rows);
+    expect([...sealed]).toHaveLength(3);
+    expect(() => [...sealed]).toThrow(/only once/);
+    expect(() => [...sealRows([rows[2]!, rows[0]!])]).toThrow(/order/);
+  });
+
+  it('an empty output has the digest of no rows', () => {
+    const sealed = sealRows([]);
+    expect([...sealed]).toEqual([]);
+    expect(sealed.count).toBe(0);
+    expect(sealed.digest()).toBe(outputDigest([]));
+  });
+});
