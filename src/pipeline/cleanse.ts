@@ -18,11 +18,13 @@ import { InputError } from '../errors';
 import { coercerFor, coerceMessage, INVALID, type Coercer } from './coerce';
 import { encodeEntityKey } from './entity-key';
 import type { CleanRow, RejectReason, SourceRow, TypedRow } from './row.types';
+import type { StringPool } from './string-pool';
 
 export const DEFAULT_NULL_VALUES: readonly string[] = ['', 'NA', 'null', 'NULL', 'N/A'];
 
 export type CleanseResult = { ok: true; row: CleanRow } | { ok: false; reasons: RejectReason[] };
-export type Cleanser = (row: SourceRow) => CleanseResult;
+/** `pool`: the run's string pool; kept text values and entity keys are taken from it. */
+export type Cleanser = (row: SourceRow, pool?: StringPool) => CleanseResult;
 
 interface ColumnPlan {
   name: string;
@@ -41,7 +43,7 @@ interface CleansePlan {
 
 export function compileCleanser(contract: Contract): Cleanser {
   const plan = planCleanse(contract);
-  return (row) => cleanseRow(plan, row);
+  return (row, pool) => cleanseRow(plan, row, pool);
 }
 
 function planCleanse(contract: Contract): CleansePlan {
@@ -73,7 +75,7 @@ function planCleanse(contract: Contract): CleansePlan {
   };
 }
 
-function cleanseRow(plan: CleansePlan, row: SourceRow): CleanseResult {
+function cleanseRow(plan: CleansePlan, row: SourceRow, pool: StringPool | undefined): CleanseResult {
   const values: TypedRow = {};
   let reasons: RejectReason[] | undefined;
   const columns = plan.columns;
@@ -98,7 +100,7 @@ function cleanseRow(plan: CleansePlan, row: SourceRow): CleanseResult {
         value: raw ?? null,
       });
     }
-    values[col.name] = value;
+    values[col.name] = pool !== undefined && typeof value === 'string' ? pool.intern(value) : value;
   }
   if (reasons) return { ok: false, reasons };
   return {
@@ -108,7 +110,9 @@ function cleanseRow(plan: CleansePlan, row: SourceRow): CleanseResult {
       rawBatchId: row.rawBatchId,
       raw: row.raw,
       values,
-      entityKey: encodeEntityKey(plan.keyColumns, values),
+      entityKey: pool
+        ? pool.intern(encodeEntityKey(plan.keyColumns, values))
+        : encodeEntityKey(plan.keyColumns, values),
       eventTime: values[plan.eventTime] as number,
     },
   };

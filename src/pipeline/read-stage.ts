@@ -7,6 +7,7 @@ import type { RawBatch } from './run.types';
 import type { CleanRow, RejectReason, RejectedRow } from './row.types';
 import type { CompiledContract } from './compiled-contract';
 import { readRawBatch } from './sources/read-raw-batch';
+import { StringPool } from './string-pool';
 
 export interface ReadResult {
   clean: CleanRow[];
@@ -36,6 +37,8 @@ export async function readStage(
     rowCounts: new Map(),
   };
   const present = new Set<string>();
+  // One copy of each repeated text value and entity key for the whole run.
+  const pool = new StringPool();
   const started = Date.now();
   for (const batch of batches) {
     let inBatch = 0;
@@ -53,7 +56,7 @@ export async function readStage(
           out.rejects.push({ ...rec, reasons: [{ rule: 'parse', message: rec.parseError }] });
           continue;
         }
-        const res = compiled.cleanse(rec);
+        const res = compiled.cleanse(rec, pool);
         if (!res.ok) out.rejects.push({ ...rec, reasons: res.reasons });
         else if (!compiled.filter(res.row.values)) out.filtered++;
         else {
