@@ -11,6 +11,7 @@ import type http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createErrorFormatter } from './error-format';
+import { asUnavailable } from '../errors';
 import { GraphQLError, specifiedRules, type GraphQLSchema } from 'graphql';
 import type { Runtime } from '../runtime';
 import { createContext, type Services } from './context';
@@ -63,6 +64,17 @@ export function attachWebSocket(
           });
           return true;
         } catch (err) {
+          const unavailable = asUnavailable(err);
+          if (unavailable) {
+            // The key may be fine: close with 1013 "try again later", not 4403 Forbidden,
+            // so clients reconnect instead of giving up on their credentials.
+            rt.logger.warn(
+              { reason: unavailable.message },
+              'websocket connection refused: database unavailable',
+            );
+            ctx.extra.socket.close(1013, 'the database is unreachable; retry later');
+            return false;
+          }
           rt.logger.warn({ reason: (err as Error).message }, 'websocket connection refused');
           return false;
         }

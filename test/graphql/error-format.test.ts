@@ -10,6 +10,7 @@ import net from 'node:net';
 import knex from 'knex';
 import pino from 'pino';
 import { GraphQLError } from 'graphql';
+import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createErrorFormatter } from '../../src/graphql/error-format';
 import { NotFoundError } from '../../src/errors';
@@ -172,4 +173,22 @@ describe(`UNAVAILABLE over HTTP (${testEngine()})`, () => {
       });
     },
   );
+
+  it('a WebSocket whose key cannot be looked up because the database is down closes 1013 (retry later); a bad key 4403', async () => {
+    const closeCode = (authorization: string) =>
+      new Promise<{ code: number; reason: string }>((resolve) => {
+        const socket = new WebSocket(s.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+        socket.on('open', () =>
+          socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization } })),
+        );
+        socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      });
+    expect((await closeCode('Bearer tmk_abc_def')).code).toBe(4403);
+    const err = await refused();
+    rt.keys.authenticate = () => Promise.reject(err);
+    expect(await closeCode('Bearer tmk_abc_def')).toEqual({
+      code: 1013,
+      reason: 'the database is unreachable; retry later',
+    });
+  });
 });
