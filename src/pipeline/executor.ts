@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock, IdGenerator } from '../clock';
 import type { Environment } from '../config';
-import { ContractViolationError, TidemarkError, UnavailableError, asUnavailable } from '../errors';
+import { asUnavailable } from '../errors';
 import type { Store, Repositories } from '../store/store';
 import type { RegisteredContract } from '../contracts/registry.types';
 import type { RunEventSink } from '../events/run-events';
@@ -25,7 +25,8 @@ import { readStage, rate, rejectsWithRaw, type ProgressFn, type ReadResult } fro
 import { loadHistory } from './history-stage';
 import { sealRows, type SealedRows } from './sealed-rows';
 import { writeRun, type WriteHook } from './write-stage';
-import { ZERO_COUNTS, type RawBatch, type Run, type RunErrorKind, type RunTrigger } from './run.types';
+import { ZERO_COUNTS, type RawBatch, type Run, type RunTrigger } from './run.types';
+import { RunValidationError, describeFailure } from './run-failure';
 import type { RejectedRow } from './row.types';
 
 export interface ExecutorDeps {
@@ -234,23 +235,10 @@ export class RunExecutor {
   }
 
   private async fail(run: Run, err: unknown, report: ValidationReport | null, log: Logger): Promise<Run> {
-    const finishedAt = this.deps.clock.now();
-    const validation = err instanceof RunValidationError ? err.report : report;
-    const unavailable = asUnavailable(err);
-    const message = unavailable
-      ? unavailable.message.replace(/; retry later$/, '')
-      : err instanceof Error
-        ? err.message
-        : String(err);
-    if (err instanceof TidemarkError || unavailable) log.warn({ error: message }, 'run failed');
+    const failure = describeFailure(err, report);
+    if (failure.expected) log.warn({ error: failure.error }, 'run failed');
     else log.error({ err }, 'run failed');
-    const patch: Partial<Run> = {
-      status: 'failed',
-      finishedAt,
-      error: message,
-      validation,
-      errorKind: classify(err),
-    };
+    const patch: Partial<Run> = { status: 'failed', finishedAt: this.deps.clock.now(), ...failure.patch };
     // The sweep may have failed this run already (its lease lapsed): its verdict stands.
     if (!(await this.recordFailure(run.id, patch, log))) {
       return (await this.deps.store.runs.get(run.id)) ?? run;
@@ -308,24 +296,6 @@ export class RunExecutor {
   }
 }
 
-/** A `fail` expectation did not hold: the run fails with its report, nothing is written. */
-export class RunValidationError extends ContractViolationError {
-  constructor(readonly report: ValidationReport) {
-    const failed = report.results
-      .filter((r) => !r.success && r.severity === 'fail')
-      .map((r) => r.expect + (r.column ? `(${r.column})` : ''));
-    super(`validation failed: ${failed.join(', ') || 'blocking expectation not met'}`);
-  }
-}
-
 export type { Repositories };
 
 const defaultInstanceId = `${hostname()}:${process.pid}`;
-
-/** Data and input problems repeat on retry; anything else (I/O, database) may not. */
-export function classify(err: unknown): RunErrorKind {
-  if (err instanceof ContractViolationError) return 'validation';
-  if (err instanceof UnavailableError || asUnavailable(err)) return 'transient';
-  if (err instanceof TidemarkError) return 'input';
-  return 'transient';
-}

@@ -10,7 +10,16 @@
  */
 import type { Knex } from 'knex';
 import { T } from './tables';
-import { batchInsert, maxBindings, supportsLateral, valuesRow, toMillis, type Engine } from './dialect';
+import { batchInsert, maxBindings, valuesRow, toMillis, type Engine } from './dialect';
+import {
+  PIT_CHUNK,
+  YIELD_EVERY,
+  entityTimeOrder,
+  pointInTimeQuery,
+  runInfo,
+  type DbMatch,
+  type RunInfo,
+} from './point-in-time.sql';
 import type { Environment } from '../config';
 import type { Value } from '../pipeline/row.types';
 
@@ -64,15 +73,6 @@ export interface HistoryOptions {
   maxDurationMs: number | null;
   /** Runs whose rows must not count (the run being reprocessed). */
   excludeRunIds?: string[];
-}
-
-interface DbMatch {
-  idx: number | string;
-  event_time: number | string | null;
-  feature_values: string | null;
-  run_id: string | null;
-  contract_version: string | null;
-  committed_at: number | string | null;
 }
 
 const F = T.featureRows;
@@ -175,54 +175,7 @@ export class FeatureRepository {
     part: Uint32Array,
     opts: PointOptions,
   ): Promise<DbMatch[]> {
-    const vis = visibility(opts.knownAt);
-    const ttl = opts.ttlMs !== undefined ? 'AND f2.event_time > req.ts - ?' : '';
-    const version = view.version ? 'AND r2.contract_version = ?' : '';
-    const match = `
-        FROM ${F} f2 JOIN ${R} r2 ON r2.id = f2.run_id
-        WHERE f2.environment = ? AND f2.contract_name = ? AND f2.contract_major = ?
-          AND f2.entity_key = req.ek AND f2.event_time <= req.ts ${ttl}
-          AND ${vis.sql} ${version}
-        ORDER BY f2.event_time DESC, COALESCE(r2.precedence, r2.committed_at) DESC, r2.committed_at DESC, f2.id DESC
-        LIMIT 1`;
-    const bindings: unknown[] = [];
-    let sql: string;
-    if (supportsLateral(this.engine)) {
-      // PostgreSQL plans the correlated `f.id = (subquery)` form as a hash join over the
-      // whole table; LATERAL makes it walk the (entity, event time) index per request.
-      const keys: string[] = new Array(part.length);
-      const times: number[] = new Array(part.length);
-      for (let j = 0; j < part.length; j++) {
-        keys[j] = requests[part[j]!]!.entityKey;
-        times[j] = requests[part[j]!]!.at;
-      }
-      bindings.push(keys, times);
-      sql = `
-      SELECT req.idx - 1 AS idx, m.event_time, m.feature_values, m.run_id, m.contract_version, m.committed_at
-      FROM unnest(?::text[], ?::bigint[]) WITH ORDINALITY AS req(ek, ts, idx)
-      LEFT JOIN LATERAL (
-        SELECT f2.event_time, f2.feature_values, f2.run_id, r2.contract_version, r2.committed_at
-        ${match}) m ON true`;
-    } else {
-      // SQLite has no LATERAL and runs the correlated subquery through the index already.
-      let json = '[';
-      for (let j = 0; j < part.length; j++) {
-        const p = requests[part[j]!]!;
-        json += `${j ? ',' : ''}[${JSON.stringify(p.entityKey)},${JSON.stringify(p.at)}]`;
-      }
-      bindings.push(json + ']');
-      sql = `
-      WITH req(idx, ek, ts) AS (
-        SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
-      SELECT req.idx, f.event_time, f.feature_values, f.run_id, r.contract_version, r.committed_at
-      FROM req
-      LEFT JOIN ${F} f ON f.id = (SELECT f2.id ${match})
-      LEFT JOIN ${R} r ON r.id = f.run_id`;
-    }
-    bindings.push(view.environment, view.contract, view.major);
-    if (opts.ttlMs !== undefined) bindings.push(opts.ttlMs);
-    bindings.push(...vis.bindings);
-    if (view.version) bindings.push(view.version);
+    const { sql, bindings } = pointInTimeQuery(this.engine, view, requests, part, opts);
     const res = await this.db.raw(sql, bindings as Knex.RawBinding[]);
     return (this.engine === 'postgres' ? res.rows : res) as DbMatch[];
   }
@@ -335,57 +288,4 @@ export class FeatureRepository {
     const [row] = await this.db(F).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
     return Number(row?.n ?? 0);
   }
-}
-
-/** The system-time predicate on runs aliased r2. */
-function visibility(knownAt: number | undefined): { sql: string; bindings: unknown[] } {
-  if (knownAt === undefined)
-    return { sql: 'r2.committed_at IS NOT NULL AND r2.invalidated_at IS NULL', bindings: [] };
-  return {
-    sql: 'r2.committed_at IS NOT NULL AND r2.committed_at <= ? AND (r2.invalidated_at IS NULL OR r2.invalidated_at > ?)',
-    bindings: [knownAt, knownAt],
-  };
-}
-
-/** Requests per statement: big enough that round trips do not count, small enough to stream. */
-const PIT_CHUNK = 10_000;
-/** Matched rows decoded between two turns of the event loop while the next chunk is read. */
-const YIELD_EVERY = 2_000;
-
-type RunInfo = Pick<MatchedRow, 'runId' | 'contractVersion' | 'committedAt'>;
-
-/** The run columns of a match; one shared object per run (a training set touches few runs). */
-function runInfo(runs: Map<string, RunInfo>, r: DbMatch): RunInfo {
-  let info = runs.get(r.run_id!);
-  if (!info) {
-    info = { runId: r.run_id!, contractVersion: r.contract_version!, committedAt: toMillis(r.committed_at)! };
-    runs.set(r.run_id!, info);
-  }
-  return info;
-}
-
-/**
- * Request indices ordered by (entity key, time): the distinct keys are sorted once,
- * the indices are bucketed by key (a counting sort), and each key's few requests
- * are sorted by time.
- */
-function entityTimeOrder(requests: PointRequest[]): Uint32Array {
-  const n = requests.length;
-  const order = new Uint32Array(n);
-  if (n < 2) return order;
-  const rankOf = new Map<string, number>();
-  for (const r of requests) rankOf.set(r.entityKey, 0);
-  const keys = [...rankOf.keys()].sort();
-  for (let k = 0; k < keys.length; k++) rankOf.set(keys[k]!, k);
-  const rank = new Uint32Array(n);
-  const next = new Uint32Array(keys.length + 1);
-  for (let i = 0; i < n; i++) next[(rank[i] = rankOf.get(requests[i]!.entityKey)!) + 1]! += 1;
-  for (let k = 1; k <= keys.length; k++) next[k]! += next[k - 1]!;
-  for (let i = 0; i < n; i++) order[next[rank[i]!]!++] = i;
-  // next[k] is now the end of key k's bucket, which starts where key k - 1's ends.
-  const byTime = (a: number, b: number) => requests[a]!.at - requests[b]!.at || a - b;
-  for (let k = 0, start = 0; k < keys.length; start = next[k]!, k++) {
-    if (next[k]! - start > 1) order.subarray(start, next[k]).sort(byTime);
-  }
-  return order;
 }

@@ -1,0 +1,51 @@
+/**
+ * What a failed run records: its error message, its validation report (when validation
+ * ran) and the kind of failure, which decides whether a retry can help.
+ */
+import { ContractViolationError, TidemarkError, UnavailableError, asUnavailable } from '../errors';
+import type { ValidationReport } from '../quality/report.types';
+import type { Run, RunErrorKind } from './run.types';
+
+/** A `fail` expectation did not hold: the run fails with its report, nothing is written. */
+export class RunValidationError extends ContractViolationError {
+  constructor(readonly report: ValidationReport) {
+    const failed = report.results
+      .filter((r) => !r.success && r.severity === 'fail')
+      .map((r) => r.expect + (r.column ? `(${r.column})` : ''));
+    super(`validation failed: ${failed.join(', ') || 'blocking expectation not met'}`);
+  }
+}
+
+export interface Failure {
+  patch: Pick<Run, 'error' | 'validation' | 'errorKind'>;
+  /** An input, validation or outage problem (a warning), not a bug (an error with its stack). */
+  expected: boolean;
+  error: string;
+}
+
+export function describeFailure(err: unknown, report: ValidationReport | null): Failure {
+  const unavailable = asUnavailable(err);
+  const error = unavailable
+    ? // The run is over: "retry later" is advice for API callers, not part of its record.
+      unavailable.message.replace(/; retry later$/, '')
+    : err instanceof Error
+      ? err.message
+      : String(err);
+  return {
+    patch: {
+      error,
+      validation: err instanceof RunValidationError ? err.report : report,
+      errorKind: classify(err),
+    },
+    expected: err instanceof TidemarkError || unavailable !== null,
+    error,
+  };
+}
+
+/** Data and input problems repeat on retry; anything else (I/O, database) may not. */
+export function classify(err: unknown): RunErrorKind {
+  if (err instanceof ContractViolationError) return 'validation';
+  if (err instanceof UnavailableError || asUnavailable(err)) return 'transient';
+  if (err instanceof TidemarkError) return 'input';
+  return 'transient';
+}
