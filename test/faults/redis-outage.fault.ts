@@ -68,18 +68,20 @@ describe(FAULT, () => {
   it('runs succeed during the outage; after it, A’s subscriber receives the events of runs executed by B', async () => {
     sub = await subscribeRuns(a.wsUrl, CONTRACT);
     // graphql-ws does not acknowledge a subscription: run on B until A's subscriber hears one.
-    const baseline = await waitFor(
-      async () => {
-        const run = await ingest(b);
-        return sub!
-          .until((e) => e.id === run.id && e.status === 'SUCCEEDED', 3_000)
-          .then(() => run)
-          .catch(() => null);
-      },
-      30_000,
-      'a run on B to reach the subscriber on A',
-      0,
-    );
+    const heardOnA = (what: string) =>
+      waitFor(
+        async () => {
+          const run = await ingest(b);
+          return sub!
+            .until((e) => e.id === run.id && e.status === 'SUCCEEDED', 3_000)
+            .then(() => run)
+            .catch(() => null);
+        },
+        30_000,
+        what,
+        0,
+      );
+    const baseline = await heardOnA('a run on B to reach the subscriber on A');
     expect(baseline.status).toBe('SUCCEEDED');
     expect(proxy.accepted).toBeGreaterThanOrEqual(4); // two clients (publish, subscribe) per instance
     // A (which has a subscriber) listens on its deployment's channel; nobody on the bare topic.
@@ -117,18 +119,7 @@ describe(FAULT, () => {
     await a.waitForLog(redisLog(a, 'redis pubsub connected', 'subscribe', back.a), 20_000, 'a resubscribed');
     await b.waitForLog(redisLog(b, 'redis pubsub connected', 'publish', back.b), 20_000, 'b reconnected');
     // Resubscription happens right after the reconnect: a run on B until one reaches A (bounded).
-    const after = await waitFor(
-      async () => {
-        const run = await ingest(b);
-        return sub!
-          .until((e) => e.id === run.id && e.status === 'SUCCEEDED', 3_000)
-          .then(() => run)
-          .catch(() => null);
-      },
-      30_000,
-      'a run on B after the outage to reach the subscriber on A',
-      0,
-    );
+    const after = await heardOnA('a run on B after the outage to reach the subscriber on A');
     expect(claimedByPid((await run(ws.db, after.id))!.claimed_by), 'executed by B').toBe(b.pid);
     const statuses = sub.events.filter((e) => e.id === after.id).map((e) => e.status);
     expect(statuses).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
