@@ -122,8 +122,3 @@ async function* parseStream(
   }
   if (batch.length > 0) yield batch;
 }
-
-/** The header line of a CSV stream (for columns_match_set and error messages). */
-export function csvHeaderOf(record: ParsedRecord): string[] {
-  return Object.keys(record.raw).filter((k) => k !== '_extra');
-}
