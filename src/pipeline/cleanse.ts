@@ -17,14 +17,12 @@ import type { ColumnType, Contract } from '../contracts/contract.types';
 import { InputError } from '../errors';
 import { coercerFor, coerceMessage, INVALID, type Coercer } from './coerce';
 import { encodeEntityKey } from './entity-key';
-import type { CleanRow, RejectReason, SourceRow, TypedRow } from './row.types';
-import type { StringPool } from './string-pool';
+import type { CleanRow, RawRecord, RejectReason, SourceRow, TypedRow } from './row.types';
 
 export const DEFAULT_NULL_VALUES: readonly string[] = ['', 'NA', 'null', 'NULL', 'N/A'];
 
 export type CleanseResult = { ok: true; row: CleanRow } | { ok: false; reasons: RejectReason[] };
-/** `pool`: the run's string pool; kept text values and entity keys are taken from it. */
-export type Cleanser = (row: SourceRow, pool?: StringPool) => CleanseResult;
+export type Cleanser = (row: SourceRow) => CleanseResult;
 
 interface ColumnPlan {
   name: string;
@@ -43,7 +41,7 @@ interface CleansePlan {
 
 export function compileCleanser(contract: Contract): Cleanser {
   const plan = planCleanse(contract);
-  return (row, pool) => cleanseRow(plan, row, pool);
+  return (row) => cleanseRow(plan, row);
 }
 
 function planCleanse(contract: Contract): CleansePlan {
@@ -75,13 +73,47 @@ function planCleanse(contract: Contract): CleansePlan {
   };
 }
 
-function cleanseRow(plan: CleansePlan, row: SourceRow, pool: StringPool | undefined): CleanseResult {
+/**
+ * The same cleansing writing into a caller's values object, which the caller may reuse
+ * from row to row (the read stage copies each kept row into columns): nothing is
+ * allocated for a row that passes. Returns the reasons when the row cannot be kept.
+ */
+export interface CellCleanser {
+  fill(raw: RawRecord, values: TypedRow): RejectReason[] | undefined;
+  entityKey(values: TypedRow): string;
+}
+
+export function compileCellCleanser(contract: Contract): CellCleanser {
+  const plan = planCleanse(contract);
+  return {
+    fill: (raw, values) => fillValues(plan, raw, values),
+    entityKey: (values) => encodeEntityKey(plan.keyColumns, values),
+  };
+}
+
+function cleanseRow(plan: CleansePlan, row: SourceRow): CleanseResult {
   const values: TypedRow = {};
+  const reasons = fillValues(plan, row.raw, values);
+  if (reasons) return { ok: false, reasons };
+  return {
+    ok: true,
+    row: {
+      rowNumber: row.rowNumber,
+      rawBatchId: row.rawBatchId,
+      raw: row.raw,
+      values,
+      entityKey: encodeEntityKey(plan.keyColumns, values),
+      eventTime: values[plan.eventTime] as number,
+    },
+  };
+}
+
+function fillValues(plan: CleansePlan, record: RawRecord, values: TypedRow): RejectReason[] | undefined {
   let reasons: RejectReason[] | undefined;
   const columns = plan.columns;
   for (let i = 0; i < columns.length; i++) {
     const col = columns[i]!;
-    const raw = row.raw[col.from];
+    const raw = record[col.from];
     const value = readCell(raw, col.coerce, plan.nullTokens);
     if (value === INVALID) {
       (reasons ??= []).push({
@@ -100,22 +132,9 @@ function cleanseRow(plan: CleansePlan, row: SourceRow, pool: StringPool | undefi
         value: raw ?? null,
       });
     }
-    values[col.name] = pool !== undefined && typeof value === 'string' ? pool.intern(value) : value;
+    values[col.name] = value;
   }
-  if (reasons) return { ok: false, reasons };
-  return {
-    ok: true,
-    row: {
-      rowNumber: row.rowNumber,
-      rawBatchId: row.rawBatchId,
-      raw: row.raw,
-      values,
-      entityKey: pool
-        ? pool.intern(encodeEntityKey(plan.keyColumns, values))
-        : encodeEntityKey(plan.keyColumns, values),
-      eventTime: values[plan.eventTime] as number,
-    },
-  };
+  return reasons;
 }
 
 function readCell(raw: unknown, coerce: Coercer, nullTokens: ReadonlySet<string>): ReturnType<Coercer> {

@@ -4,7 +4,7 @@
  * transform. Rows never trigger compilation.
  */
 import type { Contract } from '../contracts/contract.types';
-import { compileCleanser, type Cleanser } from './cleanse';
+import { compileCellCleanser, compileCleanser, type CellCleanser, type Cleanser } from './cleanse';
 import { compileFilters, type RowFilter } from './filter';
 import { compileTransformRows, historyNeeds, type TransformRows, type HistoryNeeds } from './transform';
 import { compileChecks } from '../quality';
@@ -13,6 +13,8 @@ import type { CompiledChecks } from '../quality/checks.types';
 export interface CompiledContract {
   contract: Contract;
   cleanse: Cleanser;
+  /** The same cleansing into a reused values object (the read stage's). */
+  cells: CellCleanser;
   filter: RowFilter;
   checks: CompiledChecks;
   /** Feature rows one entity at a time, in canonical order. */
@@ -33,6 +35,7 @@ export class CompiledContractCache {
     const compiled: CompiledContract = {
       contract,
       cleanse: compileCleanser(contract),
+      cells: compileCellCleanser(contract),
       filter: compileFilters(contract),
       checks: compileChecks(contract),
       transform: compileTransformRows(contract),

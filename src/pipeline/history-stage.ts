@@ -5,7 +5,8 @@
  */
 import type { Store } from '../store/store';
 import type { FeatureView, HistoryRequest } from '../store/feature.repository';
-import type { CleanRow, HistoryPoint } from './row.types';
+import type { HistoryPoint } from './row.types';
+import type { CleanRows } from './clean-rows';
 import type { CompiledContract } from './compiled-contract';
 import type { PreviousValues } from '../quality/checks.types';
 
@@ -17,7 +18,7 @@ export interface LoadedHistory {
 export async function loadHistory(
   store: Store,
   view: FeatureView,
-  rows: CleanRow[],
+  rows: CleanRows,
   compiled: CompiledContract,
   excludeRunIds: string[],
 ): Promise<LoadedHistory> {
@@ -28,26 +29,29 @@ export async function loadHistory(
   }
   // The monotonic checks need at least the one row before the batch.
   const rows_ = Math.max(needs.maxRows ?? 0, compiled.needsPrevious ? 1 : 0);
-  const points = await store.features.history(view, spans(rows), {
+  const batchSpans = spans(rows);
+  const points = await store.features.history(view, batchSpans, {
     maxRows: rows_ > 0 ? rows_ : null,
     maxDurationMs: needs.maxDuration,
     excludeRunIds,
   });
-  return { points: wantsWindows ? points : new Map(), previous: lastBefore(points, rows) };
+  return { points: wantsWindows ? points : new Map(), previous: lastBefore(points, batchSpans) };
 }
 
 /** Per entity: its earliest and latest event time in the batch. */
-function spans(rows: CleanRow[]): HistoryRequest[] {
-  const m = new Map<string, HistoryRequest>();
-  for (const r of rows) {
-    const s = m.get(r.entityKey);
-    if (!s) m.set(r.entityKey, { entityKey: r.entityKey, from: r.eventTime, to: r.eventTime });
+function spans(rows: CleanRows): HistoryRequest[] {
+  const byId: Array<HistoryRequest | undefined> = new Array(rows.entityKeys.length);
+  for (let i = 0; i < rows.length; i++) {
+    const id = rows.entityId(i);
+    const t = rows.eventTime(i);
+    const s = byId[id];
+    if (!s) byId[id] = { entityKey: rows.entityKeys[id]!, from: t, to: t };
     else {
-      if (r.eventTime < s.from) s.from = r.eventTime;
-      if (r.eventTime > s.to) s.to = r.eventTime;
+      if (t < s.from) s.from = t;
+      if (t > s.to) s.to = t;
     }
   }
-  return [...m.values()];
+  return byId.filter((s) => s !== undefined);
 }
 
 /**
@@ -55,9 +59,11 @@ function spans(rows: CleanRow[]): HistoryRequest[] {
  * feature values, so a monotonic check on a column compares with the plain feature
  * of the same name (the common case: `confirmed` → feature `confirmed`).
  */
-function lastBefore(points: Map<string, HistoryPoint[]>, rows: CleanRow[]): Map<string, PreviousValues> {
-  const from = new Map<string, number>();
-  for (const r of rows) from.set(r.entityKey, Math.min(from.get(r.entityKey) ?? Infinity, r.eventTime));
+function lastBefore(
+  points: Map<string, HistoryPoint[]>,
+  batchSpans: HistoryRequest[],
+): Map<string, PreviousValues> {
+  const from = new Map(batchSpans.map((s) => [s.entityKey, s.from]));
   const out = new Map<string, PreviousValues>();
   for (const [ek, list] of points) {
     const limit = from.get(ek) ?? Infinity;

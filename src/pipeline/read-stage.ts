@@ -1,16 +1,18 @@
 /**
- * Read → cleanse → filter, streamed batch by batch: records are parsed one at a
- * time from the kept raw batches; only cleansed rows (and rejects) are kept.
+ * Read → cleanse → filter, streamed batch by batch: records are parsed a chunk at a
+ * time from the kept raw batches; only cleansed rows, in columns (columnar-rows.ts),
+ * and the rejects, with their source records, are kept.
  */
 import type { RawStore } from './raw-store';
 import type { RawBatch } from './run.types';
-import type { CleanRow, RejectReason, RejectedRow } from './row.types';
+import type { CleanRow, RejectReason, RejectedRow, TypedRow } from './row.types';
 import type { CompiledContract } from './compiled-contract';
+import type { CleanRows } from './clean-rows';
+import { ColumnarRowsBuilder } from './columnar-rows';
 import { readRawBatch } from './sources/read-raw-batch';
-import { StringPool } from './string-pool';
 
 export interface ReadResult {
-  clean: CleanRow[];
+  clean: CleanRows;
   rejects: RejectedRow[];
   read: number;
   filtered: number;
@@ -28,8 +30,9 @@ export async function readStage(
   compiled: CompiledContract,
   progress?: ProgressFn,
 ): Promise<ReadResult> {
-  const out: ReadResult = {
-    clean: [],
+  const { contract } = compiled;
+  const clean = new ColumnarRowsBuilder(contract.schema, contract.eventTime);
+  const out: Omit<ReadResult, 'clean'> = {
     rejects: [],
     read: 0,
     filtered: 0,
@@ -37,8 +40,8 @@ export async function readStage(
     rowCounts: new Map(),
   };
   const present = new Set<string>();
-  // One copy of each repeated text value and entity key for the whole run.
-  const pool = new StringPool();
+  // One values object for every row: cleansing fills it, the builder copies it.
+  const values: TypedRow = {};
   const started = Date.now();
   for (const batch of batches) {
     let inBatch = 0;
@@ -53,16 +56,13 @@ export async function readStage(
           for (const k of Object.keys(rec.raw)) if (!k.startsWith('_')) present.add(k);
         }
         if (rec.parseError) {
-          out.rejects.push({ ...rec, reasons: [{ rule: 'parse', message: rec.parseError }] });
+          out.rejects.push(detached({ ...rec, reasons: [{ rule: 'parse', message: rec.parseError }] }));
           continue;
         }
-        const res = compiled.cleanse(rec, pool);
-        if (!res.ok) out.rejects.push({ ...rec, reasons: res.reasons });
-        else if (!compiled.filter(res.row.values)) out.filtered++;
-        else {
-          res.row.raw = undefined;
-          out.clean.push(res.row);
-        }
+        const reasons = compiled.cells.fill(rec.raw, values);
+        if (reasons) out.rejects.push(detached({ ...rec, reasons }));
+        else if (!compiled.filter(values)) out.filtered++;
+        else clean.append(values, compiled.cells.entityKey(values), rec.rowNumber, rec.rawBatchId);
         if (progress && out.read % PROGRESS_EVERY === 0) {
           progress({ stage: 'read', rows: out.read, rowsPerSec: rate(out.read, started) });
         }
@@ -71,7 +71,17 @@ export async function readStage(
     out.rowCounts.set(batch.id, inBatch);
   }
   out.presentColumns = [...present];
-  return out;
+  return { ...out, clean: clean.finish() };
+}
+
+/**
+ * A copy sharing no string with the text it was parsed from. A parsed cell is a slice
+ * of its whole input chunk (V8 keeps the chunk alive for the slice), so a few thousand
+ * rejects kept until the commit would hold most of the file. Rejects are stored as
+ * JSON, so the JSON round trip keeps exactly what will be written.
+ */
+function detached<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 export function rate(rows: number, started: number): number {
@@ -109,11 +119,17 @@ export async function rejectsWithRaw(
     const inBatch = wanted.get(batch.id);
     if (!inBatch) continue;
     let left = inBatch.size;
-    for await (const records of readRawBatch(rawStore.open(batch.storagePath), batch, compiled.contract)) {
+    const rows = new Set(inBatch.keys());
+    for await (const records of readRawBatch(
+      rawStore.open(batch.storagePath),
+      batch,
+      compiled.contract,
+      rows,
+    )) {
       for (const rec of records) {
         const reject = inBatch.get(rec.rowNumber);
         if (reject) {
-          reject.raw = rec.raw;
+          reject.raw = detached(rec.raw);
           left--;
         }
       }

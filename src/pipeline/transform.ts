@@ -25,15 +25,18 @@ import { parseIsoDuration } from '../contracts/duration';
 import { InputError } from '../errors';
 import { compileExpression, type CompiledExpression } from './expression';
 import type { CleanRow, FeatureRow, HistoryPoint, Value } from './row.types';
+import { asCleanRows, type CleanRows } from './clean-rows';
 import { mergeSeries, windowOverRows, type ResolvedWindow } from './windows';
 
-export type Transform = (rows: CleanRow[], history: Map<string, HistoryPoint[]>) => FeatureRow[];
+type Input = readonly CleanRow[] | CleanRows;
+
+export type Transform = (rows: Input, history: Map<string, HistoryPoint[]>) => FeatureRow[];
 
 /**
  * The same rows, one entity at a time, in canonical order: a caller that serialises
  * each row as it comes never holds every feature row as an object at once.
  */
-export type TransformRows = (rows: CleanRow[], history: Map<string, HistoryPoint[]>) => Iterable<FeatureRow>;
+export type TransformRows = (rows: Input, history: Map<string, HistoryPoint[]>) => Iterable<FeatureRow>;
 
 /** What the executor must load per entity before calling the transform. */
 export interface HistoryNeeds {
@@ -63,7 +66,7 @@ export function compileTransform(contract: Contract): Transform {
 
 export function compileTransformRows(contract: Contract): TransformRows {
   const steps = compiledSteps(contract);
-  return (rows, history) => runTransform(steps, rows, history);
+  return (rows, history) => runTransform(steps, asCleanRows(rows), history);
 }
 
 /**
@@ -213,70 +216,116 @@ function resolveWindow(w: WindowSpec, at: string, issues: TransformIssue[]): Res
 
 function* runTransform(
   steps: Step[],
-  rows: CleanRow[],
+  rows: CleanRows,
   history: Map<string, HistoryPoint[]>,
 ): Generator<FeatureRow> {
   const batchOrder = new Map<string, number>();
-  const byEntity = new Map<string, CleanRow[]>();
-  for (const row of rows) {
-    if (!batchOrder.has(row.rawBatchId)) batchOrder.set(row.rawBatchId, batchOrder.size);
-    const list = byEntity.get(row.entityKey);
-    if (list) list.push(row);
-    else byEntity.set(row.entityKey, [row]);
+  const byEntity: Array<number[] | undefined> = [];
+  for (let i = 0; i < rows.length; i++) {
+    const batch = rows.rawBatchId(i);
+    if (!batchOrder.has(batch)) batchOrder.set(batch, batchOrder.size);
+    const id = rows.entityId(i);
+    const list = byEntity[id];
+    if (list) list.push(i);
+    else byEntity[id] = [i];
   }
-  // Default string sort is by UTF-16 code unit: the canonical order.
-  for (const key of [...byEntity.keys()].sort()) {
-    const entityRows = latestPerEventTime(byEntity.get(key)!, batchOrder);
+  const ids: number[] = [];
+  byEntity.forEach((_, id) => ids.push(id));
+  // Default string comparison is by UTF-16 code unit: the canonical order.
+  const keys = rows.entityKeys;
+  ids.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  const reader = new EntityReader(rows);
+  for (const id of ids) {
+    const entityRows = latestPerEventTime(rows, byEntity[id]!, batchOrder);
+    byEntity[id] = undefined; // let the entity's index list go once it is done
     const out: FeatureRow[] = [];
-    transformEntity(steps, entityRows, history.get(key) ?? [], out);
+    transformEntity(steps, reader.at(entityRows), history.get(keys[id]!) ?? [], out);
     yield* out;
   }
 }
 
-/** Sorted by event time, one row per event time: the last by (batch order, rowNumber). */
-function latestPerEventTime(rows: CleanRow[], batchOrder: Map<string, number>): CleanRow[] {
-  const order = (a: CleanRow, b: CleanRow) =>
-    a.eventTime - b.eventTime ||
-    batchOrder.get(a.rawBatchId)! - batchOrder.get(b.rawBatchId)! ||
-    a.rowNumber - b.rowNumber;
+/** Row indices sorted by event time, one per event time: the last by (batch order, rowNumber). */
+function latestPerEventTime(rows: CleanRows, idx: number[], batchOrder: Map<string, number>): number[] {
   let sorted = true;
   // The common case: one row per time, already in order; nothing to sort or drop.
-  for (let i = 1; i < rows.length && sorted; i++) sorted = rows[i - 1]!.eventTime < rows[i]!.eventTime;
-  if (sorted) return rows;
-  const all = [...rows].sort(order);
-  return all.filter((row, i) => i === all.length - 1 || all[i + 1]!.eventTime !== row.eventTime);
+  for (let k = 1; k < idx.length && sorted; k++)
+    sorted = rows.eventTime(idx[k - 1]!) < rows.eventTime(idx[k]!);
+  if (sorted) return idx;
+  const order = (a: number, b: number) =>
+    rows.eventTime(a) - rows.eventTime(b) ||
+    batchOrder.get(rows.rawBatchId(a))! - batchOrder.get(rows.rawBatchId(b))! ||
+    rows.rowNumber(a) - rows.rowNumber(b);
+  const all = [...idx].sort(order);
+  return all.filter((i, k) => k === all.length - 1 || rows.eventTime(all[k + 1]!) !== rows.eventTime(i));
 }
 
-function transformEntity(steps: Step[], rows: CleanRow[], history: HistoryPoint[], out: FeatureRow[]): void {
+/** One entity's rows as the transform reads them: columns of its rows, by position. */
+interface EntityRows {
+  length: number;
+  times: number[];
+  column(name: string): Value[];
+  row(k: number): { entityKey: string; eventTime: number; rowNumber: number; rawBatchId: string };
+}
+
+/** Reads entities' rows out of the batch, reusing the batch's column readers across entities. */
+class EntityReader {
+  private readonly readers = new Map<string, (i: number) => Value>();
+  constructor(private readonly rows: CleanRows) {}
+
+  private reader(name: string): (i: number) => Value {
+    let r = this.readers.get(name);
+    if (!r) this.readers.set(name, (r = this.rows.column(name)));
+    return r;
+  }
+
+  at(idx: number[]): EntityRows {
+    const rows = this.rows;
+    return {
+      length: idx.length,
+      times: idx.map((i) => rows.eventTime(i)),
+      column: (name) => {
+        const cell = this.reader(name);
+        return idx.map((i) => cell(i));
+      },
+      row: (k) => {
+        const i = idx[k]!;
+        return {
+          entityKey: rows.entityKey(i),
+          eventTime: rows.eventTime(i),
+          rowNumber: rows.rowNumber(i),
+          rawBatchId: rows.rawBatchId(i),
+        };
+      },
+    };
+  }
+}
+
+function transformEntity(steps: Step[], rows: EntityRows, history: HistoryPoint[], out: FeatureRow[]): void {
   const columns = new Map<string, Value[]>();
   const column = (name: string): Value[] => {
     let values = columns.get(name);
-    if (!values) columns.set(name, (values = rows.map((r) => r.values[name] ?? null)));
+    if (!values) columns.set(name, (values = rows.column(name)));
     return values;
   };
-  const series = history.length > 0 ? mergeSeries(rows, history) : undefined;
-  const times = series ? [] : rows.map((r) => r.eventTime);
+  const series = history.length > 0 ? mergeSeries(rows.times, history) : undefined;
   for (const step of steps) {
     if (step.kind === 'column') columns.set(step.name, column(step.column));
     else if (step.kind === 'expr') columns.set(step.name, evaluate(step.fn, rows.length, column));
     else
-      columns.set(step.name, windowOverRows(step.window, series ?? times, column(step.source), step.source));
+      columns.set(
+        step.name,
+        windowOverRows(step.window, series ?? rows.times, column(step.source), step.source),
+      );
   }
   // Values are built with their keys in canonical (sorted) order: the digest then
   // serialises them with the engine's JSON.stringify (digest.ts).
   const names = steps.map((s) => s.name).sort();
   const featureColumns = names.map((name) => columns.get(name)!);
-  for (let i = 0; i < rows.length; i++) {
+  for (let k = 0; k < rows.length; k++) {
     const values: Record<string, Value> = {};
-    for (let f = 0; f < names.length; f++) values[names[f]!] = featureColumns[f]![i]!;
-    const row = rows[i]!;
-    out.push({
-      entityKey: row.entityKey,
-      eventTime: row.eventTime,
-      values,
-      rowNumber: row.rowNumber,
-      rawBatchId: row.rawBatchId,
-    });
+    for (let f = 0; f < names.length; f++) values[names[f]!] = featureColumns[f]![k]!;
+    const { entityKey, eventTime, rowNumber, rawBatchId } = rows.row(k);
+    out.push({ entityKey, eventTime, values, rowNumber, rawBatchId });
   }
 }
 

@@ -36,18 +36,18 @@ export interface Series {
 }
 
 /** History (ascending) and run rows (ascending, distinct times) merged; run rows replace equal-time points. */
-export function mergeSeries(rows: ReadonlyArray<{ eventTime: number }>, history: HistoryPoint[]): Series {
+export function mergeSeries(rowTimes: readonly number[], history: HistoryPoint[]): Series {
   const series: Series = { times: [], rowAt: [], history: [] };
   let h = 0;
-  for (let r = 0; r <= rows.length; r++) {
-    const t = r < rows.length ? rows[r]!.eventTime : Infinity;
+  for (let r = 0; r <= rowTimes.length; r++) {
+    const t = r < rowTimes.length ? rowTimes[r]! : Infinity;
     for (; h < history.length && history[h]!.eventTime <= t; h++) {
       if (history[h]!.eventTime === t) continue;
       series.times.push(history[h]!.eventTime);
       series.rowAt.push(-1);
       series.history.push(history[h]!);
     }
-    if (r === rows.length) break;
+    if (r === rowTimes.length) break;
     series.times.push(t);
     series.rowAt.push(r);
     series.history.push(null);

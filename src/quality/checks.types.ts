@@ -5,6 +5,7 @@
  */
 import type { ExpectationSpec } from '../contracts/contract.types';
 import type { CleanRow, RejectReason, TypedRow, Value } from '../pipeline/row.types';
+import type { CleanRows } from '../pipeline/clean-rows';
 import type { ValidationReport } from './report.types';
 import type { Outcome } from './report';
 import type { ColumnCache } from './column-cache';
@@ -29,7 +30,8 @@ export interface ValidationContext {
 }
 
 export interface BatchValidation {
-  accepted: CleanRow[];
+  /** The rows no check rejected, in batch order (a view over the validated rows). */
+  accepted: CleanRows;
   rejected: Array<{ row: CleanRow; reasons: RejectReason[] }>;
   report: ValidationReport;
 }
@@ -68,11 +70,13 @@ export type TableOutcome = Outcome;
 
 /** Everything a table check may read while evaluating one batch. */
 export interface TableInput {
-  rows: CleanRow[];
+  rows: CleanRows;
   ctx: ValidationContext;
   /** Receives reasons for rows the check rejects (unique / compound_unique only). */
   sink: RejectSink | null;
   cache: ColumnCache;
+  /** Row indices grouped by entity, each group by event time (sequence.ts), computed once. */
+  entityOrder(): Uint32Array;
 }
 
 export interface TableCheck extends CheckBase {

@@ -2,7 +2,8 @@
  * Per-batch memo of column aggregates: a contract with min_between, mean_between and
  * stdev_between on the same column reads that column once, not three times.
  */
-import type { CleanRow, Value } from '../pipeline/row.types';
+import type { Value } from '../pipeline/row.types';
+import type { CleanRows } from '../pipeline/clean-rows';
 import { addValue, emptyStats, type NumericStats } from './aggregates';
 
 export interface DistinctInfo {
@@ -17,15 +18,16 @@ export class ColumnCache {
   private readonly sorted = new Map<string, Float64Array>();
   private readonly distinct = new Map<string, DistinctInfo>();
 
-  constructor(private readonly rows: CleanRow[]) {}
+  constructor(private readonly rows: CleanRows) {}
 
   /** Stats over the numeric cells of a column; nulls and non-numbers are skipped. */
   numeric(column: string): NumericStats {
     let s = this.stats.get(column);
     if (!s) {
       s = emptyStats();
-      for (const row of this.rows) {
-        const v = row.values[column];
+      const cell = this.rows.column(column);
+      for (let i = 0; i < this.rows.length; i++) {
+        const v = cell(i);
         if (typeof v === 'number' && Number.isFinite(v)) addValue(s, v);
       }
       this.stats.set(column, s);
@@ -39,8 +41,9 @@ export class ColumnCache {
     if (!a) {
       a = new Float64Array(this.numeric(column).count);
       let k = 0;
-      for (const row of this.rows) {
-        const v = row.values[column];
+      const cell = this.rows.column(column);
+      for (let i = 0; i < this.rows.length; i++) {
+        const v = cell(i);
         if (typeof v === 'number' && Number.isFinite(v)) a[k++] = v;
       }
       a.sort();
@@ -53,8 +56,9 @@ export class ColumnCache {
     let d = this.distinct.get(column);
     if (!d) {
       d = { count: 0, values: new Map() };
+      const cell = this.rows.column(column);
       for (let i = 0; i < this.rows.length; i++) {
-        const v = this.rows[i]!.values[column] ?? null;
+        const v = cell(i);
         if (v === null) continue;
         d.count++;
         const seen = d.values.get(v);

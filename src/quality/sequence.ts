@@ -5,40 +5,49 @@
  * 1, 5, 3, 4 only the 3 is unexpected). The first row of an entity in the batch is
  * compared with the entity's last stored value, so monotonicity holds across runs.
  */
-import type { CleanRow, Value } from '../pipeline/row.types';
+import type { Value } from '../pipeline/row.types';
+import type { CleanRows } from '../pipeline/clean-rows';
 import type { PreviousValues, SequenceCheck } from './checks.types';
 import { Tally } from './tally';
 
 /**
  * Row indices grouped by entity (in order of first appearance), each group ordered by
  * event time then row number. Computed once per batch and shared by every sequence
- * check. Grouping by hash and sorting each group on numbers is several times faster
- * than one global sort comparing entity-key strings, and a group that already arrived
- * in order (the usual case) is not sorted at all.
+ * check and the transform. A counting sort on entity ids groups the rows without
+ * comparing key strings, and a group that already arrived in order (the usual case)
+ * is not sorted at all.
  */
-export function entityOrder(rows: CleanRow[]): Uint32Array {
-  const groups = new Map<string, number[]>();
-  for (let i = 0; i < rows.length; i++) {
-    const key = rows[i]!.entityKey;
-    const g = groups.get(key);
-    if (g) g.push(i);
-    else groups.set(key, [i]);
+export function entityOrder(rows: CleanRows): Uint32Array {
+  const n = rows.length;
+  // Entity id → group number, numbered by first appearance in this view.
+  const groupOf = new Int32Array(rows.entityKeys.length).fill(-1);
+  const rowGroup = new Uint32Array(n);
+  const sizes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = rows.entityId(i);
+    let g = groupOf[id]!;
+    if (g < 0) {
+      g = groupOf[id] = sizes.length;
+      sizes.push(0);
+    }
+    rowGroup[i] = g;
+    sizes[g]!++;
   }
-  const before = (ia: number, ib: number): number => {
-    const a = rows[ia]!;
-    const b = rows[ib]!;
-    return a.eventTime - b.eventTime || a.rowNumber - b.rowNumber || ia - ib;
-  };
-  const order = new Uint32Array(rows.length);
-  let k = 0;
-  for (const g of groups.values()) {
-    if (!isOrdered(g, before)) g.sort(before);
-    for (const i of g) order[k++] = i;
+  const starts = new Uint32Array(sizes.length + 1);
+  for (let g = 0; g < sizes.length; g++) starts[g + 1] = starts[g]! + sizes[g]!;
+  const next = starts.slice(0, sizes.length);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[next[rowGroup[i]!]!++] = i;
+  const before = (ia: number, ib: number): number =>
+    rows.eventTime(ia) - rows.eventTime(ib) || rows.rowNumber(ia) - rows.rowNumber(ib) || ia - ib;
+  for (let g = 0; g < sizes.length; g++) {
+    const group = order.subarray(starts[g]!, starts[g + 1]!);
+    if (!isOrdered(group, before)) group.set(Array.from(group).sort(before));
   }
   return order;
 }
 
-function isOrdered(g: number[], before: (a: number, b: number) => number): boolean {
+function isOrdered(g: Uint32Array, before: (a: number, b: number) => number): boolean {
   for (let j = 1; j < g.length; j++) if (before(g[j - 1]!, g[j]!) > 0) return false;
   return true;
 }
@@ -50,12 +59,13 @@ function isOrdered(g: number[], before: (a: number, b: number) => number): boole
  * history as a decrease.
  */
 function storedValue(
-  row: CleanRow,
+  entityKey: string,
+  eventTime: number,
   column: string,
   previous: Map<string, PreviousValues> | undefined,
 ): Value {
-  const stored = previous?.get(row.entityKey);
-  if (!stored || stored.eventTime >= row.eventTime) return null;
+  const stored = previous?.get(entityKey);
+  if (!stored || stored.eventTime >= eventTime) return null;
   return stored.values[column] ?? null;
 }
 
@@ -66,25 +76,26 @@ function holds(v: Value, prev: Value, strict: boolean): boolean {
 
 export function runSequenceCheck(
   check: SequenceCheck,
-  rows: CleanRow[],
+  rows: CleanRows,
   order: Uint32Array,
   previous: Map<string, PreviousValues> | undefined,
   tally: Tally,
 ): void {
   const { column, strict } = check;
-  let entity: string | undefined;
+  const cell = rows.column(column);
+  let entity = -1;
   let prev: Value = null;
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
-    const row = rows[i]!;
-    if (row.entityKey !== entity) {
-      entity = row.entityKey;
-      prev = storedValue(row, column, previous);
+    const id = rows.entityId(i);
+    if (id !== entity) {
+      entity = id;
+      prev = storedValue(rows.entityKeys[id]!, rows.eventTime(i), column, previous);
     }
-    const v = row.values[column] ?? null;
+    const v = cell(i);
     if (v === null) continue;
     tally.elementCount++;
-    if (prev !== null && !holds(v, prev, strict)) tally.miss(i, row.rowNumber, v);
+    if (prev !== null && !holds(v, prev, strict)) tally.miss(i, rows.rowNumber(i), v);
     prev = v;
   }
 }

@@ -98,7 +98,7 @@ export function distinctValuesInSet(env: CompileEnv): TableCheck {
     for (const [value, seen] of d.values) {
       if (allowed.has(value)) continue;
       unexpectedCount += seen.count;
-      if (sample.length < SAMPLE_LIMIT) sample.push({ rowNumber: rows[seen.first]!.rowNumber, value });
+      if (sample.length < SAMPLE_LIMIT) sample.push({ rowNumber: rows.rowNumber(seen.first), value });
     }
     const observed = [...d.values.keys()].slice(0, OBSERVED_LIMIT);
     return {
@@ -149,7 +149,7 @@ export function freshWithin(env: CompileEnv): TableCheck {
   }
   return tableCheck(env, `newest ${env.contract.eventTime} is older than ${maxAge}`, ({ rows, ctx }) => {
     let newest = -Infinity;
-    for (const row of rows) if (row.eventTime > newest) newest = row.eventTime;
+    for (let i = 0; i < rows.length; i++) newest = Math.max(newest, rows.eventTime(i));
     const observed = rows.length === 0 ? null : newest;
     const ageMs = observed === null ? null : ctx.now - observed;
     return {

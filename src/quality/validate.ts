@@ -10,6 +10,7 @@
  * severity `reject` (all but the first row of each duplicate group).
  */
 import type { CleanRow, RejectReason } from '../pipeline/row.types';
+import { asCleanRows, pick, type CleanRows } from '../pipeline/clean-rows';
 import type { ExpectationResult } from './report.types';
 import type {
   BatchValidation,
@@ -39,19 +40,20 @@ function tallyFor(check: RowCheck | SequenceCheck, head: ResultHead, sink: Rejec
 }
 
 /** The tight loop: one predicate call per cell, nothing allocated for passing cells. */
-function runRowCheck(check: RowCheck, rows: CleanRow[], now: number, tally: Tally): void {
+function runRowCheck(check: RowCheck, rows: CleanRows, now: number, tally: Tally): void {
   const { column, skipNulls } = check;
+  const cell = column === undefined ? rows.eventTime : rows.column(column);
   for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const v = column === undefined ? row.eventTime : (row.values[column] ?? null);
+    const v = cell(i);
     if (v === null && skipNulls) continue;
     tally.elementCount++;
-    if (!check.test(v, now)) tally.miss(i, row.rowNumber, column === undefined ? isoOrNull(v as number) : v);
+    if (!check.test(v, now))
+      tally.miss(i, rows.rowNumber(i), column === undefined ? isoOrNull(v as number) : v);
   }
 }
 
 interface BatchState {
-  rows: CleanRow[];
+  rows: CleanRows;
   ctx: ValidationContext;
   sink: RejectSink;
   cache: ColumnCache;
@@ -61,7 +63,11 @@ interface BatchState {
 function evaluate(check: Check, head: ResultHead, s: BatchState): ExpectationResult {
   if (check.kind === 'table') {
     const sink = check.spec.severity === 'reject' ? s.sink : null;
-    return makeResult(head, check.evaluate({ rows: s.rows, ctx: s.ctx, sink, cache: s.cache }));
+    const entityOrderOnce = () => (s.order ??= entityOrder(s.rows));
+    return makeResult(
+      head,
+      check.evaluate({ rows: s.rows, ctx: s.ctx, sink, cache: s.cache, entityOrder: entityOrderOnce }),
+    );
   }
   const tally = tallyFor(check, head, s.sink);
   if (check.kind === 'row') runRowCheck(check, s.rows, s.ctx.now, tally);
@@ -77,22 +83,24 @@ function evaluate(check: Check, head: ResultHead, s: BatchState): ExpectationRes
   });
 }
 
-function partition(rows: CleanRow[], sink: RejectSink): Pick<BatchValidation, 'accepted' | 'rejected'> {
-  const accepted: CleanRow[] = [];
+function partition(rows: CleanRows, sink: RejectSink): Pick<BatchValidation, 'accepted' | 'rejected'> {
   const rejected: Array<{ row: CleanRow; reasons: RejectReason[] }> = [];
   for (let i = 0; i < rows.length; i++) {
     const reasons = sink.byRow[i];
-    if (reasons) rejected.push({ row: rows[i]!, reasons });
-    else accepted.push(rows[i]!);
+    if (reasons) rejected.push({ row: rows.row(i), reasons });
   }
-  return { accepted, rejected };
+  if (rejected.length === 0) return { accepted: rows, rejected };
+  const accepted = new Uint32Array(rows.length - rejected.length);
+  for (let i = 0, k = 0; i < rows.length; i++) if (!sink.byRow[i]) accepted[k++] = i;
+  return { accepted: pick(rows, accepted), rejected };
 }
 
 export function validateBatch(
   checks: CompiledChecks,
-  rows: CleanRow[],
+  given: readonly CleanRow[] | CleanRows,
   ctx: ValidationContext,
 ): BatchValidation {
+  const rows = asCleanRows(given);
   const state: BatchState = { rows, ctx, sink: new RejectSink(rows.length), cache: new ColumnCache(rows) };
   const results = [runSchemaCheck(checks.schema, rows, state.sink, ctx.coercionRejects)];
   const failsRun = [false];

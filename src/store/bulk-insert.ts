@@ -187,9 +187,10 @@ function sqliteRunner<T>(
   return {
     run: async (bindings, rows) => {
       const stmt = await statement(rows);
-      await new Promise<void>((resolve, reject) =>
-        stmt.run(bindings, (err) => (err ? reject(err) : resolve())),
-      );
+      await new Promise<void>((resolve, reject) => {
+        stmt.run(bindings, (err) => (err ? reject(err) : resolve()));
+        bindings.length = 0;
+      });
     },
     close: async () => {
       await Promise.all(

@@ -4,6 +4,7 @@ import type { CleanRow, TypedRow } from '../../src/pipeline/row.types';
 import type { ExpectationResult } from '../../src/quality/report.types';
 import { compileChecks } from '../../src/quality/compile';
 import { validateBatch } from '../../src/quality/validate';
+import { toArray } from '../../src/pipeline/clean-rows';
 import type { BatchValidation, ValidationContext } from '../../src/quality/checks.types';
 
 export const DAY = 86_400_000;
@@ -59,12 +60,16 @@ export function ctxOf(over: Partial<ValidationContext> = {}): ValidationContext 
   return { now: NOW, presentColumns: SCHEMA.map((c) => c.name), ...over };
 }
 
+/** The validation with its accepted rows as objects (the same objects as given). */
+export type Validated = Omit<BatchValidation, 'accepted'> & { accepted: CleanRow[] };
+
 export function validate(
   expectations: ExpectationSpec[],
   rows: CleanRow[],
   over: Partial<ValidationContext> = {},
-): BatchValidation {
-  return validateBatch(compileChecks(contract(expectations)), rows, ctxOf(over));
+): Validated {
+  const out = validateBatch(compileChecks(contract(expectations)), rows, ctxOf(over));
+  return { ...out, accepted: toArray(out.accepted) };
 }
 
 /** The result of the single expectation under test (results[0] is always the schema). */

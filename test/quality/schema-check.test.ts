@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnSpec } from '../../src/contracts/contract.types';
 import { compileChecks } from '../../src/quality/compile';
+import { toArray } from '../../src/pipeline/clean-rows';
 import { validateBatch } from '../../src/quality/validate';
 import { SCHEMA, contract, ctxOf, row } from './fixtures';
 
@@ -12,7 +13,8 @@ const constrained: ColumnSpec[] = SCHEMA.map((c) => {
 });
 
 function run(rows: ReturnType<typeof row>[], coercionRejects?: number) {
-  return validateBatch(compileChecks(contract([], constrained)), rows, ctxOf({ coercionRejects }));
+  const out = validateBatch(compileChecks(contract([], constrained)), rows, ctxOf({ coercionRejects }));
+  return { ...out, accepted: toArray(out.accepted) };
 }
 
 describe('schema check', () => {

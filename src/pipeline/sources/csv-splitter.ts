@@ -43,14 +43,30 @@ export function splitterSupports(d: CsvDialect): boolean {
 
 const INCOMPLETE = Symbol('incomplete');
 
+/**
+ * Put in place of a record the caller said it does not want (see `wanted`): a re-read
+ * looking for a few rows need not split the others. Compare by identity.
+ */
+export const SKIPPED: readonly string[] = Object.freeze([]);
+
 export class CsvSplitter {
   private pending = '';
   private eol: string | null = null;
   private started = false;
   /** Physical line where the next record starts (1-based), for error messages. */
   private line = 1;
+  /** Records emitted so far (the header, when the file has one, is record 0). */
+  private records = 0;
 
-  constructor(private readonly dialect: CsvDialect) {
+  /**
+   * `wanted(n)`: whether record n (0-based, counting every record) is wanted; a record
+   * on one line without quotes that is not wanted is given as SKIPPED, unsplit. Records
+   * with quotes are always split, since only splitting tells where they end.
+   */
+  constructor(
+    private readonly dialect: CsvDialect,
+    private readonly wanted?: (record: number) => boolean,
+  ) {
     if (!splitterSupports(dialect)) throw new Error('CsvSplitter needs a one-character delimiter and quote');
   }
 
@@ -97,7 +113,8 @@ export class CsvSplitter {
       }
       const quoteAt = s.indexOf(quote, pos);
       if (quoteAt < 0 || quoteAt >= end) {
-        out.push(s.slice(pos, end).split(delimiter));
+        const n = this.records++;
+        out.push(this.wanted && !this.wanted(n) ? (SKIPPED as string[]) : s.slice(pos, end).split(delimiter));
         pos = end + eol.length;
         this.line++;
         continue;
@@ -189,6 +206,7 @@ export class CsvSplitter {
 
   private emit(fields: string[], lines: number, next: number, out: string[][]): number {
     out.push(fields);
+    this.records++;
     this.line += lines + 1;
     return next;
   }

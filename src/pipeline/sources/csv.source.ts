@@ -14,22 +14,30 @@ import { CsvError, parse } from 'csv-parse';
 import { InputError } from '../../errors';
 import type { SourceSpec, ColumnSpec } from '../../contracts/contract.types';
 import type { ParsedRecord } from '../row.types';
-import { CsvSplitter, CsvSyntaxError, splitterSupports, type CsvDialect } from './csv-splitter';
+import { CsvSplitter, CsvSyntaxError, SKIPPED, splitterSupports, type CsvDialect } from './csv-splitter';
 
+/**
+ * `rows`: yield only the records with these row numbers (a re-read for a few rows);
+ * the others are counted but, where the splitter can tell, not split.
+ */
 export async function* readCsvBatches(
   input: Readable,
   spec: SourceSpec,
   schema: ColumnSpec[],
   rawBatchId: string,
+  rows?: ReadonlySet<number>,
 ): AsyncGenerator<ParsedRecord[]> {
   const dialect: CsvDialect = { delimiter: spec.delimiter ?? ',', quote: spec.quote ?? '"' };
   const encoding = (spec.encoding as BufferEncoding | undefined) ?? 'utf8';
+  let header: string[] | null = spec.header === false ? schema.map((c) => c.from ?? c.name) : null;
+  // Record n of the file is row n when its first record is the header, else row n + 1.
+  const rowOffset = header === null ? 0 : 1;
+  const wanted = rows && ((n: number) => (n === 0 && header === null) || rows.has(n + rowOffset));
   // pipe() does not forward errors: an unreadable input (a missing raw file) would be an
   // unhandled 'error' event that takes the process down. Both readers surface it instead.
   const records = splitterSupports(dialect)
-    ? splitStream(input, dialect, encoding)
+    ? splitStream(input, dialect, encoding, wanted)
     : parseStream(input, dialect, encoding);
-  let header: string[] | null = spec.header === false ? schema.map((c) => c.from ?? c.name) : null;
   let rowNumber = 0;
   try {
     for await (const chunk of records) {
@@ -40,6 +48,7 @@ export async function* readCsvBatches(
           continue;
         }
         rowNumber++;
+        if (rows && (fields === SKIPPED || !rows.has(rowNumber))) continue;
         out.push(toRecord(fields, header, rowNumber, rawBatchId));
       }
       if (out.length > 0) yield out;
@@ -82,9 +91,10 @@ async function* splitStream(
   input: Readable,
   dialect: CsvDialect,
   encoding: BufferEncoding,
+  wanted?: (record: number) => boolean,
 ): AsyncGenerator<string[][]> {
   const decoder = new StringDecoder(encoding);
-  const splitter = new CsvSplitter(dialect);
+  const splitter = new CsvSplitter(dialect, wanted);
   for await (const chunk of input) {
     const out: string[][] = [];
     splitter.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer), out);

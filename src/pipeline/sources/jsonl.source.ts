@@ -7,10 +7,12 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ParsedRecord } from '../row.types';
 
+/** `rows`: yield only these row numbers, parsing no other line (a re-read for a few rows). */
 export async function* readJsonlBatches(
   input: Readable,
   rawBatchId: string,
   encoding: BufferEncoding = 'utf8',
+  rows?: ReadonlySet<number>,
 ): AsyncGenerator<ParsedRecord[]> {
   const decoder = new StringDecoder(encoding);
   let pending = '';
@@ -28,7 +30,9 @@ export async function* readJsonlBatches(
       const line = text.slice(pos, end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
       pos = end + 1;
       if (line.trim() === '') continue;
-      out.push(parseLine(line, ++rowNumber, rawBatchId));
+      rowNumber++;
+      if (rows && !rows.has(rowNumber)) continue;
+      out.push(parseLine(line, rowNumber, rawBatchId));
     }
     pending = pos < text.length ? text.slice(pos) : '';
     return out;
