@@ -20,10 +20,15 @@ import type { FeatureRow, Value } from './row.types';
 export interface Digester {
   /**
    * Adds the next row; throws if it is not strictly after the previous one in canonical
-   * order. Returns the row's values as canonical JSON (keys sorted), the exact text the
-   * digest hashed, so the store can keep it without serialising the numbers again.
+   * order. Returns the row's values as canonical JSON (keys sorted), part of the exact
+   * text the digest hashed, so the store can keep it without serialising the numbers again.
    */
   add(row: FeatureRow): string;
+  /**
+   * The whole text hashed for the row added last (without its newline): the row as the
+   * JSON array `[entityKey, eventTime, values]`, which the store takes as it is.
+   */
+  readonly lastLine: string;
   /** Hex sha256 over everything added. Ends the digester. */
   digest(): string;
 }
@@ -33,6 +38,7 @@ export function createDigester(): Digester {
   const keys = new KeyOrder();
   let buffer = '';
   let last: FeatureRow | undefined;
+  let lastLine = '';
   // Rows come grouped by entity: quote each key once.
   let lastKeyJson = '';
   return {
@@ -47,13 +53,17 @@ export function createDigester(): Digester {
       last = row;
       const sorted = keys.sorted(row.values);
       const values = keys.inOrder ? fastValuesJson(row.values, sorted) : valuesJson(row.values, sorted);
-      buffer += `[${lastKeyJson},${stableNumber(row.eventTime)},${values}]\n`;
+      lastLine = `[${lastKeyJson},${stableNumber(row.eventTime)},${values}]`;
+      buffer += lastLine + '\n';
       // Hash in chunks: one update per row costs more than the hashing itself.
       if (buffer.length > 65_536) {
         hash.update(buffer);
         buffer = '';
       }
       return values;
+    },
+    get lastLine() {
+      return lastLine;
     },
     digest: () => hash.update(buffer).digest('hex'),
   };

@@ -74,6 +74,8 @@ export interface SealedFeatureRow {
   entityKey: string;
   eventTime: number;
   valuesJson: string;
+  /** The row as the JSON array `[entityKey, eventTime, values]`: the digest's text, the store's input. */
+  json: string;
   rowNumber: number;
   rawBatchId: string;
 }

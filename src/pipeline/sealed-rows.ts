@@ -35,7 +35,8 @@ export function sealRows(rows: Iterable<FeatureRow>): SealedRows {
       for (const row of rows) {
         const { entityKey, eventTime, rowNumber, rawBatchId } = row;
         count++;
-        yield { entityKey, eventTime, valuesJson: digester.add(row), rowNumber, rawBatchId };
+        const valuesJson = digester.add(row);
+        yield { entityKey, eventTime, valuesJson, json: digester.lastLine, rowNumber, rawBatchId };
       }
       digest = digester.digest();
     },

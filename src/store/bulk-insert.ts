@@ -46,9 +46,23 @@ export interface BulkInsertPlan<T> {
   constants?: ReadonlyArray<readonly [column: string, value: unknown]>;
   /** Set internally: how many leading columns are constants made per-row values. */
   inlinedConstants?: number;
+  /**
+   * The item as a JSON array of its column values (in `columns` order). When given, a
+   * SQLite chunk is one bound JSON text spread into rows by `json_each` on the database
+   * thread, instead of three bound values a row converted one by one on the main
+   * thread. A JSON array or object cell is stored as its JSON text, byte for byte.
+   */
+  json?: (item: T) => string;
 }
 
 type ChunkRunner = (bindings: unknown[], rows: number) => Promise<void>;
+
+/** Collects one chunk's bindings item by item; `take` hands them over and starts the next. */
+interface ChunkBuilder<T> {
+  rows: number;
+  add(item: T): void;
+  take(): unknown[];
+}
 
 export async function bulkInsert<T>(
   db: Knex | Knex.Transaction,
@@ -58,12 +72,15 @@ export async function bulkInsert<T>(
   const constants = plan.constants ?? [];
   if (engine === 'postgres' && constants.length > 0) plan = constantsPerRow(plan, constants);
   const prefix = engine === 'sqlite' ? constants.map(([, v]) => v ?? null) : [];
+  const asJson = engine === 'sqlite' && plan.json !== undefined;
   const client = db.client as unknown as KnexClientLike;
   const conn = await client.acquireConnection();
   const runner =
-    engine === 'sqlite' ? sqliteRunner(conn as SqliteConnection, plan) : pgRunner(conn as PgConnection, plan);
+    engine === 'sqlite'
+      ? sqliteRunner(conn as SqliteConnection, plan, asJson)
+      : pgRunner(conn as PgConnection, plan);
   try {
-    await pipeline(plan, prefix, runner.run);
+    await pipeline(plan, asJson ? jsonChunks(plan, prefix) : valueChunks(plan, prefix), runner.run);
   } finally {
     await runner.close();
     await client.releaseConnection(conn);
@@ -88,40 +105,69 @@ function constantsPerRow<T>(
   };
 }
 
-/**
- * Builds chunk n+1 while chunk n executes; starts no chunk after a failed one. Each
- * chunk's bindings start with `prefix` (the constants bound once per statement).
- */
-async function pipeline<T>(plan: BulkInsertPlan<T>, prefix: unknown[], run: ChunkRunner): Promise<void> {
-  const width = plan.columns.length;
-  const inlined = plan.inlinedConstants ?? 0;
+/** Builds chunk n+1 while chunk n executes; starts no chunk after a failed one. */
+async function pipeline<T>(plan: BulkInsertPlan<T>, chunk: ChunkBuilder<T>, run: ChunkRunner): Promise<void> {
   let pending: Promise<void> | null = null;
-  let bindings: unknown[] = [...prefix];
-  let rows = 0;
   const flush = async () => {
     // The previous chunk must have succeeded before this one starts: outside a
     // transaction nothing after a failed chunk may be written.
     if (pending) await pending;
-    pending = run(bindings, rows);
+    const rows = chunk.rows;
+    pending = run(chunk.take(), rows);
     // Handled when awaited, after the next chunk is built; never an unhandled rejection.
     pending.catch(() => undefined);
-    bindings = [...prefix];
-    rows = 0;
   };
   for (const item of plan.items) {
-    plan.push(item, bindings);
-    rows++;
-    if (bindings.length !== prefix.length + rows * width) {
-      // Counted as the caller wrote the row, without constants put into it (PostgreSQL).
-      const given = bindings.length - prefix.length - (rows - 1) * width - inlined;
-      throw new Error(
-        `bulk insert into ${plan.table}: a row has ${given} values, expected ${width - inlined}`,
-      );
-    }
-    if (rows === plan.chunkSize) await flush();
+    chunk.add(item);
+    if (chunk.rows === plan.chunkSize) await flush();
   }
-  if (rows > 0) await flush();
+  if (chunk.rows > 0) await flush();
   if (pending) await pending;
+}
+
+/** Every value bound on its own; each chunk's bindings start with `prefix` (constants bound once). */
+function valueChunks<T>(plan: BulkInsertPlan<T>, prefix: unknown[]): ChunkBuilder<T> {
+  const width = plan.columns.length;
+  const inlined = plan.inlinedConstants ?? 0;
+  let bindings: unknown[] = [...prefix];
+  return {
+    rows: 0,
+    add(item) {
+      plan.push(item, bindings);
+      this.rows++;
+      if (bindings.length !== prefix.length + this.rows * width) {
+        // Counted as the caller wrote the row, without constants put into it (PostgreSQL).
+        const given = bindings.length - prefix.length - (this.rows - 1) * width - inlined;
+        throw new Error(
+          `bulk insert into ${plan.table}: a row has ${given} values, expected ${width - inlined}`,
+        );
+      }
+    },
+    take() {
+      const out = bindings;
+      bindings = [...prefix];
+      this.rows = 0;
+      return out;
+    },
+  };
+}
+
+/** The chunk's rows as one JSON array text, after the constants. */
+function jsonChunks<T>(plan: BulkInsertPlan<T>, prefix: unknown[]): ChunkBuilder<T> {
+  let lines: string[] = [];
+  return {
+    rows: 0,
+    add(item) {
+      lines.push(plan.json!(item));
+      this.rows++;
+    },
+    take() {
+      const text = `[${lines.join(',')}]`;
+      lines = [];
+      this.rows = 0;
+      return [...prefix, text];
+    },
+  };
 }
 
 function insertSql(
@@ -149,6 +195,17 @@ function insertSelectSql(
   return `INSERT INTO ${quoteIdent(table)} (${all}) SELECT ${picks} FROM (VALUES ${valuesList(columns.length, rows, () => '?')})`;
 }
 
+/**
+ * SQLite, one JSON text a chunk: `INSERT INTO t (k…, c…) SELECT ?…, value->>0, … FROM
+ * json_each(?)`. `->>` gives a JSON string as its text, a number as an INTEGER or REAL,
+ * and an array or object as its JSON text exactly as written.
+ */
+function insertJsonSql(table: string, constants: readonly string[], columns: readonly string[]): string {
+  const all = [...constants, ...columns].map(quoteIdent).join(', ');
+  const picks = [...constants.map(() => '?'), ...columns.map((_, i) => `value->>${i}`)].join(', ');
+  return `INSERT INTO ${quoteIdent(table)} (${all}) SELECT ${picks} FROM json_each(?)`;
+}
+
 function valuesList(width: number, rows: number, placeholder: (i: number) => string): string {
   const tuples: string[] = new Array(rows);
   let p = 0;
@@ -163,25 +220,24 @@ function valuesList(width: number, rows: number, placeholder: (i: number) => str
 function sqliteRunner<T>(
   conn: SqliteConnection,
   plan: BulkInsertPlan<T>,
+  asJson: boolean,
 ): { run: ChunkRunner; close(): Promise<void> } {
-  // One prepared statement per chunk shape: the full size, and at most one shorter tail.
-  const statements = new Map<number, SqliteStatement>();
+  const constants = (plan.constants ?? []).map(([c]) => c);
+  const sqlFor = (rows: number): string => {
+    if (asJson) return insertJsonSql(plan.table, constants, plan.columns);
+    if (constants.length > 0) return insertSelectSql(plan.table, constants, plan.columns, rows);
+    return insertSql(plan.table, plan.columns, rows, () => '?');
+  };
+  // One prepared statement per chunk shape: the full size, and at most one shorter tail
+  // (one statement for every JSON chunk).
+  const statements = new Map<string, SqliteStatement>();
   const statement = (rows: number): Promise<SqliteStatement> => {
-    const known = statements.get(rows);
+    const sql = sqlFor(rows);
+    const known = statements.get(sql);
     if (known) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
-      const stmt = conn.prepare(
-        plan.constants && plan.constants.length > 0
-          ? insertSelectSql(
-              plan.table,
-              plan.constants.map(([c]) => c),
-              plan.columns,
-              rows,
-            )
-          : insertSql(plan.table, plan.columns, rows, () => '?'),
-        (err) => (err ? reject(err) : resolve(stmt)),
-      );
-      statements.set(rows, stmt);
+      const stmt = conn.prepare(sql, (err) => (err ? reject(err) : resolve(stmt)));
+      statements.set(sql, stmt);
     });
   };
   return {

@@ -48,6 +48,8 @@ export async function batchInsert<T>(
   toRow: (item: T) => unknown[],
   /** Columns with the same value on every row (see BulkInsertPlan.constants). */
   constants?: ReadonlyArray<readonly [column: string, value: unknown]>,
+  /** The item's column values as a JSON array text (see BulkInsertPlan.json). */
+  json?: (item: T) => string,
 ): Promise<void> {
   if (Array.isArray(items) && items.length === 0) return;
   await bulkInsert(db, engine, {
@@ -56,6 +58,7 @@ export async function batchInsert<T>(
     constants,
     chunkSize: insertChunkSize(engine, columns.length + (engine === 'sqlite' ? 0 : (constants?.length ?? 0))),
     items,
+    json,
     push: (item, out) => {
       for (const v of toRow(item)) out.push(v ?? null);
     },

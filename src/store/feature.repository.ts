@@ -23,9 +23,13 @@ import {
 import type { Environment } from '../config';
 import type { Value } from '../pipeline/row.types';
 
-/** A row to store: its values as an object, or already serialised (the run's commit does that). */
+/**
+ * A row to store: its values as an object, or already serialised (the run's commit
+ * does that, with `json`, the whole row as the JSON array [entityKey, eventTime, values]).
+ */
 export type FeatureRowInsert = { entityKey: string; eventTime: number } & (
-  { values: Record<string, Value>; valuesJson?: undefined } | { valuesJson: string; values?: undefined }
+  | { values: Record<string, Value>; valuesJson?: undefined; json?: undefined }
+  | { valuesJson: string; json?: string; values?: undefined }
 );
 
 export interface FeatureView {
@@ -102,6 +106,9 @@ export class FeatureRepository {
         ['contract_name', view.contract],
         ['contract_major', view.major],
       ],
+      (r) =>
+        r.json ??
+        `[${JSON.stringify(r.entityKey)},${r.eventTime},${r.valuesJson ?? JSON.stringify(r.values)}]`,
     );
   }
 

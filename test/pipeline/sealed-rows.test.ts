@@ -18,14 +18,24 @@ describe('sealRows', () => {
     row('"b"', 1, { x: -0, y: '' }),
   ];
 
+  /** A sealed row: its values JSON, and the whole row as the JSON array the store takes. */
+  const sealed_ = (entityKey: string, eventTime: number, valuesJson: string, rowNumber = 1) => ({
+    entityKey,
+    eventTime,
+    valuesJson,
+    json: `[${JSON.stringify(entityKey)},${eventTime},${valuesJson}]`,
+    rowNumber,
+    rawBatchId: 'b1',
+  });
+
   it('yields each row serialised, then knows the count and the digest of the whole output', () => {
     const sealed = sealRows(rows);
     expect(() => sealed.digest()).toThrow(/once every feature row was read/);
     const out = [...sealed];
     expect(out).toEqual([
-      { entityKey: '"a"', eventTime: 1, valuesJson: '{"x":1.5,"y":"p"}', rowNumber: 1, rawBatchId: 'b1' },
-      { entityKey: '"a"', eventTime: 2, valuesJson: '{"x":null,"y":"q"}', rowNumber: 2, rawBatchId: 'b1' },
-      { entityKey: '"b"', eventTime: 1, valuesJson: '{"x":0,"y":""}', rowNumber: 1, rawBatchId: 'b1' },
+      sealed_('"a"', 1, '{"x":1.5,"y":"p"}'),
+      sealed_('"a"', 2, '{"x":null,"y":"q"}', 2),
+      sealed_('"b"', 1, '{"x":0,"y":""}'),
     ]);
     expect(sealed.count).toBe(3);
     expect(sealed.digest()).toBe(outputDigest(rows));
