@@ -22,7 +22,7 @@ import { attachWebSocket } from './graphql/websocket';
 import { limitRules, LIMITS } from './graphql/limits';
 import { explorerAssets, explorerPage } from './graphql/explorer';
 import { observabilityRoutes } from './observability/routes';
-import { graphqlMetricsPlugin } from './observability/graphql-metrics.plugin';
+import { graphqlMetricsPlugin, graphqlRequestMetrics } from './observability/graphql-metrics.plugin';
 import { enableProcessMetrics } from './observability/metrics';
 import { authMiddleware, type AuthedRequest } from './graphql/auth';
 import { AuthGate, authModeFor, type AuthMode } from './auth/gate';
@@ -30,6 +30,7 @@ import { RateLimiter, SubscriptionCounter } from './auth/rate-limit';
 import { createRedisTransport } from './events/pubsub-transport';
 import { graphqlHttp } from './graphql/http';
 import { noStorePlugin } from './graphql/no-store.plugin';
+import { fastExecution } from './graphql/fast-execution';
 
 export interface TidemarkServer {
   app: express.Express;
@@ -48,6 +49,12 @@ export interface ServerOptions {
    * true; false routes every request through Express, the reference the tests compare with.
    */
   directGraphqlHttp?: boolean;
+  /**
+   * On the direct path, answer repeated queries without Apollo's pipeline
+   * (src/graphql/fast-execution.ts). Default true; false leaves every request to Apollo,
+   * the reference the tests compare with.
+   */
+  fastExecution?: boolean;
 }
 
 export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promise<TidemarkServer> {
@@ -78,10 +85,14 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   });
   enableProcessMetrics(rt.metrics);
   const stopFreshness = rt.freshness.schedule(60_000);
+  // Given to Apollo and to the fast path alike, so both validate, format and measure as one.
+  const formatError = createErrorFormatter(rt.logger);
+  const validationRules = limitRules();
+  const requestMetrics = graphqlRequestMetrics(rt.metrics);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    formatError: createErrorFormatter(rt.logger),
-    validationRules: limitRules(),
+    formatError,
+    validationRules,
     introspection: true,
     // Stacks go to the log (error-format.ts), never to clients.
     includeStacktraceInErrorResponses: false,
@@ -92,7 +103,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       // only ever concluded `no-store`, at a cost on every resolved field; say it directly.
       ApolloServerPluginCacheControlDisabled(),
       noStorePlugin(),
-      graphqlMetricsPlugin<GraphQLContext>(rt.metrics),
+      graphqlMetricsPlugin<GraphQLContext>(requestMetrics),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
     ],
   });
@@ -133,6 +144,10 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
             gate,
             limiter,
             context: (principal) => createContext(rt, services, principal),
+            fast:
+              opts.fastExecution === false
+                ? undefined
+                : fastExecution({ schema, validationRules, formatError, metrics: requestMetrics }),
           },
           app,
         ),

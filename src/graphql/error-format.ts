@@ -75,3 +75,49 @@ function errorMessage(err: unknown): string {
   const cut = message.lastIndexOf(' - ');
   return (cut >= 0 ? message.slice(cut + 3) : message).slice(0, 300);
 }
+
+/** The response head an error asks for through `extensions.http` (Apollo's convention). */
+export interface ErrorHttpHead {
+  status?: number;
+  headers: Array<[string, string]>;
+}
+
+/**
+ * Execution errors formatted as Apollo's request pipeline formats them (its
+ * normalizeAndFormatErrors, which it does not export), for the fast execution path
+ * (fast-execution.ts): the code defaults to INTERNAL_SERVER_ERROR, an `extensions.http`
+ * moves into the response head, then `formatError` above decides; a formatter that
+ * throws gives Apollo's bare internal error. Stack traces are never included (the
+ * server runs with includeStacktraceInErrorResponses: false).
+ */
+export function formatExecutionErrors(
+  errors: readonly GraphQLError[],
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+): { errors: GraphQLFormattedError[]; http: ErrorHttpHead } {
+  const http: ErrorHttpHead = { headers: [] };
+  const formatted = errors.map((error) => {
+    try {
+      const extensions: Record<string, unknown> = {
+        ...error.extensions,
+        code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR',
+      };
+      if (isHttpHead(extensions.http)) {
+        if (extensions.http.status) http.status = extensions.http.status;
+        for (const [k, v] of extensions.http.headers ?? []) http.headers.push([k, v]);
+        delete extensions.http;
+      }
+      return formatError({ ...error.toJSON(), extensions }, error);
+    } catch {
+      return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+  });
+  return { errors: formatted, http };
+}
+
+function isHttpHead(x: unknown): x is { status?: number; headers?: Map<string, string> } {
+  if (!x || typeof x !== 'object') return false;
+  const h = x as { status?: unknown; headers?: unknown };
+  return (
+    (!('status' in h) || typeof h.status === 'number') && (!('headers' in h) || h.headers instanceof Map)
+  );
+}

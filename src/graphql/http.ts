@@ -9,8 +9,9 @@
  *   2. the body: a plain JSON object or array is parsed here; anything else (empty, a
  *      byte-order mark, invalid JSON, a strict-mode violation) goes through body-parser's
  *      own `json()` parser on the same bytes, its failures answered as `bodyErrors` does;
- *   3. Apollo's `executeHTTPGraphQLRequest` (CSRF prevention, plugins, validation with
- *      the limit rules, error formatting), as the Express integration calls it;
+ *   3. a query seen before, answered by fast-execution.ts exactly as Apollo would answer
+ *      it; otherwise Apollo's `executeHTTPGraphQLRequest` (CSRF prevention, plugins,
+ *      validation with the limit rules, error formatting), as the Express integration calls it;
  *   4. the answer written once, with the headers Apollo chose and a Content-Length.
  *
  * Anything else (GET, the explorer page, other content types or encodings, chunked
@@ -27,6 +28,7 @@ import type { AuthGate } from '../auth/gate';
 import type { RateLimiter } from '../auth/rate-limit';
 import type { Principal } from '../auth/roles';
 import type { GraphQLContext } from './context';
+import type { FastAnswer, FastExecution } from './fast-execution';
 
 export interface GraphQLHttpOptions {
   path: string;
@@ -34,6 +36,8 @@ export interface GraphQLHttpOptions {
   gate: AuthGate;
   limiter: RateLimiter;
   context: (principal: Principal) => GraphQLContext;
+  /** Answers the repeated queries without Apollo's pipeline (fast-execution.ts); Apollo takes the rest. */
+  fast?: FastExecution;
 }
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -97,6 +101,14 @@ export function graphqlHttp(
       req.body = replay.body;
     }
 
+    if (opts.fast) {
+      const answer = await opts.fast(
+        { body: req.body, search, accept: req.headers.accept, contentType: req.headers['content-type'] },
+        () => opts.context(principal),
+      );
+      if (answer) return writeAnswer(res, answer);
+    }
+
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -116,6 +128,12 @@ export function graphqlHttp(
     for await (const chunk of answer.body.asyncIterator) res.write(chunk);
     res.end();
   }
+}
+
+/** One write: the head in Apollo's order (as the loop above sets it), then the length. */
+function writeAnswer(res: http.ServerResponse, answer: FastAnswer): void {
+  res.writeHead(answer.status, [...answer.headers, 'content-length', String(Buffer.byteLength(answer.body))]);
+  res.end(answer.body);
 }
 
 /** The whole body (its declared length, which `takes` checked), or null when the client left. */

@@ -5,11 +5,13 @@
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 
+/** The header, for the fast execution path (fast-execution.ts), which answers without Apollo. */
+export const NO_STORE = ['cache-control', 'no-store'] as const;
+
 export function noStorePlugin<T extends BaseContext = BaseContext>(): ApolloServerPlugin<T> {
   const listener = {
     async willSendResponse(rc: { response: { http: { headers: Map<string, string> } } }) {
-      if (!rc.response.http.headers.has('cache-control'))
-        rc.response.http.headers.set('cache-control', 'no-store');
+      if (!rc.response.http.headers.has(NO_STORE[0])) rc.response.http.headers.set(NO_STORE[0], NO_STORE[1]);
     },
   };
   return { requestDidStart: async () => listener };

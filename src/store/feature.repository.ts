@@ -20,6 +20,7 @@ import {
   type DbMatch,
   type RunInfo,
 } from './point-in-time.sql';
+import { readStatements, type ReadStatements } from './read-statements';
 import type { Environment } from '../config';
 import type { Value } from '../pipeline/row.types';
 
@@ -83,10 +84,20 @@ const F = T.featureRows;
 const R = T.runs;
 
 export class FeatureRepository {
+  /** Prepared point-in-time statements on the driver, outside transactions (read-statements.ts). */
+  private reads: ReadStatements | null | undefined = undefined;
+
   constructor(
     private readonly db: Knex | Knex.Transaction,
     private readonly engine: Engine,
   ) {}
+
+  /** Closes the read statements' own connection, if one was opened. */
+  async close(): Promise<void> {
+    const reads = this.reads;
+    this.reads = undefined;
+    await reads?.close();
+  }
 
   async insertMany(
     runId: string,
@@ -183,6 +194,10 @@ export class FeatureRepository {
     opts: PointOptions,
   ): Promise<DbMatch[]> {
     const { sql, bindings } = pointInTimeQuery(this.engine, view, requests, part, opts);
+    // In a transaction the read must see the transaction's own writes: its connection.
+    if (this.reads === undefined)
+      this.reads = (this.db as Knex.Transaction).isTransaction ? null : readStatements(this.db, this.engine);
+    if (this.reads) return this.reads.all<DbMatch>(sql, bindings);
     const res = await this.db.raw(sql, bindings as Knex.RawBinding[]);
     return (this.engine === 'postgres' ? res.rows : res) as DbMatch[];
   }

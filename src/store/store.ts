@@ -74,7 +74,8 @@ export class Store extends Repositories {
     return migrationStatus(this.handle.knex);
   }
 
-  close(): Promise<void> {
-    return this.handle.close();
+  async close(): Promise<void> {
+    await this.features.close();
+    await this.handle.close();
   }
 }

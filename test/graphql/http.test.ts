@@ -7,28 +7,9 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type TidemarkServer } from '../../src/server';
 import { LIMITS } from '../../src/graphql/limits';
 import { testEngine } from '../support/engine';
-import { createTestRuntime, type TestRuntime } from '../support/runtime';
-
-const ITEMS = `
-name: items
-version: 1.0.0
-owner: tests
-entity: { name: item, key: [item] }
-eventTime: ts
-source: { type: push }
-schema:
-  - { name: ts, type: timestamp, required: true }
-  - { name: item, type: string, required: true }
-  - { name: price, type: number }
-  - { name: day, type: date }
-expectations: []
-features:
-  - { name: price, column: price }
-  - { name: day, column: day }
-`;
+import { pairedServers, type PairedServers } from './paired-servers';
 
 interface Answer {
   status: number;
@@ -101,34 +82,16 @@ function sameAnswers(servers: () => { direct: number; express: number }) {
 }
 
 describe(`direct GraphQL over HTTP vs Express (${testEngine()})`, () => {
-  let rt: TestRuntime;
-  let direct: TidemarkServer;
-  let express: TidemarkServer;
+  let servers: PairedServers;
   const ports = { direct: 0, express: 0 };
   const same = sameAnswers(() => ports);
 
   beforeAll(async () => {
-    rt = await createTestRuntime({ contracts: [ITEMS] });
-    direct = await createServer(rt);
-    express = await createServer(rt, { directGraphqlHttp: false });
-    ports.direct = await direct.listen(0, '127.0.0.1');
-    ports.express = await express.listen(0, '127.0.0.1');
-    const ingest = await post(
-      ports.direct,
-      q('mutation($r: [JSON!]!) { ingest(contract: "items", records: $r) { status } }', {
-        r: [
-          { ts: '2024-05-01T00:00:00Z', item: 'apple', price: 1.5, day: '2024-05-01' },
-          { ts: '2024-05-01T00:00:00Z', item: 'pear', price: 4, day: null },
-        ],
-      }),
-    );
-    expect(JSON.parse(ingest.body).data.ingest.status).toBe('SUCCEEDED');
+    servers = await pairedServers({}, { directGraphqlHttp: false }, { items: true });
+    ports.direct = servers.ports.a;
+    ports.express = servers.ports.b;
   });
-  afterAll(async () => {
-    await direct.stop();
-    await express.stop();
-    await rt.dispose();
-  });
+  afterAll(() => servers.stop());
 
   it('answers queries alike: data, variables, operation names, a query string', async () => {
     const a = await same(
@@ -196,31 +159,21 @@ describe(`direct GraphQL over HTTP vs Express (${testEngine()})`, () => {
 });
 
 describe(`direct GraphQL over HTTP: keys and the rate limit (${testEngine()})`, () => {
-  let rt: TestRuntime;
-  let direct: TidemarkServer;
-  let express: TidemarkServer;
+  let servers: PairedServers;
   const ports = { direct: 0, express: 0 };
   const same = sameAnswers(() => ports);
-  const saved = { ratePerSec: LIMITS.ratePerSec, rateBurst: LIMITS.rateBurst };
-  const limits = LIMITS as unknown as Record<string, number>;
 
   beforeAll(async () => {
-    rt = await createTestRuntime();
-    // Three requests per server, then refused (the limiter is made from LIMITS per server).
-    limits.ratePerSec = 1e-6;
-    limits.rateBurst = 3;
-    direct = await createServer(rt, { authMode: 'required' });
-    express = await createServer(rt, { authMode: 'required', directGraphqlHttp: false });
-    Object.assign(limits, saved);
-    ports.direct = await direct.listen(0, '127.0.0.1');
-    ports.express = await express.listen(0, '127.0.0.1');
+    // Three requests per server, then refused.
+    servers = await pairedServers(
+      { authMode: 'required' },
+      { authMode: 'required', directGraphqlHttp: false },
+      { rateBurst: 3 },
+    );
+    ports.direct = servers.ports.a;
+    ports.express = servers.ports.b;
   });
-  afterAll(async () => {
-    Object.assign(limits, saved);
-    await direct.stop();
-    await express.stop();
-    await rt.dispose();
-  });
+  afterAll(() => servers.stop());
 
   it('refuses a missing or unknown key with 401, honours a key, then answers 429 past the limit', async () => {
     const json = { 'content-type': 'application/json' };
@@ -228,7 +181,7 @@ describe(`direct GraphQL over HTTP: keys and the rate limit (${testEngine()})`, 
     expect(
       (await same(q('{ contracts { name } }'), { ...json, authorization: 'Bearer tmk_nope' })).status,
     ).toBe(401);
-    const { secret } = await rt.keys.create('tests', 'reader', 'tests');
+    const { secret } = await servers.rt.keys.create('tests', 'reader', 'tests');
     const auth = { ...json, authorization: `Bearer ${secret}` };
     expect((await same(q('{ contracts { name } }'), auth)).status).toBe(200);
     // A reader may not write: the resolver's role check answers alike.
