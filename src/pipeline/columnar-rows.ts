@@ -20,20 +20,6 @@ const MASK = BLOCK - 1;
 
 type Typed = Float64Array | Uint32Array | Uint8Array;
 
-class Blocks<T extends Typed> {
-  readonly blocks: T[] = [];
-  constructor(private readonly make: (n: number) => T) {}
-  /** Sets cell `i`, the next one to write (cells are appended in order). */
-  put(i: number, v: number): void {
-    const b = i >>> SHIFT;
-    if (b === this.blocks.length) this.blocks.push(this.make(BLOCK));
-    this.blocks[b]![i & MASK] = v;
-  }
-  get(i: number): number {
-    return this.blocks[i >>> SHIFT]![i & MASK]!;
-  }
-}
-
 /** Text → code (from 1; 0 is null) and back. */
 class Dictionary {
   private readonly codes = new Map<string, number>();
@@ -57,83 +43,75 @@ function ownCopy(text: string): string {
   return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
 }
 
-interface Column {
-  name: string;
-  put(i: number, v: Value): void;
-  reader(): (i: number) => Value;
+/** One storage kind's columns: a block list per column, and the block being written. */
+class Group<T extends Typed> {
+  readonly blocks: T[][];
+  current: T[];
+  constructor(
+    readonly names: string[],
+    private readonly make: (n: number) => T,
+  ) {
+    this.blocks = names.map(() => []);
+    this.current = [];
+  }
+  /** Starts a new block in every column (called when the row index reaches a block boundary). */
+  grow(): void {
+    this.current = this.blocks.map((list) => {
+      const block = this.make(BLOCK);
+      list.push(block);
+      return block;
+    });
+  }
 }
 
-function numberColumn(name: string): Column {
-  const cells = new Blocks((n) => new Float64Array(n));
-  return {
-    name,
-    put: (i, v) => cells.put(i, v === null ? NaN : (v as number)),
-    reader: () => {
-      const blocks = cells.blocks;
-      return (i) => {
-        const v = blocks[i >>> SHIFT]![i & MASK]!;
-        return v !== v ? null : v;
-      };
-    },
-  };
-}
-
-function booleanColumn(name: string): Column {
-  const cells = new Blocks((n) => new Uint8Array(n));
-  return {
-    name,
-    put: (i, v) => cells.put(i, v === null ? 0 : v ? 2 : 1),
-    reader: () => {
-      const blocks = cells.blocks;
-      return (i) => {
-        const v = blocks[i >>> SHIFT]![i & MASK]!;
-        return v === 0 ? null : v === 2;
-      };
-    },
-  };
-}
-
-function textColumn(name: string): Column {
-  const cells = new Blocks((n) => new Uint32Array(n));
-  const dict = new Dictionary();
-  return {
-    name,
-    put: (i, v) => cells.put(i, v === null ? 0 : dict.code(v as string)),
-    reader: () => {
-      const blocks = cells.blocks;
-      const texts = dict.texts;
-      return (i) => {
-        const c = blocks[i >>> SHIFT]![i & MASK]!;
-        return c === 0 ? null : texts[c]!;
-      };
-    },
-  };
-}
-
-function columnFor(name: string, type: ColumnType): Column {
-  if (type === 'string') return textColumn(name);
-  if (type === 'boolean') return booleanColumn(name);
-  return numberColumn(name);
+export interface ColumnarSchema {
+  columns: ReadonlyArray<{ name: string; type: ColumnType }>;
+  eventTime: string;
+  /** The entity key columns, and how a row's key is encoded from its values (entity-key.ts). */
+  keyColumns: readonly string[];
+  entityKey: (values: TypedRow) => string;
 }
 
 export class ColumnarRowsBuilder {
   private n = 0;
-  private readonly columns: Column[];
+  private readonly numbers: Group<Float64Array>;
+  private readonly booleans: Group<Uint8Array>;
+  private readonly texts: Group<Uint32Array>;
+  private readonly dictionaries: Dictionary[];
+  /** entity id, row number, raw batch code. */
+  private readonly meta = new Group(['entity', 'row', 'batch'], (n) => new Uint32Array(n));
   private readonly entities = new Dictionary();
-  private readonly entityIds = new Blocks((n) => new Uint32Array(n));
-  private readonly rowNumbers = new Blocks((n) => new Uint32Array(n));
-  private readonly batchCodes = new Blocks((n) => new Uint32Array(n));
+  /**
+   * With a key of one text column, its code → entity id (-1 unknown): the key is then
+   * encoded and looked up once per distinct value, not once per row.
+   */
+  private readonly keyText: number;
+  private readonly entityOfCode: number[] = [];
   private readonly batchIds: string[] = [];
   private lastBatch = '';
   private lastBatchCode = -1;
 
-  constructor(
-    schema: ReadonlyArray<{ name: string; type: ColumnType }>,
-    private readonly eventTime: string,
-  ) {
-    this.columns = schema.map((c) => columnFor(c.name, c.type));
-    if (!schema.some((c) => c.name === eventTime))
-      throw new Error(`event-time column ${eventTime} is not in the schema`);
+  constructor(private readonly schema: ColumnarSchema) {
+    const of = (pick: (t: ColumnType) => boolean) =>
+      schema.columns.filter((c) => pick(c.type)).map((c) => c.name);
+    this.numbers = new Group(
+      of((t) => t !== 'string' && t !== 'boolean'),
+      (n) => new Float64Array(n),
+    );
+    this.booleans = new Group(
+      of((t) => t === 'boolean'),
+      (n) => new Uint8Array(n),
+    );
+    this.texts = new Group(
+      of((t) => t === 'string'),
+      (n) => new Uint32Array(n),
+    );
+    this.dictionaries = this.texts.names.map(() => new Dictionary());
+    if (!this.numbers.names.includes(schema.eventTime))
+      throw new Error(
+        `event-time column ${schema.eventTime} is not a date or timestamp column of the schema`,
+      );
+    this.keyText = schema.keyColumns.length === 1 ? this.texts.names.indexOf(schema.keyColumns[0]!) : -1;
   }
 
   get length(): number {
@@ -141,37 +119,79 @@ export class ColumnarRowsBuilder {
   }
 
   /** Appends a cleansed row: `values` holds every schema column (it may be reused by the caller). */
-  append(values: TypedRow, entityKey: string, rowNumber: number, rawBatchId: string): void {
+  append(values: TypedRow, rowNumber: number, rawBatchId: string): void {
     const i = this.n++;
-    const columns = this.columns;
-    for (let c = 0; c < columns.length; c++) {
-      const col = columns[c]!;
-      col.put(i, values[col.name] ?? null);
+    const j = i & MASK;
+    if (j === 0) {
+      this.numbers.grow();
+      this.booleans.grow();
+      this.texts.grow();
+      this.meta.grow();
     }
-    // Entity ids start at 0; the dictionary's codes start at 1.
-    this.entityIds.put(i, this.entities.code(entityKey) - 1);
-    this.rowNumbers.put(i, rowNumber);
+    const numbers = this.numbers.names;
+    const f64 = this.numbers.current;
+    for (let c = 0; c < numbers.length; c++) {
+      const v = values[numbers[c]!] ?? null;
+      f64[c]![j] = v === null ? NaN : (v as number);
+    }
+    const booleans = this.booleans.names;
+    const u8 = this.booleans.current;
+    for (let c = 0; c < booleans.length; c++) {
+      const v = values[booleans[c]!] ?? null;
+      u8[c]![j] = v === null ? 0 : v ? 2 : 1;
+    }
+    const texts = this.texts.names;
+    const u32 = this.texts.current;
+    let keyCode = 0;
+    for (let c = 0; c < texts.length; c++) {
+      const v = values[texts[c]!] ?? null;
+      const code = v === null ? 0 : this.dictionaries[c]!.code(v as string);
+      u32[c]![j] = code;
+      if (c === this.keyText) keyCode = code;
+    }
+    const meta = this.meta.current;
+    meta[0]![j] = this.entityId(values, keyCode);
+    meta[1]![j] = rowNumber;
     if (rawBatchId !== this.lastBatch) {
       this.lastBatch = rawBatchId;
       let code = this.batchIds.indexOf(rawBatchId);
       if (code < 0) code = this.batchIds.push(rawBatchId) - 1;
       this.lastBatchCode = code;
     }
-    this.batchCodes.put(i, this.lastBatchCode);
+    meta[2]![j] = this.lastBatchCode;
+  }
+
+  /** Entity ids start at 0 (the dictionary's codes at 1). */
+  private entityId(values: TypedRow, keyCode: number): number {
+    if (this.keyText < 0) return this.entities.code(this.schema.entityKey(values)) - 1;
+    let id = this.entityOfCode[keyCode];
+    if (id === undefined) {
+      id = this.entities.code(this.schema.entityKey(values)) - 1;
+      this.entityOfCode[keyCode] = id;
+    }
+    return id;
   }
 
   /** The rows appended so far; the builder must not be appended to afterwards. */
   finish(): CleanRows {
     const length = this.n;
     const entityKeys = this.entities.texts.slice(1);
-    const entityBlocks = this.entityIds.blocks;
-    const rowBlocks = this.rowNumbers.blocks;
-    const batchBlocks = this.batchCodes.blocks;
+    const [entityBlocks, rowBlocks, batchBlocks] = this.meta.blocks as [
+      Uint32Array[],
+      Uint32Array[],
+      Uint32Array[],
+    ];
     const batchIds = this.batchIds;
-    const readers = new Map(this.columns.map((c) => [c.name, c.reader()] as const));
-    const time = readers.get(this.eventTime)! as (i: number) => number;
+    const readers = new Map<string, (i: number) => Value>();
+    this.numbers.names.forEach((name, c) => readers.set(name, numberReader(this.numbers.blocks[c]!)));
+    this.booleans.names.forEach((name, c) => readers.set(name, booleanReader(this.booleans.blocks[c]!)));
+    this.texts.names.forEach((name, c) =>
+      readers.set(name, textReader(this.texts.blocks[c]!, this.dictionaries[c]!.texts)),
+    );
+    const time = readers.get(this.schema.eventTime)! as (i: number) => number;
     const absent = (): Value => null;
-    const all = [...readers];
+    // Row objects list the columns in schema order, as cleansing builds them.
+    const all = this.schema.columns.map((c) => [c.name, readers.get(c.name)!] as const);
     const rows: CleanRows = {
       length,
       entityKeys,
@@ -185,4 +205,25 @@ export class ColumnarRowsBuilder {
     };
     return rows;
   }
+}
+
+function numberReader(blocks: Float64Array[]): (i: number) => Value {
+  return (i) => {
+    const v = blocks[i >>> SHIFT]![i & MASK]!;
+    return v !== v ? null : v;
+  };
+}
+
+function booleanReader(blocks: Uint8Array[]): (i: number) => Value {
+  return (i) => {
+    const v = blocks[i >>> SHIFT]![i & MASK]!;
+    return v === 0 ? null : v === 2;
+  };
+}
+
+function textReader(blocks: Uint32Array[], texts: string[]): (i: number) => Value {
+  return (i) => {
+    const c = blocks[i >>> SHIFT]![i & MASK]!;
+    return c === 0 ? null : texts[c]!;
+  };
 }

@@ -31,7 +31,12 @@ export async function readStage(
   progress?: ProgressFn,
 ): Promise<ReadResult> {
   const { contract } = compiled;
-  const clean = new ColumnarRowsBuilder(contract.schema, contract.eventTime);
+  const clean = new ColumnarRowsBuilder({
+    columns: contract.schema,
+    eventTime: contract.eventTime,
+    keyColumns: contract.entity.key,
+    entityKey: compiled.cells.entityKey,
+  });
   const out: Omit<ReadResult, 'clean'> = {
     rejects: [],
     read: 0,
@@ -62,7 +67,7 @@ export async function readStage(
         const reasons = compiled.cells.fill(rec.raw, values);
         if (reasons) out.rejects.push(detached({ ...rec, reasons }));
         else if (!compiled.filter(values)) out.filtered++;
-        else clean.append(values, compiled.cells.entityKey(values), rec.rowNumber, rec.rawBatchId);
+        else clean.append(values, rec.rowNumber, rec.rawBatchId);
         if (progress && out.read % PROGRESS_EVERY === 0) {
           progress({ stage: 'read', rows: out.read, rowsPerSec: rate(out.read, started) });
         }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ColumnType } from '../../src/contracts/contract.types';
 import { coerceMessage, coercerFor, formatTemporal, INVALID } from '../../src/pipeline/coerce';
@@ -127,6 +128,42 @@ describe('timestamp', () => {
     'yesterday',
     1.5,
   ])('refuses %j', (raw) => expect(read('timestamp', raw)).toBe(INVALID));
+
+  it('reads YYYY-MM-DDTHH:MM:SS[.sss]Z (its own fast path) as the calendar says, refusing impossible fields', () => {
+    const two = fc.integer({ min: 0, max: 99 });
+    fc.assert(
+      fc.property(
+        fc.record({
+          y: fc.integer({ min: 1000, max: 9999 }),
+          mo: two,
+          d: two,
+          h: two,
+          mi: two,
+          s: two,
+          ms: fc.option(fc.integer({ min: 0, max: 999 })),
+          t: fc.constantFrom('T', 't', ' '),
+          z: fc.constantFrom('Z', 'z'),
+          dot: fc.constantFrom('.', ','),
+        }),
+        ({ y, mo, d, h, mi, s, ms, t, z, dot }) => {
+          const p = (n: number, w = 2) => String(n).padStart(w, '0');
+          const text = `${y}-${p(mo)}-${p(d)}${t}${p(h)}:${p(mi)}:${p(s)}${ms === null ? '' : dot + p(ms, 3)}${z}`;
+          const want = Date.UTC(y, mo - 1, d, h, mi, s, ms ?? 0);
+          const check = new Date(Date.UTC(y, mo - 1, d));
+          const valid =
+            mo >= 1 &&
+            mo <= 12 &&
+            check.getUTCMonth() === mo - 1 &&
+            check.getUTCDate() === d &&
+            h < 24 &&
+            mi < 60 &&
+            s < 60;
+          expect(read('timestamp', text)).toBe(valid ? want : INVALID);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('string', () => {

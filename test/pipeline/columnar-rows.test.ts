@@ -79,8 +79,13 @@ const arbRows: fc.Arbitrary<CleanRow[]> = fc
   );
 
 function columnar(rows: CleanRow[]): CleanRows {
-  const b = new ColumnarRowsBuilder(SCHEMA, 'date');
-  for (const r of rows) b.append(r.values, r.entityKey, r.rowNumber, r.rawBatchId);
+  const b = new ColumnarRowsBuilder({
+    columns: SCHEMA,
+    eventTime: 'date',
+    keyColumns: ['country'],
+    entityKey: (values) => JSON.stringify(values.country),
+  });
+  for (const r of rows) b.append(r.values, r.rowNumber, r.rawBatchId);
   return b.finish();
 }
 
@@ -94,6 +99,27 @@ describe('columnar rows', () => {
       fc.property(arbRows, (rows) => {
         const back = toArray(columnar(rows));
         expect(back).toEqual(rows);
+      }),
+    );
+  });
+
+  it('number entities by their encoded key, whatever the key columns', () => {
+    fc.assert(
+      fc.property(arbRows, (rows) => {
+        const encode = (v: TypedRow) => JSON.stringify([v.country, v.date]);
+        const b = new ColumnarRowsBuilder({
+          columns: SCHEMA,
+          eventTime: 'date',
+          keyColumns: ['country', 'date'],
+          entityKey: encode,
+        });
+        for (const r of rows) b.append(r.values, r.rowNumber, r.rawBatchId);
+        const built = b.finish();
+        const keys = rows.map((r) => encode(r.values));
+        expect(rows.map((_, i) => built.entityKey(i))).toEqual(keys);
+        // Ids in order of first appearance, one per distinct key.
+        expect(built.entityKeys).toEqual([...new Set(keys)]);
+        expect(rows.map((_, i) => built.entityKeys[built.entityId(i)])).toEqual(keys);
       }),
     );
   });
