@@ -30,7 +30,6 @@ export interface ContractShape {
 }
 
 const shapes = new WeakMap<RegisteredContract, ContractShape>();
-const EMPTY: FeatureValue[] = [];
 
 export function contractShape(contract: RegisteredContract): ContractShape {
   let shape = shapes.get(contract);
@@ -83,35 +82,34 @@ function buildShape(contract: RegisteredContract): ContractShape {
           values[name] = value;
         }
       }
+      // The typed list repeats `values` name by name; most reads never ask for it, so it
+      // is built on first access. An accessor in the literal keeps it an own, enumerable
+      // property in its place (JSON, spread and equality see it as before) without
+      // defineProperty's switch of every vector to a slow, dictionary-mode object.
       const vector = {
         entity: decodeEntityKey(keyColumns, entityKey, keyTypes),
         timestamp,
         eventTime: m ? new Date(m.eventTime) : null,
         values,
-        features: EMPTY,
+        get features(): FeatureValue[] {
+          return settle(
+            vector,
+            names.map((name) => ({ name, type: types.get(name)!, value: values ? values[name]! : null })),
+          );
+        },
+        set features(v: FeatureValue[]) {
+          settle(vector, v);
+        },
         runId: m?.runId ?? null,
         contractVersion: m?.contractVersion ?? null,
       };
-      // The typed list repeats `values` name by name; most reads never ask for it, so it
-      // is built on first access (an own, enumerable property all the same: JSON, spread
-      // and equality see it as before).
-      Object.defineProperty(vector, 'features', {
-        enumerable: true,
-        configurable: true,
-        get() {
-          const features: FeatureValue[] = names.map((name) => ({
-            name,
-            type: types.get(name)!,
-            value: values ? values[name]! : null,
-          }));
-          Object.defineProperty(vector, 'features', { value: features, enumerable: true, writable: true });
-          return features;
-        },
-        set(v: FeatureValue[]) {
-          Object.defineProperty(vector, 'features', { value: v, enumerable: true, writable: true });
-        },
-      });
       return vector;
     },
   };
+}
+
+/** Replaces the lazy accessor with the plain value, once built or assigned. */
+function settle(vector: FeatureVector, features: FeatureValue[]): FeatureValue[] {
+  Object.defineProperty(vector, 'features', { value: features, enumerable: true, writable: true });
+  return features;
 }

@@ -31,21 +31,8 @@ export function pointInTimeQuery(
   part: Uint32Array,
   opts: PointOptions,
 ): { sql: string; bindings: unknown[] } {
-  const vis = visibility(opts.knownAt);
-  const ttl = opts.ttlMs !== undefined ? 'AND f2.event_time > req.ts - ?' : '';
-  const version = view.version ? 'AND r2.contract_version = ?' : '';
-  const match = `
-        FROM ${F} f2 JOIN ${R} r2 ON r2.id = f2.run_id
-        WHERE f2.environment = ? AND f2.contract_name = ? AND f2.contract_major = ?
-          AND f2.entity_key = req.ek AND f2.event_time <= req.ts ${ttl}
-          AND ${vis.sql} ${version}
-        ORDER BY f2.event_time DESC, COALESCE(r2.precedence, r2.committed_at) DESC, r2.committed_at DESC, f2.id DESC
-        LIMIT 1`;
   const bindings: unknown[] = [];
-  let sql: string;
   if (supportsLateral(engine)) {
-    // PostgreSQL plans the correlated `f.id = (subquery)` form as a hash join over the
-    // whole table; LATERAL makes it walk the (entity, event time) index per request.
     const keys: string[] = new Array(part.length);
     const times: number[] = new Array(part.length);
     for (let j = 0; j < part.length; j++) {
@@ -53,43 +40,69 @@ export function pointInTimeQuery(
       times[j] = requests[part[j]!]!.at;
     }
     bindings.push(keys, times);
-    sql = `
-      SELECT req.idx - 1 AS idx, m.event_time, m.feature_values, m.run_id, m.contract_version, m.committed_at
-      FROM unnest(?::text[], ?::bigint[]) WITH ORDINALITY AS req(ek, ts, idx)
-      LEFT JOIN LATERAL (
-        SELECT f2.event_time, f2.feature_values, f2.run_id, r2.contract_version, r2.committed_at
-        ${match}) m ON true`;
   } else {
-    // SQLite has no LATERAL and runs the correlated subquery through the index already.
     let json = '[';
     for (let j = 0; j < part.length; j++) {
       const p = requests[part[j]!]!;
       json += `${j ? ',' : ''}[${JSON.stringify(p.entityKey)},${JSON.stringify(p.at)}]`;
     }
     bindings.push(json + ']');
-    sql = `
+  }
+  bindings.push(view.environment, view.contract, view.major);
+  if (opts.ttlMs !== undefined) bindings.push(opts.ttlMs);
+  if (opts.knownAt !== undefined) bindings.push(opts.knownAt, opts.knownAt);
+  if (view.version) bindings.push(view.version);
+  return {
+    sql: statement(engine, opts.ttlMs !== undefined, !!view.version, opts.knownAt !== undefined),
+    bindings,
+  };
+}
+
+/**
+ * The statement text for one shape of request, made once: the online read runs it as a
+ * prepared statement looked up by its text (read-statements.ts), and the same string
+ * object hashes once.
+ */
+const statements = new Map<string, string>();
+function statement(engine: Engine, ttl: boolean, version: boolean, knownAt: boolean): string {
+  const key = `${engine}${+ttl}${+version}${+knownAt}`;
+  let sql = statements.get(key);
+  if (sql === undefined) statements.set(key, (sql = statementText(engine, ttl, version, knownAt)));
+  return sql;
+}
+
+function statementText(engine: Engine, ttl: boolean, version: boolean, knownAt: boolean): string {
+  const match = `
+        FROM ${F} f2 JOIN ${R} r2 ON r2.id = f2.run_id
+        WHERE f2.environment = ? AND f2.contract_name = ? AND f2.contract_major = ?
+          AND f2.entity_key = req.ek AND f2.event_time <= req.ts ${ttl ? 'AND f2.event_time > req.ts - ?' : ''}
+          AND ${visibility(knownAt)} ${version ? 'AND r2.contract_version = ?' : ''}
+        ORDER BY f2.event_time DESC, COALESCE(r2.precedence, r2.committed_at) DESC, r2.committed_at DESC, f2.id DESC
+        LIMIT 1`;
+  if (supportsLateral(engine)) {
+    // PostgreSQL plans the correlated `f.id = (subquery)` form as a hash join over the
+    // whole table; LATERAL makes it walk the (entity, event time) index per request.
+    return `
+      SELECT req.idx - 1 AS idx, m.event_time, m.feature_values, m.run_id, m.contract_version, m.committed_at
+      FROM unnest(?::text[], ?::bigint[]) WITH ORDINALITY AS req(ek, ts, idx)
+      LEFT JOIN LATERAL (
+        SELECT f2.event_time, f2.feature_values, f2.run_id, r2.contract_version, r2.committed_at
+        ${match}) m ON true`;
+  }
+  // SQLite has no LATERAL and runs the correlated subquery through the index already.
+  return `
       WITH req(idx, ek, ts) AS (
         SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
       SELECT req.idx, f.event_time, f.feature_values, f.run_id, r.contract_version, r.committed_at
       FROM req
       LEFT JOIN ${F} f ON f.id = (SELECT f2.id ${match})
       LEFT JOIN ${R} r ON r.id = f.run_id`;
-  }
-  bindings.push(view.environment, view.contract, view.major);
-  if (opts.ttlMs !== undefined) bindings.push(opts.ttlMs);
-  bindings.push(...vis.bindings);
-  if (view.version) bindings.push(view.version);
-  return { sql, bindings };
 }
 
-/** The system-time predicate on runs aliased r2. */
-function visibility(knownAt: number | undefined): { sql: string; bindings: unknown[] } {
-  if (knownAt === undefined)
-    return { sql: 'r2.committed_at IS NOT NULL AND r2.invalidated_at IS NULL', bindings: [] };
-  return {
-    sql: 'r2.committed_at IS NOT NULL AND r2.committed_at <= ? AND (r2.invalidated_at IS NULL OR r2.invalidated_at > ?)',
-    bindings: [knownAt, knownAt],
-  };
+/** The system-time predicate on runs aliased r2; as of `knownAt` it takes that time twice. */
+function visibility(knownAt: boolean): string {
+  if (!knownAt) return 'r2.committed_at IS NOT NULL AND r2.invalidated_at IS NULL';
+  return 'r2.committed_at IS NOT NULL AND r2.committed_at <= ? AND (r2.invalidated_at IS NULL OR r2.invalidated_at > ?)';
 }
 
 export type RunInfo = Pick<MatchedRow, 'runId' | 'contractVersion' | 'committedAt'>;

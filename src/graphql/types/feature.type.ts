@@ -1,14 +1,16 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 
-@ObjectType({ description: 'One feature value with its type.' })
+// Plain data with no middleware or role on any field: graphql-js's default resolver reads
+// each field (simpleResolvers) instead of a type-graphql wrapper per field per vector.
+@ObjectType({ description: 'One feature value with its type.', simpleResolvers: true })
 export class FeatureValue {
   @Field(() => String) name!: string;
   @Field(() => GraphQLJSON, { nullable: true }) value!: unknown;
   @Field(() => String) type!: string;
 }
 
-@ObjectType({ description: 'The feature values of one entity at one point in time.' })
+@ObjectType({ description: 'The feature values of one entity at one point in time.', simpleResolvers: true })
 export class FeatureVector {
   @Field(() => GraphQLJSON, {
     description: 'Scalar for one-column keys, {column: value} for composite keys.',
