@@ -4,11 +4,12 @@
  */
 import http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { Runtime } from './runtime';
@@ -31,6 +32,7 @@ import { createRedisTransport } from './events/pubsub-transport';
 import { graphqlHttp } from './graphql/http';
 import { noStorePlugin } from './graphql/no-store.plugin';
 import { fastExecution } from './graphql/fast-execution';
+import { unmirrored } from './graphql/mirrored';
 
 export interface TidemarkServer {
   app: express.Express;
@@ -89,6 +91,19 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   const formatError = createErrorFormatter(rt.logger);
   const validationRules = limitRules();
   const requestMetrics = graphqlRequestMetrics(rt.metrics);
+  const plugins: ApolloServerPlugin<GraphQLContext>[] = [
+    ApolloServerPluginDrainHttpServer({ httpServer }),
+    ApolloServerPluginLandingPageDisabled(),
+    // No field carries a cache hint, so Apollo's cache-control plugin (on by default)
+    // only ever concluded `no-store`, at a cost on every resolved field; say it directly.
+    ApolloServerPluginCacheControlDisabled(),
+    // Apollo installs inline tracing for federated subgraphs on its own; this schema is
+    // not one, so the plugin only ran an empty hook per request. Said here, it is not installed.
+    ApolloServerPluginInlineTraceDisabled(),
+    noStorePlugin(),
+    graphqlMetricsPlugin<GraphQLContext>(requestMetrics),
+    { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
+  ];
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError,
@@ -96,18 +111,18 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
     introspection: true,
     // Stacks go to the log (error-format.ts), never to clients.
     includeStacktraceInErrorResponses: false,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageDisabled(),
-      // No field carries a cache hint, so Apollo's cache-control plugin (on by default)
-      // only ever concluded `no-store`, at a cost on every resolved field; say it directly.
-      ApolloServerPluginCacheControlDisabled(),
-      noStorePlugin(),
-      graphqlMetricsPlugin<GraphQLContext>(requestMetrics),
-      { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
-    ],
+    plugins,
   });
   await apollo.start();
+  const fast =
+    opts.fastExecution === false
+      ? null
+      : fastExecution({ schema, validationRules, formatError, metrics: requestMetrics, plugins });
+  if (!fast && opts.fastExecution !== false)
+    rt.logger.warn(
+      { plugins: unmirrored(plugins) },
+      'fast GraphQL execution is off: an Apollo plugin acts on every request in a way it does not mirror',
+    );
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -144,10 +159,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
             gate,
             limiter,
             context: (principal) => createContext(rt, services, principal),
-            fast:
-              opts.fastExecution === false
-                ? undefined
-                : fastExecution({ schema, validationRules, formatError, metrics: requestMetrics }),
+            fast: fast ?? undefined,
           },
           app,
         ),

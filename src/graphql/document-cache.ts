@@ -3,7 +3,8 @@
  * a document that parsed and passed validation with the rules Apollo runs (graphql's
  * specifiedRules followed by ours), or the verdict that Apollo must answer it. Parsing
  * and validating cost more than executing the online read; clients send the same few
- * texts over and over, so each is judged once. Bounded: the oldest entry goes first.
+ * texts over and over, so each is judged once. Bounded in entries and in text (a
+ * document's AST grows with its text): the least recently used entry goes first.
  */
 import {
   Kind,
@@ -32,6 +33,8 @@ export interface DocumentCacheOptions {
   validationRules: readonly ValidationRule[];
   /** Entries kept (default 500). */
   maxEntries?: number;
+  /** Characters of query text kept in all (default 1M). */
+  maxTotalLength?: number;
   /** Longer texts are not kept (default 64 KiB): Apollo answers them. */
   maxQueryLength?: number;
 }
@@ -40,23 +43,41 @@ export class DocumentCache {
   private readonly entries = new Map<string, ValidDocument | typeof APOLLO_ANSWERS>();
   private readonly rules: ValidationRule[];
   private readonly maxEntries: number;
+  private readonly maxTotalLength: number;
   private readonly maxQueryLength: number;
+  private totalLength = 0;
 
   constructor(private readonly opts: DocumentCacheOptions) {
     this.rules = [...specifiedRules, ...opts.validationRules];
     this.maxEntries = opts.maxEntries ?? 500;
+    this.maxTotalLength = opts.maxTotalLength ?? 1_000_000;
     this.maxQueryLength = opts.maxQueryLength ?? 64 * 1024;
   }
 
   /** The validated document for `query`, or APOLLO_ANSWERS. */
   get(query: string): ValidDocument | typeof APOLLO_ANSWERS {
     const hit = this.entries.get(query);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      // Most recently used last (a Map keeps insertion order): eviction takes the front.
+      this.entries.delete(query);
+      this.entries.set(query, hit);
+      return hit;
+    }
     if (query.length > this.maxQueryLength) return APOLLO_ANSWERS;
     const judged = this.judge(query);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.totalLength += query.length;
     this.entries.set(query, judged);
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries && this.totalLength <= this.maxTotalLength) break;
+      this.entries.delete(oldest);
+      this.totalLength -= oldest.length;
+    }
     return judged;
+  }
+
+  /** Entries kept now (for tests). */
+  get size(): number {
+    return this.entries.size;
   }
 
   private judge(query: string): ValidDocument | typeof APOLLO_ANSWERS {

@@ -29,6 +29,8 @@ import { formatExecutionErrors } from './error-format';
 import { NO_STORE } from './no-store.plugin';
 import type { GraphqlRequestMetrics } from '../observability/graphql-metrics.plugin';
 import type { GraphQLContext } from './context';
+import { unmirrored } from './mirrored';
+import type { ApolloServerPlugin } from '@apollo/server';
 
 export interface FastExecutionOptions {
   schema: GraphQLSchema;
@@ -38,6 +40,8 @@ export interface FastExecutionOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** The recorder Apollo's metrics plugin was made with. */
   metrics: GraphqlRequestMetrics;
+  /** Apollo's plugins, after start: each one that acts per request must be mirrored here (mirrored.ts). */
+  plugins: ReadonlyArray<ApolloServerPlugin<GraphQLContext>>;
 }
 
 export interface FastRequest {
@@ -67,7 +71,14 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** Apollo's CSRF prevention lets a request through without a preflight header unless it has one of these types. */
 const SIMPLE_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 
-export function fastExecution(opts: FastExecutionOptions): FastExecution {
+/**
+ * The fast path, or null when one of Apollo's plugins acts per request in a way this
+ * path does not mirror (mirrored.ts): then every request must go through Apollo.
+ * `plugins` must be the array Apollo was given, after `start()` (Apollo adds its
+ * implicit plugins to that same array).
+ */
+export function fastExecution(opts: FastExecutionOptions): FastExecution | null {
+  if (unmirrored(opts.plugins).length > 0) return null;
   const documents = new DocumentCache({ schema: opts.schema, validationRules: opts.validationRules });
   return async (request, context) => {
     const startedAt = opts.metrics.start();

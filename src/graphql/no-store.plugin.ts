@@ -4,6 +4,7 @@
  * header, from the same hook, without that plugin's work on every resolved field.
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { mirrored } from './mirrored';
 
 /** The header, for the fast execution path (fast-execution.ts), which answers without Apollo. */
 export const NO_STORE = ['cache-control', 'no-store'] as const;
@@ -14,5 +15,5 @@ export function noStorePlugin<T extends BaseContext = BaseContext>(): ApolloServ
       if (!rc.response.http.headers.has(NO_STORE[0])) rc.response.http.headers.set(NO_STORE[0], NO_STORE[1]);
     },
   };
-  return { requestDidStart: async () => listener };
+  return mirrored({ requestDidStart: async () => listener });
 }

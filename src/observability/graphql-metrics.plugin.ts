@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Metrics } from './metrics';
+import { mirrored } from '../graphql/mirrored';
 
 export interface GraphqlMetricsOptions {
   /** Distinct operation names kept as labels before the rest become `other` (default 200). */
@@ -47,7 +48,7 @@ export function graphqlMetricsPlugin<T extends BaseContext = BaseContext>(
   opts: GraphqlMetricsOptions = {},
 ): ApolloServerPlugin<T> {
   const requests = 'record' in metrics ? metrics : graphqlRequestMetrics(metrics, opts);
-  return {
+  return mirrored({
     async requestDidStart(start) {
       const t0 = requests.start();
       let operation = start.request.operationName ?? null;
@@ -65,7 +66,7 @@ export function graphqlMetricsPlugin<T extends BaseContext = BaseContext>(
         },
       };
     },
-  };
+  });
 }
 
 /** Maps raw operation names to bounded label values: anonymous, invalid, other, or the name. */

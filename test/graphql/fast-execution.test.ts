@@ -7,17 +7,20 @@
  * itself and which it leaves to Apollo, and that it measures what it answers.
  */
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildSchema } from 'graphql';
 import { LIMITS, limitRules } from '../../src/graphql/limits';
 import { fastExecution, type FastExecution } from '../../src/graphql/fast-execution';
 import { createErrorFormatter } from '../../src/graphql/error-format';
-import { graphqlRequestMetrics } from '../../src/observability/graphql-metrics.plugin';
+import { graphqlMetricsPlugin, graphqlRequestMetrics } from '../../src/observability/graphql-metrics.plugin';
+import { noStorePlugin } from '../../src/graphql/no-store.plugin';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { silentLogger } from '../../src/observability/logger';
 import type { GraphQLContext } from '../../src/graphql/context';
 import { testEngine } from '../support/engine';
 import { pairedServers, type PairedServers } from './paired-servers';
+import { createServer } from '../../src/server';
+import { createTestRuntime } from '../support/runtime';
 
 interface Raw {
   status: number;
@@ -157,6 +160,22 @@ describe(`fast execution vs Apollo, byte for byte (${testEngine()})`, () => {
   });
 });
 
+describe(`fast execution in the server as built (${testEngine()})`, () => {
+  it('is on: no Apollo plugin acts per request without being mirrored', async () => {
+    const rt = await createTestRuntime();
+    const warn = vi.spyOn(rt.logger, 'warn');
+    const server = await createServer(rt);
+    try {
+      expect(warn.mock.calls.map((c) => String(c[1]))).not.toContainEqual(
+        expect.stringContaining('fast GraphQL execution is off'),
+      );
+    } finally {
+      await server.stop();
+      await rt.dispose();
+    }
+  });
+});
+
 describe(`fast execution vs Apollo: keys and the rate limit (${testEngine()})`, () => {
   let servers: PairedServers;
   const ports = { fast: 0, apollo: 0 };
@@ -202,6 +221,7 @@ describe('fastExecution: what it answers itself', () => {
   schema.getMutationType()!.getFields().bump!.resolve = () => 1;
   let metrics: Metrics;
   let run: FastExecution;
+
   const json = { search: '', accept: undefined, contentType: 'application/json' };
   const context = () => ({}) as GraphQLContext;
 
@@ -212,7 +232,8 @@ describe('fastExecution: what it answers itself', () => {
       validationRules: limitRules(),
       formatError: createErrorFormatter(silentLogger()),
       metrics: graphqlRequestMetrics(metrics),
-    });
+      plugins: [noStorePlugin(), graphqlMetricsPlugin(graphqlRequestMetrics(metrics))],
+    })!;
   });
 
   async function count(labels: Record<string, string>): Promise<number | undefined> {
@@ -267,5 +288,17 @@ describe('fastExecution: what it answers itself', () => {
     await leaves({ contentType: 'text/plain' });
     await leaves({ contentType: undefined });
     expect(await count({ operation: 'anonymous', type: 'query', outcome: 'ok' })).toBeUndefined();
+  });
+
+  it('stays off beside an Apollo plugin whose per-request hooks it would skip', () => {
+    const options = {
+      schema,
+      validationRules: limitRules(),
+      formatError: createErrorFormatter(silentLogger()),
+      metrics: graphqlRequestMetrics(createMetrics()),
+    };
+    const logging = { __internal_plugin_id__: 'Logging', requestDidStart: async () => ({}) };
+    expect(fastExecution({ ...options, plugins: [noStorePlugin(), logging] })).toBeNull();
+    expect(fastExecution({ ...options, plugins: [{ serverWillStart: async () => {} }] })).not.toBeNull();
   });
 });
