@@ -4,6 +4,9 @@
  * against a bare node:http endpoint doing the same read as one SQL query through
  * the same driver. Each server runs in its own process; autocannon runs here.
  */
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { BenchOptions } from '../lib/options';
 import { scaled } from '../lib/options';
 import { profileWorker, startWorker, type Worker } from '../lib/child';
@@ -22,6 +25,9 @@ const AMOUNT: Record<string, number> = { '1x1': 5000, '1x32': 20000, '100x1': 10
 
 type Mode = 'tidemark' | 'bare';
 
+/** Requests each server answers before measurement starts (see warmUp). */
+const WARM_UP_REQUESTS = 20_000;
+
 export async function onlineCase(o: BenchOptions): Promise<CaseResult> {
   const entities = scaled(10_000, o, 10);
   const { dir } = await sqliteFeatureStore(o.dataDir, entities, o.seed, o.pgUrl);
@@ -38,6 +44,7 @@ export async function onlineCase(o: BenchOptions): Promise<CaseResult> {
   const details: Record<string, unknown> = {};
   try {
     details.agreement = await agree(servers.get('tidemark')!.url, servers.get('bare')!.url, entities);
+    details.warmUp = await warmUp(dir, servers, entities, o);
     for (const perRequest of [1, 100]) {
       for (const connections of [1, 32]) {
         const amount = scaled(AMOUNT[`${perRequest}x${connections}`]!, o, 300);
@@ -148,6 +155,35 @@ function variantRows(
     ),
   );
   return out;
+}
+
+/**
+ * Steady state before any measured leg, for both servers alike: the store file read
+ * once into the page cache (else the first leg pays the disk reads and the second gets
+ * warm pages), and enough requests over every entity for the JIT to settle (a fresh
+ * server answers slowly for its first several thousand requests).
+ */
+async function warmUp(
+  dir: string,
+  servers: Map<Mode, { url: string }>,
+  entities: number,
+  o: BenchOptions,
+): Promise<{ storeBytes: number; requests: number }> {
+  let storeBytes = 0;
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith('.db') && !name.endsWith('.sqlite')) continue;
+    for await (const chunk of createReadStream(join(dir, name))) storeBytes += (chunk as Buffer).length;
+  }
+  const requests = scaled(WARM_UP_REQUESTS, o, 300);
+  for (const mode of ['tidemark', 'bare'] as Mode[]) {
+    await load({
+      url: servers.get(mode)!.url,
+      connections: 32,
+      amount: requests,
+      body: bodies(mode, 1, entities, o.seed + 1_000),
+    });
+  }
+  return { storeBytes, requests };
 }
 
 /** Request bodies with seeded random entities (a different mix per repetition). */
