@@ -24,10 +24,9 @@ import { CompiledContractCache, type CompiledContract } from './compiled-contrac
 import { readStage, rate, rejectsWithRaw, type ProgressFn, type ReadResult } from './read-stage';
 import { loadHistory } from './history-stage';
 import { sealRows, type SealedRows } from './sealed-rows';
-import { writeRun, type WriteHook } from './write-stage';
+import { writeRun, type PendingRejects, type WriteHook } from './write-stage';
 import { ZERO_COUNTS, type RawBatch, type Run, type RunTrigger } from './run.types';
 import { RunValidationError, describeFailure } from './run-failure';
-import type { RejectedRow } from './row.types';
 
 export interface ExecutorDeps {
   store: Store;
@@ -64,7 +63,8 @@ export interface RunRequest {
 
 interface Outcome {
   rows: SealedRows;
-  rejects: RejectedRow[];
+  /** Every reject; validation rejects get their source records back while the commit runs. */
+  rejects: PendingRejects;
   read: ReadResult;
   report: ValidationReport;
 }
@@ -190,9 +190,16 @@ export class RunExecutor {
     if (!validation.report.success) {
       throw new RunValidationError(validation.report);
     }
-    const rejects = read.rejects.concat(
-      await rejectsWithRaw(this.deps.rawStore, req.rawBatches, compiled, validation.rejected),
-    );
+    // Validation rejects read their source records back from the kept raw batches while
+    // the commit inserts the feature rows (the database's thread is the busy one then);
+    // the commit awaits them before writing the rejects.
+    const rejects: PendingRejects = {
+      count: read.rejects.length + validation.rejected.length,
+      rows: rejectsWithRaw(this.deps.rawStore, req.rawBatches, compiled, validation.rejected).then((found) =>
+        read.rejects.concat(found),
+      ),
+    };
+    rejects.rows.catch(() => undefined); // awaited in the commit; never an unhandled rejection
     // Rows are made (transform, digest, serialisation) as the commit inserts them.
     const rows = sealRows(compiled.transform(validation.accepted, history.points));
     return { rows, rejects, read, report: validation.report };
@@ -201,8 +208,8 @@ export class RunExecutor {
   private async commit(run: Run, req: RunRequest, o: Outcome, log: Logger): Promise<Run> {
     const counts = {
       read: o.read.read,
-      valid: o.read.read - o.rejects.length - o.read.filtered,
-      rejected: o.rejects.length,
+      valid: o.read.read - o.rejects.count - o.read.filtered,
+      rejected: o.rejects.count,
       filtered: o.read.filtered,
     };
     const committed = await writeRun(this.deps.store, this.deps.clock, {

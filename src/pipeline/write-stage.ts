@@ -12,6 +12,15 @@ import type { RejectedRow } from './row.types';
 import type { SealedRows } from './sealed-rows';
 import type { RawBatch, Run, RunCounts } from './run.types';
 
+/**
+ * The run's rejects, known in number before their source records are all read back
+ * (see the executor): the commit awaits `rows` only when it comes to write them.
+ */
+export interface PendingRejects {
+  count: number;
+  rows: Promise<RejectedRow[]>;
+}
+
 /** Called between the writes of the transaction (tests inject faults here). */
 export type WriteHook = (stage: 'features' | 'rejects' | 'lineage' | 'run') => Promise<void> | void;
 
@@ -22,7 +31,7 @@ export interface WriteRequest {
   report: ValidationReport;
   /** Made as they are inserted; their digest and count are known once inserted. */
   rows: SealedRows;
-  rejects: RejectedRow[];
+  rejects: PendingRejects;
   rawBatches: RawBatch[];
   rowCounts: Map<string, number>;
   contract: RegisteredContract;
@@ -36,7 +45,7 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
     const view = { environment: w.run.environment, contract: w.run.contractName, major: w.run.contractMajor };
     await tx.features.insertMany(w.run.id, view, w.rows);
     await w.hook?.('features');
-    await tx.rejects.insertMany(w.run.id, w.rejects);
+    await tx.rejects.insertMany(w.run.id, await w.rejects.rows);
     await w.hook?.('rejects');
     for (const b of w.rawBatches) {
       if (b.rowCount === null) await tx.rawBatches.setRowCount(b.id, w.rowCounts.get(b.id) ?? 0);
@@ -103,7 +112,7 @@ function edges(w: WriteRequest, now: number): LineageEdge[] {
     fromId: w.run.id,
     toKind: 'feature_view',
     toId: view,
-    attributes: { ...attributes, rowsWritten: w.rows.count, rowsRejected: w.rejects.length },
+    attributes: { ...attributes, rowsWritten: w.rows.count, rowsRejected: w.rejects.count },
     createdAt: now,
   });
   return out;

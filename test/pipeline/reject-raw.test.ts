@@ -4,6 +4,7 @@
  * batches. Several batches (a glob), CSV and JSON Lines, rejects by a rule and by
  * duplicates, next to coercion rejects that never left the read stage.
  */
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/pipeline/run.types';
 import { testEngine } from '../support/engine';
@@ -73,6 +74,28 @@ describe(`validation rejects keep their records (${testEngine()})`, () => {
       ]),
     );
     expect(rejects).toHaveLength(4);
+  });
+
+  it('a raw batch that no longer holds a rejected row when it is read back fails the run; nothing is written', async () => {
+    rt = await createTestRuntime({
+      contracts: [contract('lost_rows', '{ type: csv, path: "lost/*.csv" }')],
+    });
+    await rt.land('lost/a.csv', 'date,country,cases\n2024-01-01,DEU,10\n2024-01-02,DEU,5000\n');
+    // The second read of the batch (validation rejects getting their records back, while
+    // the feature rows are being inserted) finds only the header.
+    const open = rt.rawStore.open.bind(rt.rawStore);
+    const opened = new Map<string, number>();
+    rt.rawStore.open = (path: string) => {
+      opened.set(path, (opened.get(path) ?? 0) + 1);
+      return opened.get(path)! > 1 ? Readable.from([Buffer.from('date,country,cases\n')]) : open(path);
+    };
+
+    const run = await rt.runs.trigger({ contract: 'lost_rows', environment: 'dev', actor: 'test' });
+
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/no longer holds 1 of the rows/);
+    expect(await rt.store.features.countForRun(run.id)).toBe(0);
+    expect((await rt.store.rejects.forRun(run.id, 100)).rows).toEqual([]);
   });
 
   it('pushed records: the rejected record is the object that was pushed', async () => {
