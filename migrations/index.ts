@@ -8,6 +8,7 @@ import * as runQueue from './20261127000002_run_queue';
 import * as apiKeys from './20261127000004_api_keys';
 import * as precedence from './20261127000005_run_precedence';
 import * as streamOffsets from './20261127000003_stream_offsets';
+import * as newestEventTime from './20261127000006_run_newest_event_time';
 
 export interface Migration {
   name: string;
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   { name: '20261127000003_stream_offsets', ...streamOffsets },
   { name: '20261127000004_api_keys', ...apiKeys },
   { name: '20261127000005_run_precedence', ...precedence },
+  { name: '20261127000006_run_newest_event_time', ...newestEventTime },
 ];

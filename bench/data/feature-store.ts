@@ -33,8 +33,10 @@ export async function loadFeatureStore(rt: Runtime, entities: number, seed: numb
   const run = await rt.executor.enqueue({ contract, environment: 'dev', trigger: 'manual', rawBatches: [], actor: 'bench' });
   const view = { environment: 'dev' as const, contract: contract.name, major: contract.major };
   let rows = 0;
+  let newest: number | null = null;
   await rt.store.transaction(async (tx) => {
     for (const chunk of featureRows(entities, seed)) {
+      for (const r of chunk) if (newest === null || r.eventTime > newest) newest = r.eventTime;
       const inserts = chunk.map((r) => ({
         entityKey: encodeEntityKey(['entity'], { entity: r.entity }),
         eventTime: r.eventTime,
@@ -45,6 +47,7 @@ export async function loadFeatureStore(rt: Runtime, entities: number, seed: numb
     }
     const now = rt.clock.now();
     const counts = { read: rows, valid: rows, rejected: 0, filtered: 0, written: rows };
+    await tx.runs.setNewestEventTime(run.id, newest);
     await tx.runs.update(run.id, { status: 'succeeded', startedAt: now, finishedAt: now, committedAt: now, counts });
   });
   return { rows, ms: performance.now() - t0 };

@@ -14,16 +14,22 @@ export interface SealedRows extends Iterable<SealedFeatureRow> {
   readonly count: number;
   /** The output digest; throws if the rows have not all been read. */
   digest(): string;
+  /** The greatest event time of the rows read (null for none); final once all are read. */
+  readonly newestEventTime: number | null;
 }
 
 export function sealRows(rows: Iterable<FeatureRow>): SealedRows {
   const digester = createDigester();
   let count = 0;
+  let newest = -Infinity;
   let digest: string | null = null;
   let started = false;
   return {
     get count() {
       return count;
+    },
+    get newestEventTime() {
+      return count === 0 ? null : newest;
     },
     digest() {
       if (digest === null) throw new Error('the output digest is known only once every feature row was read');
@@ -35,6 +41,7 @@ export function sealRows(rows: Iterable<FeatureRow>): SealedRows {
       for (const row of rows) {
         const { entityKey, eventTime, rowNumber, rawBatchId } = row;
         count++;
+        if (eventTime > newest) newest = eventTime;
         const valuesJson = digester.add(row);
         yield { entityKey, eventTime, valuesJson, json: digester.lastLine, rowNumber, rawBatchId };
       }

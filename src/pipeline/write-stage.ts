@@ -44,6 +44,7 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
   return store.transaction(async (tx) => {
     const view = { environment: w.run.environment, contract: w.run.contractName, major: w.run.contractMajor };
     await tx.features.insertMany(w.run.id, view, w.rows);
+    await tx.runs.setNewestEventTime(w.run.id, w.rows.newestEventTime);
     await w.hook?.('features');
     await tx.rejects.insertMany(w.run.id, await w.rejects.rows);
     await w.hook?.('rejects');

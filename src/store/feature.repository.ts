@@ -290,18 +290,17 @@ export class FeatureRepository {
     return rows.map((r: { run_id: string }) => r.run_id);
   }
 
-  /** The greatest event time among the rows of a feature view visible now (for freshness); null when none. */
+  /**
+   * The greatest event time among the rows of a feature view visible now (for
+   * freshness); null when none. Each run records its newest event time when it commits,
+   * so this reads one value per visible run, not every row of the view.
+   */
   async newestEventTime(view: Omit<FeatureView, 'version'>): Promise<number | null> {
-    const row = await this.db(`${F} as f`)
-      .join(`${R} as r2`, 'r2.id', 'f.run_id')
-      .where({
-        'f.environment': view.environment,
-        'f.contract_name': view.contract,
-        'f.contract_major': view.major,
-      })
-      .whereNotNull('r2.committed_at')
-      .whereNull('r2.invalidated_at')
-      .max({ newest: 'f.event_time' })
+    const row = await this.db(R)
+      .where({ environment: view.environment, contract_name: view.contract, contract_major: view.major })
+      .whereNotNull('committed_at')
+      .whereNull('invalidated_at')
+      .max({ newest: 'newest_event_time' })
       .first();
     return toMillis((row as { newest?: number | string | null } | undefined)?.newest);
   }

@@ -127,6 +127,14 @@ export class RunRepository {
     return n > 0;
   }
 
+  /**
+   * The newest event time among the run's feature rows, written with them in the
+   * commit: freshness reads it instead of scanning the rows (migration 6).
+   */
+  async setNewestEventTime(id: string, eventTime: number | null): Promise<void> {
+    await this.db(T.runs).where({ id }).update({ newest_event_time: eventTime });
+  }
+
   /** Newest first, keyset-paginated on (queued_at, id). */
   async list(filter: RunFilter, first: number, after?: { queuedAt: number; id: string }): Promise<RunPage> {
     const base = this.filtered(filter);

@@ -3,6 +3,7 @@ import { createTestDb, type TestDb } from '../support/db';
 import { migrateLatest, migrateRollbackAll, migrationStatus } from '../../src/store/migrate';
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';
+import * as newestEventTime from '../../migrations/20261127000006_run_newest_event_time';
 
 describe(`migrations (${testEngine()})`, () => {
   let db: TestDb;
@@ -44,6 +45,67 @@ describe(`migrations (${testEngine()})`, () => {
         queued_at: 1,
       }),
     ).rejects.toThrow(/foreign key/i);
+  });
+
+  it('records the newest event time of runs committed before it (freshness reads it)', async () => {
+    db = await createTestDb();
+    await newestEventTime.down(db.knex);
+    await db.knex(T.contractVersions).insert({
+      name: 'c',
+      version: '1.0.0',
+      major: 1,
+      minor: 0,
+      patch: 0,
+      hash: 'h',
+      owner: 'o',
+      yaml: '',
+      spec: '{}',
+      created_at: 1,
+      created_by: 't',
+    });
+    const run = (id: string, committed: number | null) => ({
+      id,
+      contract_name: 'c',
+      contract_version: '1.0.0',
+      contract_major: 1,
+      contract_hash: 'h',
+      environment: 'dev',
+      trigger: 'manual',
+      status: committed === null ? 'failed' : 'succeeded',
+      code_version: 'test',
+      created_by: 'test',
+      queued_at: 1,
+      committed_at: committed,
+    });
+    await db.knex(T.runs).insert([run('with_rows', 10), run('no_rows', 11), run('never_committed', null)]);
+    const feature = (runId: string, entity: string, at: number) => ({
+      run_id: runId,
+      environment: 'dev',
+      contract_name: 'c',
+      contract_major: 1,
+      entity_key: entity,
+      event_time: at,
+      feature_values: '{}',
+    });
+    await db
+      .knex(T.featureRows)
+      .insert([
+        feature('with_rows', '"a"', 1_700_000_000_000),
+        feature('with_rows', '"b"', 1_700_000_360_000),
+        feature('with_rows', '"a"', 1_700_000_120_000),
+        feature('never_committed', '"a"', 1_800_000_000_000),
+      ]);
+
+    await newestEventTime.up(db.knex);
+
+    const rows = await db.knex(T.runs).select('id', 'newest_event_time').orderBy('id');
+    expect(
+      rows.map((r) => [r.id, r.newest_event_time === null ? null : Number(r.newest_event_time)]),
+    ).toEqual([
+      ['never_committed', null],
+      ['no_rows', null],
+      ['with_rows', 1_700_000_360_000],
+    ]);
   });
 
   it.runIf(testEngine() === 'sqlite')('opens SQLite in WAL mode with a busy timeout', async () => {
