@@ -1,18 +1,21 @@
 /**
- * Query texts the fast execution path has already judged, keyed by the text itself:
- * a document that parsed and passed validation with the rules Apollo runs (graphql's
- * specifiedRules followed by ours), or the verdict that Apollo must answer it. Parsing
- * and validating cost more than executing the online read; clients send the same few
- * texts over and over, so each is judged once. Bounded in entries and in text (a
- * document's AST grows with its text): the least recently used entry goes first.
+ * Query texts parsed and validated once, keyed by the text itself, for both roads
+ * that run documents without Apollo's own document store: the HTTP fast path
+ * (fast-execution.ts) and subscriptions over WebSocket (websocket.ts). Validation runs
+ * the rules Apollo runs: graphql's specifiedRules followed by ours (limits.ts).
+ * Parsing and validating cost more than executing the online read, and clients send
+ * the same few texts over and over. Errors are kept too (the same text fails the same
+ * way). Bounded in entries and in text (a document's AST grows with its text): the
+ * least recently used entry goes first.
  */
 import {
+  BREAK,
+  GraphQLError,
   Kind,
   parse,
   specifiedRules,
   validate,
   visit,
-  BREAK,
   type DocumentNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -22,10 +25,12 @@ import {
 export interface ValidDocument {
   document: DocumentNode;
   operations: OperationDefinitionNode[];
+  /** Whether it selects `__schema` or `__type` (whether that is allowed is Apollo's setting). */
+  introspection: boolean;
+  errors?: undefined;
 }
 
-/** Apollo answers this text: it does not parse, does not validate, or asks for introspection. */
-export const APOLLO_ANSWERS = null;
+export type Checked = ValidDocument | { errors: GraphQLError[] };
 
 export interface DocumentCacheOptions {
   schema: GraphQLSchema;
@@ -35,12 +40,12 @@ export interface DocumentCacheOptions {
   maxEntries?: number;
   /** Characters of query text kept in all (default 1M). */
   maxTotalLength?: number;
-  /** Longer texts are not kept (default 64 KiB): Apollo answers them. */
+  /** Longer texts are neither checked nor kept: `get` gives undefined (default: no limit). */
   maxQueryLength?: number;
 }
 
 export class DocumentCache {
-  private readonly entries = new Map<string, ValidDocument | typeof APOLLO_ANSWERS>();
+  private readonly entries = new Map<string, Checked>();
   private readonly rules: ValidationRule[];
   private readonly maxEntries: number;
   private readonly maxTotalLength: number;
@@ -51,11 +56,11 @@ export class DocumentCache {
     this.rules = [...specifiedRules, ...opts.validationRules];
     this.maxEntries = opts.maxEntries ?? 500;
     this.maxTotalLength = opts.maxTotalLength ?? 1_000_000;
-    this.maxQueryLength = opts.maxQueryLength ?? 64 * 1024;
+    this.maxQueryLength = opts.maxQueryLength ?? Infinity;
   }
 
-  /** The validated document for `query`, or APOLLO_ANSWERS. */
-  get(query: string): ValidDocument | typeof APOLLO_ANSWERS {
+  /** The checked document for `query`; undefined for a text over maxQueryLength. */
+  get(query: string): Checked | undefined {
     const hit = this.entries.get(query);
     if (hit !== undefined) {
       // Most recently used last (a Map keeps insertion order): eviction takes the front.
@@ -63,16 +68,16 @@ export class DocumentCache {
       this.entries.set(query, hit);
       return hit;
     }
-    if (query.length > this.maxQueryLength) return APOLLO_ANSWERS;
-    const judged = this.judge(query);
+    if (query.length > this.maxQueryLength) return undefined;
+    const checked = this.check(query);
     this.totalLength += query.length;
-    this.entries.set(query, judged);
+    this.entries.set(query, checked);
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= this.maxEntries && this.totalLength <= this.maxTotalLength) break;
       this.entries.delete(oldest);
       this.totalLength -= oldest.length;
     }
-    return judged;
+    return checked;
   }
 
   /** Entries kept now (for tests). */
@@ -80,20 +85,28 @@ export class DocumentCache {
     return this.entries.size;
   }
 
-  private judge(query: string): ValidDocument | typeof APOLLO_ANSWERS {
+  private check(query: string): Checked {
     let document: DocumentNode;
     try {
       document = parse(query);
-    } catch {
-      return APOLLO_ANSWERS;
+    } catch (err) {
+      return { errors: [err as GraphQLError] };
     }
-    // Whether introspection is allowed is Apollo's setting (and its own rule): leave it to Apollo.
-    if (asksForIntrospection(document)) return APOLLO_ANSWERS;
-    if (validate(this.opts.schema, document, this.rules).length > 0) return APOLLO_ANSWERS;
+    const errors = validate(this.opts.schema, document, this.rules);
+    if (errors.length > 0) {
+      return {
+        errors: errors.map(
+          (e) =>
+            new GraphQLError(e.message, {
+              extensions: { code: e.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED' },
+            }),
+        ),
+      };
+    }
     const operations = document.definitions.filter(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
     );
-    return { document, operations };
+    return { document, operations, introspection: asksForIntrospection(document) };
   }
 }
 

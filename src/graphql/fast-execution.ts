@@ -79,7 +79,12 @@ const SIMPLE_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/fo
  */
 export function fastExecution(opts: FastExecutionOptions): FastExecution | null {
   if (unmirrored(opts.plugins).length > 0) return null;
-  const documents = new DocumentCache({ schema: opts.schema, validationRules: opts.validationRules });
+  // Longer texts are left to Apollo: not worth a place in the cache.
+  const documents = new DocumentCache({
+    schema: opts.schema,
+    validationRules: opts.validationRules,
+    maxQueryLength: 64 * 1024,
+  });
   return async (request, context) => {
     const startedAt = opts.metrics.start();
     if (request.search !== '' || !acceptsJson(request.accept) || !preflighted(request.contentType))
@@ -87,7 +92,8 @@ export function fastExecution(opts: FastExecutionOptions): FastExecution | null 
     const req = graphqlRequest(request.body);
     if (!req) return null;
     const doc = documents.get(req.query);
-    if (!doc) return null;
+    // Apollo answers what does not parse or validate, and introspection (its own setting).
+    if (!doc || doc.errors || doc.introspection) return null;
     const operation = pick(doc, req.operationName);
     if (operation?.operation !== 'query') return null;
     const result: ExecutionResult = await execute({

@@ -1,8 +1,7 @@
 /**
  * Subscriptions over graphql-ws without per-subscriber repetition:
  *
- * - `DocumentCache`: parse + validate (graphql's rules and the limit rules) once per
- *   query text, as Apollo's document store does for HTTP; errors are cached too.
+ * (Parsing and validation once per query text: document-cache.ts.)
  * - `sharedSubscribe`: graphql-js `subscribe` (source stream, then `execute` per event)
  *   except that subscribers with the same document, operation, variables and principal
  *   share one execution per event. Execution depends on nothing else (the event is the
@@ -12,58 +11,12 @@
 import {
   createSourceEventStream,
   execute,
-  GraphQLError,
-  parse,
-  validate,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type GraphQLSchema,
-  type ValidationRule,
 } from 'graphql';
 import type { Principal } from '../auth/roles';
 import type { GraphQLContext } from './context';
-
-export type Checked = { document: DocumentNode; errors?: undefined } | { errors: GraphQLError[] };
-
-/** Parsed and validated documents by query text; bounded, oldest entries dropped first. */
-export class DocumentCache {
-  private readonly entries = new Map<string, Checked>();
-
-  constructor(
-    private readonly schema: GraphQLSchema,
-    private readonly rules: readonly ValidationRule[],
-    private readonly max = 1000,
-  ) {}
-
-  get(query: string): Checked {
-    const hit = this.entries.get(query);
-    if (hit) return hit;
-    const checked = this.check(query);
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(query, checked);
-    return checked;
-  }
-
-  private check(query: string): Checked {
-    let document: DocumentNode;
-    try {
-      document = parse(query);
-    } catch (err) {
-      return { errors: [err as GraphQLError] };
-    }
-    const errors = validate(this.schema, document, this.rules);
-    if (errors.length === 0) return { document };
-    return {
-      errors: errors.map(
-        (e) =>
-          new GraphQLError(e.message, {
-            extensions: { code: e.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED' },
-          }),
-      ),
-    };
-  }
-}
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 

@@ -12,11 +12,12 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createErrorFormatter } from './error-format';
 import { asUnavailable } from '../errors';
-import { GraphQLError, specifiedRules, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Runtime } from '../runtime';
 import { createContext, type Services } from './context';
 import { limitRules } from './limits';
-import { DocumentCache, sharedSubscribe } from './subscription-execution';
+import { sharedSubscribe } from './subscription-execution';
+import { DocumentCache } from './document-cache';
 import type { AuthGate } from '../auth/gate';
 import type { RateLimiter, SubscriptionCounter } from '../auth/rate-limit';
 import type { Principal } from '../auth/roles';
@@ -47,7 +48,7 @@ export function attachWebSocket(
   access: WebSocketAccess,
 ): WebSocketHandle {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
-  const documents = new DocumentCache(schema, [...specifiedRules, ...limitRules()]);
+  const documents = new DocumentCache({ schema, validationRules: limitRules() });
   const formatError = createErrorFormatter(rt.logger);
   const cleanup = useServer<Record<string, unknown>, ConnectionState>(
     {
@@ -84,7 +85,8 @@ export function attachWebSocket(
       onSubscribe: (ctx, id, payload) => {
         const caller = ctx.extra.caller!;
         if (!access.limiter.take(caller)) return limited('rate limit exceeded: slow down and retry');
-        const checked = documents.get(payload.query);
+        // No length limit on this cache: graphql-ws's payload limit bounds the text.
+        const checked = documents.get(payload.query)!;
         if (checked.errors) return checked.errors;
         if (!access.subscriptions.acquire(caller))
           return limited('too many concurrent subscriptions for this API key');

@@ -1,10 +1,11 @@
 /**
- * The fast path's cache of judged query texts stays bounded: the least recently used
- * text goes first; texts too long to keep are left to Apollo.
+ * The cache of checked query texts stays bounded: the least recently used text goes
+ * first; texts over the length limit are neither checked nor kept (the fast path then
+ * leaves them to Apollo).
  */
 import { describe, expect, it } from 'vitest';
 import { buildSchema } from 'graphql';
-import { DocumentCache, APOLLO_ANSWERS } from '../../src/graphql/document-cache';
+import { DocumentCache } from '../../src/graphql/document-cache';
 import { limitRules } from '../../src/graphql/limits';
 
 const schema = buildSchema('type Query { a: Int, b: Int, c: Int }');
@@ -12,11 +13,12 @@ const schema = buildSchema('type Query { a: Int, b: Int, c: Int }');
 describe('DocumentCache', () => {
   it('keeps valid documents and the verdict on the rest', () => {
     const cache = new DocumentCache({ schema, validationRules: limitRules() });
-    expect(cache.get('{ a }')).not.toBe(APOLLO_ANSWERS);
+    expect(cache.get('{ a }')!.errors).toBeUndefined();
     expect(cache.get('{ a }')).toBe(cache.get('{ a }'));
-    expect(cache.get('{ nope }')).toBe(APOLLO_ANSWERS);
-    expect(cache.get('{ a')).toBe(APOLLO_ANSWERS);
-    expect(cache.get('{ __schema { types { name } } }')).toBe(APOLLO_ANSWERS);
+    expect(cache.get('{ nope }')!.errors).toBeDefined();
+    expect(cache.get('{ a')!.errors).toBeDefined();
+    const introspection = cache.get('{ __schema { types { name } } }')!;
+    expect(!introspection.errors && introspection.introspection).toBe(true);
     expect(cache.size).toBe(4);
   });
 
@@ -35,9 +37,9 @@ describe('DocumentCache', () => {
     expect(byText.size).toBe(2);
   });
 
-  it('leaves a text over the length limit to Apollo, and does not keep it', () => {
+  it('neither checks nor keeps a text over the length limit', () => {
     const cache = new DocumentCache({ schema, validationRules: [], maxQueryLength: 8 });
-    expect(cache.get('{ a b c }')).toBe(APOLLO_ANSWERS);
+    expect(cache.get('{ a b c }')).toBeUndefined();
     expect(cache.size).toBe(0);
   });
 });

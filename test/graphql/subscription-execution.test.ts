@@ -11,7 +11,8 @@ import { createContext, createServices, type Services } from '../../src/graphql/
 import { createTidemarkPubSub } from '../../src/graphql/pubsub';
 import { buildTidemarkSchema } from '../../src/graphql/schema';
 import { limitRules } from '../../src/graphql/limits';
-import { DocumentCache, sharedSubscribe } from '../../src/graphql/subscription-execution';
+import { sharedSubscribe } from '../../src/graphql/subscription-execution';
+import { DocumentCache } from '../../src/graphql/document-cache';
 import { EventFanout } from '../../src/events/run-events-fanout';
 import { ANONYMOUS } from '../../src/auth/gate';
 import type { Principal } from '../../src/auth/roles';
@@ -101,16 +102,16 @@ describe(`shared subscription execution vs graphql subscribe (${testEngine()})`,
 
   it('caches parse and validation per query text, answering what they answer', () => {
     const rules = [...specifiedRules, ...limitRules()];
-    const cache = new DocumentCache(schema, rules, 2);
-    const ok = cache.get(Q);
+    const cache = new DocumentCache({ schema, validationRules: limitRules(), maxEntries: 2 });
+    const ok = cache.get(Q)!;
     expect(ok.errors).toBeUndefined();
     expect(cache.get(Q)).toBe(ok);
-    const bad = cache.get('subscription { nope }');
+    const bad = cache.get('subscription { nope }')!;
     expect(bad.errors!.map((e) => e.message)).toEqual(
       validate(schema, parse('subscription { nope }'), rules).map((e) => e.message),
     );
     expect(bad.errors![0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(cache.get('subscription {').errors![0]!.message).toMatch(/Syntax Error/);
+    expect(cache.get('subscription {')!.errors![0]!.message).toMatch(/Syntax Error/);
     // Bounded: the oldest entry went.
     expect(cache.get(Q)).not.toBe(ok);
   });
