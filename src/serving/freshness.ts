@@ -28,7 +28,7 @@ export interface FreshnessStatus {
 }
 
 export interface FreshnessDeps {
-  store: Pick<Repositories, 'contracts' | 'features'>;
+  store: Pick<Repositories, 'contracts' | 'runs'>;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
@@ -94,7 +94,7 @@ export class FreshnessService {
     const view = { environment: a.environment, contract: a.name, major: a.major };
     const [registered, newest] = await Promise.all([
       this.deps.store.contracts.findVersion(a.name, a.version),
-      this.deps.store.features.newestEventTime(view),
+      this.deps.store.runs.newestEventTime(view),
     ]);
     const sla = registered?.contract.sla?.freshness ?? null;
     const ageSeconds = newest === null ? null : (now - newest) / 1000;

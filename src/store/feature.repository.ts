@@ -290,21 +290,6 @@ export class FeatureRepository {
     return rows.map((r: { run_id: string }) => r.run_id);
   }
 
-  /**
-   * The greatest event time among the rows of a feature view visible now (for
-   * freshness); null when none. Each run records its newest event time when it commits,
-   * so this reads one value per visible run, not every row of the view.
-   */
-  async newestEventTime(view: Omit<FeatureView, 'version'>): Promise<number | null> {
-    const row = await this.db(R)
-      .where({ environment: view.environment, contract_name: view.contract, contract_major: view.major })
-      .whereNotNull('committed_at')
-      .whereNull('invalidated_at')
-      .max({ newest: 'newest_event_time' })
-      .first();
-    return toMillis((row as { newest?: number | string | null } | undefined)?.newest);
-  }
-
   async countForRun(runId: string): Promise<number> {
     const [row] = await this.db(F).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
     return Number(row?.n ?? 0);

@@ -135,6 +135,25 @@ export class RunRepository {
     await this.db(T.runs).where({ id }).update({ newest_event_time: eventTime });
   }
 
+  /**
+   * The greatest event time among the rows of a feature view visible now (for
+   * freshness); null when none: the newest of its visible runs' recorded times, so
+   * no feature row is read.
+   */
+  async newestEventTime(view: {
+    environment: Environment;
+    contract: string;
+    major: number;
+  }): Promise<number | null> {
+    const row = await this.db(T.runs)
+      .where({ environment: view.environment, contract_name: view.contract, contract_major: view.major })
+      .whereNotNull('committed_at')
+      .whereNull('invalidated_at')
+      .max({ newest: 'newest_event_time' })
+      .first();
+    return toMillis((row as { newest?: number | string | null } | undefined)?.newest);
+  }
+
   /** Newest first, keyset-paginated on (queued_at, id). */
   async list(filter: RunFilter, first: number, after?: { queuedAt: number; id: string }): Promise<RunPage> {
     const base = this.filtered(filter);
