@@ -12,6 +12,7 @@
  */
 import type { ColumnType } from '../contracts/contract.types';
 import { rowFrom, type CleanRows } from './clean-rows';
+import { ownText } from './detach';
 import type { CleanRow, TypedRow, Value } from './row.types';
 
 const SHIFT = 14;
@@ -27,20 +28,12 @@ class Dictionary {
   code(text: string): number {
     let c = this.codes.get(text);
     if (c === undefined) {
-      const own = ownCopy(text);
+      const own = ownText(text);
       this.codes.set(own, (c = this.texts.length));
       this.texts.push(own);
     }
     return c;
   }
-}
-
-/**
- * A parsed cell can be a slice of its whole input chunk, which V8 keeps alive for it;
- * a text the run keeps gets its own copy. (Short strings are always copied by V8.)
- */
-function ownCopy(text: string): string {
-  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
 }
 
 /** One storage kind's columns: a block list per column, and the block being written. */

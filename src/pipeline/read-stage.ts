@@ -10,6 +10,7 @@ import type { CompiledContract } from './compiled-contract';
 import type { CleanRows } from './clean-rows';
 import { ColumnarRowsBuilder } from './columnar-rows';
 import { readRawBatch } from './sources/read-raw-batch';
+import { detached } from './detach';
 
 export interface ReadResult {
   clean: CleanRows;
@@ -77,16 +78,6 @@ export async function readStage(
   }
   out.presentColumns = [...present];
   return { ...out, clean: clean.finish() };
-}
-
-/**
- * A copy sharing no string with the text it was parsed from. A parsed cell is a slice
- * of its whole input chunk (V8 keeps the chunk alive for the slice), so a few thousand
- * rejects kept until the commit would hold most of the file. Rejects are stored as
- * JSON, so the JSON round trip keeps exactly what will be written.
- */
-function detached<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 export function rate(rows: number, started: number): number {
