@@ -1,57 +1,66 @@
 /** `tidemark features`: feature vectors for entities as of a point in time. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfig, parseEnvironment } from '../config';
 import { InputError } from '../errors';
 import { command, withRuntime } from './run-command';
 
 export function featuresCommand(): Command {
-  return new Command('features')
-    .description('Print feature vectors for entities as of a time (JSON)')
-    .argument('<contract>', 'contract name')
-    .requiredOption('--entity <key...>', 'entity key(s); a JSON object for composite keys')
-    .option('--as-of <time>', 'event-time cut-off (ISO-8601, default now)')
-    .option('--known-at <time>', 'as the store knew it at this system time (ISO-8601)')
-    .option('--version <version>', 'exact contract version (1.2.0) or major (1)')
-    .option('--features <names>', 'comma-separated feature names (default all)')
-    .option('--env <environment>')
-    .action(
-      command(
-        async (
-          contract: string,
-          opts: {
-            entity: string[];
-            asOf?: string;
-            knownAt?: string;
-            version?: string;
-            features?: string;
-            env?: string;
+  return (
+    new Command('features')
+      .description('Print feature vectors for entities as of a time (JSON)')
+      .argument('<contract>', 'contract name')
+      .requiredOption('--entity <key...>', 'entity key(s); a JSON object for composite keys')
+      .option('--as-of <time>', 'event-time cut-off (ISO-8601, default now)')
+      .option('--known-at <time>', 'as the store knew it at this system time (ISO-8601)')
+      .option('--contract-version <version>', 'exact contract version (1.2.0) or major (1)')
+      // The name used before --contract-version; kept working, shown once in the help.
+      .addOption(new Option('--version <version>', 'same as --contract-version'))
+      .option('--features <names>', 'comma-separated feature names (default all)')
+      .option('--env <environment>')
+      .action(
+        command(
+          async (
+            contract: string,
+            opts: {
+              entity: string[];
+              asOf?: string;
+              knownAt?: string;
+              contractVersion?: string;
+              version?: string;
+              features?: string;
+              env?: string;
+            },
+          ) => {
+            if (opts.contractVersion && opts.version && opts.contractVersion !== opts.version)
+              throw new InputError(
+                `--contract-version ${opts.contractVersion} and --version ${opts.version} disagree; give one`,
+              );
+            const config = loadConfig();
+            const environment = opts.env ? parseEnvironment(opts.env, '--env') : config.defaultEnvironment;
+            const vectors = await withRuntime(
+              (rt) =>
+                rt.features.features({
+                  contract,
+                  version: opts.contractVersion ?? opts.version,
+                  entities: opts.entity.map(parseEntity),
+                  features: opts.features?.split(',').map((s) => s.trim()),
+                  asOf: opts.asOf ? parseTime(opts.asOf, '--as-of') : undefined,
+                  knownAt: opts.knownAt ? parseTime(opts.knownAt, '--known-at') : undefined,
+                  environment,
+                }),
+              config,
+            );
+            process.stdout.write(
+              JSON.stringify(
+                vectors.map(({ features: _f, ...v }) => v),
+                null,
+                2,
+              ) + '\n',
+            );
           },
-        ) => {
-          const config = loadConfig();
-          const environment = opts.env ? parseEnvironment(opts.env, '--env') : config.defaultEnvironment;
-          const vectors = await withRuntime(
-            (rt) =>
-              rt.features.features({
-                contract,
-                version: opts.version,
-                entities: opts.entity.map(parseEntity),
-                features: opts.features?.split(',').map((s) => s.trim()),
-                asOf: opts.asOf ? parseTime(opts.asOf, '--as-of') : undefined,
-                knownAt: opts.knownAt ? parseTime(opts.knownAt, '--known-at') : undefined,
-                environment,
-              }),
-            config,
-          );
-          process.stdout.write(
-            JSON.stringify(
-              vectors.map(({ features: _f, ...v }) => v),
-              null,
-              2,
-            ) + '\n',
-          );
-        },
-      ),
-    );
+        ),
+      )
+  );
 }
 
 function parseEntity(s: string): unknown {
