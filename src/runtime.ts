@@ -22,7 +22,7 @@ import { FeatureService } from './serving/feature.service';
 import { RunDispatcher } from './scheduling/dispatcher';
 import type { RetryPolicy } from './scheduling/retry';
 import { ContractLifecycle } from './scheduling/lifecycle';
-import { attachReactions } from './scheduling/reactions';
+import { rollbackReaction } from './scheduling/reactions';
 import { attachRunMetrics, createMetrics, streamMetrics, type Metrics } from './observability/metrics';
 import { StreamConsumerManager } from './streaming/consumer-manager';
 import { FreshnessService } from './serving/freshness';
@@ -115,10 +115,19 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     retry: overrides.retry,
     sweepMs: overrides.sweepMs ?? config.sweepMs,
   });
-  const runs = new RunService({ queue: dispatcher, store, registry, acquirer, executor, clock, events });
+  const afterRollback = rollbackReaction({ store, executor, dispatcher, logger });
+  const runs = new RunService({
+    queue: dispatcher,
+    store,
+    registry,
+    acquirer,
+    executor,
+    clock,
+    events,
+    afterRollback,
+  });
   const features = new FeatureService({ store, registry, clock });
   const contracts = new ContractLifecycle({ store, registry, executor, dispatcher, clock, logger });
-  const detachReactions = attachReactions({ bus: events, store, executor, dispatcher, logger });
   const metrics = overrides.metrics ?? createMetrics();
   const detachMetrics = attachRunMetrics(events, metrics);
   const freshness = new FreshnessService({ store, clock, logger, metrics });
@@ -156,7 +165,6 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     keys: new ApiKeyService({ store, clock }),
     streams,
     close: async () => {
-      detachReactions();
       // An in-flight micro-batch needs the dispatcher to commit: stop consumers first.
       await streams.stop();
       await dispatcher.stop();

@@ -1,5 +1,6 @@
 /** `tidemark audit`: the audit trail, newest first. */
 import { Command } from 'commander';
+import { toJson, toCompactJson } from './json';
 import { command, withRuntime } from './run-command';
 
 export function auditCommand(): Command {
@@ -15,13 +16,13 @@ export function auditCommand(): Command {
           rt.store.audit.list({ targetKind: opts.kind, targetId: opts.target, limit: opts.limit }),
         );
         if (opts.json) {
-          process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
+          process.stdout.write(toJson(entries));
           return;
         }
         for (const e of entries) {
           const when = new Date(e.at).toISOString().replace('T', ' ').slice(0, 19);
           const change =
-            e.before || e.after ? `  ${JSON.stringify(e.before)} → ${JSON.stringify(e.after)}` : '';
+            e.before || e.after ? `  ${toCompactJson(e.before)} → ${toCompactJson(e.after)}` : '';
           process.stdout.write(
             `${when}  ${e.actor}  ${e.action}  ${e.targetKind}:${e.targetId}${e.environment ? `  [${e.environment}]` : ''}${change}\n`,
           );

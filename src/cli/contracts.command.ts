@@ -5,6 +5,7 @@ import { loadConfig, parseEnvironment } from '../config';
 import { loadContractFiles } from '../contracts/load';
 import { runContractsCheck } from '../contracts/check';
 import { renderJson, renderMarkdown } from '../contracts/check-report';
+import { toJson } from './json';
 import { command, withRuntime } from './run-command';
 import type { ApplyOutcome } from '../contracts/registry';
 
@@ -76,7 +77,7 @@ export function contractsCommand(): Command {
               .map((a) => a.environment),
           }));
         });
-        if (opts.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        if (opts.json) process.stdout.write(toJson(rows));
         else
           for (const r of rows)
             process.stdout.write(

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig, parseEnvironment } from '../config';
 import { InputError } from '../errors';
+import { toJson } from './json';
 import { command, withRuntime } from './run-command';
 
 export function featuresCommand(): Command {
@@ -50,13 +51,7 @@ export function featuresCommand(): Command {
                 }),
               config,
             );
-            process.stdout.write(
-              JSON.stringify(
-                vectors.map(({ features: _f, ...v }) => v),
-                null,
-                2,
-              ) + '\n',
-            );
+            process.stdout.write(toJson(vectors.map(({ features: _f, ...v }) => v)));
           },
         ),
       )

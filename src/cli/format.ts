@@ -1,10 +1,11 @@
 /** Plain-text shapes for CLI output. */
 import type { Run } from '../pipeline/run.types';
+import { statusName } from './json';
 
 export function runLine(r: Run): string {
   const when = new Date(r.queuedAt).toISOString().replace('T', ' ').slice(0, 19);
   const c = r.counts;
-  return `${r.id}  ${when}  ${r.contractName}@${r.contractVersion}  ${r.environment}  ${r.trigger.padEnd(9)} ${r.status.padEnd(11)} read=${c.read} written=${c.written} rejected=${c.rejected}`;
+  return `${r.id}  ${when}  ${r.contractName}@${r.contractVersion}  ${r.environment}  ${r.trigger.padEnd(9)} ${statusName(r.status).padEnd(11)} read=${c.read} written=${c.written} rejected=${c.rejected}`;
 }
 
 export function runDetail(r: Run): string {

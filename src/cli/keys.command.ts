@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config';
 import { ROLES } from '../auth/roles';
+import { toJson } from './json';
 import { command, withRuntime } from './run-command';
 
 export function keysCommand(): Command {
@@ -34,7 +35,7 @@ export function keysCommand(): Command {
       command(async (opts: { json?: boolean }) => {
         const keys = await withRuntime((rt) => rt.keys.list());
         const rows = keys.map(({ secretSha256: _s, ...k }) => k);
-        if (opts.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        if (opts.json) return void process.stdout.write(toJson(rows));
         for (const k of rows) {
           const state = k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active';
           process.stdout.write(

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig, parseEnvironment } from '../config';
 import { RUN_STATUSES, RUN_TRIGGERS, type Run, type RunStatus, type RunTrigger } from '../pipeline/run.types';
+import { toJson, statusName, parseStatus } from './json';
 import { command, withRuntime } from './run-command';
 import { progressReporter, endProgress } from './progress';
 import { runDetail, runLine } from './format';
@@ -40,7 +41,11 @@ export function runCommands(): Command[] {
   const runs = new Command('runs')
     .description('List runs, newest first')
     .option('--contract <name>')
-    .addOption(new Option('--status <status>').choices([...RUN_STATUSES]))
+    .addOption(
+      new Option('--status <status>', `${RUN_STATUSES.map(statusName).join(', ')} (any case)`).argParser(
+        parseStatus,
+      ),
+    )
     .addOption(new Option('--trigger <trigger>').choices([...RUN_TRIGGERS]))
     .option('--env <environment>')
     .option('--limit <n>', 'how many', (v) => Number(v), 20)
@@ -62,7 +67,7 @@ export function runCommands(): Command[] {
               opts.limit,
             ),
           );
-          if (opts.json) process.stdout.write(JSON.stringify(page.runs, null, 2) + '\n');
+          if (opts.json) process.stdout.write(toJson(page.runs));
           else for (const r of page.runs) process.stdout.write(runLine(r) + '\n');
         },
       ),
@@ -79,7 +84,7 @@ export function runCommands(): Command[] {
           return { r, rejects: await rt.store.rejects.forRun(id, 10) };
         });
         if (opts.json) {
-          process.stdout.write(JSON.stringify({ ...r, rejects }, null, 2) + '\n');
+          process.stdout.write(toJson({ ...r, rejects }));
           return;
         }
         process.stdout.write(runDetail(r) + '\n');
@@ -98,8 +103,15 @@ export function runCommands(): Command[] {
     .action(
       command(async (id: string) => {
         const config = loadConfig();
-        const r = await withRuntime((rt) => rt.runs.rollback(id, config.operator), config);
-        process.stdout.write(runLine(r) + '\n');
+        // The later runs whose windows read the rolled-back rows are reprocessed before the process ends.
+        const { run, dependents } = await withRuntime(
+          (rt) => rt.runs.rollbackAndReprocess(id, config.operator, true),
+          config,
+        );
+        process.stdout.write(runLine(run) + '\n');
+        for (const d of dependents)
+          process.stdout.write(`  reprocessed later run ${d.parentRunId}: ${runLine(d)}\n`);
+        return dependents.some((d) => d.status === 'failed') ? 1 : 0;
       }),
     );
 

@@ -31,6 +31,14 @@ export interface RunServiceDeps {
   executor: RunExecutor;
   clock: Clock;
   events: RunEventSink;
+  /** What a rollback sets in motion (scheduling/reactions.ts): answers the runs it queued. */
+  afterRollback?: (rolled: Run) => Promise<Run[]>;
+}
+
+/** A rollback and the reprocess runs it queued for the later runs that read its rows. */
+export interface RollbackOutcome {
+  run: Run;
+  dependents: Run[];
 }
 
 export interface TriggerOptions {
@@ -207,6 +215,27 @@ export class RunService {
 
   /** Hides a succeeded run's rows from now on; earlier values become visible again. Deletes nothing. */
   async rollback(runId: string, actor: string): Promise<Run> {
+    return (await this.rollbackQueueing(runId, actor)).run;
+  }
+
+  /**
+   * The rollback and its follow-up work in one step: the reprocessing of later runs is
+   * queued before this answers. With `wait`, it also waits for those runs to finish
+   * (a one-shot CLI must not close the database under them).
+   */
+  async rollbackAndReprocess(runId: string, actor: string, wait: boolean): Promise<RollbackOutcome> {
+    const outcome = await this.rollbackQueueing(runId, actor);
+    if (!wait) return outcome;
+    const dependents = await Promise.all(outcome.dependents.map((r) => this.deps.queue.submit(r)));
+    return { run: outcome.run, dependents };
+  }
+
+  private async rollbackQueueing(runId: string, actor: string): Promise<RollbackOutcome> {
+    const run = await this.rollbackOnly(runId, actor);
+    return { run, dependents: (await this.deps.afterRollback?.(run)) ?? [] };
+  }
+
+  private async rollbackOnly(runId: string, actor: string): Promise<Run> {
     const run = await this.get(runId);
     if (run.status !== 'succeeded')
       throw new ConflictError(`run ${runId} is ${run.status}; only a succeeded run can be rolled back`);

@@ -1,13 +1,16 @@
 /**
- * Reactions to run status changes. When a run is rolled back, the later runs of the
+ * What a rollback sets in motion. When a run is rolled back, the later runs of the
  * same feature view computed their window features from its rows; per the
  * contract's `policy.onRollback` (default `reprocess`) they are reprocessed, in
  * commit order. A run started by a reaction never starts another reaction for
  * itself: reaction runs are marked by their creator and ignored here.
+ *
+ * RunService.rollback awaits this step (it is no event listener), so every caller,
+ * GraphQL or a one-shot CLI process, has the reprocess runs queued before it answers
+ * and a CLI can wait for them before it closes the database.
  */
 import type { Logger } from 'pino';
 import type { Store } from '../store/store';
-import type { RunEventBus } from '../events/run-events';
 import type { RunExecutor } from '../pipeline/executor';
 import type { RunDispatcher } from './dispatcher';
 import type { Run } from '../pipeline/run.types';
@@ -15,19 +18,20 @@ import { historyNeeds } from '../pipeline/transform';
 
 export const REACTION_ACTOR = 'system:reaction';
 
-export function attachReactions(deps: {
-  bus: RunEventBus;
+export interface ReactionDeps {
   store: Store;
   executor: RunExecutor;
   dispatcher: RunDispatcher;
   logger: Logger;
-}): () => void {
-  return deps.bus.subscribe((run) => {
-    if (run.status !== 'rolled_back' || run.createdBy.startsWith(REACTION_ACTOR)) return;
-    startedByReaction(deps.store, run)
-      .then((byReaction) => (byReaction ? undefined : reprocessDependents(deps, run)))
-      .catch((err) => deps.logger.error({ err, runId: run.id }, 'rollback reaction failed'));
-  });
+}
+
+/** Queues the reprocessing of the runs that read a rolled-back run's rows; answers the queued runs. */
+export function rollbackReaction(deps: ReactionDeps): (rolled: Run) => Promise<Run[]> {
+  return async (rolled) => {
+    if (rolled.status !== 'rolled_back' || rolled.createdBy.startsWith(REACTION_ACTOR)) return [];
+    if (await startedByReaction(deps.store, rolled)) return [];
+    return reprocessDependents(deps, rolled);
+  };
 }
 
 /** A retry (of a retry …) of a reaction run was started by that reaction too, though its creator is the retry. */
@@ -38,14 +42,11 @@ async function startedByReaction(store: Store, run: Run): Promise<boolean> {
   return origin !== null && origin.createdBy.startsWith(REACTION_ACTOR);
 }
 
-async function reprocessDependents(
-  deps: { store: Store; executor: RunExecutor; dispatcher: RunDispatcher; logger: Logger },
-  rolled: Run,
-): Promise<void> {
+async function reprocessDependents(deps: ReactionDeps, rolled: Run): Promise<Run[]> {
   const contract = await deps.store.contracts.findVersion(rolled.contractName, rolled.contractVersion);
-  if (!contract || contract.contract.policy?.onRollback === 'none') return;
+  if (!contract || contract.contract.policy?.onRollback === 'none') return [];
   // Only window features carry state from one run into the next.
-  if (historyNeeds(contract.contract).columns.length === 0 || rolled.committedAt === null) return;
+  if (historyNeeds(contract.contract).columns.length === 0 || rolled.committedAt === null) return [];
   // A run of the lane that started once the rolled-back run had committed read its rows, even
   // when both commits fall in the same millisecond (so `committedAt >` alone would miss it).
   const committed = rolled.committedAt;
@@ -57,6 +58,7 @@ async function reprocessDependents(
       committed - 1,
     )
   ).filter((r) => r.id !== rolled.id && (r.committedAt! > committed || (r.startedAt ?? 0) >= committed));
+  const queued: Run[] = [];
   for (const dependent of later) {
     const version = await deps.store.contracts.findVersion(dependent.contractName, dependent.contractVersion);
     const rawBatches = await deps.store.rawBatches.forRun(dependent.id);
@@ -69,6 +71,7 @@ async function reprocessDependents(
       actor,
       parentRunId: dependent.id,
     });
+    queued.push(run);
     // A reprocess changes what is served (the dependent is superseded): audited like one asked for by hand.
     await deps.store.audit.append({
       at: run.queuedAt,
@@ -87,4 +90,5 @@ async function reprocessDependents(
     );
   }
   if (later.length > 0) deps.dispatcher.kick(rolled.contractName, rolled.environment);
+  return queued;
 }

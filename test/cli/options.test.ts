@@ -16,10 +16,13 @@ function leaves(): Leaf[] {
   return walkCommands(buildProgram()).filter(({ cmd }) => cmd.commands.length === 0);
 }
 
-/** A value the option accepts: its first choice, or a plain word. */
+/** Values for options whose parser checks more than choices. */
+const SAMPLES: Record<string, string> = { '--status': 'rolled_back', '--limit': '5' };
+
+/** A value the option accepts: a sample, its first choice, or a plain word. */
 function valueFor(o: Option): string[] {
   if (!o.required && !o.optional) return [];
-  return [o.argChoices?.[0] ?? 'v1'];
+  return [SAMPLES[o.long!] ?? o.argChoices?.[0] ?? 'v1'];
 }
 
 /** The minimal argv a command accepts: its required arguments and mandatory options. */

@@ -1,0 +1,73 @@
+/**
+ * Runs the real `tidemark` command (node bin/tidemark.js) as a child process against
+ * a temporary data directory: its own SQLite file, landing and raw directories, and
+ * a contracts directory holding copies of the repository's example contracts.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+const BIN = join(REPO, 'bin', 'tidemark.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliHome {
+  dataDir: string;
+  contractsDir: string;
+  env: Record<string, string>;
+  /** Copies a sample file of seeds/data into the landing directory. */
+  land(sample: string): void;
+  cli(args: string[], opts?: { env?: Record<string, string>; input?: string }): Promise<CliResult>;
+  dispose(): void;
+}
+
+export function createCliHome(): CliHome {
+  const root = mkdtempSync(join(tmpdir(), 'tidemark-cli-'));
+  const dataDir = join(root, 'data');
+  const contractsDir = join(root, 'contracts');
+  cpSync(join(REPO, 'contracts'), contractsDir, { recursive: true });
+  const env: Record<string, string> = {
+    TIDEMARK_DATA_DIR: dataDir,
+    TIDEMARK_CONTRACTS_DIR: contractsDir,
+    TIDEMARK_LOG_LEVEL: 'warn',
+  };
+  return {
+    dataDir,
+    contractsDir,
+    env,
+    land(sample) {
+      const to = join(dataDir, 'landing', sample);
+      mkdirSync(join(to, '..'), { recursive: true });
+      cpSync(join(REPO, 'seeds', 'data', sample), to);
+    },
+    cli: (args, opts = {}) => runCli(args, { ...env, ...opts.env }, opts.input),
+    dispose: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** The environment of the child: this process's, without any TIDEMARK_* or DATABASE_URL of its own. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('TIDEMARK_') && k !== 'DATABASE_URL'),
+  );
+  return { ...base, ...extra };
+}
+
+export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: childEnv(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
