@@ -88,7 +88,7 @@ export class RunService {
             action: 'run.trigger',
           };
         const why = acquired.batches.length
-          ? `${acquired.batches.length} file(s) already ingested in ${opts.environment} (same sha256); use force to run them again`
+          ? `${acquired.batches.length} file(s) already ingested in ${opts.environment} (same sha256); to run them again use --force (GraphQL: triggerRun(force: true))`
           : `no file matches '${opts.file ?? contract.contract.source.path}' in the landing directory`;
         throw new InputError(`nothing new to run for ${contract.name}: ${why}`);
       },
@@ -200,7 +200,7 @@ export class RunService {
       (fresh) => {
         if (fresh.length === 0) {
           throw new ConflictError(
-            `these ${opts.records.length} records were already ingested in ${opts.environment} (raw batch ${acquired.batches[0]!.id}); use force to ingest them again`,
+            `these ${opts.records.length} records were already ingested in ${opts.environment} (raw batch ${acquired.batches[0]!.id}); to ingest them again use ingest(force: true)`,
           );
         }
         return {

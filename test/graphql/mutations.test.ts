@@ -18,10 +18,10 @@ import {
 const RUN_FIELDS =
   'id contract contractVersion environment trigger status rowsRead rowsValid rowsRejected rowsFiltered rowsWritten outputDigest error createdBy codeVersion';
 
-const INGEST = `mutation($contract: String!, $records: [JSON!]!, $environment: String) {
-  ingest(contract: $contract, records: $records, environment: $environment) { ${RUN_FIELDS} }
+const INGEST = `mutation($contract: String!, $records: [JSON!]!, $environment: String, $force: Boolean) {
+  ingest(contract: $contract, records: $records, environment: $environment, force: $force) { ${RUN_FIELDS} }
 }`;
-const TRIGGER = `mutation($contract: String!, $environment: String) { triggerRun(contract: $contract, environment: $environment) { ${RUN_FIELDS} } }`;
+const TRIGGER = `mutation($contract: String!, $environment: String, $force: Boolean) { triggerRun(contract: $contract, environment: $environment, force: $force) { ${RUN_FIELDS} } }`;
 const ROLLBACK = `mutation($id: ID!) { rollbackRun(id: $id) { id status invalidatedAt } }`;
 const REPROCESS = `mutation($id: ID!, $v: String) { reprocessRun(id: $id, contractVersion: $v) { ${RUN_FIELDS} parent { id status outputDigest } } }`;
 const PRICE = `query($items: [JSON!]!) { features(contract: "prices", entities: $items, features: ["price"]) { entity values runId } }`;
@@ -97,9 +97,12 @@ describe(`ingest and triggerRun (${testEngine()})`, () => {
     expectError(
       await s.gql(INGEST, { contract: 'card_transactions', records }),
       'CONFLICT',
-      /these 20 records were already ingested/,
+      /these 20 records were already ingested in dev \(raw batch raw_\w+\); to ingest them again use ingest\(force: true\)/,
     );
     expect((await s.ok(`{ runs(contract: "card_transactions") { totalCount } }`)).runs.totalCount).toBe(1);
+    // The refusal names an action that works.
+    const again = (await s.ok(INGEST, { contract: 'card_transactions', records, force: true })).ingest;
+    expect(again).toMatchObject({ status: 'SUCCEEDED', rowsRead: 20 });
   });
 
   it(`refuses more than ${LIMITS.maxRecords} records as BAD_USER_INPUT, naming the limit`, async () => {
@@ -158,8 +161,10 @@ describe(`ingest and triggerRun (${testEngine()})`, () => {
     expectError(
       await s.gql(TRIGGER, { contract: 'country_daily' }),
       'BAD_USER_INPUT',
-      /nothing new to run for country_daily: 2 file\(s\) already ingested/,
+      /nothing new to run for country_daily: 2 file\(s\) already ingested in dev \(same sha256\); to run them again use --force \(GraphQL: triggerRun\(force: true\)\)/,
     );
+    const forced = (await s.ok(TRIGGER, { contract: 'country_daily', force: true })).triggerRun;
+    expect(forced).toMatchObject({ status: 'SUCCEEDED', rowsRead: 3600, rowsWritten: 3588 });
   });
 
   it('refuses triggerRun with no landed file, on a push contract and for an unknown contract', async () => {

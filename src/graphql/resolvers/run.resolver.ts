@@ -61,8 +61,13 @@ export class RunResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('contract', () => String) contract: string,
     @Arg('environment', () => String, { nullable: true }) environment?: string,
+    @Arg('force', () => Boolean, {
+      nullable: true,
+      description: 'Run files again even when their content (sha256) was ingested before.',
+    })
+    force?: boolean,
   ): Promise<Run> {
-    return ctx.services.runs.trigger(contract, environment, ctx.actor);
+    return ctx.services.runs.trigger(contract, environment, ctx.actor, force ?? false);
   }
 
   @Authorized('writer')
@@ -74,8 +79,13 @@ export class RunResolver {
     @Arg('contract', () => String) contract: string,
     @Arg('records', () => [GraphQLJSON]) records: unknown[],
     @Arg('environment', () => String, { nullable: true }) environment?: string,
+    @Arg('force', () => Boolean, {
+      nullable: true,
+      description: 'Ingest the records again even when the same records were ingested before.',
+    })
+    force?: boolean,
   ): Promise<Run> {
-    return ctx.services.runs.ingest(contract, records, environment, ctx.actor);
+    return ctx.services.runs.ingest(contract, records, environment, ctx.actor, force ?? false);
   }
 
   @Authorized('admin')

@@ -66,8 +66,15 @@ export class RunGraphService {
     return { nodes: page.rows.map(toRejectType), totalCount: page.totalCount };
   }
 
-  async trigger(contract: string, environment: string | undefined, actor: string): Promise<Run> {
-    return toRunType(await this.rt.runs.trigger({ contract, environment: this.env(environment), actor }));
+  async trigger(
+    contract: string,
+    environment: string | undefined,
+    actor: string,
+    force = false,
+  ): Promise<Run> {
+    return toRunType(
+      await this.rt.runs.trigger({ contract, environment: this.env(environment), actor, force }),
+    );
   }
 
   async ingest(
@@ -75,10 +82,11 @@ export class RunGraphService {
     records: unknown[],
     environment: string | undefined,
     actor: string,
+    force = false,
   ): Promise<Run> {
     bounded(records, LIMITS.maxRecords, 'records');
     return toRunType(
-      await this.rt.runs.ingest({ contract, records, environment: this.env(environment), actor }),
+      await this.rt.runs.ingest({ contract, records, environment: this.env(environment), actor, force }),
     );
   }
 
