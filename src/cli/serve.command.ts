@@ -5,10 +5,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { loadConfig } from '../config';
-import { openRuntime } from '../runtime';
+import { openRuntime, type Runtime } from '../runtime';
 import { createServer } from '../server';
 import { loadContractFiles } from '../contracts/load';
 import { command } from './run-command';
+import { checkPortFree, listenError } from './port';
 import { CronScheduler } from '../scheduling/cron-scheduler';
 import { ArrivalWatcher } from '../scheduling/arrival-watcher';
 
@@ -20,64 +21,73 @@ export function serveCommand(): Command {
     .action(
       command(async (opts: { sync: boolean; samples: boolean }) => {
         const config = loadConfig();
-        if (opts.samples) await landSamples(config.landingDir);
+        // Before anything starts: a busy port is one line and exit 1, with nothing run.
+        await checkPortFree(config.port, config.host);
         const rt = await openRuntime(config);
         try {
-          if (opts.sync && existsSync(config.contractsDir)) {
-            const outcomes = await rt.contracts.apply(
-              await loadContractFiles([config.contractsDir]),
-              'system:serve',
-            );
-            rt.logger.info(
-              {
-                registered: outcomes
-                  .filter((o) => o.status === 'registered')
-                  .map((o) => `${o.name}@${o.version}`),
-              },
-              'contracts synced',
-            );
-          }
-          await rt.dispatcher.start();
-          const scheduler = new CronScheduler({ runs: rt.runs, registry: rt.registry, logger: rt.logger });
-          const arrivals = new ArrivalWatcher({
-            runs: rt.runs,
-            registry: rt.registry,
-            landingDir: config.landingDir,
-            logger: rt.logger,
-          });
-          const offContracts = rt.contracts.onChange(() => {
-            void scheduler.refresh();
-            void arrivals.refresh();
-            void rt.streams.refresh();
+          const server = await createServer(rt);
+          const port = await server.listen(config.port, config.host).catch(async (err: unknown) => {
+            await server.stop();
+            throw listenError(err, config.port, config.host) ?? err;
           });
           try {
-            await scheduler.start();
-            await arrivals.start();
-            await rt.streams.start();
-            const server = await createServer(rt);
-            const port = await server.listen(config.port, config.host);
-            rt.logger.info(
-              {
-                url: `http://${config.host}:${port}/graphql`,
-                engine: rt.store.engine,
-                jobs: scheduler.jobs().length,
-              },
-              'tidemark listening',
-            );
-            await waitForSignal();
-            rt.logger.info('shutting down');
-            await server.stop();
+            await startWork(rt, opts, async (jobs) => {
+              rt.logger.info(
+                { url: `http://${config.host}:${port}/graphql`, engine: rt.store.engine, jobs },
+                'tidemark listening',
+              );
+              await waitForSignal();
+              rt.logger.info('shutting down');
+            });
           } finally {
-            offContracts();
-            await rt.streams.stop();
-            await arrivals.stop();
-            await scheduler.stop();
+            await server.stop();
           }
         } finally {
           await rt.close();
         }
       }),
     );
+}
+
+/** Samples, contract sync, dispatcher, schedules, arrivals and streams: started once the port is ours. */
+async function startWork(
+  rt: Runtime,
+  opts: { sync: boolean; samples: boolean },
+  serveUntilSignal: (jobs: number) => Promise<void>,
+): Promise<void> {
+  const config = rt.config;
+  if (opts.samples) await landSamples(config.landingDir);
+  if (opts.sync && existsSync(config.contractsDir)) {
+    const outcomes = await rt.contracts.apply(await loadContractFiles([config.contractsDir]), 'system:serve');
+    rt.logger.info(
+      { registered: outcomes.filter((o) => o.status === 'registered').map((o) => `${o.name}@${o.version}`) },
+      'contracts synced',
+    );
+  }
+  await rt.dispatcher.start();
+  const scheduler = new CronScheduler({ runs: rt.runs, registry: rt.registry, logger: rt.logger });
+  const arrivals = new ArrivalWatcher({
+    runs: rt.runs,
+    registry: rt.registry,
+    landingDir: config.landingDir,
+    logger: rt.logger,
+  });
+  const offContracts = rt.contracts.onChange(() => {
+    void scheduler.refresh();
+    void arrivals.refresh();
+    void rt.streams.refresh();
+  });
+  try {
+    await scheduler.start();
+    await arrivals.start();
+    await rt.streams.start();
+    await serveUntilSignal(scheduler.jobs().length);
+  } finally {
+    offContracts();
+    await rt.streams.stop();
+    await arrivals.stop();
+    await scheduler.stop();
+  }
 }
 
 /**

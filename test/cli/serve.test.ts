@@ -1,0 +1,41 @@
+/**
+ * `tidemark serve` (what `npm start` runs) on a busy port: one line naming the port
+ * and what to do, exit 1, and nothing started: no sample copied, no run, no database
+ * work. It once printed stack traces after it had started runs.
+ */
+import { createServer, type Server } from 'node:net';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCliHome, type CliHome } from '../support/cli';
+
+function occupy(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve({ server, port: typeof addr === 'object' && addr ? addr.port : 0 });
+    }),
+  );
+}
+
+describe('tidemark serve on a busy port', () => {
+  let home: CliHome;
+  let busy: { server: Server; port: number };
+  beforeEach(async () => {
+    home = createCliHome();
+    busy = await occupy();
+  });
+  afterEach(() => {
+    busy.server.close();
+    home.dispose();
+  });
+
+  it('says so in one line, exits 1 and starts nothing', async () => {
+    const r = await home.cli(['serve'], { env: { PORT: String(busy.port), TIDEMARK_LOG_LEVEL: 'info' } });
+    expect(r).toEqual({ code: 1, stdout: '', stderr: `error: port ${busy.port} is in use; set PORT\n` });
+    const landing = join(home.dataDir, 'landing');
+    expect(existsSync(landing) ? readdirSync(landing) : []).toEqual([]);
+    expect(existsSync(join(home.dataDir, 'tidemark.sqlite'))).toBe(false);
+  }, 30_000);
+});
