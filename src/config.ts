@@ -6,6 +6,8 @@ import { resolve, join } from 'node:path';
 import { InputError } from './errors';
 
 export const ENVIRONMENTS = ['dev', 'test', 'prod'] as const;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 export interface Config {
@@ -27,6 +29,8 @@ export interface Config {
   natsUrl: string | null;
   defaultEnvironment: Environment;
   logLevel: string;
+  /** `auto`: human-readable lines on a terminal, JSON lines otherwise; or always `json` / `pretty`. */
+  logFormat: LogFormat;
   contractsDir: string;
   /** Who runs CLI commands, for the audit trail. */
   operator: string;
@@ -48,6 +52,7 @@ const KNOWN = new Set([
   'TIDEMARK_DATA_DIR',
   'TIDEMARK_ENV',
   'TIDEMARK_LOG_LEVEL',
+  'TIDEMARK_LOG_FORMAT',
   'TIDEMARK_CONTRACTS_DIR',
   'TIDEMARK_OPENLINEAGE_FILE',
   'TIDEMARK_OPENLINEAGE_NAMESPACE',
@@ -81,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     natsUrl: parseUrl('NATS_URL', env.NATS_URL, ['nats:', 'tls:']),
     defaultEnvironment: parseEnvironment(env.TIDEMARK_ENV || 'dev', 'TIDEMARK_ENV'),
     logLevel: parseLogLevel(env.TIDEMARK_LOG_LEVEL || 'info'),
+    logFormat: parseLogFormat(env.TIDEMARK_LOG_FORMAT || 'auto'),
     contractsDir: resolve(env.TIDEMARK_CONTRACTS_DIR || './contracts'),
     operator: `cli:${env.USER || env.LOGNAME || 'unknown'}`,
     openLineage: {
@@ -92,6 +98,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     runLeaseMs: parseMs('TIDEMARK_RUN_LEASE_MS', env.TIDEMARK_RUN_LEASE_MS, 60_000),
     sweepMs: parseMs('TIDEMARK_SWEEP_MS', env.TIDEMARK_SWEEP_MS, 30_000),
   };
+}
+
+function parseLogFormat(v: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(v))
+    throw new InputError(`TIDEMARK_LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}; got '${v}'`);
+  return v as LogFormat;
 }
 
 function parsePort(v: string | undefined): number {

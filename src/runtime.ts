@@ -77,7 +77,7 @@ export function dbOptionsFor(config: Config): DbOptions {
 export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   mkdirSync(config.landingDir, { recursive: true });
   mkdirSync(config.rawDir, { recursive: true });
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger = overrides.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const db = openDb(overrides.db ?? dbOptionsFor(config));
   try {
     const applied = await migrateLatest(db.knex);

@@ -39,7 +39,11 @@ export async function withRuntime<T>(
   config: Config = loadConfig(),
 ): Promise<T> {
   // CLI output goes to stdout; logs stay on stderr and quiet unless asked for.
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const logger = createLogger(
+    config.logLevel === 'info' ? 'warn' : config.logLevel,
+    undefined,
+    config.logFormat,
+  );
   const rt = await openRuntime(config, { logger });
   try {
     return await fn(rt);

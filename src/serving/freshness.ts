@@ -35,6 +35,9 @@ export interface FreshnessDeps {
 }
 
 export class FreshnessService {
+  /** Stale or not at the last check, per view: logs mark the changes only. */
+  private lastStale = new Map<string, boolean>();
+
   constructor(private readonly deps: FreshnessDeps) {}
 
   /** Freshness of every active contract version in every environment; no side effects. */
@@ -57,23 +60,22 @@ export class FreshnessService {
     return statuses;
   }
 
-  /** refresh(), and logs every stale view as a structured warning: the periodic check. */
+  /**
+   * refresh(), and logs each change of a view's state: a warning when it becomes stale
+   * (or is stale at the first check), a line when it is fresh again. A view that stays
+   * stale is not logged again every minute; the gauge and GraphQL still show it.
+   */
   async check(): Promise<FreshnessStatus[]> {
     const statuses = await this.refresh();
-    for (const s of statuses.filter((x) => x.stale)) {
-      this.deps.logger.warn(
-        {
-          contract: s.contract,
-          version: s.version,
-          major: s.major,
-          environment: s.environment,
-          newestEventTime: s.newestEventTime === null ? null : new Date(s.newestEventTime).toISOString(),
-          ageSeconds: s.ageSeconds,
-          sla: s.sla,
-        },
-        'feature view is stale',
-      );
+    const seen = new Map<string, boolean>();
+    for (const s of statuses) {
+      const key = `${s.environment}\u0000${s.contract}\u0000${s.major}`;
+      seen.set(key, s.stale);
+      const was = this.lastStale.get(key) ?? false;
+      if (s.stale && !was) this.deps.logger.warn(describe(s), 'feature view is stale');
+      if (!s.stale && was) this.deps.logger.info(describe(s), 'feature view is fresh again');
     }
+    this.lastStale = seen;
     return statuses;
   }
 
@@ -124,6 +126,18 @@ export class FreshnessService {
       m.stale.set(labels, s.stale ? 1 : 0);
     }
   }
+}
+
+function describe(s: FreshnessStatus) {
+  return {
+    contract: s.contract,
+    version: s.version,
+    major: s.major,
+    environment: s.environment,
+    newestEventTime: s.newestEventTime === null ? null : new Date(s.newestEventTime).toISOString(),
+    ageSeconds: s.ageSeconds,
+    sla: s.sla,
+  };
 }
 
 /**

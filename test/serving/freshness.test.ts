@@ -103,6 +103,32 @@ describe(`freshness (${testEngine()})`, () => {
     });
   });
 
+  it('logs when a view becomes stale and when it recovers, not at every check in between', async () => {
+    await setup(3);
+    await ingest('cases', rows(1, 2));
+    const said = () => logLines.map((l) => [l.level, l.msg]);
+    await service.check();
+    expect(said()).toEqual([]);
+
+    rt.clock.advance(2 * DAY);
+    for (let i = 0; i < 5; i++) await service.check();
+    expect(said()).toEqual([['warn', 'feature view is stale']]);
+
+    await ingest('cases', rows(4, 5));
+    await service.check();
+    await service.check();
+    expect(said()).toEqual([
+      ['warn', 'feature view is stale'],
+      ['info', 'feature view is fresh again'],
+    ]);
+    expect(logLines[1]).toMatchObject({ contract: 'cases', newestEventTime: '2024-01-05T00:00:00.000Z' });
+
+    rt.clock.advance(3 * DAY);
+    await service.check();
+    expect(said()).toHaveLength(3);
+    expect(logLines[2]).toMatchObject({ level: 'warn', msg: 'feature view is stale' });
+  });
+
   it('is not stale at exactly the SLA, only past it', async () => {
     await setup(4);
     await ingest('cases', rows(2));
