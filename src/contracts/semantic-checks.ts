@@ -18,6 +18,7 @@ import {
 } from './contract.types';
 import { checkSchedule, checkSla, checkSource } from './acquisition-checks';
 import { positiveDurationProblem } from './duration';
+import { linearRegexProblem } from '../quality/linear-regex';
 import { type Finding, finding, splitPointer } from './locate';
 
 interface Check {
@@ -119,12 +120,8 @@ function valueFitsType(v: string | number | boolean, type: ColumnType): boolean 
 
 function regex(pattern: string | undefined, at: string): Finding[] {
   if (pattern === undefined) return [];
-  try {
-    new RegExp(pattern);
-    return [];
-  } catch (e) {
-    return [finding(at, `invalid regular expression: ${(e as Error).message}`)];
-  }
+  const problem = linearRegexProblem(pattern);
+  return problem === null ? [] : [finding(at, problem)];
 }
 
 function entityKey(c: Contract): Finding[] {

@@ -20,6 +20,7 @@
 import { compileExpression as filtrexCompile } from 'filtrex';
 import { InputError } from '../errors';
 import type { Value } from './row.types';
+import { compileLinearRegex, linearRegexProblem, type LinearRegex } from '../quality/linear-regex';
 
 export interface CompiledExpression {
   (values: Record<string, Value>): Value;
@@ -86,14 +87,18 @@ const compare =
   (a, b) =>
     (num(a) && num(b)) || (typeof a === 'string' && typeof b === 'string') ? f(a, b) : null;
 
-/** Regexes from `~=` are compiled once per pattern, not once per row. */
-const regexCache = new Map<string, RegExp | null>();
+/**
+ * Regexes from `~=` run on RE2 (linear time, see quality/linear-regex.ts) and are
+ * compiled once per pattern, not once per row. A pattern only known per row (a column
+ * on the right of `~=`) that RE2 cannot run gives null, like any operand of the wrong kind.
+ */
+const regexCache = new Map<string, LinearRegex | null>();
 function regexMatch(a: unknown, b: unknown): Value {
   if (typeof a !== 'string' || typeof b !== 'string') return null;
   let re = regexCache.get(b);
   if (re === undefined) {
     try {
-      re = new RegExp(b);
+      re = compileLinearRegex(b);
     } catch {
       re = null;
     }
@@ -201,7 +206,7 @@ function syntaxMessage(message: string): string {
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'of', 'if', 'then', 'else', 'mod']);
 // Mirrors filtrex's lexer closely enough to classify symbols: strings, quoted symbols, numbers, words, anything else.
 const TOKEN_RE =
-  /\s+|"(?:\\"|\\\\|[^"\\])*"|'((?:\\'|\\\\|[^'\\])*)'|[0-9]+(?:\.[0-9]+)?|([a-zA-Z$_][.a-zA-Z0-9$_]*)|(.)/y;
+  /\s+|"((?:\\"|\\\\|[^"\\])*)"|'((?:\\'|\\\\|[^'\\])*)'|[0-9]+(?:\.[0-9]+)?|([a-zA-Z$_][.a-zA-Z0-9$_]*)|(.)/y;
 const WORD_CHAR = /\w/;
 
 interface Symbols {
@@ -210,20 +215,26 @@ interface Symbols {
   refused?: string;
 }
 
-/** filtrex resolves names only at run time, so unknown names are found here, at compile time. */
+/**
+ * filtrex resolves names only at run time, so unknown names are found here, at compile
+ * time; so is a `~=` pattern written as a literal that the linear-time engine cannot run.
+ */
 function scanSymbols(expr: string): Symbols {
   const out: Symbols = { names: new Set(), functions: new Set() };
+  let previous = '';
   TOKEN_RE.lastIndex = 0;
   for (let m = TOKEN_RE.exec(expr); m !== null && m[0] !== ''; m = TOKEN_RE.exec(expr)) {
-    const other = m[3];
+    const other = m[4];
     if (other === '%' || other === '?' || other === ':') {
       out.refused ??=
         other === '%' ? "use 'mod' instead of '%'" : "use 'if c then a else b' instead of '? :'";
     }
-    const symbol = m[2] ?? (m[1] !== undefined ? m[1].replace(/\\(['\\])/g, '$1') : undefined);
+    if (m[1] !== undefined && previous === '~=') out.refused ??= patternProblem(m[1]);
+    if (m[0].trim() !== '') previous = previous === '~' && other === '=' ? '~=' : m[0];
+    const symbol = m[3] ?? (m[2] !== undefined ? m[2].replace(/\\(['\\])/g, '$1') : undefined);
     if (symbol === undefined) continue;
     const next = expr[TOKEN_RE.lastIndex];
-    if (m[2] !== undefined && KEYWORDS.has(symbol) && next !== undefined && !WORD_CHAR.test(next)) {
+    if (m[3] !== undefined && KEYWORDS.has(symbol) && next !== undefined && !WORD_CHAR.test(next)) {
       if (symbol === 'of') out.refused ??= "the 'of' operator is not supported";
       continue;
     }
@@ -231,4 +242,10 @@ function scanSymbols(expr: string): Symbols {
     (isCall ? out.functions : out.names).add(symbol);
   }
   return out;
+}
+
+/** A `~=` literal as filtrex reads it (only \" and \\ are escapes), checked for RE2. */
+function patternProblem(literal: string): string | undefined {
+  const problem = linearRegexProblem(literal.replace(/\\(["\\])/g, '$1'));
+  return problem === null ? undefined : `~= ${problem}`;
 }

@@ -7,6 +7,7 @@
 import type { ColumnType, Contract, ExpectationSpec } from '../contracts/contract.types';
 import { InputError } from '../errors';
 import type { Value } from '../pipeline/row.types';
+import { compileLinearRegex, type LinearRegex } from './linear-regex';
 
 export class CompileEnv {
   private readonly types: Map<string, ColumnType>;
@@ -58,12 +59,12 @@ export class CompileEnv {
     return this.spec.values ?? this.fail('needs `values`');
   }
 
-  regex(source: string): RegExp {
+  /** Linear-time (RE2), like the schema's `pattern`, so no pattern can stall a run. */
+  regex(source: string): LinearRegex {
     try {
-      // 'u' like ajv's `pattern`, so a regex means the same in the schema and here.
-      return new RegExp(source, 'u');
+      return compileLinearRegex(source);
     } catch (e) {
-      return this.fail(`has an invalid regex: ${(e as Error).message}`);
+      return this.fail(`regex: ${(e as Error).message}`);
     }
   }
 }

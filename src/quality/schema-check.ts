@@ -15,6 +15,12 @@ import type { CleanRows } from '../pipeline/clean-rows';
 import type { ExpectationResult, UnexpectedSample } from './report.types';
 import { makeResult } from './report';
 import { type RejectSink, SAMPLE_LIMIT } from './tally';
+import { compileLinearRegex } from './linear-regex';
+
+/** ajv's hook for a regex engine; `code` only matters for standalone code, never generated here. */
+const LINEAR_ENGINE = Object.assign((source: string) => compileLinearRegex(source), {
+  code: 'compileLinearRegex',
+});
 
 export interface SchemaCheck {
   /** Null when no column carries a constraint: there is nothing to validate per row. */
@@ -48,7 +54,8 @@ export function compileSchemaCheck(columns: ColumnSpec[]): SchemaCheck {
   }
   if (columnsByPath.size === 0) return { validate: null, columnsByPath };
   // strictTypes off: constraints without `type` are the point (see the file comment).
-  const ajv = new Ajv({ allErrors: true, strictTypes: false });
+  // `pattern` runs on RE2: a backtracking pattern must not stall the run (linear-regex.ts).
+  const ajv = new Ajv({ allErrors: true, strictTypes: false, code: { regExp: LINEAR_ENGINE } });
   try {
     return { validate: ajv.compile({ type: 'object', properties }), columnsByPath };
   } catch (e) {

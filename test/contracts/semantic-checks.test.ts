@@ -209,6 +209,35 @@ describe('semantic checks: column constraints', () => {
   });
 });
 
+describe('semantic checks: patterns run on a linear-time engine', () => {
+  const country = 'type: string, required: true }';
+  it.each([
+    ["pattern: '(a)\\1'", 'backreferences (\\1) are not supported: patterns run on a linear-time engine'],
+    ["pattern: '^(?=FR)'", 'lookarounds ((?=…), (?!…), (?<=…), (?<!…)) are not supported'],
+    ["pattern: '(?<!x)y'", 'lookarounds ((?=…), (?!…), (?<=…), (?<!…)) are not supported'],
+  ])('refuses a column %s, naming its path', (pattern, message) => {
+    const issue = onlyIssue(baseWith(country, `type: string, required: true, ${pattern} }`));
+    expect(issue.path).toBe('/schema/1/pattern');
+    expect(issue.message.startsWith(message)).toBe(true);
+  });
+
+  it('refuses a match_regex lookaround and a literal ~= backreference', () => {
+    expect(
+      messages(withExpectations("{ expect: match_regex, column: country, regex: '(?!US)', severity: warn }")),
+    ).toEqual([
+      '/expectations/0/regex: lookarounds ((?=…), (?!…), (?<=…), (?<!…)) are not supported: patterns run on a linear-time engine (RE2 syntax)',
+    ]);
+    const got = messages(withFeatures(`{ name: odd, expr: 'country ~= "(.)\\\\1"' }`));
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatch(/^\/features\/0\/expr: .*~= backreferences \(\\1\) are not supported/);
+  });
+
+  it('accepts the nested quantifiers a backtracking engine stalls on (RE2 runs them in linear time)', () => {
+    valid(baseWith(country, "type: string, required: true, pattern: '^(a+)+b' }"));
+    valid(withExpectations("{ expect: match_regex, column: country, regex: '^(a|a)*b', severity: warn }"));
+  });
+});
+
 describe('semantic checks: expectations', () => {
   it.each([
     [

@@ -70,6 +70,16 @@ describe('compileExpression', () => {
     expect(run('country + "-" + name', { country: 'US', name: 'x' })).toBe('US-x');
   });
 
+  it('matches ~= in linear time and refuses a literal pattern RE2 cannot run', () => {
+    // A backtracking engine needs about 2^40 steps for this (the test would time out).
+    expect(run('name ~= "(a+)+$"', { name: 'a'.repeat(40) + '!' })).toBe(false);
+    expect(run('name ~= "(a+)+$"', { name: 'baaa' })).toBe(true);
+    expect(validateExpression('name ~= "^(?=a)"', NAMES)).toMatch(/^~= lookarounds .* not supported/);
+    expect(validateExpression('name ~= "(a)\\\\1"', NAMES)).toMatch(/^~= backreferences \(\\1\)/);
+    // Known only per row: a pattern RE2 cannot run gives null, like any unusable operand.
+    expect(run('name ~= country', { name: 'aa', country: '(a)\\1' })).toBeNull();
+  });
+
   it('gives null for a type mismatch instead of failing the run', () => {
     expect(run('country * 2', { country: 'US' })).toBeNull();
     expect(run('confirmed < country', { confirmed: 1, country: 'US' })).toBeNull();

@@ -114,6 +114,13 @@ describe('match_regex', () => {
     expect(r.unexpectedCount).toBe(1);
   });
 
+  it('runs a pattern that backtracks exponentially in linear time (RE2)', () => {
+    // 40 characters: a backtracking engine needs about 2^40 steps here (the test would time out).
+    const evil = warn({ expect: 'match_regex', column: 'code', regex: '^(a|a)*$' });
+    const r = resultOf(evil, series('code', ['a'.repeat(40) + 'b', 'aaaa']));
+    expect(r).toMatchObject({ success: false, unexpectedCount: 1, elementCount: 2 });
+  });
+
   it('honours mostly', () => {
     expect(resultOf({ ...spec, mostly: 0.6 }, series('code', ['FR', 'DE', 'x'])).success).toBe(true);
     expect(resultOf({ ...spec, mostly: 0.7 }, series('code', ['FR', 'DE', 'x'])).success).toBe(false);

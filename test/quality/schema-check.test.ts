@@ -54,6 +54,14 @@ describe('schema check', () => {
     expect(result.sample[0]).toEqual({ rowNumber: 1, value: { column: 'confirmed', value: -1 } });
   });
 
+  it('runs column patterns in linear time (RE2): ^(a+)+$ on 40 characters', () => {
+    const evil = SCHEMA.map((c) => (c.name === 'code' ? { ...c, pattern: '^(a+)+$' } : c));
+    const rows = [row({ code: 'a'.repeat(40) + '!' }, 1), row({ code: 'aaa' }, 2)];
+    const out = validateBatch(compileChecks(contract([], evil)), rows, ctxOf({}));
+    expect(out.rejected.map((r) => r.row.rowNumber)).toEqual([1]);
+    expect(out.rejected[0]!.reasons[0]!.message).toBe('code must match pattern "^(a+)+$"');
+  });
+
   it('checks lengths and patterns only on strings, bounds only on numbers (types are loose)', () => {
     const out = run([row({ code: 'ABCD' }, 1)]);
     expect(out.rejected[0]!.reasons.map((r) => r.message)).toEqual([
