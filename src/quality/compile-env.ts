@@ -64,7 +64,7 @@ export class CompileEnv {
     try {
       return compileLinearRegex(source);
     } catch (e) {
-      return this.fail(`regex: ${(e as Error).message}`);
+      return this.fail(`has an invalid regex: ${(e as Error).message}`);
     }
   }
 }
