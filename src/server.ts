@@ -20,7 +20,9 @@ import { createTidemarkPubSub, bridgeRunEvents, RUN_STATUS_TOPIC } from './graph
 import { EventFanout, iterableSource } from './events/run-events-fanout';
 import type { Run } from './pipeline/run.types';
 import { attachWebSocket } from './graphql/websocket';
-import { limitRules, LIMITS } from './graphql/limits';
+import { limitRules, LIMITS, PARSE_OPTIONS } from './graphql/limits';
+import { limitsPlugin } from './graphql/limits.plugin';
+import { httpOperationsPlugin } from './graphql/http-operations.plugin';
 import { explorerAssets, explorerPage } from './graphql/explorer';
 import { observabilityRoutes } from './observability/routes';
 import { graphqlMetricsPlugin, graphqlRequestMetrics } from './observability/graphql-metrics.plugin';
@@ -100,6 +102,8 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
     // Apollo installs inline tracing for federated subgraphs on its own; this schema is
     // not one, so the plugin only ran an empty hook per request. Said here, it is not installed.
     ApolloServerPluginInlineTraceDisabled(),
+    limitsPlugin<GraphQLContext>(schema),
+    httpOperationsPlugin<GraphQLContext>(),
     noStorePlugin(),
     graphqlMetricsPlugin<GraphQLContext>(requestMetrics),
     { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
@@ -108,6 +112,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
     schema,
     formatError,
     validationRules,
+    parseOptions: PARSE_OPTIONS,
     introspection: true,
     // Stacks go to the log (error-format.ts), never to clients.
     includeStacktraceInErrorResponses: false,
@@ -136,6 +141,8 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   app.use(
     observabilityRoutes({ metrics: rt.metrics, store: rt.store, logger: rt.logger, freshness: rt.freshness }),
   );
+  // Nothing else lives at the root yet: a browser opening the server lands in the explorer.
+  app.get('/', (_req, res) => res.redirect(302, '/graphql'));
   app.use('/explorer', explorerAssets());
   app.use(
     '/graphql',

@@ -1,8 +1,10 @@
 /**
  * Query texts parsed and validated once, keyed by the text itself, for both roads
  * that run documents without Apollo's own document store: the HTTP fast path
- * (fast-execution.ts) and subscriptions over WebSocket (websocket.ts). Validation runs
- * the rules Apollo runs: graphql's specifiedRules followed by ours (limits.ts).
+ * (fast-execution.ts) and subscriptions over WebSocket (websocket.ts). A text is parsed
+ * with the token limit, checked against the limits (limits.ts) before anything else,
+ * as limits.plugin.ts does on Apollo's road, then validated with the rules Apollo runs:
+ * graphql's specifiedRules followed by Apollo's `validationRules`.
  * Parsing and validating cost more than executing the online read, and clients send
  * the same few texts over and over. Errors are kept too (the same text fails the same
  * way). Bounded in entries and in text (a document's AST grows with its text): the
@@ -21,12 +23,15 @@ import {
   type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
+import { documentLimits, PARSE_OPTIONS } from './limits';
 
 export interface ValidDocument {
   document: DocumentNode;
   operations: OperationDefinitionNode[];
   /** Whether it selects `__schema` or `__type` (whether that is allowed is Apollo's setting). */
   introspection: boolean;
+  /** Whether a variable sizes a list: then limitErrors must run with each request's variables. */
+  variableSized: boolean;
   errors?: undefined;
 }
 
@@ -88,10 +93,12 @@ export class DocumentCache {
   private check(query: string): Checked {
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parse(query, PARSE_OPTIONS);
     } catch (err) {
       return { errors: [err as GraphQLError] };
     }
+    const limits = documentLimits(this.opts.schema, document);
+    if (limits.errors.length > 0) return { errors: limits.errors };
     const errors = validate(this.opts.schema, document, this.rules);
     if (errors.length > 0) {
       return {
@@ -106,7 +113,12 @@ export class DocumentCache {
     const operations = document.definitions.filter(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
     );
-    return { document, operations, introspection: asksForIntrospection(document) };
+    return {
+      document,
+      operations,
+      introspection: asksForIntrospection(document),
+      variableSized: limits.variableSized,
+    };
   }
 }
 

@@ -8,8 +8,8 @@
  * promises, a cloned context, a header map) cost more per online read than the read.
  *
  * It answers only what it answers exactly as Apollo would, and returns null for the
- * rest, which then goes to Apollo unchanged: texts that do not parse or validate or
- * that ask for introspection; mutations and subscriptions; an operation name that
+ * rest, which then goes to Apollo unchanged: texts that do not parse, pass the limits
+ * (limits.ts) or validate, or that ask for introspection; mutations and subscriptions; an operation name that
  * picks no operation; variables that do not coerce (Apollo's 400 comes from Apollo);
  * persisted queries and other extensions; a query string in the URL; an `accept`
  * header other than none, `*∕*` or `application/json`; a request Apollo's CSRF
@@ -30,6 +30,7 @@ import { NO_STORE } from './no-store.plugin';
 import type { GraphqlRequestMetrics } from '../observability/graphql-metrics.plugin';
 import type { GraphQLContext } from './context';
 import { unmirrored } from './mirrored';
+import { limitErrors } from './limits';
 import type { ApolloServerPlugin } from '@apollo/server';
 
 export interface FastExecutionOptions {
@@ -94,6 +95,9 @@ export function fastExecution(opts: FastExecutionOptions): FastExecution | null 
     const doc = documents.get(req.query);
     // Apollo answers what does not parse or validate, and introspection (its own setting).
     if (!doc || doc.errors || doc.introspection) return null;
+    // Over a limit with these variables: Apollo refuses it (limits.plugin.ts), in its words.
+    if (doc.variableSized && limitErrors(opts.schema, doc.document, req.variables ?? {}).length > 0)
+      return null;
     const operation = pick(doc, req.operationName);
     if (operation?.operation !== 'query') return null;
     const result: ExecutionResult = await execute({

@@ -1,23 +1,39 @@
 /**
- * Limits that keep one request from taking the server down. The same rules run for
- * HTTP (Apollo validationRules) and WebSocket (graphql-ws onSubscribe), because
- * Apollo's validation does not run for subscriptions over graphql-ws.
+ * Limits that keep one request from taking the server down, and the one check that
+ * enforces them on a document (operation-measure.ts measures it), on every road a
+ * document takes: Apollo's validation (`limitRules`), the HTTP fast path and WebSocket
+ * subscriptions (document-cache.ts, before graphql's own rules), and again with each
+ * request's variables when a variable sizes a list (limits.plugin.ts, fast-execution.ts,
+ * websocket.ts).
  */
 import {
   GraphQLError,
-  Kind,
   type ASTVisitor,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ParseOptions,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import { InputError } from '../errors';
+import { measureDocument, type OperationMeasure } from './operation-measure';
 
 export const LIMITS = {
   maxDepth: 10,
   maxComplexity: 5_000,
+  /** Fields of an operation with every fragment written out where it is spread. */
+  maxFields: 2_000,
+  maxAliases: 100,
+  /** The standard introspection query (graphql-js getIntrospectionQuery) is 15 deep, 3 lists, cost 51,853. */
+  maxIntrospectionDepth: 20,
+  maxIntrospectionLists: 3,
+  maxIntrospectionCost: 120_000,
+  /** Lexical tokens of a query text; data belongs in variables. */
+  maxTokens: 20_000,
+  /** Bytes of one JSON answer. */
+  maxResponseBytes: 64 * 1024 * 1024,
+  /** Nesting of a JSON value given as an argument or a variable. */
+  maxJsonDepth: 32,
   maxEntities: 1_000,
   maxTrainingRows: 100_000,
   maxRecords: 10_000,
@@ -29,6 +45,9 @@ export const LIMITS = {
   maxSubscriptionsPerCaller: 100,
 } as const;
 
+/** For graphql's `parse` (and Apollo's `parseOptions`): a document over the token limit is not built. */
+export const PARSE_OPTIONS: ParseOptions = { maxTokens: LIMITS.maxTokens };
+
 /** Refuses a list argument longer than `max`, naming it. */
 export function bounded<T>(list: T[], max: number, name: string): T[] {
   if (list.length > max)
@@ -36,74 +55,76 @@ export function bounded<T>(list: T[], max: number, name: string): T[] {
   return list;
 }
 
-/** Depth and complexity of every operation, fragments included. */
-export function limitRules(
-  maxDepth = LIMITS.maxDepth,
-  maxComplexity = LIMITS.maxComplexity,
-): ValidationRule[] {
-  return [(ctx) => operationLimits(ctx, maxDepth, maxComplexity)];
+/** Documents whose list sizes come from variables, as the rule found them (for limits.plugin.ts). */
+export const variableSizedDocuments = new WeakMap<DocumentNode, boolean>();
+
+/** The limits as a validation rule, for Apollo's `validationRules`. */
+export function limitRules(): ValidationRule[] {
+  return [limitRule];
 }
 
-function operationLimits(ctx: ValidationContext, maxDepth: number, maxComplexity: number): ASTVisitor {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const def of ctx.getDocument().definitions)
-    if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+function limitRule(ctx: ValidationContext): ASTVisitor {
   return {
-    OperationDefinition(op) {
-      const { depth, cost } = measure(op.selectionSet, fragments, 0, new Set());
-      const name = op.name?.value ?? 'anonymous';
-      if (depth > maxDepth) {
-        ctx.reportError(
-          new GraphQLError(`operation '${name}' is ${depth} levels deep; the limit is ${maxDepth}`, {
-            extensions: { code: 'BAD_USER_INPUT' },
-          }),
-        );
-      }
-      if (cost > maxComplexity) {
-        ctx.reportError(
-          new GraphQLError(`operation '${name}' has complexity ${cost}; the limit is ${maxComplexity}`, {
-            extensions: { code: 'BAD_USER_INPUT' },
-          }),
-        );
-      }
+    Document(document) {
+      const checked = documentLimits(ctx.getSchema(), document);
+      variableSizedDocuments.set(document, checked.variableSized);
+      for (const error of checked.errors) ctx.reportError(error);
     },
   };
 }
 
-/**
- * Cost: every field costs 1; a field with a `first` argument multiplies the cost of
- * its selection by it (default 10 for lists without one would need types; we keep
- * the rule syntactic and predictable).
- */
-function measure(
-  set: SelectionSetNode | undefined,
-  fragments: Map<string, FragmentDefinitionNode>,
-  depth: number,
-  seen: Set<string>,
-): { depth: number; cost: number } {
-  if (!set) return { depth, cost: 0 };
-  let maxDepth = depth;
-  let cost = 0;
-  for (const sel of set.selections) {
-    let inner: { depth: number; cost: number };
-    if (sel.kind === Kind.FIELD) {
-      const child = measure(sel.selectionSet, fragments, depth + 1, seen);
-      inner = { depth: child.depth, cost: 1 + child.cost * multiplier(sel) };
-    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      inner = measure(sel.selectionSet, fragments, depth, seen);
-    } else {
-      const frag = fragments.get(sel.name.value);
-      if (!frag || seen.has(sel.name.value)) continue;
-      inner = measure(frag.selectionSet, fragments, depth, new Set([...seen, sel.name.value]));
-    }
-    maxDepth = Math.max(maxDepth, inner.depth);
-    cost += inner.cost;
-  }
-  return { depth: maxDepth, cost };
+/** The refusals for a document, empty when it is within every limit; with `variables`, lists sized by them. */
+export function limitErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables?: Record<string, unknown>,
+): GraphQLError[] {
+  return measureDocument(schema, document, variables).flatMap(refusals);
 }
 
-function multiplier(field: FieldNode): number {
-  const first = field.arguments?.find((a) => a.name.value === 'first');
-  if (first?.value.kind === Kind.INT) return Math.max(1, Number(first.value.value));
-  return 1;
+/**
+ * The refusals for a document checked once for many requests, and whether a variable
+ * sizes a list in it (then `limitErrors` must run again with each request's variables).
+ */
+export function documentLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+): { errors: GraphQLError[]; variableSized: boolean } {
+  const measures = measureDocument(schema, document);
+  return { errors: measures.flatMap(refusals), variableSized: measures.some((m) => m.variableSized) };
 }
+
+function refusals(m: OperationMeasure): GraphQLError[] {
+  const op = `operation '${m.name}'`;
+  const over: string[] = [];
+  if (m.fields > LIMITS.maxFields)
+    over.push(
+      `${op} has ${count(m.fields)} fields with its fragments spread; the limit is ${count(LIMITS.maxFields)}`,
+    );
+  if (m.aliases > LIMITS.maxAliases)
+    over.push(`${op} has ${count(m.aliases)} aliases; the limit is ${LIMITS.maxAliases}`);
+  if (m.depth > LIMITS.maxDepth)
+    over.push(`${op} is ${m.depth} levels deep; the limit is ${LIMITS.maxDepth}`);
+  if (m.cost > LIMITS.maxComplexity)
+    over.push(`${op} has complexity ${count(m.cost)}; the limit is ${count(LIMITS.maxComplexity)}`);
+  if (m.introspectionDepth > LIMITS.maxIntrospectionDepth)
+    over.push(
+      `${op} introspects ${m.introspectionDepth} levels deep; the limit is ${LIMITS.maxIntrospectionDepth}`,
+    );
+  if (m.introspectionLists > LIMITS.maxIntrospectionLists)
+    over.push(
+      `${op} nests ${m.introspectionLists} introspection lists; the limit is ${LIMITS.maxIntrospectionLists} (types → fields → args)`,
+    );
+  if (m.introspectionCost > LIMITS.maxIntrospectionCost)
+    over.push(
+      `${op} has introspection complexity ${count(m.introspectionCost)}; the limit is ${count(LIMITS.maxIntrospectionCost)}`,
+    );
+  return over.map((message) => limitError(message));
+}
+
+/** A refusal: BAD_USER_INPUT. */
+function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+const count = (n: number) => (n < 1e15 ? Math.round(n).toLocaleString('en-US') : n.toExponential(2));

@@ -2,7 +2,7 @@
  * GraphQL subscriptions over graphql-ws on the HTTP server's /graphql path.
  * Apollo's validation rules, plugins and HTTP middleware do not run here, so the
  * same checks are repeated: the API key (connectionParams.authorization) on
- * connect, and on every subscribe the depth/complexity limits, the per-caller rate
+ * connect, and on every subscribe the limits (limits.ts, through document-cache.ts), the per-caller rate
  * limit and the cap on concurrent subscriptions. Parse and validation results are
  * cached per query text, and subscribers that would execute the same thing for an
  * event share one execution (subscription-execution.ts).
@@ -15,7 +15,7 @@ import { asUnavailable } from '../errors';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Runtime } from '../runtime';
 import { createContext, type Services } from './context';
-import { limitRules } from './limits';
+import { limitErrors, limitRules } from './limits';
 import { sharedSubscribe } from './subscription-execution';
 import { DocumentCache } from './document-cache';
 import type { AuthGate } from '../auth/gate';
@@ -88,6 +88,10 @@ export function attachWebSocket(
         // No length limit on this cache: graphql-ws's payload limit bounds the text.
         const checked = documents.get(payload.query)!;
         if (checked.errors) return checked.errors;
+        if (checked.variableSized) {
+          const over = limitErrors(schema, checked.document, payload.variables ?? {});
+          if (over.length > 0) return over;
+        }
         if (!access.subscriptions.acquire(caller))
           return limited('too many concurrent subscriptions for this API key');
         ctx.extra.active!.add(id);
