@@ -15,6 +15,7 @@ import type { RunExecutor, RunRequest } from './executor';
 import type { RawBatch } from './run.types';
 import type { RegisteredContract } from '../contracts/registry.types';
 import { KeyedMutex } from '../scheduling/keyed-mutex';
+import { cannotRollBack, refuseIfReplacement, servingRun } from './run-refusals';
 import type { ProgressFn } from './read-stage';
 import type { Run, RunTrigger } from './run.types';
 
@@ -237,9 +238,8 @@ export class RunService {
 
   private async rollbackOnly(runId: string, actor: string): Promise<Run> {
     const run = await this.get(runId);
-    if (run.status !== 'succeeded')
-      throw new ConflictError(`run ${runId} is ${run.status}; only a succeeded run can be rolled back`);
-    await this.refuseIfReplacement(run);
+    if (run.status !== 'succeeded') throw await cannotRollBack(this.deps.store, run);
+    await refuseIfReplacement(this.deps.store, run);
     const now = this.deps.clock.now();
     const rolled = await this.deps.store.transaction(async (tx) => {
       const ok = await tx.runs.update(runId, { status: 'rolled_back', invalidatedAt: now }, ['succeeded']);
@@ -271,20 +271,23 @@ export class RunService {
     opts: { contractVersion?: string; actor: string; progress?: ProgressFn },
   ): Promise<Run> {
     const parent = await this.get(runId);
+    if (parent.status === 'queued' || parent.status === 'running') {
+      throw new ConflictError(`run ${runId} is ${parent.status}; wait until it finishes, then reprocess it`);
+    }
     const version = opts.contractVersion ?? parent.contractVersion;
     if (!semver.valid(version))
       throw new InputError(`contractVersion must be a semantic version; got '${version}'`);
     const contract = await this.deps.registry.resolve(parent.contractName, version, parent.environment);
     const rawBatches = await this.deps.store.rawBatches.forRun(runId);
     if (rawBatches.length === 0)
-      throw new ConflictError(`run ${runId} read no raw batches; there is nothing to reprocess`);
-    const supersedes =
-      parent.status === 'succeeded' && contract.major === parent.contractMajor ? parent : null;
-    if (parent.status !== 'succeeded' && parent.status !== 'failed') {
       throw new ConflictError(
-        `run ${runId} is ${parent.status}; only succeeded or failed runs can be reprocessed`,
+        `run ${runId} read no raw batches; there is nothing to reprocess (trigger or ingest a new run instead)`,
       );
-    }
+    // Within the major, the new run takes the place of whatever serves these batches now:
+    // the run itself when it succeeded, the live end of its replacements when it was
+    // superseded; a rolled-back or failed run serves nothing, so nothing is superseded.
+    const serving = await servingRun(this.deps.store, parent);
+    const supersedes = serving && contract.major === serving.contractMajor ? serving : null;
     return this.submit(
       opts.actor,
       'run.reprocess',
@@ -295,26 +298,12 @@ export class RunService {
         trigger: 'reprocess',
         rawBatches,
         actor: opts.actor,
-        parentRunId: runId,
+        // A replacement's parent is the run it replaces, so the chain of replacements stays walkable.
+        parentRunId: supersedes?.id ?? runId,
         supersedes,
         progress: opts.progress,
       },
     );
-  }
-
-  /**
-   * A reprocess replaced its parent at commit; rolling it back would leave neither
-   * run's rows visible, silently emptying the view. Refuse and say what to do.
-   */
-  private async refuseIfReplacement(run: Run): Promise<void> {
-    if (!run.parentRunId) return;
-    const parent = await this.deps.store.runs.get(run.parentRunId);
-    if (parent?.status === 'superseded' && parent.invalidatedAt === run.committedAt) {
-      throw new ConflictError(
-        `run ${run.id} replaced run ${parent.id}; rolling it back would leave neither visible. ` +
-          `Reprocess ${parent.id}'s raw batches under the version you want instead`,
-      );
-    }
   }
 
   async get(runId: string): Promise<Run> {

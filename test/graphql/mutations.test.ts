@@ -226,7 +226,7 @@ describe(`rollbackRun and reprocessRun (${testEngine()})`, () => {
     expectError(
       await s.gql(ROLLBACK, { id: run2.id }),
       'CONFLICT',
-      new RegExp(`run ${run2.id} is rolled_back; only a succeeded run can be rolled back`),
+      new RegExp(`run ${run2.id} is rolled_back already; .*reprocess ${run2.id}`),
     );
     expect(await prices()).toEqual({ apple: 1, pear: 2 });
   });
@@ -257,14 +257,16 @@ describe(`rollbackRun and reprocessRun (${testEngine()})`, () => {
     expect(pear).toEqual({ entity: 'pear', values: { price: 2 }, runId: re.id });
   });
 
-  it('refuses to reprocess an unknown run, a rolled-back run, or under a malformed version', async () => {
-    expectError(await s.gql(REPROCESS, { id: 'run_nope' }), 'NOT_FOUND');
+  it('reprocesses a rolled-back run (the repair cycle): its values and digest come back', async () => {
     await s.ok(ROLLBACK, { id: run2.id });
-    expectError(
-      await s.gql(REPROCESS, { id: run2.id }),
-      'CONFLICT',
-      /is rolled_back; only succeeded or failed runs can be reprocessed/,
-    );
+    const re = (await s.ok(REPROCESS, { id: run2.id })).reprocessRun;
+    expect(re).toMatchObject({ status: 'SUCCEEDED', outputDigest: run2.outputDigest });
+    expect(re.parent).toEqual({ id: run2.id, status: 'ROLLED_BACK', outputDigest: run2.outputDigest });
+    expect(await prices()).toEqual({ apple: 1.5, pear: 2 });
+  });
+
+  it('refuses to reprocess an unknown run or under a malformed version', async () => {
+    expectError(await s.gql(REPROCESS, { id: 'run_nope' }), 'NOT_FOUND');
     expectError(
       await s.gql(REPROCESS, { id: run1.id, v: 'one' }),
       'BAD_USER_INPUT',

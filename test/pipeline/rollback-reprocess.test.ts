@@ -227,18 +227,123 @@ describe(`rollback and reprocess (${testEngine()})`, () => {
       expect((await served()).DEU).toEqual({ values: { total: 17, new_cases: 7 }, runId: b.id });
     });
 
-    it('refuses a superseded or rolled-back run and an unknown version', async () => {
+    it('refuses an unknown version', async () => {
       const parent = await runFile('a.csv', A);
-      const child = await rt.runs.reprocess(parent.id, { actor: 'test' });
-      await expect(rt.runs.reprocess(parent.id, { actor: 'test' })).rejects.toThrow(ConflictError);
-      // Rolling back the replacement would leave neither run visible: refused with advice.
-      await expect(rt.runs.rollback(child.id, 'test')).rejects.toThrow(/replaced run .*neither visible/);
-      const other = await runFile('b.csv', B);
-      await rt.runs.rollback(other.id, 'test');
-      await expect(rt.runs.reprocess(other.id, { actor: 'test' })).rejects.toThrow(ConflictError);
       await expect(rt.runs.reprocess(parent.id, { contractVersion: '9.9.9', actor: 'test' })).rejects.toThrow(
         NotFoundError,
       );
+    });
+  });
+
+  /** Follows the advice of a refusal: the run it says to reprocess. */
+  function advised(err: unknown): string {
+    const m = /reprocess (run_\w+)/.exec(String((err as Error).message));
+    expect(m, String(err)).not.toBeNull();
+    return m![1]!;
+  }
+
+  async function refusal(p: Promise<unknown>): Promise<unknown> {
+    const err = await p.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConflictError);
+    return err;
+  }
+
+  describe('the repair cycle: roll back, fix the contract, reprocess', () => {
+    it('reprocesses a rolled-back run under its own version: the same digest, its values back', async () => {
+      const a = await runFile('a.csv', A);
+      const before = await served();
+      await rt.runs.rollback(a.id, 'test');
+      expect(Object.values(await served()).map((v) => v.values)).toEqual([null, null]);
+      rt.clock.advance(HOUR);
+
+      const again = await rt.runs.reprocess(a.id, { actor: 'test' });
+
+      expect(again).toMatchObject({ status: 'succeeded', parentRunId: a.id, outputDigest: a.outputDigest });
+      expect((await rt.store.runs.get(a.id))!.status).toBe('rolled_back');
+      expect(Object.values(await served()).map((v) => v.values)).toEqual(
+        Object.values(before).map((v) => v.values),
+      );
+    });
+
+    it('reprocesses a rolled-back run under a fixed version', async () => {
+      const a = await runFile('a.csv', A);
+      await rt.runs.rollback(a.id, 'test');
+      await rt.apply(V1_1);
+      const fixed = await rt.runs.reprocess(a.id, { contractVersion: '1.1.0', actor: 'test' });
+      expect(fixed).toMatchObject({ status: 'succeeded', contractVersion: '1.1.0' });
+      expect((await served()).DEU).toEqual({
+        values: { total: 15, new_cases: 5, doubled: 30 },
+        runId: fixed.id,
+      });
+    });
+
+    it('every refusal to roll back names a reprocess that works', async () => {
+      const parent = await runFile('a.csv', A);
+      const child = await rt.runs.reprocess(parent.id, { actor: 'test' });
+      // Rolling back the replacement would leave neither visible: the advice replaces it instead.
+      const e1 = await refusal(rt.runs.rollback(child.id, 'test'));
+      expect(advised(e1)).toBe(child.id);
+      await rt.apply(V1_1);
+      const fixed = await rt.runs.reprocess(advised(e1), { contractVersion: '1.1.0', actor: 'test' });
+      expect(fixed.status).toBe('succeeded');
+      expect((await served()).DEU!.runId).toBe(fixed.id);
+
+      // The superseded parent: the advice names the run serving its batches now.
+      const e2 = await refusal(rt.runs.rollback(parent.id, 'test'));
+      expect(advised(e2)).toBe(fixed.id);
+      const next = await rt.runs.reprocess(advised(e2), { actor: 'test' });
+      expect(next.status).toBe('succeeded');
+      expect((await served()).DEU!.runId).toBe(next.id);
+
+      // A rolled-back run: reprocess it.
+      const b = await runFile('b.csv', B);
+      await rt.runs.rollback(b.id, 'test');
+      const e3 = await refusal(rt.runs.rollback(b.id, 'test'));
+      expect((await rt.runs.reprocess(advised(e3), { actor: 'test' })).status).toBe('succeeded');
+    });
+
+    it('a superseded run can be reprocessed: the new run replaces the one serving its batches', async () => {
+      const parent = await runFile('a.csv', A);
+      const child = await rt.runs.reprocess(parent.id, { actor: 'test' });
+      rt.clock.advance(HOUR);
+
+      const again = await rt.runs.reprocess(parent.id, { actor: 'test' });
+
+      expect(again).toMatchObject({
+        status: 'succeeded',
+        outputDigest: parent.outputDigest,
+        parentRunId: child.id,
+      });
+      expect((await rt.store.runs.get(child.id))!.status).toBe('superseded');
+      expect(Object.values(await served()).map((v) => v.runId)).toEqual([again.id, again.id]);
+      // It replaced a run in turn: rolling it back is refused, with advice that works.
+      const e = await refusal(rt.runs.rollback(again.id, 'test'));
+      expect((await rt.runs.reprocess(advised(e), { actor: 'test' })).status).toBe('succeeded');
+    });
+
+    it('a failed run: rollback refused with a reprocess that works', async () => {
+      const strict = V1.replace('name: cases', 'name: strict')
+        .replace('cases/*.csv', 'strict/*.csv')
+        .replace(
+          'expectations: []',
+          'expectations:\n  - { expect: row_count_between, min: 3, max: 3, severity: fail }',
+        );
+      await rt.apply(strict);
+      await rt.land('strict/b.csv', B);
+      const failed = await rt.runs.trigger({ contract: 'strict', environment: 'dev', actor: 'test' });
+      expect(failed.status).toBe('failed');
+      const e = await refusal(rt.runs.rollback(failed.id, 'test'));
+      expect(advised(e)).toBe(failed.id);
+      await rt.apply(
+        V1.replace('name: cases', 'name: strict')
+          .replace('cases/*.csv', 'strict/*.csv')
+          .replace('1.0.0', '1.1.0'),
+      );
+      const ok = await rt.runs.reprocess(failed.id, { contractVersion: '1.1.0', actor: 'test' });
+      expect(ok.status).toBe('succeeded');
     });
   });
 });
