@@ -1,5 +1,5 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON } from '../json-scalar';
 import { FeatureVector, EntityTimestampInput } from '../types/feature.type';
 import type { GraphQLContext } from '../context';
 

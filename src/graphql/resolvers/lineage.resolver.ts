@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON } from '../json-scalar';
 import { LineageGraph } from '../types/lineage.type';
 import type { GraphQLContext } from '../context';
 

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON } from '../json-scalar';
 import { Run, RunConnection, RunStatus, RawBatch, RejectConnection } from '../types/run.type';
 import type { GraphQLContext } from '../context';
 import { toRunType, toRawBatchType } from '../mappers/run.mapper';

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON } from '../json-scalar';
 
 @ObjectType({ description: 'One change: who, what, when, target, before and after. Append-only.' })
 export class AuditEntry {

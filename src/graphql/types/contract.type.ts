@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON } from '../json-scalar';
 
 @ObjectType({ description: 'A column of a contract schema.' })
 export class ColumnType {

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON } from '../json-scalar';
 
 // Plain data with no middleware or role on any field: graphql-js's default resolver reads
 // each field (simpleResolvers) instead of a type-graphql wrapper per field per vector.

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON } from '../json-scalar';
 
 @ObjectType({ description: 'A raw batch, a run, a contract version or a feature view.' })
 export class LineageNode {
