@@ -22,6 +22,7 @@ import type { Run } from './pipeline/run.types';
 import { attachWebSocket } from './graphql/websocket';
 import { limitRules, LIMITS, PARSE_OPTIONS } from './graphql/limits';
 import { limitsPlugin } from './graphql/limits.plugin';
+import { boundedStringify } from './graphql/response-size';
 import { httpOperationsPlugin } from './graphql/http-operations.plugin';
 import { explorerAssets, explorerPage } from './graphql/explorer';
 import { observabilityRoutes } from './observability/routes';
@@ -59,6 +60,8 @@ export interface ServerOptions {
    * the reference the tests compare with.
    */
   fastExecution?: boolean;
+  /** Bytes of one JSON answer (default LIMITS.maxResponseBytes; tests lower it). */
+  maxResponseBytes?: number;
 }
 
 export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promise<TidemarkServer> {
@@ -92,6 +95,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   // Given to Apollo and to the fast path alike, so both validate, format and measure as one.
   const formatError = createErrorFormatter(rt.logger);
   const validationRules = limitRules();
+  const stringifyResult = boundedStringify(rt.logger, opts.maxResponseBytes);
   const requestMetrics = graphqlRequestMetrics(rt.metrics);
   const plugins: ApolloServerPlugin<GraphQLContext>[] = [
     ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -113,6 +117,9 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
     formatError,
     validationRules,
     parseOptions: PARSE_OPTIONS,
+    stringifyResult,
+    // Apollo's own lines ("Unexpected error processing request", ...) go to the one log.
+    logger: rt.logger,
     introspection: true,
     // Stacks go to the log (error-format.ts), never to clients.
     includeStacktraceInErrorResponses: false,
@@ -122,7 +129,14 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   const fast =
     opts.fastExecution === false
       ? null
-      : fastExecution({ schema, validationRules, formatError, metrics: requestMetrics, plugins });
+      : fastExecution({
+          schema,
+          validationRules,
+          formatError,
+          stringifyResult,
+          metrics: requestMetrics,
+          plugins,
+        });
   if (!fast && opts.fastExecution !== false)
     rt.logger.warn(
       { plugins: unmirrored(plugins) },
@@ -167,6 +181,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
             limiter,
             context: (principal) => createContext(rt, services, principal),
             fast: fast ?? undefined,
+            logger: rt.logger,
           },
           app,
         ),

@@ -24,6 +24,7 @@ import { Readable } from 'node:stream';
 import express from 'express';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import { authRefusal } from './auth';
+import type { Logger } from 'pino';
 import type { AuthGate } from '../auth/gate';
 import type { RateLimiter } from '../auth/rate-limit';
 import type { Principal } from '../auth/roles';
@@ -36,6 +37,8 @@ export interface GraphQLHttpOptions {
   gate: AuthGate;
   limiter: RateLimiter;
   context: (principal: Principal) => GraphQLContext;
+  /** Where a failure no one else answered is logged before the 500. */
+  logger: Logger;
   /** Answers the repeated queries without Apollo's pipeline (fast-execution.ts); Apollo takes the rest. */
   fast?: FastExecution;
 }
@@ -61,7 +64,9 @@ export function graphqlHttp(
     const url = req.url!;
     const search = url.length > searchStart ? url.slice(searchStart) : '';
     void serve(req as BodyRequest, res, search).catch((err: unknown) => {
-      // Not reached in practice: Apollo answers its own failures. Never leave the socket hanging.
+      // Apollo answers its own failures; this is for the rest. Never a 500 without a log line,
+      // never a socket left hanging.
+      opts.logger.error({ err }, 'GraphQL request failed outside Apollo');
       if (!res.headersSent) send(res, 500, { errors: [{ message: 'Internal server error' }] });
       else res.destroy(err as Error);
     });
