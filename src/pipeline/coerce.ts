@@ -9,7 +9,8 @@
  *   refused. JSON numbers must be integers. Anything beyond ±2^53-1 is refused
  *   because it could not be stored exactly.
  * - number: decimal text with optional exponent; JSON numbers. Finite only
- *   ("NaN", "Infinity", "1e999" are refused).
+ *   ("NaN", "Infinity", "1e999" are refused; a number beyond ±1.8e308 gets the same
+ *   "not a finite number" reason whether it came as text, as JSON or through ingest).
  * - boolean: true/false/1/0/yes/no in any case; JSON booleans and the JSON numbers 1 / 0.
  * - date: `YYYY-MM-DD` (a real calendar day) → UTC midnight in epoch ms. A JSON
  *   number is accepted only when it is already a UTC-midnight epoch ms (that is how
@@ -18,6 +19,9 @@
  *   bare date (UTC midnight). No zone means UTC: Tidemark never reads the machine's
  *   zone. Fractions beyond milliseconds are truncated. JSON numbers are accepted as
  *   epoch milliseconds (integers only; seconds are never guessed); numeric text is not.
+ * - date and timestamp: only 0001-01-01T00:00:00.000Z..9999-12-31T23:59:59.999Z, the
+ *   range both databases and ISO-8601 text can hold; anything outside is refused with
+ *   a reason saying so (an epoch of 9007199254740991 once made every read fail).
  * - string: text only; a JSON number or boolean in a string column is refused rather
  *   than stringified, because "01234" would already have lost its zero.
  * Objects and arrays are refused by every type.
@@ -31,6 +35,10 @@ export type Coerced = Value | typeof INVALID;
 export type Coercer = (raw: unknown) => Coerced;
 
 const DAY_MS = 86_400_000;
+/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z in epoch ms. */
+export const MIN_TEMPORAL_MS = -62_135_596_800_000;
+export const MAX_TEMPORAL_MS = 253_402_300_799_999;
+const inTemporalRange = (ms: number): boolean => ms >= MIN_TEMPORAL_MS && ms <= MAX_TEMPORAL_MS;
 const INTEGER_RE = /^[+-]?\d+$/;
 const NUMBER_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TIMESTAMP_RE =
@@ -70,6 +78,11 @@ function coerceBoolean(raw: unknown): Coerced {
 }
 
 function coerceDate(raw: unknown): Coerced {
+  const ms = unboundedDate(raw);
+  return ms === INVALID || inTemporalRange(ms) ? ms : INVALID;
+}
+
+function unboundedDate(raw: unknown): number | typeof INVALID {
   if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw % DAY_MS === 0 ? raw : INVALID;
   if (typeof raw !== 'string' || raw.length !== 10 || raw[4] !== '-' || raw[7] !== '-') return INVALID;
   // Read digit by digit: event times are dates in most contracts, and a regex match allocates per row.
@@ -92,6 +105,11 @@ function digits(s: string, from: number, length: number): number {
 }
 
 function coerceTimestamp(raw: unknown): Coerced {
+  const ms = unboundedTimestamp(raw);
+  return ms === INVALID || inTemporalRange(ms) ? ms : INVALID;
+}
+
+function unboundedTimestamp(raw: unknown): number | typeof INVALID {
   if (typeof raw === 'number') return Number.isSafeInteger(raw) ? raw : INVALID;
   if (typeof raw !== 'string') return INVALID;
   const fast = utcTimestamp(raw);
@@ -183,13 +201,32 @@ export function coercerFor(type: ColumnType): Coercer {
   return COERCERS[type];
 }
 
-/** `cannot read 'abc' as integer`: strings in single quotes, anything else as JSON. */
+/**
+ * `cannot read 'abc' as integer`: strings in single quotes, anything else as JSON. Two
+ * cases get a reason of their own, worded the same whatever path the value came by:
+ * a number beyond the finite range, and a date or timestamp outside 0001..9999.
+ */
 export function coerceMessage(raw: unknown, type: ColumnType): string {
+  // Without the value: 1e309 is Infinity once JSON is parsed, and the text must not differ.
+  if (isNonFinite(raw)) return `cannot read a number beyond ±1.8e308 as ${type}: not a finite number`;
+  if (type === 'date' || type === 'timestamp') {
+    const ms = type === 'date' ? unboundedDate(raw) : unboundedTimestamp(raw);
+    if (ms !== INVALID && !inTemporalRange(ms))
+      return `cannot read ${describeRaw(raw)} as ${type}: outside 0001-01-01..9999-12-31`;
+  }
   return `cannot read ${describeRaw(raw)} as ${type}`;
+}
+
+/** ±Infinity or NaN (JSON's 1e309 parses to Infinity), or numeric text that overflows. */
+function isNonFinite(raw: unknown): boolean {
+  if (typeof raw === 'number') return !Number.isFinite(raw);
+  return typeof raw === 'string' && NUMBER_RE.test(raw) && !Number.isFinite(Number(raw));
 }
 
 export function describeRaw(raw: unknown): string {
   if (typeof raw === 'string') return `'${raw.length > 80 ? raw.slice(0, 77) + '...' : raw}'`;
+  // JSON.stringify would write null; the reason must say what was sent.
+  if (typeof raw === 'number' && !Number.isFinite(raw)) return String(raw);
   try {
     return JSON.stringify(raw) ?? String(raw);
   } catch {

@@ -42,10 +42,24 @@ export function describeFailure(err: unknown, report: ValidationReport | null): 
   };
 }
 
-/** Data and input problems repeat on retry; anything else (I/O, database) may not. */
+/**
+ * Data and input problems repeat on retry; anything else (I/O, database) may not.
+ * JavaScript's own errors (a RangeError such as "Maximum call stack size exceeded", a
+ * TypeError) come from the data and the code, never from the moment: the same batch
+ * would fail the same way, so they are not retried either.
+ */
 export function classify(err: unknown): RunErrorKind {
   if (err instanceof ContractViolationError) return 'validation';
   if (err instanceof UnavailableError || asUnavailable(err)) return 'transient';
   if (err instanceof TidemarkError) return 'input';
+  if (isLanguageError(err)) return 'input';
   return 'transient';
+}
+
+const LANGUAGE_ERRORS = [RangeError, TypeError, SyntaxError, ReferenceError, EvalError, URIError];
+
+/** A built-in error of the language itself; an I/O error carries a system `code` (EIO, ENOSPC…) and stays transient. */
+function isLanguageError(err: unknown): boolean {
+  if (!LANGUAGE_ERRORS.some((E) => err instanceof E)) return false;
+  return typeof (err as { code?: unknown }).code !== 'string';
 }

@@ -182,3 +182,29 @@ describe('coerceMessage', () => {
     expect(coerceMessage({ a: 1 }, 'date')).toBe('cannot read {"a":1} as date');
   });
 });
+
+describe('range', () => {
+  it('keeps dates and timestamps within 0001-01-01..9999-12-31, naming the range when refused', () => {
+    expect(read('timestamp', '0001-01-01T00:00:00Z')).toBe(-62_135_596_800_000);
+    expect(read('timestamp', '9999-12-31T23:59:59.999Z')).toBe(253_402_300_799_999);
+    expect(read('timestamp', 253_402_300_800_000)).toBe(INVALID);
+    expect(read('timestamp', 9007199254740991)).toBe(INVALID);
+    expect(read('timestamp', '9999-12-31T23:30:00-01:00')).toBe(INVALID);
+    expect(read('date', '0000-12-31')).toBe(INVALID);
+    expect(coerceMessage(9007199254740991, 'timestamp')).toBe(
+      'cannot read 9007199254740991 as timestamp: outside 0001-01-01..9999-12-31',
+    );
+    expect(coerceMessage('0000-12-31', 'date')).toBe(
+      "cannot read '0000-12-31' as date: outside 0001-01-01..9999-12-31",
+    );
+    expect(coerceMessage('2021-02-30', 'date')).toBe("cannot read '2021-02-30' as date");
+  });
+
+  it('gives a number beyond the finite range one reason, whether it came as text or as JSON', () => {
+    const reason = 'cannot read a number beyond ±1.8e308 as number: not a finite number';
+    expect(read('number', '1e309')).toBe(INVALID);
+    expect(coerceMessage('1e309', 'number')).toBe(reason);
+    expect(coerceMessage(Infinity, 'number')).toBe(reason);
+    expect(coerceMessage(-Infinity, 'integer')).toBe(reason.replace('as number', 'as integer'));
+  });
+});

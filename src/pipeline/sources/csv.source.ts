@@ -5,15 +5,19 @@
  * with the wrong number of fields becomes a reject with its line number instead of
  * aborting the file.
  *
+ * A header naming a column twice is refused, and so is a file declared UTF-8 (the
+ * default) that is not (utf8-guard.ts); a byte-order mark is dropped.
+ *
  * Records are yielded in arrays (one per input chunk, about a thousand lines), not one
  * by one: an async step per record cost more than parsing it.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { CsvError, parse } from 'csv-parse';
 import { InputError } from '../../errors';
 import type { SourceSpec, ColumnSpec } from '../../contracts/contract.types';
 import type { ParsedRecord } from '../row.types';
+import { declaresUtf8, utf8Checked } from './utf8-guard';
 import { CsvSplitter, CsvSyntaxError, SKIPPED, splitterSupports, type CsvDialect } from './csv-splitter';
 
 /**
@@ -35,16 +39,17 @@ export async function* readCsvBatches(
   const wanted = rows && ((n: number) => (n === 0 && header === null) || rows.has(n + rowOffset));
   // pipe() does not forward errors: an unreadable input (a missing raw file) would be an
   // unhandled 'error' event that takes the process down. Both readers surface it instead.
+  const bytes = declaresUtf8(encoding) ? Readable.from(utf8Checked(input, rawBatchId)) : input;
   const records = splitterSupports(dialect)
-    ? splitStream(input, dialect, encoding, wanted)
-    : parseStream(input, dialect, encoding);
+    ? splitStream(bytes, dialect, encoding, wanted)
+    : parseStream(bytes, dialect, encoding);
   let rowNumber = 0;
   try {
     for await (const chunk of records) {
       const out: ParsedRecord[] = [];
       for (const fields of chunk) {
         if (header === null) {
-          header = fields.map((h) => h.trim());
+          header = checkedHeader(fields, rawBatchId);
           continue;
         }
         rowNumber++;
@@ -72,6 +77,25 @@ export async function* readCsv(
   rawBatchId: string,
 ): AsyncGenerator<ParsedRecord> {
   for await (const batch of readCsvBatches(input, spec, schema, rawBatchId)) yield* batch;
+}
+
+/**
+ * The header's names, trimmed. A name given twice is refused: one of the two columns
+ * would silently win, and nothing says which holds the data the contract means.
+ */
+function checkedHeader(fields: readonly string[], rawBatchId: string): string[] {
+  const names = fields.map((h) => h.trim());
+  const seen = new Map<string, number>();
+  names.forEach((name, i) => {
+    const first = seen.get(name);
+    if (first !== undefined && name !== '')
+      throw new InputError(
+        `raw batch ${rawBatchId}: the CSV header names column '${name}' twice (fields ${first + 1} and ${i + 1})`,
+        { column: name },
+      );
+    seen.set(name, i);
+  });
+  return names;
 }
 
 function toRecord(fields: string[], header: string[], rowNumber: number, rawBatchId: string): ParsedRecord {

@@ -2,10 +2,18 @@
  * JSON Lines records from a stream: one JSON object per line, blank lines skipped.
  * Yielded in arrays, one per input chunk (an async step per record costs more than
  * parsing it).
+ *
+ * A byte-order mark before the first line is dropped (as the CSV reader does); a line
+ * nesting deeper than MAX_JSON_DEPTH is a reject of its own; a file declared UTF-8 that
+ * is not is refused whole (utf8-guard.ts).
  */
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { randomBytes } from 'node:crypto';
+import { InputError } from '../../errors';
 import type { ParsedRecord } from '../row.types';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth';
+import { declaresUtf8, utf8Checked } from './utf8-guard';
 
 /** `rows`: yield only these row numbers, parsing no other line (a re-read for a few rows). */
 export async function* readJsonlBatches(
@@ -17,9 +25,14 @@ export async function* readJsonlBatches(
   const decoder = new StringDecoder(encoding);
   let pending = '';
   let rowNumber = 0;
+  let first = true;
   const lines = (text: string, final: boolean): ParsedRecord[] => {
     const out: ParsedRecord[] = [];
     let pos = 0;
+    if (first && text.length > 0) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) pos = 1;
+    }
     for (;;) {
       let end = text.indexOf('\n', pos);
       if (end < 0) {
@@ -37,8 +50,9 @@ export async function* readJsonlBatches(
     pending = pos < text.length ? text.slice(pos) : '';
     return out;
   };
+  const chunks = declaresUtf8(encoding) ? utf8Checked(input, rawBatchId) : input;
   try {
-    for await (const chunk of input) {
+    for await (const chunk of chunks) {
       const out = lines(
         pending + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)),
         false,
@@ -77,13 +91,47 @@ function parseLine(line: string, rowNumber: number, rawBatchId: string): ParsedR
       parseError: 'each line must be a JSON object',
     };
   }
+  if (exceedsJsonDepth(value)) {
+    return {
+      rowNumber,
+      rawBatchId,
+      raw: { _line: line.slice(0, 1000) },
+      parseError: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+    };
+  }
   return { rowNumber, rawBatchId, raw: value as Record<string, unknown> };
 }
 
 /**
  * Pushed records as the bytes of a raw batch: one canonical JSON line each, so the
- * same records pushed twice hash the same.
+ * same records pushed twice hash the same. A number beyond the finite range (GraphQL
+ * parses 1e309 to Infinity) is written as 1e999, not as JSON.stringify's null: read
+ * back it is Infinity again and rejected as a file's 1e309 is, rather than stored as
+ * a null nobody sent.
  */
 export function recordsToJsonl(records: unknown[]): Buffer {
-  return Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8');
+  const marker = `\u0000tidemark:${randomBytes(8).toString('hex')}:`;
+  let nonFinite = false;
+  const replacer = (_key: string, v: unknown): unknown => {
+    if (typeof v !== 'number' || Number.isFinite(v)) return v;
+    nonFinite = true;
+    return marker + (v < 0 ? '-' : '+');
+  };
+  const lines = records.map((r, i) => {
+    try {
+      return JSON.stringify(r, replacer);
+    } catch (err) {
+      if (err instanceof RangeError)
+        throw new InputError(
+          `records[${i}] is nested too deeply to be read (at most ${MAX_JSON_DEPTH} levels)`,
+        );
+      throw err;
+    }
+  });
+  let text = lines.join('\n') + '\n';
+  if (nonFinite) {
+    const quoted = JSON.stringify(marker).slice(0, -1); // the marker as it appears inside a JSON string
+    text = text.replaceAll(`${quoted}+"`, '1e999').replaceAll(`${quoted}-"`, '-1e999');
+  }
+  return Buffer.from(text, 'utf8');
 }
