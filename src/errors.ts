@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'VALIDATION_FAILED'
   | 'UNAVAILABLE'
+  | 'RATE_LIMITED'
   | 'INTERNAL';
 
 /** The caller sent something malformed. */
@@ -62,6 +63,22 @@ export class ForbiddenError extends TidemarkError {
 
 export class UnauthenticatedError extends TidemarkError {
   readonly code = 'UNAUTHENTICATED' as const;
+}
+
+/** Too many attempts (e.g. failed authentications): the caller must wait `retryAfterMs`. */
+export class RateLimitedError extends TidemarkError {
+  readonly code = 'RATE_LIMITED' as const;
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+
+  /** Whole seconds, at least 1: the HTTP Retry-After value. */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(this.retryAfterMs / 1000));
+  }
 }
 
 /**

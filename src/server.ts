@@ -28,9 +28,14 @@ import { explorerAssets, explorerPage } from './graphql/explorer';
 import { observabilityRoutes } from './observability/routes';
 import { graphqlMetricsPlugin, graphqlRequestMetrics } from './observability/graphql-metrics.plugin';
 import { enableProcessMetrics } from './observability/metrics';
-import { authMiddleware, type AuthedRequest } from './graphql/auth';
+import { authMiddleware, keyRequired, type AuthedRequest } from './graphql/auth';
 import { AuthGate, authModeFor, type AuthMode } from './auth/gate';
 import { RateLimiter, SubscriptionCounter } from './auth/rate-limit';
+import type { FailedAuthLimiter } from './auth/failed-auth';
+import { KeyWatch } from './auth/key-watch';
+
+/** Default for ServerOptions.keyRecheckMs. */
+export const KEY_RECHECK_MS = 2_000;
 import { createRedisTransport } from './events/pubsub-transport';
 import { graphqlHttp } from './graphql/http';
 import { noStorePlugin } from './graphql/no-store.plugin';
@@ -62,10 +67,23 @@ export interface ServerOptions {
   fastExecution?: boolean;
   /** Bytes of one JSON answer (default LIMITS.maxResponseBytes; tests lower it). */
   maxResponseBytes?: number;
+  /**
+   * How often the keys of open WebSockets are re-read, and how old a reading an operation
+   * on one may use (default KEY_RECHECK_MS): a revoked key's sockets close within it.
+   */
+  keyRecheckMs?: number;
+  /** How old a key reading an operation on a WebSocket may use (default: keyRecheckMs). */
+  keyMaxAgeMs?: number;
+  /** Failed-authentication limits (default: DEFAULT_FAILED_AUTH_POLICY); tests pass their own. */
+  failedAuth?: FailedAuthLimiter;
 }
 
 export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promise<TidemarkServer> {
-  const gate = new AuthGate(rt.keys, opts.authMode ?? authModeFor(rt.config));
+  const gate = new AuthGate(rt.keys, opts.authMode ?? authModeFor(rt.config), {
+    failures: opts.failedAuth,
+    logger: rt.logger,
+    onFailure: (transport, reason) => rt.metrics.authFailures.inc({ transport, reason }),
+  });
   if (gate.mode === 'loopback-anonymous') {
     rt.logger.warn(
       { host: rt.config.host },
@@ -85,10 +103,17 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   const schema = await buildTidemarkSchema(pubSub);
   const runStatus = new EventFanout<Run>(iterableSource(() => pubSub.subscribe(RUN_STATUS_TOPIC)));
   const services = createServices(rt, runStatus);
+  const keyWatch = new KeyWatch({
+    keys: rt.store.apiKeys,
+    intervalMs: opts.keyRecheckMs ?? KEY_RECHECK_MS,
+    maxAgeMs: opts.keyMaxAgeMs ?? opts.keyRecheckMs ?? KEY_RECHECK_MS,
+    logger: rt.logger,
+  });
   const ws = attachWebSocket(httpServer, schema, rt, services, {
     gate,
     limiter,
     subscriptions: new SubscriptionCounter(LIMITS.maxSubscriptionsPerCaller),
+    keys: keyWatch,
   });
   enableProcessMetrics(rt.metrics);
   const stopFreshness = rt.freshness.schedule(60_000);
@@ -143,17 +168,24 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       'fast GraphQL execution is off: an Apollo plugin acts on every request in a way it does not mirror',
     );
 
+  // Public, so it says nothing but whether this process can reach its database.
   app.get('/healthz', async (_req, res) => {
     try {
       await rt.store.db.raw('select 1');
-      res.json({ status: 'ok', codeVersion: rt.codeVersion, engine: rt.store.engine });
+      res.json({ status: 'ok' });
     } catch (err) {
       rt.logger.error({ err }, 'health check failed');
-      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+      res.status(503).json({ status: 'unavailable' });
     }
   });
   app.use(
-    observabilityRoutes({ metrics: rt.metrics, store: rt.store, logger: rt.logger, freshness: rt.freshness }),
+    observabilityRoutes({
+      metrics: rt.metrics,
+      store: rt.store,
+      logger: rt.logger,
+      freshness: rt.freshness,
+      guard: keyRequired(gate),
+    }),
   );
   // Nothing else lives at the root yet: a browser opening the server lands in the explorer.
   app.get('/', (_req, res) => res.redirect(302, '/graphql'));
@@ -200,6 +232,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       }),
     stop: async () => {
       stopFreshness();
+      keyWatch.stop();
       runStatus.close();
       unbridge();
       await apollo.stop();

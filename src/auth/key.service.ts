@@ -13,6 +13,23 @@ import type { ApiKey } from './api-key.types';
 
 const KEY_RE = /^tmk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
+/** Why a key was refused: a label for metrics and logs, never shown beyond the message. */
+export type RefusalReason = 'missing' | 'malformed' | 'unknown' | 'revoked';
+
+export class KeyRefusedError extends UnauthenticatedError {
+  constructor(
+    message: string,
+    readonly reason: RefusalReason,
+  ) {
+    super(message);
+  }
+}
+
+/** The key id a token claims (`tmk_<id>_…`), or null when it does not look like a key. */
+export function claimedKeyId(token: string): string | null {
+  return /^\s*tmk_([a-z0-9]{12})_/.exec(token)?.[1] ?? null;
+}
+
 export interface CreatedKey {
   key: ApiKey;
   /** The full key: shown once, never stored. */
@@ -86,13 +103,13 @@ export class ApiKeyService {
   /** The principal behind a bearer token; UnauthenticatedError for anything else. */
   async authenticate(token: string): Promise<Principal> {
     const m = KEY_RE.exec(token.trim());
-    if (!m) throw new UnauthenticatedError('malformed API key (expected tmk_<id>_<secret>)');
+    if (!m) throw new KeyRefusedError('malformed API key (expected tmk_<id>_<secret>)', 'malformed');
     const key = await this.deps.store.apiKeys.get(m[1]!);
     const given = Buffer.from(sha256(m[2]!), 'hex');
     // Compare against something even for an unknown id, so timing does not reveal which ids exist.
     const stored = Buffer.from(key?.secretSha256 ?? '0'.repeat(64), 'hex');
-    if (!key || !timingSafeEqual(given, stored)) throw new UnauthenticatedError('unknown API key');
-    if (key.revokedAt !== null) throw new UnauthenticatedError('this API key was revoked');
+    if (!key || !timingSafeEqual(given, stored)) throw new KeyRefusedError('unknown API key', 'unknown');
+    if (key.revokedAt !== null) throw new KeyRefusedError('this API key was revoked', 'revoked');
     void this.deps.store.apiKeys.touch(key.id, this.deps.clock.now()).catch(() => undefined);
     return { actor: `key:${key.owner}`, role: key.role, keyId: key.id };
   }

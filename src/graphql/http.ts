@@ -75,13 +75,16 @@ export function graphqlHttp(
   async function serve(req: BodyRequest, res: http.ServerResponse, search: string): Promise<void> {
     let principal: Principal;
     try {
-      principal = await opts.gate.principal(req.headers.authorization);
+      principal = await opts.gate.principal(req.headers.authorization, {
+        address: req.socket.remoteAddress,
+        transport: 'http',
+      });
     } catch (err) {
-      // The same answers as the Express path: 401 for a refused key, 503 UNAVAILABLE
-      // when the key could not be looked up because the database is unreachable.
+      // The same answers as the Express path: 401 for a refused key, 429 after too many
+      // failures, 503 UNAVAILABLE when the database could not be asked about the key.
       const refusal = authRefusal(err);
       if (!refusal) throw err;
-      return send(res, refusal.status, refusal.body);
+      return send(res, refusal.status, refusal.body, refusal.headers);
     }
     const caller = principal.keyId ?? `anonymous@${req.socket.remoteAddress}`;
     if (!opts.limiter.take(caller)) {
@@ -195,9 +198,14 @@ function isJsonUtf8(type: string | undefined): boolean {
   return true;
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

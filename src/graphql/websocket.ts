@@ -3,7 +3,10 @@
  * Apollo's validation rules, plugins and HTTP middleware do not run here, so the
  * same checks are repeated: the API key (connectionParams.authorization) on
  * connect, and on every subscribe the limits (limits.ts, through document-cache.ts), the per-caller rate
- * limit and the cap on concurrent subscriptions. Parse and validation results are
+ * limit and the cap on concurrent subscriptions. The key is re-checked while the
+ * socket lives (auth/key-watch.ts): before every operation, and every few seconds for
+ * all open sockets, which close with 4403 once their key is revoked or its role changed.
+ * Parse and validation results are
  * cached per query text, and subscribers that would execute the same thing for an
  * event share one execution (subscription-execution.ts).
  */
@@ -11,7 +14,7 @@ import type http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createErrorFormatter } from './error-format';
-import { asUnavailable } from '../errors';
+import { RateLimitedError, asUnavailable } from '../errors';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Runtime } from '../runtime';
 import { createContext, type Services } from './context';
@@ -20,6 +23,7 @@ import { sharedSubscribe } from './subscription-execution';
 import { DocumentCache } from './document-cache';
 import type { AuthGate } from '../auth/gate';
 import type { RateLimiter, SubscriptionCounter } from '../auth/rate-limit';
+import type { KeyWatch } from '../auth/key-watch';
 import type { Principal } from '../auth/roles';
 
 export interface WebSocketHandle {
@@ -30,7 +34,14 @@ export interface WebSocketAccess {
   gate: AuthGate;
   limiter: RateLimiter;
   subscriptions: SubscriptionCounter;
+  /** Re-checks the keys of open sockets and before each operation. */
+  keys: KeyWatch;
 }
+
+/** graphql-ws's Forbidden: the socket's key may not be used (any more). */
+const FORBIDDEN_CLOSE = 4403;
+/** graphql-ws's "too many requests" close code, here for too many failed authentications. */
+const TOO_MANY_CLOSE = 4429;
 
 type ConnectionState = {
   principal?: Principal;
@@ -56,15 +67,28 @@ export function attachWebSocket(
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const auth = (params.authorization ?? params.Authorization) as string | undefined;
+        const socket = ctx.extra.socket;
         try {
-          const principal = await access.gate.principal(auth);
+          const principal = await access.gate.principal(auth, {
+            address: ctx.extra.request.socket.remoteAddress,
+            transport: 'websocket',
+          });
           Object.assign(ctx.extra, {
             principal,
             caller: principal.keyId ?? 'anonymous',
             active: new Set<string>(),
           });
+          const unwatch = access.keys.watch(principal, (reason) => {
+            rt.logger.warn({ keyId: principal.keyId, reason }, 'websocket closed: API key no longer valid');
+            socket.close(FORBIDDEN_CLOSE, reason);
+          });
+          socket.once('close', unwatch);
           return true;
         } catch (err) {
+          if (err instanceof RateLimitedError) {
+            socket.close(TOO_MANY_CLOSE, err.message);
+            return false;
+          }
           const unavailable = asUnavailable(err);
           if (unavailable) {
             // The key may be fine: close with 1013 "try again later", not 4403 Forbidden,
@@ -73,7 +97,7 @@ export function attachWebSocket(
               { reason: unavailable.message },
               'websocket connection refused: database unavailable',
             );
-            ctx.extra.socket.close(1013, 'the database is unreachable; retry later');
+            socket.close(1013, 'the database is unreachable; retry later');
             return false;
           }
           rt.logger.warn({ reason: (err as Error).message }, 'websocket connection refused');
@@ -82,7 +106,9 @@ export function attachWebSocket(
       },
       context: (ctx) => createContext(rt, services, ctx.extra.principal!),
       subscribe: sharedSubscribe((principal) => createContext(rt, services, principal)),
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        const refused = await recheckKey(ctx.extra, access.keys);
+        if (refused) return refused;
         const caller = ctx.extra.caller!;
         if (!access.limiter.take(caller)) return limited('rate limit exceeded: slow down and retry');
         // No length limit on this cache: graphql-ws's payload limit bounds the text.
@@ -129,4 +155,26 @@ export function attachWebSocket(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The socket's key, read again (at most a few seconds old) before an operation: a
+ * revoked key (or a changed role) closes the socket with 4403 and refuses the operation.
+ */
+async function recheckKey(
+  extra: ConnectionState & { socket: { close(code: number, reason: string): void } },
+  keys: KeyWatch,
+): Promise<GraphQLError[] | null> {
+  let reason: string | null;
+  try {
+    reason = await keys.check(extra.principal!);
+  } catch (err) {
+    const unavailable = asUnavailable(err);
+    if (!unavailable) throw err;
+    return [new GraphQLError(unavailable.message, { extensions: { code: unavailable.code } })];
+  }
+  if (reason === null) return null;
+  // After graphql-ws has sent the refusal (it sends once this hook resolves), not before.
+  setImmediate(() => extra.socket.close(FORBIDDEN_CLOSE, reason));
+  return [new GraphQLError(reason, { extensions: { code: 'UNAUTHENTICATED' } })];
 }

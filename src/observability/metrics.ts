@@ -34,6 +34,8 @@ export interface Metrics {
   readonly streamConsumed: Counter<'contract' | 'environment'>;
   readonly streamRejected: Counter<'contract' | 'environment'>;
   readonly streamLag: Gauge<'contract' | 'environment'>;
+  /** Refused authentications by transport (http, websocket) and reason (missing, malformed, unknown, revoked, rate_limited). */
+  readonly authFailures: Counter<'transport' | 'reason'>;
 }
 
 export interface MetricsOptions {
@@ -102,6 +104,12 @@ export function createMetrics(registry: Registry = new Registry(), opts: Metrics
       help: 'GraphQL request duration by operation name, operation type and outcome.',
       labelNames: ['operation', 'type', 'outcome'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    authFailures: new Counter({
+      name: 'tidemark_auth_failures_total',
+      help: 'Refused authentications by transport and reason (missing, malformed, unknown, revoked, rate_limited).',
+      labelNames: ['transport', 'reason'] as const,
       registers,
     }),
     lineageEvents: new Counter({

@@ -1,9 +1,11 @@
 /**
  * GET /metrics (Prometheus text format) and GET /readyz (ready to serve: the
- * database answers and every migration is applied). /healthz stays in server.ts:
- * liveness must not depend on migrations.
+ * database answers and every migration is applied). Both name contracts and the code
+ * version, so the server puts `guard` in front of them: an API key (any role) wherever
+ * keys are required. /healthz stays in server.ts and says only "ok": liveness must not
+ * depend on migrations, and it is public.
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics';
 
@@ -16,6 +18,8 @@ export interface ObservabilityDeps {
   freshness?: { refresh(): Promise<unknown> };
   /** How long /readyz and the freshness refresh wait for the database (default 2000 ms). */
   timeoutMs?: number;
+  /** Runs before /metrics and /readyz (the server's key check); none: open to all. */
+  guard?: RequestHandler;
 }
 
 export interface MigrationProbe {
@@ -32,6 +36,7 @@ export interface Readiness {
 export function observabilityRoutes(deps: ObservabilityDeps): Router {
   const router = Router();
   const timeoutMs = deps.timeoutMs ?? 2000;
+  if (deps.guard) router.use(['/metrics', '/readyz'], deps.guard);
 
   router.get('/metrics', async (_req, res) => {
     if (deps.freshness) {

@@ -56,8 +56,9 @@ function toRelativePattern(roots: string[], pattern: string): string {
 async function insideRoot(root: string, file: string): Promise<string> {
   const real = await realpath(file);
   if (!isInside(root, real)) {
+    // Not naming where it points: the message reaches API callers, the target is the host's business.
     throw new ForbiddenError(
-      `'${relative(root, file)}' resolves outside the landing directory (symlink to ${real})`,
+      `'${relative(root, file)}' is a link that resolves outside the landing directory; refused`,
     );
   }
   return real;

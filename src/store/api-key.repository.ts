@@ -37,6 +37,18 @@ export class ApiKeyRepository {
     return row ? toKey(row) : null;
   }
 
+  /** Role and revocation of each id that exists (for re-checking live connections). */
+  async states(ids: string[]): Promise<Array<Pick<ApiKey, 'id' | 'role' | 'revokedAt'>>> {
+    const out: Array<Pick<ApiKey, 'id' | 'role' | 'revokedAt'>> = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db<DbApiKeyRow>(T.apiKeys)
+        .select('id', 'role', 'revoked_at')
+        .whereIn('id', ids.slice(i, i + 500));
+      for (const r of rows) out.push({ id: r.id, role: r.role as Role, revokedAt: toMillis(r.revoked_at) });
+    }
+    return out;
+  }
+
   async list(): Promise<ApiKey[]> {
     return (await this.db<DbApiKeyRow>(T.apiKeys).orderBy('created_at', 'asc')).map(toKey);
   }

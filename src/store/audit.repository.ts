@@ -46,12 +46,15 @@ export class AuditRepository {
     });
   }
 
-  async list(filter: { targetKind?: string; targetId?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+  async list(
+    filter: { targetKind?: string; targetId?: string; excludeTargetKinds?: string[]; limit?: number } = {},
+  ): Promise<AuditEntry[]> {
     const q = this.db<DbAuditRow>(T.auditLog)
       .orderBy('id', 'desc')
       .limit(filter.limit ?? 100);
     if (filter.targetKind) q.where('target_kind', filter.targetKind);
     if (filter.targetId) q.where('target_id', filter.targetId);
+    if (filter.excludeTargetKinds?.length) q.whereNotIn('target_kind', filter.excludeTargetKinds);
     return (await q).map((r) => ({
       id: Number(r.id),
       at: toMillis(r.at)!,

@@ -1,6 +1,7 @@
 /** Domain runs, raw batches and rejects → GraphQL objects. */
 import type { Run as DomainRun, RawBatch as DomainRawBatch } from '../../pipeline/run.types';
 import type { StoredReject } from '../../store/reject.repository';
+import { publicRunError } from './run-error';
 import { Run, RunStatus, RawBatch, RejectedRow, ValidationReport } from '../types/run.type';
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -29,7 +30,9 @@ export function toRunType(r: DomainRun): Run {
     finishedAt: date(r.finishedAt),
     committedAt: date(r.committedAt),
     invalidatedAt: date(r.invalidatedAt),
-    error: r.error,
+    error: publicRunError(r.error, r.errorKind),
+    errorKind: r.errorKind,
+    errorDetail: r.error,
     parentRunId: r.parentRunId,
   });
 }

@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Authorized, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from '../json-scalar';
 
 export enum RunStatus {
@@ -107,7 +107,24 @@ export class Run {
   committedAt!: Date | null;
   @Field(() => Date, { nullable: true, description: 'System time from which its rows are hidden again.' })
   invalidatedAt!: Date | null;
-  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why the run failed, in plain words. Failures inside Tidemark (not the data, the contract or the database being away) say only that; the text is in errorDetail.',
+  })
+  error!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'How the run failed: validation (a fail expectation), input (the data or its files), transient (retried), interrupted (its process stopped).',
+  })
+  errorKind!: string | null;
+  @Authorized('admin')
+  @Field(() => String, {
+    nullable: true,
+    description: 'The error exactly as the run recorded it, internal text included. Admins only.',
+  })
+  errorDetail!: string | null;
   /** Not a field: resolved through the run loader. */
   parentRunId!: string | null;
 }
