@@ -201,7 +201,11 @@ export interface Contract {
   version: string;
   owner: string;
   description?: string;
-  entity: { name: string; key: string[]; description?: string };
+  /**
+   * `nullable`: key columns whose part may be null (null matches null on reads); the
+   * others are required. At least one key column is not nullable.
+   */
+  entity: { name: string; key: string[]; nullable?: string[]; description?: string };
   eventTime: string;
   source: SourceSpec;
   schema: ColumnSpec[];

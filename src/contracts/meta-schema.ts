@@ -7,6 +7,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { COLUMN_TYPES, EXPECTATION_NAMES, SEVERITIES, SOURCE_TYPES, WINDOW_OPS } from './contract.types';
 import { type Finding, appendPointer } from './locate';
+import { nearestName } from './nearest-name';
 
 export const CONTRACT_NAME_PATTERN = '^[a-z][a-z0-9_]*$';
 /** Columns and features are referenced from expressions, so they must be identifiers. */
@@ -108,6 +109,7 @@ export const CONTRACT_META_SCHEMA = closed(
       {
         name: text,
         key: { type: 'array', minItems: 1, uniqueItems: true, items: identifier },
+        nullable: { type: 'array', uniqueItems: true, items: identifier },
         description: { type: 'string' },
       },
       ['name', 'key'],
@@ -169,6 +171,24 @@ const PATTERN_MESSAGES: Record<string, (data: unknown) => string> = {
   [SEMVER_PATTERN]: (d) => versionMessage(d),
 };
 
+/**
+ * A schema column name is what expressions and queries use; the source's own header
+ * may be anything, and `from:` reads it: suggest both, with a name made from the header.
+ */
+function columnNameMessage(data: unknown): string {
+  const header = String(data);
+  const made = header
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 63);
+  const name = made === '' ? 'column_1' : /^\d/.test(made) ? `c_${made}`.slice(0, 63) : made;
+  return (
+    `${PATTERN_MESSAGES[IDENTIFIER_PATTERN]!(data)}; to read a source column named ${show(data)}, ` +
+    `give the column an identifier and read the header with from: { name: ${name}, from: ${JSON.stringify(header)}, type: ... }`
+  );
+}
+
 function versionMessage(data: unknown): string {
   return `version '${String(data)}' is not a semantic version (MAJOR.MINOR.PATCH)`;
 }
@@ -213,6 +233,8 @@ function simpleMessage(e: ErrorObject, p: Record<string, unknown>): string {
     case 'maxLength':
       return `must have at most ${String(p.limit)} ${unit(e)}`;
     case 'pattern':
+      if (/^\/schema\/\d+\/name$/.test(e.instancePath) && e.schema === IDENTIFIER_PATTERN)
+        return columnNameMessage(e.data);
       return PATTERN_MESSAGES[String(e.schema)]?.(e.data) ?? `must match ${String(e.schema)}`;
     default:
       return e.message ?? e.keyword;
@@ -247,25 +269,6 @@ export function show(value: unknown): string {
 
 /** "; did you mean 'x'?" for a likely typo of an allowed key, else "". */
 function suggest(key: string, allowed: string[]): string {
-  let best: string | undefined;
-  // A typo is one or two edits, fewer for short keys ('a' is not a typo of 'sla').
-  let bestDistance = Math.min(2, Math.max(1, Math.floor(key.length / 3))) + 1;
-  for (const candidate of allowed) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
+  const best = nearestName(key, allowed);
   return best === undefined ? '' : `; did you mean '${best}'?`;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }

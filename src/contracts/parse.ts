@@ -13,6 +13,7 @@ import { type Finding, YamlLocator } from './locate';
 import { checkMetaSchema } from './meta-schema';
 import { checkSemantics } from './semantic-checks';
 import { compileFindings } from './compile-findings';
+import { explainYamlError } from './yaml-errors';
 
 /** Contracts are small, hand-written files; anything bigger is a mistake or an attack. */
 export const MAX_CONTRACT_BYTES = 1024 * 1024;
@@ -69,7 +70,7 @@ function readDocument(text: string, file: string): ReadDocument {
   const first = docs[0];
   if (!first) throw new ContractValidationError([fileIssue('contract file is empty')]);
   const locator = new YamlLocator(first, lineCounter, file);
-  const syntax = docs.flatMap((doc) => syntaxIssues(doc, locator));
+  const syntax = dedupeIssues(docs.flatMap((doc) => syntaxIssues(doc, locator, text)));
   if (syntax.length === 0 && docs.length > 1) {
     const at = locator.offsetPosition(docs[1]!.range[0]);
     syntax.push({
@@ -86,14 +87,27 @@ function readDocument(text: string, file: string): ReadDocument {
   return { value: toPlainValue(first, locator), locator };
 }
 
-/** yaml's errors and warnings (e.g. an unresolved tag), at yaml's own positions. */
-function syntaxIssues(doc: Document, locator: YamlLocator): Issue[] {
+/**
+ * yaml's errors and warnings (e.g. an unresolved tag), explained in an author's words
+ * and moved to the mis-indented line when that is the cause (yaml-errors.ts).
+ */
+function syntaxIssues(doc: Document, locator: YamlLocator, text: string): Issue[] {
   return [...doc.errors, ...doc.warnings].map((e) => ({
     file: locator.file,
     path: '',
-    ...locator.offsetPosition(e.pos[0]),
-    message: e.message,
+    ...explainYamlError(e, text, locator.offsetPosition(e.pos[0])),
   }));
+}
+
+/** yaml often reports one cause twice (e.g. a block key that is also multi-line); say it once. */
+function dedupeIssues(issues: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const id = `${i.line}:${i.column}:${i.message}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 function toPlainValue(doc: Document, locator: YamlLocator): Record<string, unknown> {

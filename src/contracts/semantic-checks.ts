@@ -20,6 +20,7 @@ import { checkSchedule, checkSla, checkSource } from './acquisition-checks';
 import { positiveDurationProblem } from './duration';
 import { linearRegexProblem } from '../quality/linear-regex';
 import { type Finding, finding, splitPointer } from './locate';
+import { didYouMean } from './nearest-name';
 
 interface Check {
   /** Pointers the check relies on; `*` matches any array index. */
@@ -33,7 +34,7 @@ const CHECKS: Check[] = [
   { reads: [NAMES], run: (c) => duplicates(c.schema, '/schema', 'column') },
   { reads: ['/schema'], run: (c) => c.schema.flatMap(columnConstraints) },
   { reads: ['/features/*/name'], run: (c) => duplicates(c.features, '/features', 'feature') },
-  { reads: ['/entity/key', NAMES, '/schema/*/required'], run: entityKey },
+  { reads: ['/entity/key', '/entity/nullable', NAMES, '/schema/*/required'], run: entityKey },
   { reads: ['/eventTime', NAMES, '/schema/*/type', '/schema/*/required'], run: eventTime },
   { reads: ['/features', NAMES], run: features },
   { reads: ['/expectations', NAMES], run: expectations },
@@ -124,21 +125,60 @@ function regex(pattern: string | undefined, at: string): Finding[] {
   return problem === null ? [] : [finding(at, problem)];
 }
 
+/**
+ * Key columns are required, except those listed in `entity.nullable`, which must not
+ * be: a nullable part is a declared choice (null matches null on reads), never an
+ * accident of a forgotten `required`. One part at least is never null.
+ */
 function entityKey(c: Contract): Finding[] {
   const columns = columnsByName(c);
-  return c.entity.key.flatMap((name, i) => {
+  const nullable = new Set(c.entity.nullable ?? []);
+  const out = c.entity.key.flatMap((name, i) => {
+    const at = `/entity/key/${i}`;
     const col = columns.get(name);
-    if (!col) return [finding(`/entity/key/${i}`, `entity key column '${name}' is not in schema`)];
-    if (col.required !== true)
-      return [finding(`/entity/key/${i}`, `entity key column '${name}' must be required: true`)];
+    if (!col)
+      return [finding(at, `entity key column '${name}' is not in schema${didYouMean(name, columns.keys())}`)];
+    if (nullable.has(name) && col.required === true) {
+      return [
+        finding(
+          at,
+          `entity key column '${name}' is listed in entity.nullable, so it cannot be required: true`,
+        ),
+      ];
+    }
+    if (!nullable.has(name) && col.required !== true) {
+      return [
+        finding(
+          at,
+          `entity key column '${name}' must be required: true (or listed in entity.nullable to allow a null part)`,
+        ),
+      ];
+    }
     return [];
   });
+  (c.entity.nullable ?? []).forEach((name, i) => {
+    if (!c.entity.key.includes(name))
+      out.push(
+        finding(
+          `/entity/nullable/${i}`,
+          `'${name}' is not an entity key column (key: ${c.entity.key.join(', ')})`,
+        ),
+      );
+  });
+  if (c.entity.key.every((name) => nullable.has(name))) {
+    out.push(finding('/entity/nullable', 'at least one entity key column must not be nullable'));
+  }
+  return out;
 }
 
 function eventTime(c: Contract): Finding[] {
-  const col = columnsByName(c).get(c.eventTime);
+  const columns = columnsByName(c);
+  const col = columns.get(c.eventTime);
   const name = c.eventTime;
-  if (!col) return [finding('/eventTime', `eventTime column '${name}' is not in schema`)];
+  if (!col)
+    return [
+      finding('/eventTime', `eventTime column '${name}' is not in schema${didYouMean(name, columns.keys())}`),
+    ];
   const out: Finding[] = [];
   if (col.type !== 'date' && col.type !== 'timestamp') {
     out.push(
@@ -176,7 +216,7 @@ function featureShape(
     return [finding(at, `feature '${f.name}' must have exactly one of column, expr, window; got ${got}`)];
   }
   if (f.column !== undefined && !columns.has(f.column)) {
-    return [finding(`${at}/column`, `column '${f.column}' is not in schema`)];
+    return [finding(`${at}/column`, unknownColumn(f.column, columns.keys()))];
   }
   return f.window ? windowChecks(f.window, `${at}/window`, columns, earlier) : [];
 }
@@ -192,7 +232,7 @@ function windowChecks(
     out.push(
       finding(
         `${at}/column`,
-        `window column '${w.column}' is neither a schema column nor an earlier feature`,
+        `window column '${w.column}' is neither a schema column nor an earlier feature${didYouMean(w.column, [...columns.keys(), ...earlier])}`,
       ),
     );
   }
@@ -279,5 +319,10 @@ function expectationColumns(e: ExpectationSpec, at: string, columns: Map<string,
   (e.columns ?? []).forEach((name, j) => refs.push([`${at}/columns/${j}`, name]));
   return refs
     .filter(([, name]) => !columns.has(name))
-    .map(([p, name]) => finding(p, `column '${name}' is not in schema`));
+    .map(([p, name]) => finding(p, unknownColumn(name, columns.keys())));
+}
+
+function unknownColumn(name: string, known: Iterable<string>): string {
+  const hint = didYouMean(name, known);
+  return hint ? `unknown column '${name}'${hint}` : `unknown column '${name}' (not in schema)`;
 }

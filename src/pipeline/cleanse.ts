@@ -9,17 +9,18 @@
  * trim text, turn null tokens into null (after trimming, case-sensitive, for JSON
  * strings too), then coerce (rules in coerce.ts). A null in a required column gives a
  * `required` reason; a value that cannot be read gives a `coerce` reason. Every failing
- * column reports its own reason. Entity-key columns and the event-time column are
- * required whatever the schema says: a row without them cannot be stored.
+ * column reports its own reason. Entity-key columns (except those in
+ * `entity.nullable`) and the event-time column are required whatever the schema says:
+ * a row without them cannot be stored. A key too long to store rejects the row
+ * (entity-key-definition.ts, which reads keys the same way for queries).
  * Fields not in the schema are dropped from `values` (they stay in `raw`).
  */
 import type { ColumnType, Contract } from '../contracts/contract.types';
 import { InputError } from '../errors';
+import { nullTokensOf, readCell } from './cell';
 import { coercerFor, coerceMessage, INVALID, type Coercer } from './coerce';
-import { encodeEntityKey } from './entity-key';
+import { entityKeyDefinition, type EntityKeyDefinition } from './entity-key-definition';
 import type { CleanRow, RawRecord, RejectReason, SourceRow, TypedRow } from './row.types';
-
-export const DEFAULT_NULL_VALUES: readonly string[] = ['', 'NA', 'null', 'NULL', 'N/A'];
 
 export type CleanseResult = { ok: true; row: CleanRow } | { ok: false; reasons: RejectReason[] };
 export type Cleanser = (row: SourceRow) => CleanseResult;
@@ -35,7 +36,7 @@ interface ColumnPlan {
 interface CleansePlan {
   columns: ColumnPlan[];
   nullTokens: ReadonlySet<string>;
-  keyColumns: string[];
+  key: EntityKeyDefinition;
   eventTime: string;
 }
 
@@ -46,8 +47,10 @@ export function compileCleanser(contract: Contract): Cleanser {
 
 function planCleanse(contract: Contract): CleansePlan {
   const byName = new Map(contract.schema.map((c) => [c.name, c]));
-  const implicitlyRequired = new Set([...contract.entity.key, contract.eventTime]);
-  for (const col of implicitlyRequired) {
+  const key = entityKeyDefinition(contract);
+  const keyAndTime = [...contract.entity.key, contract.eventTime];
+  const implicitlyRequired = new Set(keyAndTime.filter((c) => !key.nullable.has(c)));
+  for (const col of keyAndTime) {
     if (!byName.has(col))
       throw new InputError(
         `contract ${contract.name}: column ${col} is used as a key or event time but is not in the schema`,
@@ -67,8 +70,8 @@ function planCleanse(contract: Contract): CleansePlan {
       required: c.required === true || implicitlyRequired.has(c.name),
       coerce: coercerFor(c.type),
     })),
-    nullTokens: new Set((contract.source.nullValues ?? DEFAULT_NULL_VALUES).map((t) => t.trim())),
-    keyColumns: contract.entity.key,
+    nullTokens: nullTokensOf(contract),
+    key,
     eventTime: contract.eventTime,
   };
 }
@@ -87,7 +90,7 @@ export function compileCellCleanser(contract: Contract): CellCleanser {
   const plan = planCleanse(contract);
   return {
     fill: (raw, values) => fillValues(plan, raw, values),
-    entityKey: (values) => encodeEntityKey(plan.keyColumns, values),
+    entityKey: (values) => plan.key.fromValues(values),
   };
 }
 
@@ -102,7 +105,7 @@ function cleanseRow(plan: CleansePlan, row: SourceRow): CleanseResult {
       rawBatchId: row.rawBatchId,
       raw: row.raw,
       values,
-      entityKey: encodeEntityKey(plan.keyColumns, values),
+      entityKey: plan.key.fromValues(values),
       eventTime: values[plan.eventTime] as number,
     },
   };
@@ -134,14 +137,7 @@ function fillValues(plan: CleansePlan, record: RawRecord, values: TypedRow): Rej
     }
     values[col.name] = value;
   }
-  return reasons;
-}
-
-function readCell(raw: unknown, coerce: Coercer, nullTokens: ReadonlySet<string>): ReturnType<Coercer> {
-  if (raw === undefined || raw === null) return null;
-  if (typeof raw === 'string') {
-    const text = raw.trim();
-    return nullTokens.has(text) ? null : coerce(text);
-  }
-  return coerce(raw);
+  if (reasons) return reasons;
+  const keyProblem = plan.key.problem(values);
+  return keyProblem ? [keyProblem] : undefined;
 }

@@ -11,13 +11,17 @@
  * is the shortest round-trip form, so the text is the same on every run
  * (and `-0` collapses to `0`, which is right for equality).
  *
+ * A part of a composite key declared nullable (`entity.nullable`) encodes a null as
+ * JSON `null` (`["France",null]`), so null matches null on every read.
+ *
  * Sorting compares the encoded strings by UTF-16 code unit: a total, stable order,
  * not a numeric one (`10` sorts before `9`).
+ *
+ * How a key is read from a row and from a query (one definition for both) is in
+ * entity-key-definition.ts; this module is the encoding alone.
  */
 import type { ColumnType } from '../contracts/contract.types';
-import { InputError } from '../errors';
-import { coercerFor, coerceMessage, formatTemporal, INVALID } from './coerce';
-import type { Value } from './row.types';
+import { formatTemporal } from './coerce';
 
 export type EntityKeyJson = string | number | boolean | Record<string, unknown>;
 
@@ -45,7 +49,7 @@ function encodeScalar(v: unknown): string {
  * The GraphQL JSON form: the scalar for a one-column key, `{column: value}` for a
  * composite one. Date and timestamp columns decode to epoch ms unless `columnTypes`
  * is given, in which case they become `YYYY-MM-DD` / ISO strings (which
- * entityKeyFromInput accepts back, so the form round-trips).
+ * the definition's fromInput accepts back, so the form round-trips).
  */
 export function decodeEntityKey(
   keyColumns: string[],
@@ -65,62 +69,4 @@ export function decodeEntityKey(
 function present(v: unknown, type: ColumnType | undefined): unknown {
   if (typeof v === 'number' && (type === 'date' || type === 'timestamp')) return formatTemporal(v, type);
   return v;
-}
-
-/**
- * Turns a user-supplied key (GraphQL `entities`, `trainingSet` rows, `lineage(entity)`)
- * into the stored form, coercing each part exactly as cleansing would. A one-column
- * key may be given as a scalar or as `{column: value}`; a composite key only as an object.
- * Throws InputError naming what is wrong.
- */
-export function entityKeyFromInput(
-  keyColumns: string[],
-  columnTypes: Record<string, ColumnType>,
-  input: unknown,
-): string {
-  const named = keyColumns.join(', ');
-  const parts = asParts(keyColumns, input, named);
-  const missing = keyColumns.filter((c) => isMissing(parts[c]));
-  if (missing.length > 0) {
-    throw new InputError(`entity key needs columns ${named}; missing ${missing.join(', ')}`, { input });
-  }
-  const typed: Record<string, Value> = {};
-  for (const col of keyColumns) typed[col] = coercePart(col, columnTypes[col], parts[col]);
-  return encodeEntityKey(keyColumns, typed);
-}
-
-function asParts(keyColumns: string[], input: unknown, named: string): Record<string, unknown> {
-  const isObject = input !== null && typeof input === 'object' && !Array.isArray(input);
-  if (!isObject) {
-    if (keyColumns.length === 1) return { [keyColumns[0]!]: input };
-    throw new InputError(`entity key needs columns ${named}; give an object {column: value}`, { input });
-  }
-  const obj = input as Record<string, unknown>;
-  const unknown = Object.keys(obj).filter((k) => !keyColumns.includes(k));
-  if (unknown.length > 0) {
-    throw new InputError(`entity key has unknown column(s) ${unknown.join(', ')}; expected ${named}`, {
-      input,
-    });
-  }
-  return obj;
-}
-
-function isMissing(v: unknown): boolean {
-  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-}
-
-function coercePart(col: string, type: ColumnType | undefined, raw: unknown): Value {
-  if (type === undefined) throw new TypeError(`entity key column ${col} has no type`);
-  const value = coerceInput(type, raw);
-  if (value === INVALID || value === null) {
-    throw new InputError(`entity key column ${col}: ${coerceMessage(raw, type)}`, {
-      column: col,
-      value: raw,
-    });
-  }
-  return value;
-}
-
-function coerceInput(type: ColumnType, raw: unknown): Value | typeof INVALID {
-  return coercerFor(type)(typeof raw === 'string' ? raw.trim() : raw);
 }

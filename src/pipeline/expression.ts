@@ -19,6 +19,8 @@
  */
 import { compileExpression as filtrexCompile } from 'filtrex';
 import { InputError } from '../errors';
+import { didYouMean } from '../contracts/nearest-name';
+import { plainSyntaxMessage } from './expression-errors';
 import type { Value } from './row.types';
 import { compileLinearRegex, linearRegexProblem, type LinearRegex } from '../quality/linear-regex';
 
@@ -168,7 +170,7 @@ function analyse(expr: string, allowedNames: string[]): Analysed | string {
   try {
     fn = filtrexCompile(expr, OPTIONS);
   } catch (e) {
-    return syntaxMessage((e as Error).message);
+    return plainSyntaxMessage((e as Error).message, expr);
   }
   const symbols = scanSymbols(expr);
   if (symbols.refused) return symbols.refused;
@@ -177,7 +179,8 @@ function analyse(expr: string, allowedNames: string[]): Analysed | string {
     (n) => !allowed.has(n) && !Object.hasOwn(OPTIONS.constants, n),
   );
   if (unknownNames.length > 0) {
-    return `unknown name${unknownNames.length > 1 ? 's' : ''} ${unknownNames.join(', ')} (known: ${allowedNames.join(', ') || 'none'})`;
+    const hints = unknownNames.length === 1 ? didYouMean(unknownNames[0]!, allowedNames) : '';
+    return `unknown name${unknownNames.length > 1 ? 's' : ''} ${unknownNames.join(', ')}${hints} (known: ${allowedNames.join(', ') || 'none'})`;
   }
   const unknownFns = [...symbols.functions].filter((f) => !Object.hasOwn(FUNCTIONS, f));
   if (unknownFns.length > 0) {
@@ -191,16 +194,6 @@ function normalise(out: unknown): Value {
   if (typeof out === 'string' || typeof out === 'boolean') return out;
   // filtrex returns (not throws) runtime errors, e.g. a null condition in `if`; arrays and objects are not values.
   return null;
-}
-
-/** Jison's message is three lines (text, caret, expectations); fold it into one. */
-function syntaxMessage(message: string): string {
-  const lines = message.split('\n');
-  if (lines[0]?.startsWith('Parse error') && lines.length >= 4) {
-    const at = (lines[2] ?? '').indexOf('^') + 1;
-    return `syntax error at position ${at}: ${lines.slice(3).join(' ')}`;
-  }
-  return `syntax error: ${lines.join(' ')}`;
 }
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'of', 'if', 'then', 'else', 'mod']);

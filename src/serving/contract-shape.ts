@@ -10,7 +10,7 @@ import { InputError } from '../errors';
 import type { RegisteredContract } from '../contracts/registry.types';
 import type { ColumnType } from '../contracts/contract.types';
 import type { MatchedRow } from '../store/feature.repository';
-import { decodeEntityKey, entityKeyFromInput } from '../pipeline/entity-key';
+import { entityKeyDefinition } from '../pipeline/entity-key-definition';
 import { formatTemporal } from '../pipeline/coerce';
 import type { Value } from '../pipeline/row.types';
 import { featureTypes, type FeatureValueType } from './feature-types';
@@ -42,8 +42,9 @@ export function contractShape(contract: RegisteredContract): ContractShape {
 
 function buildShape(contract: RegisteredContract): ContractShape {
   const c = contract.contract;
-  const keyColumns = c.entity.key;
-  const keyTypes: Record<string, ColumnType> = Object.fromEntries(c.schema.map((s) => [s.name, s.type]));
+  const entityKey = entityKeyDefinition(c);
+  const keyColumns = entityKey.columns;
+  const keyTypes = entityKey.types;
   const types = featureTypes(c);
   const all = [...types.keys()];
   const temporal = new Set(all.filter((n) => types.get(n) === 'date' || types.get(n) === 'timestamp'));
@@ -64,13 +65,13 @@ function buildShape(contract: RegisteredContract): ContractShape {
     },
     key(input, where) {
       try {
-        return entityKeyFromInput(keyColumns, keyTypes, input);
+        return entityKey.fromInput(input);
       } catch (err) {
         if (err instanceof InputError) throw new InputError(`${where}: ${err.message}`);
         throw err;
       }
     },
-    vector(names, entityKey, m, timestamp) {
+    vector(names, encodedKey, m, timestamp) {
       let values: Record<string, Value> | null = null;
       if (m && temporal.size === 0 && sameKeys(m.values, names)) {
         values = m.values; // already what the loop below would build: the stored row, parsed for this read
@@ -89,7 +90,7 @@ function buildShape(contract: RegisteredContract): ContractShape {
       // property in its place (JSON, spread and equality see it as before) without
       // defineProperty's switch of every vector to a slow, dictionary-mode object.
       const vector = {
-        entity: decodeEntityKey(keyColumns, entityKey, keyTypes),
+        entity: entityKey.decode(encodedKey),
         timestamp,
         eventTime: m ? new Date(m.eventTime) : null,
         values,

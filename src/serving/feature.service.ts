@@ -12,7 +12,8 @@ import type { MatchedRow, FeatureView } from '../store/feature.repository';
 import type { ContractRegistry } from '../contracts/registry';
 import type { RegisteredContract } from '../contracts/registry.types';
 import { parseIsoDuration } from '../contracts/duration';
-import { decodeEntityKey, entityKeyFromInput, type EntityKeyJson } from '../pipeline/entity-key';
+import type { EntityKeyJson } from '../pipeline/entity-key';
+import { entityKeyDefinition } from '../pipeline/entity-key-definition';
 import { formatTemporal } from '../pipeline/coerce';
 import type { Value } from '../pipeline/row.types';
 import { featureTypes, type FeatureValueType } from './feature-types';
@@ -95,16 +96,6 @@ export class FeatureService {
     return { contract, view };
   }
 
-  private key(contract: RegisteredContract, input: unknown, where: string): string {
-    const types = Object.fromEntries(contract.contract.schema.map((c) => [c.name, c.type]));
-    try {
-      return entityKeyFromInput(contract.contract.entity.key, types, input);
-    } catch (err) {
-      if (err instanceof InputError) throw new InputError(`${where}: ${err.message}`);
-      throw err;
-    }
-  }
-
   private shape(contract: RegisteredContract, wanted: string[] | undefined) {
     const types = featureTypes(contract.contract);
     const names = wanted ?? [...types.keys()];
@@ -114,7 +105,7 @@ export class FeatureService {
         `unknown feature(s) ${unknown.join(', ')} in ${contract.name}@${contract.version}; known: ${[...types.keys()].join(', ')}`,
       );
     }
-    const keyTypes = Object.fromEntries(contract.contract.schema.map((c) => [c.name, c.type]));
+    const key = entityKeyDefinition(contract.contract);
     return (entityKey: string, m: MatchedRow | null, timestamp: Date | null): FeatureVector => {
       const features = names.map((name) => ({
         name,
@@ -122,7 +113,7 @@ export class FeatureService {
         value: present(m?.values[name] ?? null, types.get(name)!),
       }));
       return {
-        entity: decodeEntityKey(contract.contract.entity.key, entityKey, keyTypes),
+        entity: key.decode(entityKey),
         timestamp,
         eventTime: m ? new Date(m.eventTime) : null,
         values: m ? Object.fromEntries(features.map((f) => [f.name, f.value])) : null,

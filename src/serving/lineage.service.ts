@@ -8,7 +8,7 @@ import { InputError, NotFoundError } from '../errors';
 import type { Store } from '../store/store';
 import type { LineageEdge as StoredEdge } from '../store/lineage.repository';
 import type { ContractRegistry } from '../contracts/registry';
-import { entityKeyFromInput } from '../pipeline/entity-key';
+import { entityKeyDefinition } from '../pipeline/entity-key-definition';
 import type { Run } from '../pipeline/run.types';
 
 export interface GraphNode {
@@ -66,8 +66,7 @@ export class LineageService {
     if (!q.contract) throw new InputError('lineage needs a contract or a run');
     if (q.entity !== undefined && q.entity !== null) {
       const c = await this.deps.registry.resolve(q.contract, undefined, q.environment);
-      const types = Object.fromEntries(c.contract.schema.map((col) => [col.name, col.type]));
-      const key = entityKeyFromInput(c.contract.entity.key, types, q.entity);
+      const key = entityKeyDefinition(c.contract).fromInput(q.entity);
       return this.deps.store.features.runIdsForEntity(
         { environment: q.environment, contract: c.name, major: c.major },
         key,

@@ -9,9 +9,9 @@
  */
 import { InputError } from '../errors';
 import type { RegisteredContract } from '../contracts/registry.types';
-import type { ColumnType } from '../contracts/contract.types';
 import type { MatchedRow, PointRequest } from '../store/feature.repository';
-import { decodeEntityKey, entityKeyFromInput, type EntityKeyJson } from '../pipeline/entity-key';
+import type { EntityKeyJson } from '../pipeline/entity-key';
+import { entityKeyDefinition, type EntityKeyDefinition } from '../pipeline/entity-key-definition';
 import { formatTemporal } from '../pipeline/coerce';
 import type { Value } from '../pipeline/row.types';
 import { featureTypes, type FeatureValueType } from './feature-types';
@@ -23,8 +23,7 @@ export interface TrainingRow {
 }
 
 export class TrainingShape {
-  private readonly keyColumns: string[];
-  private readonly keyTypes: Record<string, ColumnType>;
+  private readonly entityKey: EntityKeyDefinition;
   private readonly names: string[];
   private readonly types: FeatureValueType[];
   private readonly temporal: boolean[];
@@ -47,8 +46,7 @@ export class TrainingShape {
         `unknown feature(s) ${unknown.join(', ')} in ${contract.name}@${contract.version}; known: ${[...types.keys()].join(', ')}`,
       );
     }
-    this.keyColumns = c.entity.key;
-    this.keyTypes = Object.fromEntries(c.schema.map((s) => [s.name, s.type]));
+    this.entityKey = entityKeyDefinition(c);
     this.names = names;
     this.types = names.map((n) => types.get(n)!);
     this.temporal = this.types.map((t) => t === 'date' || t === 'timestamp');
@@ -80,7 +78,7 @@ export class TrainingShape {
   vector(row: TrainingRow, request: PointRequest, m: MatchedRow | null): FeatureVector {
     let entity = this.decoded.get(request.entityKey);
     if (entity === undefined) {
-      entity = decodeEntityKey(this.keyColumns, request.entityKey, this.keyTypes);
+      entity = this.entityKey.decode(request.entityKey);
       // A composite key decodes to an object: each vector gets its own.
       if (typeof entity !== 'object') this.decoded.set(request.entityKey, entity);
     }
@@ -99,7 +97,7 @@ export class TrainingShape {
 
   private key(input: unknown, where: string): string {
     try {
-      return entityKeyFromInput(this.keyColumns, this.keyTypes, input);
+      return this.entityKey.fromInput(input);
     } catch (err) {
       if (err instanceof InputError) throw new InputError(`${where}: ${err.message}`);
       throw err;

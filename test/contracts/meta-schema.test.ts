@@ -244,7 +244,11 @@ describe('meta-schema: values', () => {
   it('rejects column names that are not identifiers', () => {
     const text = baseWith('{ name: deaths,', '{ name: death rate,');
     expect(onlyIssue(text).message).toBe(
-      "'death rate' must be an identifier (letters, digits and _, not starting with a digit)",
+      "'death rate' must be an identifier (letters, digits and _, not starting with a digit); to read a source column named 'death rate', give the column an identifier and read the header with from: { name: death_rate, from: \"death rate\", type: ... }",
+    );
+    const slash = baseWith('{ name: deaths,', '{ name: Country/Region,');
+    expect(onlyIssue(slash).message).toMatch(
+      /from: \{ name: country_region, from: "Country\/Region", type: \.\.\. \}$/,
     );
   });
 

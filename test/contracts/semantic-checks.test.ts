@@ -39,7 +39,7 @@ describe('semantic checks: column references', () => {
     expect(onlyIssue(text)).toMatchObject({
       path: '/features/0/column',
       ...positionOf(text, 'recovered }'),
-      message: "column 'recovered' is not in schema",
+      message: "unknown column 'recovered' (not in schema)",
     });
   });
 
@@ -71,8 +71,8 @@ describe('semantic checks: column references', () => {
       '{ expect: compound_unique, columns: [country, day], severity: reject }',
     );
     expect(issuesOf(text).map((i) => [i.path, i.message, i.line, i.column])).toEqual([
-      ['/expectations/0/column', "column 'death' is not in schema", 17, 33],
-      ['/expectations/1/columns/1', "column 'day' is not in schema", 18, 51],
+      ['/expectations/0/column', "unknown column 'death' — did you mean 'deaths'?", 17, 33],
+      ['/expectations/1/columns/1', "unknown column 'day' (not in schema)", 18, 51],
     ]);
   });
 
@@ -126,7 +126,31 @@ describe('semantic checks: entity and event time', () => {
 
   it('rejects an entity key column that is not required', () => {
     expect(messages(baseWith('key: [country]', 'key: [country, deaths]'))).toEqual([
-      "/entity/key/1: entity key column 'deaths' must be required: true",
+      "/entity/key/1: entity key column 'deaths' must be required: true (or listed in entity.nullable to allow a null part)",
+    ]);
+  });
+
+  it('lets a key column be nullable when entity.nullable lists it, and checks that list', () => {
+    valid(baseWith('key: [country]', 'key: [country, deaths]\n  nullable: [deaths]'));
+    expect(
+      messages(
+        baseWith('key: [country]', 'key: [country]\n  nullable: [country, confirmd]').replace(
+          '{ name: country, type: string, required: true',
+          '{ name: country, type: string',
+        ),
+      ),
+    ).toEqual([
+      '/entity/nullable: at least one entity key column must not be nullable',
+      "/entity/nullable/1: 'confirmd' is not an entity key column (key: country)",
+    ]);
+    expect(messages(baseWith('key: [country]', 'key: [country, date]\n  nullable: [date]'))).toEqual([
+      "/entity/key/1: entity key column 'date' is listed in entity.nullable, so it cannot be required: true",
+    ]);
+  });
+
+  it('suggests the nearest column for a misspelt key or event-time column', () => {
+    expect(messages(baseWith('key: [country]', 'key: [contry]'))).toEqual([
+      "/entity/key/0: entity key column 'contry' is not in schema — did you mean 'country'?",
     ]);
   });
 
@@ -506,7 +530,7 @@ describe('semantic checks: interplay with the meta-schema', () => {
     );
     expect(messages(text)).toEqual([
       "/schema/3/type: must be one of: string, integer, number, boolean, date, timestamp; got 'int'",
-      "/expectations/0/column: column 'death' is not in schema",
+      "/expectations/0/column: unknown column 'death' — did you mean 'deaths'?",
     ]);
   });
 

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ColumnType } from '../../src/contracts/contract.types';
-import { InputError } from '../../src/errors';
-import { decodeEntityKey, encodeEntityKey, entityKeyFromInput } from '../../src/pipeline/entity-key';
+import { decodeEntityKey, encodeEntityKey } from '../../src/pipeline/entity-key';
 
 const D = Date.UTC(2021, 0, 5);
 
@@ -71,61 +70,5 @@ describe('decodeEntityKey', () => {
 
   it('refuses a composite key with the wrong number of parts', () => {
     expect(() => decodeEntityKey(['a', 'b'], '["x"]')).toThrow(TypeError);
-  });
-});
-
-describe('entityKeyFromInput', () => {
-  const types: Record<string, ColumnType> = { country: 'string', date: 'date', id: 'integer' };
-
-  it('accepts a scalar for a one-column key, coercing like cleansing', () => {
-    expect(entityKeyFromInput(['id'], types, 42)).toBe('42');
-    expect(entityKeyFromInput(['id'], types, ' 42 ')).toBe('42');
-    expect(entityKeyFromInput(['country'], types, 'US')).toBe('"US"');
-    expect(entityKeyFromInput(['country'], types, { country: 'US' })).toBe('"US"');
-  });
-
-  it('accepts an object for a composite key, in any property order', () => {
-    const key = entityKeyFromInput(['country', 'date'], types, { date: '2021-01-05', country: 'US' });
-    expect(key).toBe(encodeEntityKey(['country', 'date'], { country: 'US', date: D }));
-  });
-
-  it('round-trips the decoded GraphQL form', () => {
-    const key = encodeEntityKey(['country', 'date'], { country: 'US', date: D });
-    expect(
-      entityKeyFromInput(['country', 'date'], types, decodeEntityKey(['country', 'date'], key, types)),
-    ).toBe(key);
-    expect(entityKeyFromInput(['country', 'date'], types, decodeEntityKey(['country', 'date'], key))).toBe(
-      key,
-    );
-  });
-
-  it('names missing columns', () => {
-    expect(() => entityKeyFromInput(['country', 'date'], types, { country: 'US' })).toThrow(
-      expect.objectContaining({
-        name: 'InputError',
-        message: 'entity key needs columns country, date; missing date',
-      }),
-    );
-    expect(() => entityKeyFromInput(['country', 'date'], types, { country: 'US', date: null })).toThrow(
-      /missing date/,
-    );
-    expect(() => entityKeyFromInput(['id'], types, null)).toThrow(/missing id/);
-  });
-
-  it('refuses a scalar for a composite key and unknown columns', () => {
-    expect(() => entityKeyFromInput(['country', 'date'], types, 'US')).toThrow(/give an object/);
-    expect(() => entityKeyFromInput(['country'], types, { country: 'US', x: 1 })).toThrow(
-      /unknown column\(s\) x; expected country/,
-    );
-  });
-
-  it('names the column that cannot be coerced', () => {
-    expect(() => entityKeyFromInput(['id'], types, 'abc')).toThrow(
-      "entity key column id: cannot read 'abc' as integer",
-    );
-    expect(() => entityKeyFromInput(['country'], types, 12)).toThrow(InputError);
-    expect(() =>
-      entityKeyFromInput(['country', 'date'], types, { country: 'US', date: '2021-02-30' }),
-    ).toThrow(/entity key column date: cannot read '2021-02-30' as date/);
   });
 });

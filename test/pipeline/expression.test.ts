@@ -116,6 +116,37 @@ describe('compileExpression', () => {
     expect(message).not.toContain('\n');
   });
 
+  it('explains syntax errors in plain words: where, and what was expected there', () => {
+    const cases: Array<[string, string]> = [
+      [
+        'confirmed / (2',
+        "syntax error at position 15: a '(' is not closed: expected ')', but the expression ends there",
+      ],
+      [
+        'confirmed +* 2',
+        "syntax error at position 12: expected a value (a number, a name, a \"string\", a function call or '('), but found '*'",
+      ],
+      [
+        'deaths confirmed',
+        "syntax error at position 8: expected an operator (such as + - * / == < and or) or the end of the expression, but found the name 'confirmed'",
+      ],
+      [
+        'if deaths then 1',
+        "syntax error at position 17: 'if … then …' needs 'else …', but the expression ends there",
+      ],
+      ['deaths = 1', "syntax error at position 8: '=' is not an operator: compare with '=='"],
+      ['deaths & flag', "syntax error at position 8: '&' is not an operator: use 'and'"],
+      ['"open', 'syntax error at position 1: a string is not closed: end it with "'],
+    ];
+    for (const [expr, message] of cases) expect(validateExpression(expr, NAMES), expr).toBe(message);
+  });
+
+  it('suggests the nearest name for a misspelt one', () => {
+    expect(validateExpression('confirmd / 2', NAMES)).toBe(
+      `unknown name confirmd — did you mean 'confirmed'? (known: ${NAMES.join(', ')})`,
+    );
+  });
+
   it('refuses of, % and ? :', () => {
     expect(validateExpression('x of deaths', NAMES)).toMatch(/'of'/);
     expect(validateExpression('deaths % 2', NAMES)).toMatch(/mod/);

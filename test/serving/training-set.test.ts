@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
-import { decodeEntityKey, entityKeyFromInput } from '../../src/pipeline/entity-key';
+import { decodeEntityKey } from '../../src/pipeline/entity-key';
+import { entityKeyDefinition } from '../../src/pipeline/entity-key-definition';
 import { formatTemporal } from '../../src/pipeline/coerce';
 import { featureTypes } from '../../src/serving/feature-types';
 import { parseIsoDuration } from '../../src/contracts/duration';
@@ -120,7 +121,7 @@ describe(`trainingSet vectors vs a row-by-row reference (${testEngine()})`, () =
     const names = features ?? [...types.keys()];
     const out: FeatureVector[] = [];
     for (const r of rows) {
-      const key = entityKeyFromInput(c.contract.entity.key, keyTypes, r.entity);
+      const key = entityKeyDefinition(c.contract).fromInput(r.entity);
       const [m] = await rt.store.features.pointInTime(
         { environment: 'dev', contract, major: 1 },
         [{ entityKey: key, at: r.timestamp.getTime() }],

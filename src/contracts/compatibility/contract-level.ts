@@ -26,7 +26,7 @@ const CONTRACT_KEYS = [
   'tags',
   'links',
 ] as const;
-const ENTITY_KEYS = ['name', 'key', 'description'] as const;
+const ENTITY_KEYS = ['name', 'key', 'nullable', 'description'] as const;
 
 /** How bytes become values: changing any of these can change the values of the same input. */
 const PARSING_KEYS = ['delimiter', 'quote', 'header', 'nullValues', 'encoding'] as const;
@@ -65,6 +65,7 @@ function entityChanges(base: Contract, head: Contract): ContractChange[] {
     const msg = `entity key changed ${show(b.key)} → ${show(h.key)}`;
     out.push(change('entity.key_changed', 'breaking', '/entity/key', msg, b.key, h.key));
   }
+  out.push(...nullableChanges(b.nullable ?? [], h.nullable ?? []));
   if (b.description !== h.description) {
     const msg = 'entity description changed';
     out.push(
@@ -79,6 +80,23 @@ function entityChanges(base: Contract, head: Contract): ContractChange[] {
     );
   }
   out.push(...unrecognizedChanges(b, h, ENTITY_KEYS, '/entity'));
+  return out;
+}
+
+/**
+ * A key part that may now be null is additive (rows once rejected are kept); one that
+ * may no longer be null is breaking (its null keys can no longer be read or written).
+ */
+function nullableChanges(b: string[], h: string[]): ContractChange[] {
+  const out: ContractChange[] = [];
+  for (const col of h.filter((c) => !b.includes(c))) {
+    const msg = `entity key column '${col}' may now be null`;
+    out.push(change('entity.nullable_added', 'additive', '/entity/nullable', msg, b, h));
+  }
+  for (const col of b.filter((c) => !h.includes(c))) {
+    const msg = `entity key column '${col}' may no longer be null`;
+    out.push(change('entity.nullable_removed', 'breaking', '/entity/nullable', msg, b, h));
+  }
   return out;
 }
 
