@@ -1,9 +1,15 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
+# Build tools for the sqlite3 native module when no prebuilt binary fits; git for `contracts check`.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ git && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev
+RUN npm ci --omit=dev && npm cache clean --force
+# The code belongs to root and is read-only for the server; only /data is the server's.
 COPY . .
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
+RUN mkdir -p /data && chown node:node /data
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 TIDEMARK_DATA_DIR=/data TIDEMARK_CONTRACTS_DIR=/app/contracts
+# Contracts can be mounted over /app/contracts (read-only is enough): no rebuild to change them.
+VOLUME ["/data"]
+USER node
 EXPOSE 4000
 CMD ["node", "bin/tidemark.js", "serve"]

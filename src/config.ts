@@ -45,6 +45,11 @@ export interface Config {
   runLeaseMs: number;
   /** How often each instance looks for orphaned runs and due retries. */
   sweepMs: number;
+  /**
+   * TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH (`<key id>:<sha256 of its secret>`, made by
+   * `tidemark keys bootstrap`): created as an admin key at start when no admin key exists.
+   */
+  bootstrapAdminKey: { id: string; secretSha256: string } | null;
 }
 
 /** Variables Tidemark reads. Any other TIDEMARK_* variable is a typo and refused. */
@@ -60,6 +65,7 @@ const KNOWN = new Set([
   'TIDEMARK_RUN_LEASE_MS',
   'TIDEMARK_SWEEP_MS',
   'TIDEMARK_EVENTS_PREFIX',
+  'TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH',
 ]);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -97,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: parseAuth(env.TIDEMARK_AUTH || 'auto'),
     runLeaseMs: parseMs('TIDEMARK_RUN_LEASE_MS', env.TIDEMARK_RUN_LEASE_MS, 60_000),
     sweepMs: parseMs('TIDEMARK_SWEEP_MS', env.TIDEMARK_SWEEP_MS, 30_000),
+    bootstrapAdminKey: parseBootstrapKey(env.TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH),
   };
 }
 
@@ -155,6 +162,17 @@ function parseEventsPrefix(v: string | undefined, databaseUrl: string | null, sq
   if (!databaseUrl) return `tidemark:${sqliteFile}:`;
   const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || 'postgres';
   return `tidemark:${name}:`;
+}
+
+/** `<12-character key id>:<64 hex digits>`; unset or empty: none. */
+function parseBootstrapKey(v: string | undefined): Config['bootstrapAdminKey'] {
+  if (!v) return null;
+  const m = /^([a-z0-9]{12}):([0-9a-f]{64})$/.exec(v.trim());
+  if (!m)
+    throw new InputError(
+      'TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH must be <key id>:<sha256 of the secret> as printed by `tidemark keys bootstrap`',
+    );
+  return { id: m[1]!, secretSha256: m[2]! };
 }
 
 function parseAuth(v: string): Config['auth'] {

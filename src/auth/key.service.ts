@@ -42,17 +42,12 @@ export class ApiKeyService {
   async create(owner: string, role: string, actor: string): Promise<CreatedKey> {
     if (!isRole(role)) throw new InputError(`role must be one of ${ROLES.join(', ')}; got '${role}'`);
     if (!owner.trim() || owner.length > 200) throw new InputError('owner must be 1 to 200 characters');
-    const id = randomBytes(9)
-      .toString('base64url')
-      .toLowerCase()
-      .replace(/[^a-z0-9]/g, '0')
-      .slice(0, 12);
-    const secret = randomBytes(32).toString('base64url');
+    const { id, secretSha256, token } = newKeyMaterial();
     const key: ApiKey = {
       id,
       owner: owner.trim(),
       role: role as Role,
-      secretSha256: sha256(secret),
+      secretSha256,
       createdAt: this.deps.clock.now(),
       createdBy: actor,
       revokedAt: null,
@@ -72,7 +67,7 @@ export class ApiKeyService {
         details: null,
       });
     });
-    return { key, secret: `tmk_${id}_${secret}` };
+    return { key, secret: token };
   }
 
   list(): Promise<ApiKey[]> {
@@ -113,6 +108,17 @@ export class ApiKeyService {
     void this.deps.store.apiKeys.touch(key.id, this.deps.clock.now()).catch(() => undefined);
     return { actor: `key:${key.owner}`, role: key.role, keyId: key.id };
   }
+}
+
+/** A new key: its id, the full token (shown once) and the hash of its secret (stored). */
+export function newKeyMaterial(): { id: string; token: string; secretSha256: string } {
+  const id = randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 12);
+  const secret = randomBytes(32).toString('base64url');
+  return { id, token: `tmk_${id}_${secret}`, secretSha256: sha256(secret) };
 }
 
 function sha256(s: string): string {

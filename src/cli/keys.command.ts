@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { ROLES } from '../auth/roles';
 import { toJson } from './json';
 import { command, withRuntime } from './run-command';
+import { newBootstrapKey } from '../auth/bootstrap';
 
 export function keysCommand(): Command {
   const cmd = new Command('keys').description('Manage API keys (roles: reader, writer, admin)');
@@ -42,6 +43,22 @@ export function keysCommand(): Command {
             `${k.id}  ${k.owner}  ${k.role}  ${state}  created ${new Date(k.createdAt).toISOString()} by ${k.createdBy}\n`,
           );
         }
+      }),
+    );
+
+  cmd
+    .command('bootstrap')
+    .description(
+      'Make an admin key for a new deployment, without a database: prints the key and the value of TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH',
+    )
+    .action(
+      command(async () => {
+        const made = newBootstrapKey();
+        process.stdout.write(`${made.token}\nTIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH=${made.value}\n`);
+        process.stderr.write(
+          'keep the key (first line) now, it is not shown again; give the deployment only the second line:\n' +
+            'at start, when no admin key exists, it becomes an admin key (owner bootstrap)\n',
+        );
       }),
     );
 

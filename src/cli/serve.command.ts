@@ -4,7 +4,8 @@ import { cp, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
+import { bootstrapAdmin } from '../auth/bootstrap';
 import { openRuntime, type Runtime } from '../runtime';
 import { createServer } from '../server';
 import { loadContractFiles } from '../contracts/load';
@@ -17,14 +18,19 @@ export function serveCommand(): Command {
   return new Command('serve')
     .description('Start the GraphQL server (registers the contracts directory first)')
     .option('--no-sync', 'do not register the contracts directory at start-up')
-    .option('--no-samples', 'do not copy the sample data into an empty landing directory')
+    .option(
+      '--samples',
+      'copy the sample data into an empty landing directory (default: only on the embedded SQLite store in dev)',
+    )
+    .option('--no-samples', 'never copy the sample data')
     .action(
-      command(async (opts: { sync: boolean; samples: boolean }) => {
+      command(async (opts: { sync: boolean; samples?: boolean }) => {
         const config = loadConfig();
         // Before anything starts: a busy port is one line and exit 1, with nothing run.
         await checkPortFree(config.port, config.host);
         const rt = await openRuntime(config);
         try {
+          await bootstrapFromConfig(rt);
           const server = await createServer(rt);
           const port = await server.listen(config.port, config.host).catch(async (err: unknown) => {
             await server.stop();
@@ -52,11 +58,11 @@ export function serveCommand(): Command {
 /** Samples, contract sync, dispatcher, schedules, arrivals and streams: started once the port is ours. */
 async function startWork(
   rt: Runtime,
-  opts: { sync: boolean; samples: boolean },
+  opts: { sync: boolean; samples?: boolean },
   serveUntilSignal: (jobs: number) => Promise<void>,
 ): Promise<void> {
   const config = rt.config;
-  if (opts.samples) await landSamples(config.landingDir);
+  if (wantSamples(opts.samples, config)) await landSamples(config.landingDir);
   if (opts.sync && existsSync(config.contractsDir)) {
     const outcomes = await rt.contracts.apply(await loadContractFiles([config.contractsDir]), 'system:serve');
     rt.logger.info(
@@ -88,6 +94,29 @@ async function startWork(
     await arrivals.stop();
     await scheduler.stop();
   }
+}
+
+/**
+ * Samples are for a first look, never for a real store: without `--samples` they land
+ * only on the embedded default (SQLite, environment dev). With DATABASE_URL or another
+ * environment they are not ingested unless asked for.
+ */
+export function wantSamples(
+  flag: boolean | undefined,
+  config: Pick<Config, 'databaseUrl' | 'defaultEnvironment'>,
+): boolean {
+  if (flag !== undefined) return flag;
+  return config.databaseUrl === null && config.defaultEnvironment === 'dev';
+}
+
+/** TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH: the first admin key, once (auth/bootstrap.ts). */
+async function bootstrapFromConfig(rt: Runtime): Promise<void> {
+  const key = rt.config.bootstrapAdminKey;
+  if (!key) return;
+  const outcome = await bootstrapAdmin(rt, key);
+  if (outcome === 'created')
+    rt.logger.warn({ keyId: key.id }, 'bootstrap admin key created from TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH');
+  else rt.logger.info({ keyId: key.id, outcome }, 'bootstrap admin key not needed');
 }
 
 /**
