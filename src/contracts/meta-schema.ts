@@ -8,6 +8,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { COLUMN_TYPES, EXPECTATION_NAMES, SEVERITIES, SOURCE_TYPES, WINDOW_OPS } from './contract.types';
 import { type Finding, appendPointer } from './locate';
 import { nearestName } from './nearest-name';
+import { MAX_NAME_LENGTH, MAX_VERSION_LENGTH } from './identifiers';
 
 export const CONTRACT_NAME_PATTERN = '^[a-z][a-z0-9_]*$';
 /** Columns and features are referenced from expressions, so they must be identifiers. */
@@ -21,7 +22,7 @@ export const SEMVER_PATTERN =
 
 // No minLength: the pattern already rejects '', and one message is clearer than two.
 const text = { type: 'string', pattern: NOT_BLANK_PATTERN };
-const identifier = { type: 'string', pattern: IDENTIFIER_PATTERN, maxLength: 63 };
+const identifier = { type: 'string', pattern: IDENTIFIER_PATTERN, maxLength: MAX_NAME_LENGTH };
 const scalarValue = { type: ['string', 'number', 'boolean'] };
 const scalarList = { type: 'array', minItems: 1, uniqueItems: true, items: scalarValue };
 
@@ -101,8 +102,8 @@ const source = closed(
 /** The JSON Schema (draft-07) of a contract document; exported so editors and docs can use it. */
 export const CONTRACT_META_SCHEMA = closed(
   {
-    name: { type: 'string', pattern: CONTRACT_NAME_PATTERN, maxLength: 63 },
-    version: { type: 'string', pattern: SEMVER_PATTERN },
+    name: { type: 'string', pattern: CONTRACT_NAME_PATTERN, maxLength: MAX_NAME_LENGTH },
+    version: { type: 'string', pattern: SEMVER_PATTERN, maxLength: MAX_VERSION_LENGTH },
     owner: text,
     description: { type: 'string' },
     entity: closed(

@@ -8,6 +8,7 @@
  *   promotion.already-active   the version is already active in the target
  */
 import semver from 'semver';
+import { checkName, checkVersion } from './identifiers';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { ENVIRONMENTS, type Environment } from '../config';
@@ -32,6 +33,8 @@ export class PromotionService {
   async promote(name: string, version: string, to: string, actor: string): Promise<PromotionResult> {
     const target = parseTarget(to);
     const from = ENVIRONMENTS[ENVIRONMENTS.indexOf(target) - 1]!;
+    checkName(name);
+    checkVersion(version);
     if (!semver.valid(version)) throw new InputError(`version must be a semantic version; got '${version}'`);
     const contract = await this.deps.registry.resolve(name, version, from);
     const activeBelow = await this.deps.registry.activeVersions({ name, environment: from });

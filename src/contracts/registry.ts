@@ -5,6 +5,7 @@
  * version active in `dev`; promotion moves it up (see promotion in a later module).
  */
 import semver from 'semver';
+import { checkName, checkVersion } from './identifiers';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, InputError } from '../errors';
 import type { Clock } from '../clock';
@@ -175,6 +176,8 @@ export class ContractRegistry {
     version: string | undefined,
     environment: Environment,
   ): Promise<RegisteredContract> {
+    checkName(name);
+    checkVersion(version);
     if (version && semver.valid(version)) {
       const found = await this.version(name, version);
       if (!found) throw new NotFoundError(`contract ${name}@${version} is not registered`);

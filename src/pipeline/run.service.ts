@@ -4,6 +4,7 @@
  * the work; this decides what to run and records who asked.
  */
 import semver from 'semver';
+import { checkVersion } from '../contracts/identifiers';
 import type { Environment } from '../config';
 import { ConflictError, InputError, NotFoundError } from '../errors';
 import type { Clock } from '../clock';
@@ -275,6 +276,7 @@ export class RunService {
       throw new ConflictError(`run ${runId} is ${parent.status}; wait until it finishes, then reprocess it`);
     }
     const version = opts.contractVersion ?? parent.contractVersion;
+    checkVersion(version, 'contractVersion');
     if (!semver.valid(version))
       throw new InputError(`contractVersion must be a semantic version; got '${version}'`);
     const contract = await this.deps.registry.resolve(parent.contractName, version, parent.environment);

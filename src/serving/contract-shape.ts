@@ -7,6 +7,7 @@
  * (test/serving/contract-shape.test.ts compares them).
  */
 import { InputError } from '../errors';
+import { checkName } from '../contracts/identifiers';
 import type { RegisteredContract } from '../contracts/registry.types';
 import type { ColumnType } from '../contracts/contract.types';
 import type { MatchedRow } from '../store/feature.repository';
@@ -55,6 +56,7 @@ function buildShape(contract: RegisteredContract): ContractShape {
     all,
     names(wanted) {
       if (!wanted) return all;
+      for (const n of wanted) checkName(n, 'feature name');
       const unknown = wanted.filter((n) => !types.has(n));
       if (unknown.length > 0) {
         throw new InputError(

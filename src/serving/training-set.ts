@@ -8,6 +8,7 @@
  * (test/serving/training-set.test.ts compares them).
  */
 import { InputError } from '../errors';
+import { checkName } from '../contracts/identifiers';
 import type { RegisteredContract } from '../contracts/registry.types';
 import type { MatchedRow, PointRequest } from '../store/feature.repository';
 import type { EntityKeyJson } from '../pipeline/entity-key';
@@ -40,6 +41,7 @@ export class TrainingShape {
     const c = contract.contract;
     const types = featureTypes(c);
     const names = wanted ?? [...types.keys()];
+    for (const n of names) checkName(n, 'feature name');
     const unknown = names.filter((n) => !types.has(n));
     if (unknown.length > 0) {
       throw new InputError(
