@@ -482,6 +482,12 @@ describe('diffContracts: entity, event time, source, filters', () => {
       reverse: ['breaking entity.key_changed /entity/key'],
     },
     {
+      title: 'a key part that may be null is additive one way, breaking the other',
+      to: (c) => (c.entity.nullable = ['country']),
+      forward: ['additive entity.nullable_added /entity/nullable'],
+      reverse: ['breaking entity.nullable_removed /entity/nullable'],
+    },
+    {
       title: 'entity name changed is breaking',
       to: (c) => (c.entity.name = 'nation'),
       forward: ['breaking entity.name_changed /entity/name'],
