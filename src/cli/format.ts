@@ -1,5 +1,6 @@
 /** Plain-text shapes for CLI output. */
 import type { Run } from '../pipeline/run.types';
+import { resultLines } from './report-format';
 import { statusName } from './json';
 
 export function runLine(r: Run): string {
@@ -15,12 +16,6 @@ export function runDetail(r: Run): string {
   ];
   if (r.outputDigest) lines.push(`  output digest ${r.outputDigest}`);
   if (r.error) lines.push(`  error: ${r.error}`);
-  for (const res of r.validation?.results ?? []) {
-    const mark = res.success ? 'ok  ' : res.severity === 'warn' ? 'warn' : 'FAIL';
-    const col = res.column ?? res.columns?.join('+') ?? '';
-    lines.push(
-      `  ${mark} ${res.expect}${col ? `(${col})` : ''} [${res.severity}] unexpected ${res.unexpectedCount}/${res.elementCount}`,
-    );
-  }
+  for (const res of r.validation?.results ?? []) lines.push(...resultLines(res));
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import { toJson, statusName, parseStatus } from './json';
 import { command, withRuntime } from './run-command';
 import { progressReporter, endProgress } from './progress';
 import { runDetail, runLine } from './format';
+import { rejectLines } from './report-format';
 
 const exitFor = (r: Run) => (r.status === 'failed' ? 1 : 0);
 
@@ -88,10 +89,7 @@ export function runCommands(): Command[] {
           return;
         }
         process.stdout.write(runDetail(r) + '\n');
-        if (rejects.totalCount > 0) process.stdout.write(`  rejects (${rejects.totalCount}):\n`);
-        for (const x of rejects.rows) {
-          process.stdout.write(`    row ${x.rowNumber}: ${x.reasons.map((why) => why.message).join('; ')}\n`);
-        }
+        for (const line of rejectLines(rejects)) process.stdout.write(line + '\n');
       }),
     );
 

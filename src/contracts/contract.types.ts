@@ -194,6 +194,8 @@ export interface ContractPolicy {
   onNewVersion?: 'backfill' | 'none';
   /** What to do with dependent later runs when a run is rolled back. */
   onRollback?: 'reprocess' | 'none';
+  /** 0..1: a run rejecting a larger share of its rows fails (docs/validation.md). */
+  maxRejectedFraction?: number;
 }
 
 export interface Contract {

@@ -126,6 +126,7 @@ export const CONTRACT_META_SCHEMA = closed(
     policy: closed({
       onNewVersion: { enum: ['backfill', 'none'] },
       onRollback: { enum: ['reprocess', 'none'] },
+      maxRejectedFraction: { type: 'number', minimum: 0, maximum: 1 },
     }),
     tags: { type: 'array', uniqueItems: true, items: text },
     links: { type: 'object', additionalProperties: text },

@@ -5,15 +5,14 @@
  *           → ONE transaction: feature rows, rejects, lineage, raw links, run = succeeded
  *             (and, for a reprocess, the parent = superseded at the same instant)
  *
- * Any error before or inside the transaction leaves no feature row, reject or edge
- * behind: the run is marked failed with its error and (when validation ran) report.
+ * Any error before or inside the transaction leaves no feature row or edge behind: the
+ * run is marked failed with its error and what it measured before failing (counts,
+ * report, rejects), written in a transaction of their own (fail-stage.ts).
  */
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock, IdGenerator } from '../clock';
 import type { Environment } from '../config';
-import { asUnavailable } from '../errors';
 import type { Store, Repositories } from '../store/store';
 import type { RegisteredContract } from '../contracts/registry.types';
 import type { RunEventSink } from '../events/run-events';
@@ -27,6 +26,9 @@ import { sealRows, type SealedRows } from './sealed-rows';
 import { writeRun, type PendingRejects, type WriteHook } from './write-stage';
 import { ZERO_COUNTS, type RawBatch, type Run, type RunTrigger } from './run.types';
 import { RunValidationError, describeFailure } from './run-failure';
+import { recordFailure } from './fail-stage';
+import { fileNames } from './file-name';
+import { SAMPLE_LIMIT } from '../quality/tally';
 
 export interface ExecutorDeps {
   store: Store;
@@ -61,12 +63,16 @@ export interface RunRequest {
   progress?: ProgressFn;
 }
 
-interface Outcome {
-  rows: SealedRows;
+/** What a run measured before writing: kept by a failed run too. */
+interface Measured {
   /** Every reject; validation rejects get their source records back while the commit runs. */
   rejects: PendingRejects;
   read: ReadResult;
   report: ValidationReport;
+}
+
+interface Outcome extends Measured {
+  rows: SealedRows;
 }
 
 export class RunExecutor {
@@ -129,15 +135,14 @@ export class RunExecutor {
       'run started',
     );
     const heartbeat = setInterval(() => void this.heartbeat(run.id, log), Math.max(1000, this.leaseMs / 3));
-    let report: ValidationReport | null = null;
+    const measured: { now: Measured | null } = { now: null };
     try {
       const compiled = this.compiled.get(req.contract.hash, req.contract.contract);
-      const outcome = await this.process(run, req, compiled, log);
-      report = outcome.report;
+      const outcome = await this.process(run, req, compiled, measured, log);
       return await this.commit(run, req, outcome, log);
     } catch (err) {
       // Awaited: the heartbeat and the claim hold while the failure is being written.
-      return await this.fail(run, err, report, log);
+      return await this.fail(run, err, measured.now, log);
     } finally {
       clearInterval(heartbeat);
       this.executing.delete(run.id);
@@ -166,10 +171,12 @@ export class RunExecutor {
     }
   }
 
+  /** Reads, validates and transforms; what it measured lands in `measured` as soon as it is known. */
   private async process(
     run: Run,
     req: RunRequest,
     compiled: CompiledContract,
+    measured: { now: Measured | null },
     log: Logger,
   ): Promise<Outcome> {
     const t0 = Date.now();
@@ -186,10 +193,9 @@ export class RunExecutor {
       presentColumns: read.presentColumns,
       previous: history.previous,
       coercionRejects: read.rejects.length,
+      coercionSample: read.rejects.slice(0, SAMPLE_LIMIT),
+      files: fileNames(req.rawBatches),
     });
-    if (!validation.report.success) {
-      throw new RunValidationError(validation.report);
-    }
     // Validation rejects read their source records back from the kept raw batches while
     // the commit inserts the feature rows (the database's thread is the busy one then);
     // the commit awaits them before writing the rejects.
@@ -200,18 +206,15 @@ export class RunExecutor {
       ),
     };
     rejects.rows.catch(() => undefined); // awaited in the commit; never an unhandled rejection
+    measured.now = { rejects, read, report: validation.report };
+    if (!validation.report.success) throw new RunValidationError(validation.report);
     // Rows are made (transform, digest, serialisation) as the commit inserts them.
     const rows = sealRows(compiled.transform(validation.accepted, history.points));
-    return { rows, rejects, read, report: validation.report };
+    return { ...measured.now, rows };
   }
 
   private async commit(run: Run, req: RunRequest, o: Outcome, log: Logger): Promise<Run> {
-    const counts = {
-      read: o.read.read,
-      valid: o.read.read - o.rejects.count - o.read.filtered,
-      rejected: o.rejects.count,
-      filtered: o.read.filtered,
-    };
+    const counts = countsOf(o);
     const committed = await writeRun(this.deps.store, this.deps.clock, {
       run,
       counts,
@@ -241,36 +244,20 @@ export class RunExecutor {
     return committed;
   }
 
-  private async fail(run: Run, err: unknown, report: ValidationReport | null, log: Logger): Promise<Run> {
-    const failure = describeFailure(err, report);
+  private async fail(run: Run, err: unknown, measured: Measured | null, log: Logger): Promise<Run> {
+    const failure = describeFailure(err, measured?.report ?? null);
     if (failure.expected) log.warn({ error: failure.error }, 'run failed');
     else log.error({ err }, 'run failed');
     const patch: Partial<Run> = { status: 'failed', finishedAt: this.deps.clock.now(), ...failure.patch };
+    if (measured) patch.counts = { ...countsOf(measured), written: 0 };
+    const record = { runId: run.id, patch, rejects: measured?.rejects.rows ?? null };
     // The sweep may have failed this run already (its lease lapsed): its verdict stands.
-    if (!(await this.recordFailure(run.id, patch, log))) {
+    if (!(await recordFailure(this.deps.store, record, Math.max(this.leaseMs, 30_000), log))) {
       return (await this.deps.store.runs.get(run.id)) ?? run;
     }
     const failed = { ...run, ...patch } as Run;
     this.deps.events.publish(failed);
     return failed;
-  }
-
-  /**
-   * Writes the failure. When the database is what failed, the write is retried with
-   * backoff for up to a lease (at least 30 s), so that the run says why it failed; past
-   * that, the sweep fails it as interrupted once the database is back.
-   */
-  private async recordFailure(id: string, patch: Partial<Run>, log: Logger): Promise<boolean> {
-    const deadline = Date.now() + Math.max(this.leaseMs, 30_000);
-    for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
-      try {
-        return await this.deps.store.runs.update(id, patch, ['running']);
-      } catch (err) {
-        if (!asUnavailable(err) || Date.now() + delay > deadline) throw err;
-        if (delay === 250) log.warn('run failure not recorded yet: the database is unreachable; retrying');
-        await sleep(delay);
-      }
-    }
   }
 
   private newRun(req: RunRequest): Run {
@@ -304,5 +291,14 @@ export class RunExecutor {
 }
 
 export type { Repositories };
+
+function countsOf(m: Measured) {
+  return {
+    read: m.read.read,
+    valid: m.read.read - m.rejects.count - m.read.filtered,
+    rejected: m.rejects.count,
+    filtered: m.read.filtered,
+  };
+}
 
 const defaultInstanceId = `${hostname()}:${process.pid}`;

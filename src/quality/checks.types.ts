@@ -27,6 +27,10 @@ export interface ValidationContext {
   previous?: Map<string, PreviousValues>;
   /** Rows cleansing already rejected; folded into the schema result when given. */
   coercionRejects?: number;
+  /** The first of those rejects, for the schema result's sample. */
+  coercionSample?: ReadonlyArray<{ rowNumber: number; rawBatchId: string; reasons: RejectReason[] }>;
+  /** Raw batch id → its file name (or stream range): shown beside row numbers in samples. */
+  files?: ReadonlyMap<string, string>;
 }
 
 export interface BatchValidation {
@@ -81,13 +85,25 @@ export interface TableInput {
 
 export interface TableCheck extends CheckBase {
   kind: 'table';
+  /**
+   * unique / compound_unique blame rows and see every row; the other table checks
+   * (aggregates, sets, row count, freshness) see only the rows the run will store.
+   */
+  rejectsRows?: boolean;
   evaluate(input: TableInput): TableOutcome;
 }
 
 export type Check = RowCheck | SequenceCheck | TableCheck;
 
 export interface CompiledChecks {
-  contract: { name: string; version: string; eventTime: string; entityKey: string[] };
+  contract: {
+    name: string;
+    version: string;
+    eventTime: string;
+    entityKey: string[];
+    /** policy.maxRejectedFraction: the share of rejected rows above which the run fails. */
+    maxRejectedFraction?: number;
+  };
   schema: SchemaCheck;
   /** In contract order, so the report lists results in the order authors wrote them. */
   checks: Check[];

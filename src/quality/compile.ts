@@ -29,6 +29,7 @@ export function compileChecks(contract: Contract): CompiledChecks {
       version: contract.version,
       eventTime: contract.eventTime,
       entityKey: [...contract.entity.key],
+      maxRejectedFraction: contract.policy?.maxRejectedFraction,
     },
     schema,
     checks,

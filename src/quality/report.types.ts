@@ -7,11 +7,16 @@ import type { ExpectationName, Severity } from '../contracts/contract.types';
 
 export interface UnexpectedSample {
   rowNumber: number;
+  /** The raw batch holding the row (row numbers restart in every batch). */
+  rawBatchId?: string;
+  /** The raw batch's file name (or stream range), when it has one: what a person looks for. */
+  file?: string;
   value: unknown;
 }
 
 export interface ExpectationResult {
-  expect: ExpectationName | 'schema';
+  /** `schema`: the column schema and cleansing; `max_rejected_fraction`: the contract's bound on rejects. */
+  expect: ExpectationName | 'schema' | 'max_rejected_fraction';
   column?: string;
   columns?: string[];
   severity: Severity;
@@ -26,7 +31,10 @@ export interface ExpectationResult {
   observedValue?: unknown;
   /** Up to 20 unexpected values with their row numbers. */
   sample: UnexpectedSample[];
-  /** Extra facts a reviewer needs (columns_match_set: missing/unexpected columns; schema: per column counts). */
+  /**
+   * Extra facts a reviewer needs: the bounds an aggregate was held to (min, max), missing
+   * and unexpected columns (columns_match_set), per column counts (schema).
+   */
   details?: Record<string, unknown>;
 }
 

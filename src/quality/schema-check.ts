@@ -14,7 +14,8 @@ import { InputError } from '../errors';
 import type { CleanRows } from '../pipeline/clean-rows';
 import type { ExpectationResult, UnexpectedSample } from './report.types';
 import { makeResult } from './report';
-import { type RejectSink, SAMPLE_LIMIT } from './tally';
+import { type RejectSink, SAMPLE_LIMIT, sampleOf } from './tally';
+import type { ValidationContext } from './checks.types';
 import { compileLinearRegex } from './linear-regex';
 
 /** ajv's hook for a regex engine; `code` only matters for standalone code, never generated here. */
@@ -78,33 +79,26 @@ function describe(column: string, err: ErrorObject): string {
 /**
  * Runs the schema over every row, adds one `schema` reason per violated constraint to
  * the sink, and returns the report's schema result. Cleansing rejects, when given,
- * count as unexpected rows of the same result: both are the contract's hard shape.
+ * count as unexpected rows of the same result (both are the contract's hard shape),
+ * and the first of them fill its sample like any check's: row, column, value, why.
  */
 export function runSchemaCheck(
   check: SchemaCheck,
   rows: CleanRows,
   sink: RejectSink,
-  coercionRejects = 0,
+  early: Pick<ValidationContext, 'coercionRejects' | 'coercionSample'> = {},
 ): ExpectationResult {
+  const coercionRejects = early.coercionRejects ?? 0;
   const byColumn: Record<string, number> = {};
   const sample: UnexpectedSample[] = [];
-  let unexpectedRows = 0;
-  const validate = check.validate;
-  if (validate) {
-    for (let i = 0; i < rows.length; i++) {
-      // Only contracts with column constraints get here; they pay for a row object each.
-      const row = rows.row(i);
-      if (validate(row.values)) continue;
-      unexpectedRows++;
-      for (const err of validate.errors ?? []) {
-        const column = check.columnsByPath.get(err.instancePath) ?? err.instancePath;
-        const value = row.values[column];
-        sink.add(i, { rule: 'schema', column, message: describe(column, err), value });
-        byColumn[column] = (byColumn[column] ?? 0) + 1;
-        if (sample.length < SAMPLE_LIMIT) sample.push({ rowNumber: row.rowNumber, value: { column, value } });
-      }
+  for (const r of early.coercionSample ?? []) {
+    for (const why of r.reasons) {
+      if (why.column !== undefined) byColumn[why.column] = (byColumn[why.column] ?? 0) + 1;
+      if (sample.length < SAMPLE_LIMIT)
+        sample.push(sampleOf(r.rowNumber, { column: why.column, value: why.value, rule: why.rule }, r.rawBatchId));
     }
   }
+  const unexpectedRows = validateRows(check, rows, sink, byColumn, sample);
   const unexpectedCount = unexpectedRows + coercionRejects;
   const details: Record<string, unknown> = { byColumn };
   if (coercionRejects > 0) details.coercionRejects = coercionRejects;
@@ -118,4 +112,31 @@ export function runSchemaCheck(
       details,
     },
   );
+}
+
+function validateRows(
+  check: SchemaCheck,
+  rows: CleanRows,
+  sink: RejectSink,
+  byColumn: Record<string, number>,
+  sample: UnexpectedSample[],
+): number {
+  const validate = check.validate;
+  if (!validate) return 0;
+  let unexpectedRows = 0;
+  for (let i = 0; i < rows.length; i++) {
+    // Only contracts with column constraints get here; they pay for a row object each.
+    const row = rows.row(i);
+    if (validate(row.values)) continue;
+    unexpectedRows++;
+    for (const err of validate.errors ?? []) {
+      const column = check.columnsByPath.get(err.instancePath) ?? err.instancePath;
+      const value = row.values[column];
+      sink.add(i, { rule: 'schema', column, message: describe(column, err), value });
+      byColumn[column] = (byColumn[column] ?? 0) + 1;
+      if (sample.length < SAMPLE_LIMIT)
+        sample.push(sampleOf(row.rowNumber, { column, value }, rows.rawBatchId(i)));
+    }
+  }
+  return unexpectedRows;
 }

@@ -95,7 +95,7 @@ export function runSequenceCheck(
     const v = cell(i);
     if (v === null) continue;
     tally.elementCount++;
-    if (prev !== null && !holds(v, prev, strict)) tally.miss(i, rows.rowNumber(i), v);
+    if (prev !== null && !holds(v, prev, strict)) tally.miss(i, rows.rowNumber(i), v, rows.rawBatchId(i));
     prev = v;
   }
 }

@@ -11,7 +11,7 @@ import type { ColumnCache } from './column-cache';
 import { boundsText, type CompileEnv, NUMERIC_TYPES, toCellValue } from './compile-env';
 import { inRange, medianOfSorted, sampleStdev } from './aggregates';
 import { isoOrNull } from './report';
-import { SAMPLE_LIMIT } from './tally';
+import { SAMPLE_LIMIT, sampleOf } from './tally';
 
 /** Observed values listed in a report are capped so a high-cardinality column cannot bloat it. */
 const OBSERVED_LIMIT = 100;
@@ -31,7 +31,16 @@ function boundedOutcome(observed: number | null, count: number, min?: number, ma
     unexpectedCount: 0,
     sample: [],
     observedValue: observed,
+    // The bounds beside the observed value, so a report reads "observed 2, min 5".
+    details: boundsOf(min, max),
   };
+}
+
+function boundsOf(min?: number, max?: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (min !== undefined) out.min = min;
+  if (max !== undefined) out.max = max;
+  return out;
 }
 
 export function rowCountBetween(env: CompileEnv): TableCheck {
@@ -79,7 +88,8 @@ export function uniqueProportionBetween(env: CompileEnv): TableCheck {
   return tableCheck(env, `unique proportion of ${col} is not ${boundsText(min, max)}`, ({ cache }) => {
     const d = cache.distinctValues(col);
     const observed = d.count === 0 ? null : d.values.size / d.count;
-    return { ...boundedOutcome(observed, d.count, min, max), details: { distinct: d.values.size } };
+    const bounded = boundedOutcome(observed, d.count, min, max);
+    return { ...bounded, details: { ...bounded.details, distinct: d.values.size } };
   });
 }
 
@@ -98,7 +108,8 @@ export function distinctValuesInSet(env: CompileEnv): TableCheck {
     for (const [value, seen] of d.values) {
       if (allowed.has(value)) continue;
       unexpectedCount += seen.count;
-      if (sample.length < SAMPLE_LIMIT) sample.push({ rowNumber: rows.rowNumber(seen.first), value });
+      if (sample.length < SAMPLE_LIMIT)
+        sample.push(sampleOf(rows.rowNumber(seen.first), value, rows.rawBatchId(seen.first)));
     }
     const observed = [...d.values.keys()].slice(0, OBSERVED_LIMIT);
     return {
@@ -107,6 +118,8 @@ export function distinctValuesInSet(env: CompileEnv): TableCheck {
       unexpectedCount,
       sample,
       observedValue: observed,
+      // How many distinct values there were, when observedValue lists only the first.
+      details: { distinct: d.values.size },
     };
   });
 }

@@ -41,9 +41,10 @@ export class Tally {
 
   constructor(private readonly reject: RejectTemplate | null) {}
 
-  miss(index: number, rowNumber: number, value: unknown): void {
+  /** `rawBatchId` lets the report name the file the row came from (see attachFiles in validate.ts). */
+  miss(index: number, rowNumber: number, value: unknown, rawBatchId?: string): void {
     this.unexpectedCount++;
-    if (this.sample.length < SAMPLE_LIMIT) this.sample.push({ rowNumber, value });
+    if (this.sample.length < SAMPLE_LIMIT) this.sample.push(sampleOf(rowNumber, value, rawBatchId));
     const r = this.reject;
     if (r) {
       const reason: RejectReason = { rule: r.rule, message: r.message, value };
@@ -51,4 +52,8 @@ export class Tally {
       r.sink.add(index, reason);
     }
   }
+}
+
+export function sampleOf(rowNumber: number, value: unknown, rawBatchId?: string): UnexpectedSample {
+  return rawBatchId === undefined ? { rowNumber, value } : { rowNumber, rawBatchId, value };
 }

@@ -68,6 +68,7 @@ function uniquenessCheck(env: CompileEnv, k: KeySpec): TableCheck {
     kind: 'table',
     spec,
     failsRun: spec.severity === 'fail',
+    rejectsRows: true,
     message,
     evaluate(input: TableInput): TableOutcome {
       const { rows, sink } = input;
@@ -79,7 +80,7 @@ function uniquenessCheck(env: CompileEnv, k: KeySpec): TableCheck {
         const key = keyOf(i);
         if (key === null) continue;
         tally.elementCount++;
-        if (!seen.add(i, key)) tally.miss(i, rows.rowNumber(i), k.valueOf(rows, i));
+        if (!seen.add(i, key)) tally.miss(i, rows.rowNumber(i), k.valueOf(rows, i), rows.rawBatchId(i));
       }
       const outcome: TableOutcome = {
         success: mostlyHolds(tally.unexpectedCount, tally.elementCount, spec.mostly),

@@ -11,7 +11,7 @@
  */
 import type { CleanRow, RejectReason } from '../pipeline/row.types';
 import { asCleanRows, pick, type CleanRows } from '../pipeline/clean-rows';
-import type { ExpectationResult } from './report.types';
+import type { ExpectationResult, ValidationReport } from './report.types';
 import type {
   BatchValidation,
   Check,
@@ -48,7 +48,12 @@ function runRowCheck(check: RowCheck, rows: CleanRows, now: number, tally: Tally
     if (v === null && skipNulls) continue;
     tally.elementCount++;
     if (!check.test(v, now))
-      tally.miss(i, rows.rowNumber(i), column === undefined ? isoOrNull(v as number) : v);
+      tally.miss(
+        i,
+        rows.rowNumber(i),
+        column === undefined ? isoOrNull(v as number) : v,
+        rows.rawBatchId(i),
+      );
   }
 }
 
@@ -95,18 +100,71 @@ function partition(rows: CleanRows, sink: RejectSink): Pick<BatchValidation, 'ac
   return { accepted: pick(rows, accepted), rejected };
 }
 
+/** Checks that can reject rows see every row; the others wait for the rows the run stores. */
+const seesEveryRow = (c: Check): boolean => c.kind !== 'table' || c.rejectsRows === true;
+
+/**
+ * Two passes. First the schema and every check that can reject a row, over every row;
+ * then the aggregate table checks over the rows left, which are the rows the run
+ * stores: a row quarantined for a bad value must not drag the mean of what is stored
+ * (docs/validation.md). Results keep contract order.
+ */
 export function validateBatch(
   checks: CompiledChecks,
   given: readonly CleanRow[] | CleanRows,
   ctx: ValidationContext,
 ): BatchValidation {
   const rows = asCleanRows(given);
-  const state: BatchState = { rows, ctx, sink: new RejectSink(rows.length), cache: new ColumnCache(rows) };
-  const results = [runSchemaCheck(checks.schema, rows, state.sink, ctx.coercionRejects)];
-  const failsRun = [false];
-  for (const check of checks.checks) {
-    results.push(evaluate(check, headFor(check, checks.contract.eventTime), state));
-    failsRun.push(check.failsRun);
+  const sink = new RejectSink(rows.length);
+  const all: BatchState = { rows, ctx, sink, cache: new ColumnCache(rows) };
+  const results: ExpectationResult[] = [runSchemaCheck(checks.schema, rows, sink, ctx)];
+  const failsRun = [false, ...checks.checks.map((c) => c.failsRun)];
+  const heads = checks.checks.map((c) => headFor(c, checks.contract.eventTime));
+  checks.checks.forEach((c, k) => {
+    if (seesEveryRow(c)) results[k + 1] = evaluate(c, heads[k]!, all);
+  });
+  const { accepted, rejected } = partition(rows, sink);
+  const kept: BatchState = { rows: accepted, ctx, sink, cache: new ColumnCache(accepted) };
+  checks.checks.forEach((c, k) => {
+    if (!seesEveryRow(c)) results[k + 1] = evaluate(c, heads[k]!, kept);
+  });
+  const bound = checks.contract.maxRejectedFraction;
+  if (bound !== undefined) {
+    const early = ctx.coercionRejects ?? 0;
+    results.push(rejectedFractionResult(bound, rejected.length + early, rows.length + early));
+    failsRun.push(true);
   }
-  return { ...partition(rows, state.sink), report: buildReport(results, failsRun) };
+  const report = buildReport(results, failsRun);
+  if (ctx.files) attachFiles(report, ctx.files);
+  return { accepted, rejected, report };
+}
+
+/**
+ * The contract's bound on the share of rejected rows (policy.maxRejectedFraction): a
+ * run that quarantines more than that fails, whatever each rule's own verdict was.
+ * Counted over the rows that reached validation or were rejected on the way.
+ */
+function rejectedFractionResult(max: number, rejected: number, elementCount: number): ExpectationResult {
+  const fraction = elementCount === 0 ? 0 : rejected / elementCount;
+  return makeResult(
+    { expect: 'max_rejected_fraction', severity: 'fail' },
+    {
+      success: fraction <= max,
+      elementCount,
+      unexpectedCount: rejected,
+      sample: [],
+      observedValue: fraction,
+      details: { max },
+    },
+  );
+}
+
+/** Names the file beside each sampled row number. */
+function attachFiles(report: ValidationReport, files: ReadonlyMap<string, string>): void {
+  for (const r of report.results) {
+    for (const s of r.sample) {
+      const file = s.rawBatchId === undefined ? undefined : files.get(s.rawBatchId);
+      if (file !== undefined) s.file = file;
+    }
+  }
 }

@@ -15,6 +15,8 @@ interface DbRejectRow {
 
 export interface StoredReject extends RejectedRow {
   runId: string;
+  /** Where the raw batch came from (a landing file's path, a stream range; null for pushed records). */
+  sourceUri: string | null;
 }
 
 export class RejectRepository {
@@ -42,9 +44,11 @@ export class RejectRepository {
     offset = 0,
   ): Promise<{ rows: StoredReject[]; totalCount: number }> {
     const total = await this.db(T.rejectedRows).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
-    const rows = await this.db<DbRejectRow>(T.rejectedRows)
-      .where({ run_id: runId })
-      .orderBy([{ column: 'raw_batch_id' }, { column: 'row_number' }])
+    const rows: Array<DbRejectRow & { source_uri: string | null }> = await this.db(`${T.rejectedRows} as j`)
+      .leftJoin(`${T.rawBatches} as b`, 'b.id', 'j.raw_batch_id')
+      .where('j.run_id', runId)
+      .select('j.*', 'b.source_uri')
+      .orderBy([{ column: 'j.raw_batch_id' }, { column: 'j.row_number' }])
       .offset(offset)
       .limit(first);
     return {
@@ -52,6 +56,7 @@ export class RejectRepository {
       rows: rows.map((r) => ({
         runId: r.run_id,
         rawBatchId: r.raw_batch_id ?? '',
+        sourceUri: r.source_uri ?? null,
         rowNumber: r.row_number,
         raw: fromJson<RawRecord>(r.raw)!,
         reasons: fromJson<RejectReason[]>(r.reasons)!,

@@ -603,6 +603,19 @@ describe('diffContracts: operational and descriptive keys', () => {
 
   runCases([
     {
+      title: 'adding or lowering policy.maxRejectedFraction is breaking (runs may fail); removing or raising it is additive',
+      to: (c) => (c.policy = { ...c.policy, maxRejectedFraction: 0.1 }),
+      forward: ['breaking policy.reject_bound_tightened /policy/maxRejectedFraction'],
+      reverse: ['additive policy.reject_bound_loosened /policy/maxRejectedFraction'],
+    },
+    {
+      title: 'raising policy.maxRejectedFraction is additive, lowering it breaking',
+      from: (c) => (c.policy = { ...c.policy, maxRejectedFraction: 0.1 }),
+      to: (c) => (c.policy = { ...c.policy, maxRejectedFraction: 0.2 }),
+      forward: ['additive policy.reject_bound_loosened /policy/maxRejectedFraction'],
+      reverse: ['breaking policy.reject_bound_tightened /policy/maxRejectedFraction'],
+    },
+    {
       title: 'a key no rule knows is breaking, to fail safe',
       to: (c) => Object.assign(c, { retention: 'P30D' }),
       forward: ['breaking unrecognized.changed /retention'],

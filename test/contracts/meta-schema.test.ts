@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkMetaSchema, CONTRACT_META_SCHEMA } from '../../src/contracts/meta-schema';
+import { parseContract } from '../../src/contracts/parse';
 import { BASE, baseWith, issuesOf, onlyIssue, positionOf } from '../fixtures/contracts/samples';
 
 describe('meta-schema: unknown keys', () => {
@@ -350,3 +351,14 @@ function minimal(): Record<string, unknown> {
     features: [{ name: 'k', column: 'k' }],
   };
 }
+
+describe('meta-schema: policy.maxRejectedFraction', () => {
+  it('takes a share between 0 and 1', () => {
+    const c = parseContract(BASE + 'policy: { maxRejectedFraction: 0.1 }\n', 'c.yaml');
+    expect(c.contract.policy).toEqual({ maxRejectedFraction: 0.1 });
+  });
+
+  it.each(['1.5', '-0.1', 'lots'])('refuses %s, at the key', (v) => {
+    expect(onlyIssue(BASE + `policy: { maxRejectedFraction: ${v} }\n`).path).toBe('/policy/maxRejectedFraction');
+  });
+});

@@ -2,7 +2,8 @@
  * The commit is one transaction: an error injected between its writes (after feature
  * rows, rejects, lineage or the run update were written inside it) leaves every data
  * table exactly as it was; only the run record (its row, its raw batch links, the
- * audit trail) says what happened: failed, with its error. Readers keep seeing what
+ * audit trail) says what happened: failed, with its error, its counts and its rejects
+ * (written after the rollback, in their own transaction). Readers keep seeing what
  * they saw before.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -43,6 +44,14 @@ const DATA = [
 
 type Stage = Parameters<WriteHook>[0];
 
+/** The snapshot without the `count` rejects a failed run keeps (they must be there). */
+function withoutRejectsOf(snapshot: Record<string, unknown[]>, runId: string, count: number) {
+  const rows = snapshot[T.rejectedRows]!;
+  const own = rows.filter((r) => String(r).includes(`"run_id":"${runId}"`));
+  expect(own).toHaveLength(count);
+  return { ...snapshot, [T.rejectedRows]: rows.filter((r) => !own.includes(r)) };
+}
+
 describe(`commit atomicity (${testEngine()})`, () => {
   let rt: TestRuntime;
   let failAt: Stage | null;
@@ -67,7 +76,7 @@ describe(`commit atomicity (${testEngine()})`, () => {
   const served = () =>
     rt.features.features({ contract: 'atomic', entities: ['DEU', 'FRA'], environment: 'dev' });
 
-  it('a first run failing after its feature rows and rejects were written leaves no row behind', async () => {
+  it('a first run failing after its feature rows and rejects were written leaves no feature row behind, and keeps what it measured', async () => {
     failAt = 'rejects';
 
     const run = await trigger();
@@ -75,9 +84,18 @@ describe(`commit atomicity (${testEngine()})`, () => {
     expect(reached).toEqual(['features', 'rejects']);
     expect(run.status).toBe('failed');
     expect(run.error).toBe('injected failure after rejects');
-    for (const table of [T.featureRows, T.rejectedRows, T.lineageEdges]) {
+    for (const table of [T.featureRows, T.lineageEdges]) {
       expect({ table, rows: await countRows(rt, table) }).toEqual({ table, rows: 0 });
     }
+    // The rejects were written once, by the failure's own transaction.
+    expect(await rt.store.runs.get(run.id)).toMatchObject({
+      counts: { read: 5, valid: 3, rejected: 2, filtered: 0, written: 0 },
+    });
+    const rejects = await rt.store.rejects.forRun(run.id, 10);
+    expect(rejects.rows.map((r) => [r.rowNumber, r.raw.cases])).toEqual([
+      [4, 'oops'],
+      [5, '5000'],
+    ]);
     // The input is kept before the run starts and the failed run keeps its link to it,
     // so it can be retried; its row count is only recorded by a commit.
     const [batch] = await rt.store.rawBatches.forContract('atomic');
@@ -107,7 +125,8 @@ describe(`commit atomicity (${testEngine()})`, () => {
       expect(reached.at(-1)).toBe(stage);
       expect(run.status).toBe('failed');
       expect(statuses).toEqual(['queued', 'running', 'failed']);
-      expect(await snapshotTables(rt)).toEqual(before);
+      // The failed run keeps its rejects (and nothing else of it is in a data table).
+      expect(withoutRejectsOf(await snapshotTables(rt), run.id, 2)).toEqual(before);
       expect(await served()).toEqual(servedBefore);
       expect(await countRows(rt, T.runs)).toBe(runsBefore + 1);
       expect(await rt.store.runs.get(run.id)).toMatchObject({
@@ -155,7 +174,7 @@ describe(`commit atomicity (${testEngine()})`, () => {
     expect(child.status).toBe('failed');
     expect(child.parentRunId).toBe(parent.id);
     expect(await rt.store.runs.get(parent.id)).toMatchObject({ status: 'succeeded', invalidatedAt: null });
-    expect(await snapshotTables(rt)).toEqual(before);
+    expect(withoutRejectsOf(await snapshotTables(rt), child.id, 2)).toEqual(before);
     const after = await served();
     expect(after).toEqual(servedBefore);
     expect(after.map((v) => v.runId)).toEqual([parent.id, parent.id]);

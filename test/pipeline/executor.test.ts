@@ -92,7 +92,7 @@ describe(`run executor (${testEngine()})`, () => {
   });
 
   describe('severities', () => {
-    it('fail: the run fails with its report; no feature row and no reject is written', async () => {
+    it('fail: the run fails with its report, counts and rejects; no feature row is written', async () => {
       rt = await createTestRuntime({ contracts: [contract('blocking', between('fail'))] });
       const before = await countRows(rt, T.lineageEdges);
 
@@ -114,9 +114,16 @@ describe(`run executor (${testEngine()})`, () => {
       expect(stored.validation!.success).toBe(false);
       const result = stored.validation!.results.find((r) => r.expect === 'between')!;
       expect(result).toMatchObject({ severity: 'fail', success: false, elementCount: 3, unexpectedCount: 1 });
-      expect(result.sample).toEqual([{ rowNumber: 3, value: 500 }]);
+      const [input] = await rt.store.rawBatches.forRun(run.id);
+      // Pushed records have no file name: the sample names the raw batch only.
+      expect(result.sample).toEqual([{ rowNumber: 3, rawBatchId: input!.id, value: 500 }]);
       expect(await countRows(rt, T.featureRows)).toBe(0);
-      expect(await countRows(rt, T.rejectedRows)).toBe(0);
+      // What the run measured is kept: its counts and its rejected row, with the reason.
+      expect(stored.counts).toEqual({ read: 4, valid: 3, rejected: 1, filtered: 0, written: 0 });
+      const rejects = await rejectsOf(run);
+      expect(rejects.map((r) => [r.rowNumber, r.reasons.map((x) => [x.rule, x.column])])).toEqual([
+        [4, [['coerce', 'date']]],
+      ]);
       // The run keeps its link to its input (made when it was queued), so it can be retried.
       const [batch] = await rt.store.rawBatches.forContract('blocking');
       expect((await rt.store.rawBatches.forRun(run.id)).map((b) => b.id)).toEqual([batch!.id]);

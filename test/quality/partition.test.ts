@@ -79,7 +79,13 @@ describe('large batches', () => {
     const rows: CleanRow[] = new Array(n);
     for (let i = 0; i < n; i++) {
       rows[i] = row(
-        { country: `c${i % 500}`, date: T0 + Math.floor(i / 500) * DAY, confirmed: i, code: 'a' },
+        {
+          country: `c${i % 500}`,
+          date: T0 + Math.floor(i / 500) * DAY,
+          confirmed: i,
+          code: 'a',
+          deaths: i % 2 === 0 ? null : 1,
+        },
         i + 1,
       );
     }
@@ -90,9 +96,31 @@ describe('large batches', () => {
       { expect: 'match_regex', column: 'code', regex: '^[a-z]$', severity: 'reject' },
     ];
     const { accepted, rejected, report } = validate(specs, rows, { now: NOW + 1000 * DAY });
-    // deaths is null everywhere: not_null (reject) quarantines every row.
-    expect(rejected).toHaveLength(n);
-    expect(accepted).toHaveLength(0);
-    expect(report.results.find((r) => r.expect === 'median_between')!.observedValue).toBe((n - 1) / 2);
+    // deaths is null on even rows: not_null (reject) quarantines them.
+    expect(rejected).toHaveLength(n / 2);
+    expect(accepted).toHaveLength(n / 2);
+    // Aggregates describe the rows kept: the odd values 1 … n - 1, whose median is n / 2.
+    expect(report.results.find((r) => r.expect === 'median_between')!.observedValue).toBe(n / 2);
+  });
+
+  // The documented decision (docs/validation.md): aggregates see the rows the run stores.
+  it('aggregate expectations see only the rows the run stores, not the rejected ones', () => {
+    const rows = [10, 12, -1_000_000, 14].map((confirmed, i) =>
+      row({ confirmed, date: T0 + i * DAY, deaths: 0 }, i + 1),
+    );
+    const specs: ExpectationSpec[] = [
+      { expect: 'between', column: 'confirmed', min: 0, severity: 'reject' },
+      { expect: 'mean_between', column: 'confirmed', min: 10, max: 15, severity: 'fail' },
+      { expect: 'row_count_between', min: 3, max: 3, severity: 'fail' },
+    ];
+    const { rejected, report } = validate(specs, rows, { now: NOW });
+    expect(rejected.map((r) => r.row.rowNumber)).toEqual([3]);
+    expect(report.results.map((r) => [r.expect, r.success, r.observedValue ?? null])).toEqual([
+      ['schema', true, null],
+      ['between', false, null],
+      ['mean_between', true, 12],
+      ['row_count_between', true, 3],
+    ]);
+    expect(report.success).toBe(true);
   });
 });

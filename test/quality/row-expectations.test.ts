@@ -16,8 +16,8 @@ describe('not_null', () => {
     const r = resultOf(spec, series('deaths', [1, null, 3, null]));
     expect(r).toMatchObject({ success: false, elementCount: 4, unexpectedCount: 2, unexpectedPercent: 50 });
     expect(r.sample).toEqual([
-      { rowNumber: 2, value: null },
-      { rowNumber: 4, value: null },
+      { rowNumber: 2, rawBatchId: 'batch-1', value: null },
+      { rowNumber: 4, rawBatchId: 'batch-1', value: null },
     ]);
   });
 
@@ -170,7 +170,7 @@ describe('no_future_event_time', () => {
     const future = NOW + DAY;
     const r = resultOf(spec, [row({ date: NOW }, 1), row({ date: future }, 2)]);
     expect(r).toMatchObject({ success: false, unexpectedCount: 1 });
-    expect(r.sample).toEqual([{ rowNumber: 2, value: new Date(future).toISOString() }]);
+    expect(r.sample).toEqual([{ rowNumber: 2, rawBatchId: 'batch-1', value: new Date(future).toISOString() }]);
     expect(
       resultOf({ ...spec, mostly: 0.5 }, [row({ date: NOW }, 1), row({ date: future }, 2)]).success,
     ).toBe(true);

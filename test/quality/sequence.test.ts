@@ -37,8 +37,8 @@ describe('increasing', () => {
     );
     expect(r).toMatchObject({ success: false, unexpectedCount: 2 });
     expect(r.sample).toEqual([
-      { rowNumber: 3, value: 3 },
-      { rowNumber: 5, value: 4 },
+      { rowNumber: 3, rawBatchId: 'batch-1', value: 3 },
+      { rowNumber: 5, rawBatchId: 'batch-1', value: 4 },
     ]);
   });
 
@@ -100,7 +100,7 @@ describe('non_decreasing', () => {
       [0, 2],
       [0, 1],
     ]);
-    expect(resultOf(nondec, rows).sample).toEqual([{ rowNumber: 2, value: 1 }]);
+    expect(resultOf(nondec, rows).sample).toEqual([{ rowNumber: 2, rawBatchId: 'batch-1', value: 1 }]);
   });
 
   it('compares within an entity only', () => {

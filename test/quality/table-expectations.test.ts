@@ -44,7 +44,7 @@ describe('compound_unique', () => {
     ];
     const r = resultOf(spec, rows);
     expect(r).toMatchObject({ success: false, unexpectedCount: 1, columns: ['country', 'date'] });
-    expect(r.sample).toEqual([{ rowNumber: 3, value: { country: 'fr', date: T0 } }]);
+    expect(r.sample).toEqual([{ rowNumber: 3, rawBatchId: 'batch-1', value: { country: 'fr', date: T0 } }]);
     expect(resultOf(spec, rows.slice(0, 2)).success).toBe(true);
   });
 
@@ -144,7 +144,7 @@ describe('distinct_values_in_set', () => {
   it('fails on a stray value, counting its rows and sampling it once', () => {
     const r = resultOf(spec, series('code', ['a', 'x', 'x', 'b']));
     expect(r).toMatchObject({ success: false, elementCount: 4, unexpectedCount: 2 });
-    expect(r.sample).toEqual([{ rowNumber: 2, value: 'x' }]);
+    expect(r.sample).toEqual([{ rowNumber: 2, rawBatchId: 'batch-1', value: 'x' }]);
   });
 });
 

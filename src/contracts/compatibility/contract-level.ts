@@ -47,6 +47,7 @@ export function diffContractLevel(base: Contract, head: Contract): ContractChang
     ...sourceChanges(base.source, head.source),
     ...filterChanges(base.filters ?? [], head.filters ?? []),
     ...COSMETIC_KEYS.flatMap((key) => cosmeticChange(base, head, key)),
+    ...rejectBoundChange(base, head),
     ...unrecognizedChanges(base, head, CONTRACT_KEYS, ''),
   ];
 }
@@ -179,8 +180,9 @@ function cosmeticChange(
   head: Contract,
   key: (typeof COSMETIC_KEYS)[number],
 ): ContractChange[] {
-  const b = base[key];
-  const h = head[key];
+  // The reject bound in policy blocks data, so it has a rule of its own (rejectBoundChange).
+  const b = key === 'policy' ? withoutRejectBound(base.policy) : base[key];
+  const h = key === 'policy' ? withoutRejectBound(head.policy) : head[key];
   if (same(b, h)) return [];
   const rule =
     key === 'description' || key === 'owner' || key === 'tags' || key === 'links'
@@ -188,4 +190,34 @@ function cosmeticChange(
       : `${key}.changed`;
   const msg = key === 'description' ? 'description changed' : `${key} changed ${show(b)} → ${show(h)}`;
   return [change(rule, 'cosmetic', `/${key}`, msg, b, h)];
+}
+
+function withoutRejectBound(p: Contract['policy']): Contract['policy'] {
+  if (p?.maxRejectedFraction === undefined) return p;
+  const { maxRejectedFraction: _bound, ...rest } = p;
+  return Object.keys(rest).length === 0 ? undefined : rest;
+}
+
+/**
+ * policy.maxRejectedFraction fails whole runs, like a `fail` expectation: adding it or
+ * lowering it can block batches that passed (breaking); removing or raising it blocks
+ * nothing new (additive).
+ */
+function rejectBoundChange(base: Contract, head: Contract): ContractChange[] {
+  const b = base.policy?.maxRejectedFraction;
+  const h = head.policy?.maxRejectedFraction;
+  if (b === h) return [];
+  const path = '/policy/maxRejectedFraction';
+  const tighter = h !== undefined && (b === undefined || h < b);
+  const msg = `maxRejectedFraction ${show(b)} → ${show(h)}: ${tighter ? 'runs that passed may now fail' : 'no run that passed fails now'}`;
+  return [
+    change(
+      tighter ? 'policy.reject_bound_tightened' : 'policy.reject_bound_loosened',
+      tighter ? 'breaking' : 'additive',
+      path,
+      msg,
+      b,
+      h,
+    ),
+  ];
 }

@@ -2,6 +2,7 @@
 import type { Run as DomainRun, RawBatch as DomainRawBatch } from '../../pipeline/run.types';
 import type { StoredReject } from '../../store/reject.repository';
 import { publicRunError } from './run-error';
+import { fileNameOf } from '../../pipeline/file-name';
 import { Run, RunStatus, RawBatch, RejectedRow, ValidationReport } from '../types/run.type';
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -53,6 +54,7 @@ export function toRejectType(r: StoredReject): RejectedRow {
   return Object.assign(new RejectedRow(), {
     rowNumber: r.rowNumber,
     rawBatchId: r.rawBatchId,
+    file: fileNameOf(r.sourceUri),
     raw: r.raw,
     reasons: r.reasons,
   });

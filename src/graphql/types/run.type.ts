@@ -28,9 +28,15 @@ export class ExpectationResult {
   @Field(() => GraphQLJSON, { nullable: true }) observedValue?: unknown;
   @Field(() => GraphQLJSON, {
     nullable: true,
-    description: 'Up to 20 unexpected values with their row numbers.',
+    description:
+      'Up to 20 unexpected values with their row numbers, raw batch and file name; unexpectedCount says how many there were in all.',
   })
   sample?: unknown;
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'The bounds an aggregate was held to (min, max), and other facts a reviewer needs.',
+  })
+  details?: unknown;
 }
 
 @ObjectType()
@@ -71,6 +77,11 @@ export class RejectReason {
 export class RejectedRow {
   @Field(() => Int) rowNumber!: number;
   @Field(() => String) rawBatchId!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "The raw batch's file name (or stream range); null for pushed records.",
+  })
+  file!: string | null;
   @Field(() => GraphQLJSON) raw!: unknown;
   @Field(() => [RejectReason]) reasons!: RejectReason[];
 }
