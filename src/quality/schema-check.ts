@@ -95,7 +95,9 @@ export function runSchemaCheck(
     for (const why of r.reasons) {
       if (why.column !== undefined) byColumn[why.column] = (byColumn[why.column] ?? 0) + 1;
       if (sample.length < SAMPLE_LIMIT)
-        sample.push(sampleOf(r.rowNumber, { column: why.column, value: why.value, rule: why.rule }, r.rawBatchId));
+        sample.push(
+          sampleOf(r.rowNumber, { column: why.column, value: why.value, rule: why.rule }, r.rawBatchId),
+        );
     }
   }
   const unexpectedRows = validateRows(check, rows, sink, byColumn, sample);

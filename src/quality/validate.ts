@@ -48,12 +48,7 @@ function runRowCheck(check: RowCheck, rows: CleanRows, now: number, tally: Tally
     if (v === null && skipNulls) continue;
     tally.elementCount++;
     if (!check.test(v, now))
-      tally.miss(
-        i,
-        rows.rowNumber(i),
-        column === undefined ? isoOrNull(v as number) : v,
-        rows.rawBatchId(i),
-      );
+      tally.miss(i, rows.rowNumber(i), column === undefined ? isoOrNull(v as number) : v, rows.rawBatchId(i));
   }
 }
 

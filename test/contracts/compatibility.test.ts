@@ -603,7 +603,8 @@ describe('diffContracts: operational and descriptive keys', () => {
 
   runCases([
     {
-      title: 'adding or lowering policy.maxRejectedFraction is breaking (runs may fail); removing or raising it is additive',
+      title:
+        'adding or lowering policy.maxRejectedFraction is breaking (runs may fail); removing or raising it is additive',
       to: (c) => (c.policy = { ...c.policy, maxRejectedFraction: 0.1 }),
       forward: ['breaking policy.reject_bound_tightened /policy/maxRejectedFraction'],
       reverse: ['additive policy.reject_bound_loosened /policy/maxRejectedFraction'],

@@ -359,6 +359,8 @@ describe('meta-schema: policy.maxRejectedFraction', () => {
   });
 
   it.each(['1.5', '-0.1', 'lots'])('refuses %s, at the key', (v) => {
-    expect(onlyIssue(BASE + `policy: { maxRejectedFraction: ${v} }\n`).path).toBe('/policy/maxRejectedFraction');
+    expect(onlyIssue(BASE + `policy: { maxRejectedFraction: ${v} }\n`).path).toBe(
+      '/policy/maxRejectedFraction',
+    );
   });
 });

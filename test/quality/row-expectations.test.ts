@@ -170,7 +170,9 @@ describe('no_future_event_time', () => {
     const future = NOW + DAY;
     const r = resultOf(spec, [row({ date: NOW }, 1), row({ date: future }, 2)]);
     expect(r).toMatchObject({ success: false, unexpectedCount: 1 });
-    expect(r.sample).toEqual([{ rowNumber: 2, rawBatchId: 'batch-1', value: new Date(future).toISOString() }]);
+    expect(r.sample).toEqual([
+      { rowNumber: 2, rawBatchId: 'batch-1', value: new Date(future).toISOString() },
+    ]);
     expect(
       resultOf({ ...spec, mostly: 0.5 }, [row({ date: NOW }, 1), row({ date: future }, 2)]).success,
     ).toBe(true);

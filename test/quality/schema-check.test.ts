@@ -51,7 +51,11 @@ describe('schema check', () => {
       unexpectedCount: 2,
       details: { byColumn: { confirmed: 2, code: 2 } },
     });
-    expect(result.sample[0]).toEqual({ rowNumber: 1, rawBatchId: 'batch-1', value: { column: 'confirmed', value: -1 } });
+    expect(result.sample[0]).toEqual({
+      rowNumber: 1,
+      rawBatchId: 'batch-1',
+      value: { column: 'confirmed', value: -1 },
+    });
   });
 
   it('runs column patterns in linear time (RE2): ^(a+)+$ on 40 characters', () => {
