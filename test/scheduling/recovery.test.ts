@@ -231,16 +231,21 @@ describe(`crash recovery (${testEngine()})`, () => {
     injected = () => {
       if (down) throw refused;
     };
-    // While "down", writing the run's failure is refused too.
-    const update = rt.store.runs.update.bind(rt.store.runs);
+    // While "down", writing the run's failure (in its own transaction, with its rejects) is refused too.
+    const transaction = rt.store.transaction.bind(rt.store);
     let refusedWrites = 0;
-    rt.store.runs.update = async (...args) => {
-      if (down && args[1].status === 'failed') {
-        refusedWrites++;
-        throw refused;
-      }
-      return update(...args);
-    };
+    rt.store.transaction = ((fn) =>
+      transaction((tx) => {
+        const update = tx.runs.update.bind(tx.runs);
+        tx.runs.update = async (...args) => {
+          if (down && args[1].status === 'failed') {
+            refusedWrites++;
+            throw refused;
+          }
+          return update(...args);
+        };
+        return fn(tx);
+      })) as typeof rt.store.transaction;
     const pending = rt.runs.ingest({
       contract: 'sensor',
       environment: 'dev',
