@@ -8,7 +8,7 @@
  *   database is the truth, so a revocation made by any process (the CLI, another
  *   instance) reaches every instance within an interval;
  * - every operation on a connection calls `check`, which reads the key again when its
- *   last reading is older than `maxAgeMs`.
+ *   last reading is older than `maxAgeMs`, and always for a mutation.
  *
  * When the database cannot be read, connections stay as they are (a sweep is skipped
  * and logged; `check` throws, so the operation is answered UNAVAILABLE).
@@ -61,11 +61,15 @@ export class KeyWatch {
     return () => this.unwatch(w);
   }
 
-  /** Before an operation: the reason it is refused, or null. */
-  async check(principal: Principal): Promise<string | null> {
+  /**
+   * Before an operation: the reason it is refused, or null. `fresh` (mutations) reads the
+   * database whatever the last reading, so nothing is written after a revocation commits.
+   */
+  async check(principal: Principal, fresh = false): Promise<string | null> {
     if (principal.keyId === null) return null;
     const reading = this.readings.get(principal.keyId);
-    if (reading && Date.now() - reading.at <= this.opts.maxAgeMs) return keyVerdict(principal, reading.state);
+    if (!fresh && reading && Date.now() - reading.at <= this.opts.maxAgeMs)
+      return keyVerdict(principal, reading.state);
     const [state] = await this.opts.keys.states([principal.keyId]);
     this.readings.set(principal.keyId, { state, at: Date.now() });
     return keyVerdict(principal, state);

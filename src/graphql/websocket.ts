@@ -107,13 +107,15 @@ export function attachWebSocket(
       context: (ctx) => createContext(rt, services, ctx.extra.principal!),
       subscribe: sharedSubscribe((principal) => createContext(rt, services, principal)),
       onSubscribe: async (ctx, id, payload) => {
-        const refused = await recheckKey(ctx.extra, access.keys);
-        if (refused) return refused;
         const caller = ctx.extra.caller!;
         if (!access.limiter.take(caller)) return limited('rate limit exceeded: slow down and retry');
         // No length limit on this cache: graphql-ws's payload limit bounds the text.
         const checked = documents.get(payload.query)!;
         if (checked.errors) return checked.errors;
+        // A mutation reads the key afresh; other operations may use a reading a few seconds old.
+        const fresh = checked.operations.some((o) => o.operation === 'mutation');
+        const refused = await recheckKey(ctx.extra, access.keys, fresh);
+        if (refused) return refused;
         if (checked.variableSized) {
           const over = limitErrors(schema, checked.document, payload.variables ?? {});
           if (over.length > 0) return over;
@@ -158,16 +160,18 @@ export function attachWebSocket(
 }
 
 /**
- * The socket's key, read again (at most a few seconds old) before an operation: a
- * revoked key (or a changed role) closes the socket with 4403 and refuses the operation.
+ * The socket's key, read again before an operation (`fresh`: from the database, else a
+ * reading at most a few seconds old): a revoked key (or a changed role) closes the
+ * socket with 4403 and refuses the operation.
  */
 async function recheckKey(
   extra: ConnectionState & { socket: { close(code: number, reason: string): void } },
   keys: KeyWatch,
+  fresh: boolean,
 ): Promise<GraphQLError[] | null> {
   let reason: string | null;
   try {
-    reason = await keys.check(extra.principal!);
+    reason = await keys.check(extra.principal!, fresh);
   } catch (err) {
     const unavailable = asUnavailable(err);
     if (!unavailable) throw err;

@@ -52,11 +52,12 @@ describe(`live sockets follow their key (${testEngine()})`, () => {
     expect((await s.post('{ runs { totalCount } }', reader.secret)).status).toBe(401);
   });
 
-  it('re-checks the key before every operation: a revoked admin key cannot ingest over its open socket', async () => {
-    // No sweep within the test: only the per-operation check can refuse.
-    s = await keyedServer(rt, { keyRecheckMs: 600_000, keyMaxAgeMs: 0 });
+  it('re-reads the key before every mutation: a revoked admin key cannot ingest over its open socket', async () => {
+    // No sweep and no expiry of a reading within the test: only the mutation's own check can refuse.
+    s = await keyedServer(rt, { keyRecheckMs: 600_000 });
     const admin = await s.key('admin');
     const sock = await s.socket(admin.secret);
+    expect((await operate(sock.client, '{ runs { totalCount } }')).errors).toBeUndefined();
     const before = await operate(sock.client, INGEST, { r: records(1) });
     expect(before.errors).toBeUndefined();
     expect(before.data.ingest.status).toBe('SUCCEEDED');
@@ -72,6 +73,19 @@ describe(`live sockets follow their key (${testEngine()})`, () => {
     const closed = await sock.closed;
     expect(closed.code).toBe(4403);
     expect(closed.reason).toMatch(/revoked/);
+  });
+
+  it('re-reads the key before a query or subscription once its last reading is older than the maximum age', async () => {
+    s = await keyedServer(rt, { keyRecheckMs: 600_000, keyMaxAgeMs: 0 });
+    const reader = await s.key('reader');
+    const sock = await s.socket(reader.secret);
+    expect((await operate(sock.client, '{ runs { totalCount } }')).errors).toBeUndefined();
+    await rt.keys.revoke(reader.id, 'tests');
+    const after = await operate(sock.client, 'subscription { runStatusChanged { id } }');
+    expect(after.errors).toEqual([
+      { message: 'the API key was revoked', extensions: { code: 'UNAUTHENTICATED' } },
+    ]);
+    expect((await sock.closed).code).toBe(4403);
   });
 
   it('closes the socket when the key’s role changes, so the caller reconnects with its new role', async () => {
