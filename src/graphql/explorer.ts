@@ -37,6 +37,13 @@ export function explorerPage(req: Request, res: Response, next: NextFunction): v
   res.type('html').send(PAGE);
 }
 
+/**
+ * The page. Queries and mutations go over HTTP with the Headers tab's headers (GraphiQL's
+ * own fetcher); subscriptions go over graphql-ws, whose connection carries the Headers
+ * tab's Authorization as `connectionParams` (a new connection when it changes), and a
+ * refused connection (4401, 4403, 1013, ...) shows as an error in the result pane instead
+ * of a spinner that never ends.
+ */
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -54,8 +61,78 @@ const PAGE = `<!doctype html>
   <script>
     const url = location.origin + '/graphql';
     const wsUrl = url.replace(/^http/, 'ws');
-    const wsClient = graphqlWs.createClient({ url: wsUrl, lazy: true });
-    const fetcher = GraphiQL.createFetcher({ url, wsClient });
+    const httpFetcher = GraphiQL.createFetcher({ url });
+    let ws = null;
+    let wsAuth = null;
+
+    function authorization(headers) {
+      for (const [k, v] of Object.entries(headers || {})) if (k.toLowerCase() === 'authorization') return String(v);
+      return '';
+    }
+
+    function wsClient(auth) {
+      if (ws && wsAuth === auth) return ws;
+      if (ws) ws.dispose();
+      wsAuth = auth;
+      ws = graphqlWs.createClient({
+        url: wsUrl,
+        lazy: true,
+        retryAttempts: 0,
+        connectionParams: auth ? { authorization: auth } : {},
+      });
+      return ws;
+    }
+
+    const CLOSES = {
+      4401: 'the server asks for an API key',
+      4403: 'the server refused the API key',
+      1013: 'the server cannot check keys right now (database unreachable); retry later',
+    };
+
+    function refusal(err) {
+      if (Array.isArray(err)) return err;
+      if (err && typeof err.code === 'number') {
+        const why = CLOSES[err.code] || 'the WebSocket closed';
+        const hint = err.code === 4401 || err.code === 4403
+          ? ': put Authorization: Bearer tmk_… in the Headers tab'
+          : '';
+        return [{ message: why + ' (close ' + err.code + (err.reason ? ' ' + err.reason : '') + ')' + hint }];
+      }
+      return [{ message: (err && err.message) || String(err) }];
+    }
+
+    async function* subscribe(params, auth) {
+      try {
+        yield* wsClient(auth).iterate(params);
+      } catch (err) {
+        // A refused connection is a CloseEvent, not an Error: said in words in the result pane.
+        if (ws && wsAuth === auth) { ws.dispose(); ws = null; }
+        yield { errors: refusal(err) };
+      }
+    }
+
+    // From the parsed document GraphiQL passes when it is of this very text (it lags behind
+    // the editor), else from the text itself, comments cut.
+    function isSubscription(doc, text, name) {
+      const current = doc && doc.loc && doc.loc.source && doc.loc.source.body === text;
+      const ops = current ? doc.definitions.filter((d) => d.kind === 'OperationDefinition') : [];
+      if (ops.length > 0) {
+        const op = name ? ops.find((o) => o.name && o.name.value === name) : ops[0];
+        return !!op && op.operation === 'subscription';
+      }
+      const code = String(text || '').replace(/#[^\\n]*/g, '');
+      if (name) return new RegExp('\\\\bsubscription\\\\s+' + name + '\\\\b').test(code);
+      return /^\\s*subscription\\b/.test(code);
+    }
+
+    function fetcher(params, opts) {
+      if (isSubscription(opts && opts.documentAST, params.query, params.operationName)) {
+        const { query, variables, operationName } = params;
+        return subscribe({ query, variables, operationName }, authorization(opts && opts.headers));
+      }
+      return httpFetcher(params, opts);
+    }
+
     const defaultQuery = '# Tidemark: contracts, features, runs and lineage.\\n{\\n  contracts { name version environments features { name kind } }\\n}\\n';
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, { fetcher, defaultQuery, defaultEditorToolsVisibility: true }),

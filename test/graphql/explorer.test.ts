@@ -34,6 +34,12 @@ describe(`GraphQL explorer (${testEngine()})`, () => {
     }
     // Nothing is fetched from the internet.
     expect(res.text).not.toMatch(/(src|href)="https?:\/\//);
+    // The page's own script parses (its regular expressions are written inside a template).
+    const script = res.text.slice(res.text.lastIndexOf('<script>') + 8, res.text.lastIndexOf('</script>'));
+    expect(() => new Function(script)).not.toThrow();
+    // Subscriptions carry the Headers tab's key; refusals are shown, not spun on.
+    expect(script).toContain('connectionParams: auth ? { authorization: auth } : {}');
+    expect(script).toContain('the server refused the API key');
   });
 
   it.each(['graphiql.js', 'react.js', 'react-dom.js', 'graphql-ws.js'])(

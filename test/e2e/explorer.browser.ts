@@ -1,0 +1,197 @@
+/**
+ * The explorer walked in headless Chromium against a real `tidemark serve` (SQLite in a
+ * temporary data directory, a free port): the root URL leads to it, the Docs pane lists
+ * the Query fields (the schema loaded through introspection), a typed query shows its
+ * result, a subscription shows a run's events while an ingest runs over HTTP; then the
+ * same with keys required, the key typed into the Headers tab, and a wrong key shown as
+ * an error instead of a spinner. Screenshots of each step: test-artifacts/browser/.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BIN_ARGS, childEnv, REPO_ROOT, startInstance, type Instance } from '../faults/support/instance';
+import { openBrowser, type Browser } from './support/browser';
+import {
+  docsQueryFields,
+  refetchSchema,
+  run,
+  typeHeaders,
+  typeQuery,
+  waitForResult,
+} from './support/explorer';
+
+const SUBSCRIPTION = `subscription {
+  runStatusChanged(contract: "card_transactions") { id status rowsWritten }
+}`;
+const QUERY = `{
+  contracts { name version entityKey }
+}`;
+
+const samples = readFileSync(join(REPO_ROOT, 'seeds/data/card_transactions/sample.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .slice(0, 20)
+  .map((l) => JSON.parse(l) as Record<string, unknown>);
+let batch = 0;
+
+/** An ingest over HTTP, as another client would send it meanwhile. */
+async function ingest(server: Instance, key?: string): Promise<void> {
+  // Each batch a new amount, so each one is a new run.
+  const records = samples.map((r) => ({ ...r, amount: Number(r.amount) + ++batch / 100 }));
+  const res = await fetch(server.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({
+      query: 'mutation($r: [JSON!]!) { ingest(contract: "card_transactions", records: $r) { status } }',
+      variables: { r: records },
+    }),
+  });
+  expect(res.status).toBe(200);
+}
+
+/** Ingests until the result pane shows a SUCCEEDED event (the subscription may not be registered yet). */
+async function ingestUntilShown(b: Browser, server: Instance, key?: string): Promise<string> {
+  for (let i = 0; i < 20; i++) {
+    await ingest(server, key);
+    const shown = await waitForResult(b.page, (t) => t.includes('"SUCCEEDED"'), 1_500).catch(() => null);
+    if (shown) return shown;
+  }
+  throw new Error('no run event reached the result pane after 20 ingests');
+}
+
+interface Setup {
+  root: string;
+  server: Instance;
+  b: Browser;
+}
+
+async function setUp(label: string, env: Record<string, string> = {}): Promise<Setup> {
+  const root = mkdtempSync(join(tmpdir(), `tm-e2e-${label}-`));
+  const server = await startInstance({
+    name: label,
+    dataDir: join(root, 'data'),
+    contractsDir: join(REPO_ROOT, 'contracts'),
+    databaseUrl: '',
+    logDir: join(root, 'logs'),
+    env,
+  });
+  return { root, server, b: await openBrowser() };
+}
+
+async function tearDown(s: Setup | undefined): Promise<void> {
+  await s?.b.close();
+  await s?.server.kill();
+  if (s) rmSync(s.root, { recursive: true, force: true });
+}
+
+/** `tidemark keys create` on the server's data directory. */
+function createKey(dataDir: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [...BIN_ARGS, 'keys', 'create', '--owner', 'e2e', '--role', 'admin'], {
+      cwd: REPO_ROOT,
+      env: childEnv({ TIDEMARK_DATA_DIR: dataDir, TIDEMARK_LOG_LEVEL: 'silent' }),
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    p.once('exit', (code) => {
+      const key = out
+        .trim()
+        .split('\n')
+        .find((l) => l.startsWith('tmk_'));
+      if (code === 0 && key) resolve(key);
+      else reject(new Error(`keys create exited ${code}: ${err}`));
+    });
+  });
+}
+
+describe('the explorer in Chromium, anonymous on loopback', () => {
+  let s: Setup;
+  beforeAll(async () => {
+    s = await setUp('anon');
+  });
+  afterAll(() => tearDown(s));
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await s.b.shot(`failed-${task.name.replace(/\W+/g, '-')}`);
+  });
+
+  it('leads / to the explorer, whose Docs pane lists the Query fields', async () => {
+    await s.b.page.goto(`${s.server.baseUrl}/`);
+    expect(new URL(s.b.page.url()).pathname).toBe('/graphql');
+    const fields = await docsQueryFields(s.b.page);
+    await s.b.shot('anon-1-docs');
+    expect(fields).toEqual(expect.arrayContaining(['contracts', 'features', 'runs', 'trainingSet']));
+  });
+
+  it('runs a typed query and shows its result', async () => {
+    await typeQuery(s.b.page, QUERY);
+    await run(s.b.page);
+    const text = await waitForResult(s.b.page, (t) => t.includes('"contracts"'));
+    await s.b.shot('anon-2-query');
+    const names = (JSON.parse(text) as { data: { contracts: Array<{ name: string }> } }).data.contracts.map(
+      (c) => c.name,
+    );
+    expect(names).toEqual(expect.arrayContaining(['card_transactions', 'country_daily']));
+  });
+
+  it("shows a run's events in a subscription while an ingest runs over HTTP", async () => {
+    await typeQuery(s.b.page, SUBSCRIPTION);
+    await run(s.b.page);
+    const text = await ingestUntilShown(s.b, s.server);
+    await s.b.shot('anon-3-subscription');
+    expect(JSON.parse(text)).toMatchObject({ data: { runStatusChanged: { status: 'SUCCEEDED' } } });
+  });
+});
+
+describe('the explorer in Chromium, keys required', () => {
+  let s: Setup;
+  let key: string;
+  beforeAll(async () => {
+    s = await setUp('keys', { TIDEMARK_AUTH: 'required' });
+    key = await createKey(join(s.root, 'data'));
+  });
+  afterAll(() => tearDown(s));
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await s.b.shot(`failed-${task.name.replace(/\W+/g, '-')}`);
+  });
+
+  it('loads the schema once the key is in the Headers tab', async () => {
+    await s.b.page.goto(`${s.server.baseUrl}/graphql`);
+    await typeHeaders(s.b.page, { Authorization: `Bearer ${key}` });
+    await refetchSchema(s.b.page);
+    const fields = await docsQueryFields(s.b.page);
+    await s.b.shot('keys-1-docs');
+    expect(fields).toEqual(expect.arrayContaining(['contracts', 'runs']));
+  });
+
+  it('runs a typed query with the key', async () => {
+    await typeQuery(s.b.page, QUERY);
+    await run(s.b.page);
+    const text = await waitForResult(s.b.page, (t) => t.includes('"contracts"'));
+    await s.b.shot('keys-2-query');
+    expect(JSON.parse(text)).toMatchObject({ data: { contracts: expect.any(Array) } });
+  });
+
+  it('subscribes with the key from the Headers tab and shows the events', async () => {
+    await typeQuery(s.b.page, SUBSCRIPTION);
+    await run(s.b.page);
+    const text = await ingestUntilShown(s.b, s.server, key);
+    await s.b.shot('keys-3-subscription');
+    expect(JSON.parse(text)).toMatchObject({ data: { runStatusChanged: { status: 'SUCCEEDED' } } });
+    await run(s.b.page); // stops the subscription
+  });
+
+  it('shows a refused key as an error in the result pane', async () => {
+    await typeHeaders(s.b.page, { Authorization: 'Bearer tmk_nope_wrong' });
+    await typeQuery(s.b.page, SUBSCRIPTION);
+    await run(s.b.page);
+    const text = await waitForResult(s.b.page, (t) => t.includes('refused'));
+    await s.b.shot('keys-4-refused');
+    expect(text).toMatch(
+      /the server refused the API key \(close 4403 Forbidden\): put Authorization: Bearer tmk_… in the Headers tab/,
+    );
+  });
+});
