@@ -2,10 +2,12 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { loadConfig, parseEnvironment } from '../config';
-import { loadContractFiles } from '../contracts/load';
+import { lintContractFiles, loadContractFiles } from '../contracts/load';
+import { ContractValidationError } from '../errors';
 import { runContractsCheck } from '../contracts/check';
 import { renderJson, renderMarkdown } from '../contracts/check-report';
 import { toJson } from './json';
+import { contractTable } from './format';
 import { command, withRuntime } from './run-command';
 import type { ApplyOutcome } from '../contracts/registry';
 
@@ -18,9 +20,12 @@ export function contractsCommand(): Command {
     .argument('[paths...]', 'contract files or directories (default: the contracts directory)')
     .action(
       command(async (paths: string[]) => {
-        const parsed = await loadContractFiles(paths.length ? paths : [loadConfig().contractsDir]);
+        const { parsed, issues } = await lintContractFiles(
+          paths.length ? paths : [loadConfig().contractsDir],
+        );
         for (const p of parsed)
           process.stdout.write(`ok  ${p.file}  ${p.contract.name}@${p.contract.version}\n`);
+        if (issues.length > 0) throw new ContractValidationError(issues);
       }),
     );
 
@@ -78,11 +83,7 @@ export function contractsCommand(): Command {
           }));
         });
         if (opts.json) process.stdout.write(toJson(rows));
-        else
-          for (const r of rows)
-            process.stdout.write(
-              `${r.name}@${r.version}\t${r.owner}\t${r.hash}\t${r.active.join(',') || '-'}\n`,
-            );
+        else process.stdout.write(contractTable(rows));
       }),
     );
 

@@ -19,3 +19,24 @@ export function runDetail(r: Run): string {
   for (const res of r.validation?.results ?? []) lines.push(...resultLines(res));
   return lines.join('\n');
 }
+
+/** Rows under a header, each column as wide as its widest cell. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd() + '\n';
+  return [header, ...rows].map(line).join('');
+}
+
+/** `contracts list`: one line per registered version and where it is active. */
+export function contractTable(
+  rows: Array<{ name: string; version: string; owner: string; hash: string; active: string[] }>,
+): string {
+  return table(
+    ['CONTRACT', 'VERSION', 'OWNER', 'HASH', 'ACTIVE IN'],
+    rows.map((r) => [r.name, r.version, r.owner, r.hash, r.active.join(',') || '-']),
+  );
+}

@@ -17,6 +17,18 @@ const CONTRACT_FILE = /\.ya?ml$/;
  * name, not recursive). Returns the parsed contracts in that order.
  */
 export async function loadContractFiles(paths: string[]): Promise<ParsedContract[]> {
+  const { parsed, issues } = await lintContractFiles(paths);
+  if (issues.length > 0) throw new ContractValidationError(issues);
+  return parsed;
+}
+
+/**
+ * Every file checked, nothing thrown: the contracts without an issue of their own and
+ * every issue found (a linter reports the good files beside the bad ones).
+ */
+export async function lintContractFiles(
+  paths: string[],
+): Promise<{ parsed: ParsedContract[]; issues: Issue[] }> {
   const issues: Issue[] = [];
   const files = await expandPaths(paths, issues);
   const results = await Promise.all(files.map((file) => loadOne(file)));
@@ -26,8 +38,8 @@ export async function loadContractFiles(paths: string[]): Promise<ParsedContract
     else parsed.push(r);
   }
   issues.push(...crossFileIssues(parsed));
-  if (issues.length > 0) throw new ContractValidationError(issues);
-  return parsed;
+  const faulty = new Set(issues.map((i) => i.file));
+  return { parsed: parsed.filter((p) => !faulty.has(p.file)), issues };
 }
 
 async function expandPaths(paths: string[], issues: Issue[]): Promise<string[]> {

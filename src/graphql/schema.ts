@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
+import { DateTimeScalar } from './scalars/date-time';
 import { ContractResolver } from './resolvers/contract.resolver';
 import { FeatureResolver } from './resolvers/feature.resolver';
 import { RunResolver } from './resolvers/run.resolver';
@@ -32,7 +32,7 @@ export async function buildTidemarkSchema(pubSub: TidemarkPubSub): Promise<Graph
     resolvers: [...resolvers],
     // Input validation happens in the services with Tidemark's own errors.
     validate: false,
-    // DESIGN.md fixes the scalar's name: DateTime, from graphql-scalars.
-    scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    // DESIGN.md fixes the scalar's name: DateTime (graphql-scalars', also taking bare dates).
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });
 }

@@ -169,6 +169,19 @@ describe(`features (${testEngine()})`, () => {
     expect(await at('2024-04-30T00:00:00.000Z')).toMatchObject({ eventTime: null, values: null });
   });
 
+  it('takes a bare date for asOf and knownAt, as midnight UTC, in variables and literals', async () => {
+    await ingest(TWO_DAYS);
+    const [v] = await vectors({ entities: ['apple'], features: ['price'], asOf: '2024-05-02' });
+    expect(v).toMatchObject({ timestamp: E2, eventTime: E2, values: { price: 1.5 } });
+    const literal = await s.ok(
+      `{ features(contract: "items", entities: ["apple"], features: ["price"], asOf: "2024-05-01", knownAt: "2099-01-01") { timestamp values } }`,
+    );
+    expect(literal.features).toEqual([{ timestamp: E1, values: { price: 1 } }]);
+    // A day that does not exist is refused, like any malformed date-time.
+    expectError(await features({ entities: ['apple'], asOf: '2024-02-30' }), 'BAD_USER_INPUT', /DateTime/);
+    expectError(await features({ entities: ['apple'], knownAt: '2024-5-1' }), 'BAD_USER_INPUT', /DateTime/);
+  });
+
   it('answers as the store knew it at knownAt', async () => {
     const t1 = rt.clock.now();
     const first = await ingest([{ ts: E1, item: 'apple', price: 1, qty: 1 }]);

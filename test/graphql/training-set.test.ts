@@ -90,6 +90,15 @@ describe(`trainingSet (${testEngine()})`, () => {
     expect(v[2]).toMatchObject({ values: null, runId: null, contractVersion: null });
   });
 
+  it('takes a bare date as a row timestamp: midnight UTC of that day', async () => {
+    const v = (await s.ok(TRAINING, { rows: rows(['apple', '2024-05-03'], ['apple', '2024-04-30']) }))
+      .trainingSet as Vector[];
+    expect(brief(v)).toEqual([
+      ['apple', '2024-05-03T00:00:00.000Z', E2, 1.5],
+      ['apple', '2024-04-30T00:00:00.000Z', null, null],
+    ]);
+  });
+
   it('answers every feature of the contract by default, typed', async () => {
     const [v] = (await s.ok(TRAINING, { rows: rows(['apple', '2024-05-03T00:00:00.000Z']) })).trainingSet;
     expect(v.values).toEqual({ price: 1.5, change: 0.5 });

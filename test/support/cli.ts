@@ -23,7 +23,7 @@ export interface CliHome {
   env: Record<string, string>;
   /** Copies a sample file of seeds/data into the landing directory. */
   land(sample: string): void;
-  cli(args: string[], opts?: { env?: Record<string, string>; input?: string }): Promise<CliResult>;
+  cli(args: string[], opts?: { env?: Record<string, string>; cwd?: string }): Promise<CliResult>;
   dispose(): void;
 }
 
@@ -46,7 +46,7 @@ export function createCliHome(): CliHome {
       mkdirSync(join(to, '..'), { recursive: true });
       cpSync(join(REPO, 'seeds', 'data', sample), to);
     },
-    cli: (args, opts = {}) => runCli(args, { ...env, ...opts.env }, opts.input),
+    cli: (args, opts = {}) => runCli(args, { ...env, ...opts.env }, opts.cwd),
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
 }
@@ -59,15 +59,15 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...extra };
 }
 
-export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string>, cwd = REPO): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: childEnv(env) });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
+    child.stdin.end();
   });
 }
