@@ -161,8 +161,16 @@ async function main() {
   const prelude = PRELUDE(text);
   const dataDir = mkdtempSync(join(tmpdir(), 'tidemark-readme-'));
   const port = await freePort();
-  const env = { ...process.env, TIDEMARK_DATA_DIR: dataDir, PORT: String(port), TIDEMARK_LOG_FORMAT: 'json' };
-  for (const k of Object.keys(env)) if (k === 'DATABASE_URL') delete env[k];
+  // As on a fresh clone: the embedded store, nothing of this shell's Tidemark settings.
+  const inherited = Object.entries(process.env).filter(
+    ([k]) => !k.startsWith('TIDEMARK_') && !['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'HOST'].includes(k),
+  );
+  const env = {
+    ...Object.fromEntries(inherited),
+    TIDEMARK_DATA_DIR: dataDir,
+    PORT: String(port),
+    TIDEMARK_LOG_FORMAT: 'json',
+  };
   const learned = new Map();
   let server = null;
   let failures = 0;
