@@ -13,7 +13,7 @@ import { compileFilters } from '../pipeline/filter';
 import { compileChecks } from '../quality';
 
 export function compileFindings(contract: Contract): Finding[] {
-  const out: Finding[] = transformIssues(contract).map((i) => finding(i.path, i.message));
+  const out: Finding[] = transformIssues(contract).map((i) => finding(i.path, withoutWhere(i.message)));
   out.push(...attempt(() => compileChecks(contract), '/expectations'));
   out.push(...attempt(() => compileFilters(contract), '/filters'));
   out.push(...attempt(() => compileCleanser(contract), '/schema'));
@@ -28,6 +28,11 @@ function attempt(fn: () => unknown, fallbackPath: string): Finding[] {
     if (!(err instanceof TidemarkError)) throw err;
     const path = typeof err.details?.path === 'string' ? err.details.path : fallbackPath;
     // The message already names the contract; the location says where.
-    return [finding(path, err.message.replace(/^contract [^:]+: /, ''))];
+    return [finding(path, withoutWhere(err.message.replace(/^contract [^:]+: /, '')))];
   }
+}
+
+/** A run's error names the expression (`features/fatality/expr: …`); the finding's pointer already does. */
+function withoutWhere(message: string): string {
+  return message.replace(/^(?:features|filters)\/[^:\s]+\/expr: /, '');
 }

@@ -80,7 +80,7 @@ describe('semantic checks: column references', () => {
     valid(baseWith('features:', "filters:\n  - { expr: 'confirmed > 0' }\nfeatures:"));
     expect(
       onlyIssue(baseWith('features:', "filters:\n  - { expr: 'nothing_here > 0' }\nfeatures:")).message,
-    ).toMatch(/unknown name nothing_here/);
+    ).toMatch(/^unknown name nothing_here \(known: /);
     expect(onlyIssue(baseWith('features:', "filters:\n  - { expr: '' }\nfeatures:"))).toMatchObject({
       path: '/filters/0/expr',
       message: 'must not be empty or blank',
