@@ -6,6 +6,10 @@
  * A byte-order mark before the first line is dropped (as the CSV reader does); a line
  * nesting deeper than MAX_JSON_DEPTH is a reject of its own; a file declared UTF-8 that
  * is not is refused whole (utf8-guard.ts).
+ *
+ * A line that is an object with a string `_unreadable` is a reject with that reason:
+ * a stream micro-batch writes a message it could not read that way (src/streaming/
+ * records.ts), so the reject names what was wrong with the message, not with the line.
  */
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -14,6 +18,9 @@ import { InputError } from '../../errors';
 import type { ParsedRecord } from '../row.types';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { declaresUtf8, utf8Checked } from './utf8-guard';
+
+/** Metadata key of a line that stands for an unreadable message; its value is the reason. */
+export const UNREADABLE_FIELD = '_unreadable';
 
 /** `rows`: yield only these row numbers, parsing no other line (a re-read for a few rows). */
 export async function* readJsonlBatches(
@@ -99,7 +106,10 @@ function parseLine(line: string, rowNumber: number, rawBatchId: string): ParsedR
       parseError: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
     };
   }
-  return { rowNumber, rawBatchId, raw: value as Record<string, unknown> };
+  const raw = value as Record<string, unknown>;
+  const unreadable = raw[UNREADABLE_FIELD];
+  if (typeof unreadable === 'string') return { rowNumber, rawBatchId, raw, parseError: unreadable };
+  return { rowNumber, rawBatchId, raw };
 }
 
 /**
