@@ -5,9 +5,10 @@
  * serialisation, the pipeline) can overflow the stack on it. graphql-js puts the
  * variable or argument in front of the message. Output is unchanged.
  */
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { GraphQLJSON as Unbounded } from 'graphql-scalars';
 import { LIMITS } from './limits';
+import { jsonDepthOver, literalDepthOver } from './json-depth';
 
 export const GraphQLJSON = new GraphQLScalarType({
   ...Unbounded.toConfig(),
@@ -30,28 +31,4 @@ function refuseDeep(over: boolean): void {
       `JSON value nested deeper than ${LIMITS.maxJsonDepth} levels (arrays and objects); the limit is ${LIMITS.maxJsonDepth}`,
       { extensions: { code: 'BAD_USER_INPUT' } },
     );
-}
-
-/** Whether arrays and objects nest deeper than `max`, without recursion (the value may be 100,000 deep). */
-export function jsonDepthOver(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth + 1 > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-function literalDepthOver(ast: ValueNode, max: number): boolean {
-  const stack: Array<[ValueNode, number]> = [[ast, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node.kind !== Kind.LIST && node.kind !== Kind.OBJECT) continue;
-    if (depth + 1 > max) return true;
-    if (node.kind === Kind.LIST) for (const v of node.values) stack.push([v, depth + 1]);
-    else for (const f of node.fields) stack.push([f.value, depth + 1]);
-  }
-  return false;
 }

@@ -7,8 +7,12 @@
  * websocket.ts).
  */
 import {
+  getNamedType,
+  getNullableType,
   GraphQLError,
+  isListType,
   type ASTVisitor,
+  type GraphQLInputType,
   type DocumentNode,
   type GraphQLSchema,
   type ParseOptions,
@@ -17,6 +21,7 @@ import {
 } from 'graphql';
 import { InputError } from '../errors';
 import { measureDocument, type OperationMeasure } from './operation-measure';
+import { literalDepthOver } from './json-depth';
 
 export const LIMITS = {
   maxDepth: 10,
@@ -70,7 +75,25 @@ function limitRule(ctx: ValidationContext): ASTVisitor {
       variableSizedDocuments.set(document, checked.variableSized);
       for (const error of checked.errors) ctx.reportError(error);
     },
+    // A JSON literal too deep, named by its argument (the scalar itself cannot know the name).
+    Argument(node) {
+      const arg = ctx.getArgument();
+      if (!arg || getNamedType(arg.type).name !== 'JSON') return;
+      if (literalDepthOver(node.value, LIMITS.maxJsonDepth + listWrappers(arg.type)))
+        ctx.reportError(
+          limitError(
+            `argument '${node.name.value}' holds JSON nested deeper than ${LIMITS.maxJsonDepth} levels; the limit is ${LIMITS.maxJsonDepth}`,
+          ),
+        );
+    },
   };
+}
+
+/** `[JSON!]!` is 1: the list the argument itself is, around each JSON value. */
+function listWrappers(type: GraphQLInputType): number {
+  let n = 0;
+  for (let t: GraphQLInputType = getNullableType(type); isListType(t); t = getNullableType(t.ofType)) n++;
+  return n;
 }
 
 /** The refusals for a document, empty when it is within every limit; with `variables`, lists sized by them. */

@@ -4,7 +4,7 @@
  * any depth (100,000 levels answered INTERNAL before), and nothing is stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonDepthOver } from '../../src/graphql/json-scalar';
+import { jsonDepthOver } from '../../src/graphql/json-depth';
 import { LIMITS } from '../../src/graphql/limits';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, countRows, type TestRuntime } from '../support/runtime';
@@ -83,7 +83,18 @@ describe(`JSON arguments bounded in depth (${testEngine()})`, () => {
       `{ lineage(contract: "card_transactions", entity: ${literal}) { nodes { id } } }`,
     );
     expect(res.status).toBe(400);
-    expectError(res, 'BAD_USER_INPUT', deepMessage);
+    expectError(
+      res,
+      'BAD_USER_INPUT',
+      /argument 'entity' holds JSON nested deeper than 32 levels; the limit is 32/,
+    );
+    const list = await s.gql(
+      `{ features(contract: "card_transactions", entities: [${literal}]) { entity } }`,
+    );
+    expectError(list, 'BAD_USER_INPUT', /argument 'entities' holds JSON nested deeper than 32 levels/);
+    const fits = JSON.stringify(nested(LIMITS.maxJsonDepth));
+    const ok = await s.gql(`{ features(contract: "card_transactions", entities: [${fits}]) { entity } }`);
+    expect(JSON.stringify(ok.errors ?? [])).not.toMatch(/nested deeper/);
     const inner = await post(
       'query($v: JSON) { features(contract: "card_transactions", entities: [{ card_id: $v }]) { entity } }',
       `{"v":${deepText(100_000)}}`,
