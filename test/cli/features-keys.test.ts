@@ -1,11 +1,33 @@
 /**
  * `tidemark features` reads a two-part key the way the store wrote it: an empty part
- * (with `nullValues: []`) and a nullable part given as null.
+ * (with `nullValues: []`) and a nullable part given as null. On the PostgreSQL leg the
+ * commands use a database of their own (DATABASE_URL), created and dropped here.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import knex from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCliHome, type CliHome } from '../support/cli';
+import { testEngine } from '../support/engine';
+
+/** A fresh PostgreSQL database for the child processes; undefined on SQLite. */
+async function pgDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  if (testEngine() !== 'postgres') return undefined;
+  const admin = process.env.TEST_DATABASE_URL!;
+  const name = `tidemark_cli_${process.pid}_${Date.now()}`;
+  const run = async (sql: string) => {
+    const k = knex({ client: 'pg', connection: admin });
+    try {
+      await k.raw(sql);
+    } finally {
+      await k.destroy();
+    }
+  };
+  await run(`CREATE DATABASE "${name}"`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
 
 const contract = (name: string, entity: string, nullValues: string, province: string) => `
 name: ${name}
@@ -24,10 +46,18 @@ features:
   - { name: n, column: n }
 `;
 
-describe('tidemark features with a two-part key', () => {
+describe(`tidemark features with a two-part key (${testEngine()})`, () => {
   let home: CliHome;
-  beforeEach(() => void (home = createCliHome()));
-  afterEach(() => home.dispose());
+  let pg: Awaited<ReturnType<typeof pgDatabase>>;
+  beforeEach(async () => {
+    home = createCliHome();
+    pg = await pgDatabase();
+    if (pg) home.env.DATABASE_URL = pg.url;
+  });
+  afterEach(async () => {
+    home.dispose();
+    await pg?.drop();
+  });
 
   const write = (name: string, yaml: string, rows: unknown[]) => {
     writeFileSync(join(home.contractsDir, `${name}.yaml`), yaml);
@@ -51,6 +81,14 @@ describe('tidemark features with a two-part key', () => {
     for (const name of ['regions', 'regions_n']) {
       const r = await home.cli(['run', name]);
       expect(r.code, r.stderr).toBe(0);
+    }
+    if (pg) {
+      // The commands really wrote to PostgreSQL, not to a SQLite file beside them.
+      const k = knex({ client: 'pg', connection: pg.url });
+      const runs = await k('runs')
+        .count({ n: '*' })
+        .finally(() => k.destroy());
+      expect(Number(runs[0]!.n)).toBeGreaterThanOrEqual(2);
     }
     const empty = await home.cli(['features', 'regions', '--entity', '{"country":"France","province":""}']);
     expect(empty.code, empty.stderr).toBe(0);
