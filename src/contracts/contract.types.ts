@@ -150,6 +150,8 @@ export interface WindowSpec {
   duration?: string;
   /** For lag/diff: how many rows back (default 1). */
   offset?: number;
+  /** For lag/diff: count back over non-null values only (diff: the change since the last non-null value). */
+  skipNulls?: boolean;
 }
 
 /** Exactly one of `column`, `expr`, `window` is set. */

@@ -74,6 +74,7 @@ const window = closed(
     rows: { type: 'integer', minimum: 1 },
     duration: { type: 'string' },
     offset: { type: 'integer', minimum: 1 },
+    skipNulls: { type: 'boolean' },
   },
   ['op', 'column'],
 );

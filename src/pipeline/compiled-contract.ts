@@ -20,8 +20,8 @@ export interface CompiledContract {
   /** Feature rows one entity at a time, in canonical order. */
   transform: TransformRows;
   history: HistoryNeeds;
-  /** Whether any expectation compares a row with the entity's previous stored row. */
-  needsPrevious: boolean;
+  /** Columns of the expectations that compare a row with the entity's previous stored value. */
+  monotonicColumns: string[];
 }
 
 export class CompiledContractCache {
@@ -40,9 +40,13 @@ export class CompiledContractCache {
       checks: compileChecks(contract),
       transform: compileTransformRows(contract),
       history: historyNeeds(contract),
-      needsPrevious: contract.expectations.some(
-        (e) => e.expect === 'increasing' || e.expect === 'non_decreasing',
-      ),
+      monotonicColumns: [
+        ...new Set(
+          contract.expectations
+            .filter((e) => e.expect === 'increasing' || e.expect === 'non_decreasing')
+            .flatMap((e) => (e.column === undefined ? [] : [e.column])),
+        ),
+      ],
     };
     if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(hash, compiled);

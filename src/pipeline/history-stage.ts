@@ -24,18 +24,25 @@ export async function loadHistory(
 ): Promise<LoadedHistory> {
   const needs = compiled.history;
   const wantsWindows = needs.columns.length > 0;
-  if (rows.length === 0 || (!wantsWindows && !compiled.needsPrevious)) {
+  if (rows.length === 0 || (!wantsWindows && compiled.monotonicColumns.length === 0)) {
     return { points: new Map(), previous: new Map() };
   }
-  // The monotonic checks need at least the one row before the batch.
-  const rows_ = Math.max(needs.maxRows ?? 0, compiled.needsPrevious ? 1 : 0);
+  // The monotonic checks compare with each column's last non-null stored value, however
+  // many null rows lie between: a decrease after a null is a decrease in one run or two.
+  const monotonic = compiled.monotonicColumns;
+  const lastNonNull = { ...needs.lastNonNull };
+  for (const c of monotonic) lastNonNull[c] = Math.max(lastNonNull[c] ?? 0, 1);
   const batchSpans = spans(rows);
   const points = await store.features.history(view, batchSpans, {
-    maxRows: rows_ > 0 ? rows_ : null,
+    maxRows: needs.maxRows,
     maxDurationMs: needs.maxDuration,
     excludeRunIds,
+    lastNonNull,
   });
-  return { points: wantsWindows ? points : new Map(), previous: lastBefore(points, batchSpans) };
+  return {
+    points: wantsWindows ? points : new Map(),
+    previous: monotonic.length ? lastBefore(points, batchSpans, monotonic) : new Map(),
+  };
 }
 
 /** Per entity: its earliest and latest event time in the batch. */
@@ -55,24 +62,34 @@ function spans(rows: CleanRows): HistoryRequest[] {
 }
 
 /**
- * The entity's last stored row before its earliest batch row. Stored rows hold
- * feature values, so a monotonic check on a column compares with the plain feature
- * of the same name (the common case: `confirmed` → feature `confirmed`).
+ * Per entity and monotonic column: the last non-null stored value before its earliest
+ * batch row. Stored rows hold feature values, so a monotonic check on a column compares
+ * with the plain feature of the same name (the common case: `confirmed` → feature
+ * `confirmed`). `eventTime` is the newest stored row's before the batch.
  */
 function lastBefore(
   points: Map<string, HistoryPoint[]>,
   batchSpans: HistoryRequest[],
+  columns: readonly string[],
 ): Map<string, PreviousValues> {
   const from = new Map(batchSpans.map((s) => [s.entityKey, s.from]));
   const out = new Map<string, PreviousValues>();
   for (const [ek, list] of points) {
     const limit = from.get(ek) ?? Infinity;
-    for (let i = list.length - 1; i >= 0; i--) {
-      if (list[i]!.eventTime < limit) {
-        out.set(ek, { eventTime: list[i]!.eventTime, values: list[i]!.values });
-        break;
+    let i = list.length - 1;
+    while (i >= 0 && list[i]!.eventTime >= limit) i--;
+    if (i < 0) continue;
+    const values: PreviousValues['values'] = {};
+    for (const c of columns) {
+      for (let k = i; k >= 0; k--) {
+        const v = list[k]!.values[c];
+        if (v !== null && v !== undefined) {
+          values[c] = v;
+          break;
+        }
       }
     }
+    out.set(ek, { eventTime: list[i]!.eventTime, values });
   }
   return out;
 }

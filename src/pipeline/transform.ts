@@ -47,6 +47,8 @@ export interface HistoryNeeds {
   maxRows: number | null;
   /** Points with eventTime in (earliest run row - maxDuration, ...] are needed; null if no duration window. */
   maxDuration: number | null;
+  /** Feature → how many of its last non-null stored values lag/diff with skipNulls reach back for. */
+  lastNonNull: Record<string, number>;
 }
 
 /** A problem that makes the features uncompilable; `path` is a JSON pointer into the contract. */
@@ -74,10 +76,15 @@ export function historyNeeds(contract: Contract): HistoryNeeds {
   const windows = compiledSteps(contract).filter((s) => s.kind === 'window');
   const maxRows = Math.max(-1, ...windows.map((s) => pointsBack(s.window)));
   const maxDuration = Math.max(-1, ...windows.map((s) => s.window.durationMs ?? -1));
+  const lastNonNull: Record<string, number> = {};
+  for (const s of windows) {
+    if (s.window.skipNulls) lastNonNull[s.source] = Math.max(lastNonNull[s.source] ?? 0, s.window.offset);
+  }
   return {
     columns: [...new Set(windows.map((s) => s.source))],
     maxRows: maxRows < 0 ? null : maxRows,
     maxDuration: maxDuration < 0 ? null : maxDuration,
+    lastNonNull,
   };
 }
 
@@ -184,8 +191,13 @@ function resolveWindow(w: WindowSpec, at: string, issues: TransformIssue[]): Res
   if (isShift) {
     if (w.rows !== undefined || w.duration !== undefined)
       issues.push({ path: at, message: `${w.op} takes offset, not rows or duration` });
-    return { op: w.op, offset };
+    return w.skipNulls ? { op: w.op, offset, skipNulls: true } : { op: w.op, offset };
   }
+  if (w.skipNulls !== undefined)
+    issues.push({
+      path: `${at}/skipNulls`,
+      message: `skipNulls applies to lag and diff; ${w.op} already skips nulls`,
+    });
   if ((w.rows === undefined) === (w.duration === undefined)) {
     issues.push({ path: at, message: `window op '${w.op}' needs exactly one of rows or duration` });
     return { op: w.op, offset };

@@ -9,7 +9,10 @@
  * - Aggregates skip nulls and non-numbers (count counts every non-null value); an
  *   empty window gives null (count gives 0).
  * - lag: the value `offset` points back (default 1), null before the series starts.
- *   diff: current - lag, null unless both are numbers.
+ *   diff: current - lag, null unless both are numbers: a diff next to a null is null.
+ *   With `skipNulls`, lag and diff count back over non-null values only, so a diff is
+ *   the change since the last known value (cumulative series with gaps); the current
+ *   row's own null still gives null.
  *
  * Sums are exact (Shewchuk partials, correctly rounded once at read): a running
  * sum that adds and subtracts floats drifts with where it started, so the same window
@@ -25,6 +28,8 @@ export interface ResolvedWindow {
   rows?: number;
   durationMs?: number;
   offset: number;
+  /** lag/diff: count back over non-null values only. */
+  skipNulls?: boolean;
 }
 
 /** One entity's stored history merged with this run's rows, by event time. */
@@ -91,7 +96,8 @@ export function computeWindow(
   times: readonly number[],
   values: readonly Value[],
 ): Value[] {
-  if (w.op === 'lag' || w.op === 'diff') return shift(w.op, w.offset, values);
+  if (w.op === 'lag' || w.op === 'diff')
+    return w.skipNulls ? shiftOverValues(w.op, w.offset, values) : shift(w.op, w.offset, values);
   return slide(w, times, values, makeAggregate(w.op));
 }
 
@@ -104,6 +110,21 @@ function shift(op: 'lag' | 'diff', offset: number, values: readonly Value[]): Va
       const cur = values[i]!;
       out[i] = typeof cur === 'number' && typeof back === 'number' ? finiteOrNull(cur - back) : null;
     }
+  }
+  return out;
+}
+
+/** lag/diff against the `offset`-th previous non-null value. */
+function shiftOverValues(op: 'lag' | 'diff', offset: number, values: readonly Value[]): Value[] {
+  const out = new Array<Value>(values.length);
+  const seen: Value[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const cur = values[i]!;
+    const back = seen.length >= offset ? seen[seen.length - offset]! : null;
+    if (cur === null) out[i] = null;
+    else if (op === 'lag') out[i] = back;
+    else out[i] = typeof cur === 'number' && typeof back === 'number' ? finiteOrNull(cur - back) : null;
+    if (cur !== null) seen.push(cur);
   }
   return out;
 }

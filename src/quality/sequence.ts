@@ -2,8 +2,10 @@
  * increasing / non_decreasing over event time, per entity. Rows of each entity are
  * ordered by event time then row number, and each non-null value is compared with the
  * previous non-null value of the same entity (as GE compares consecutive values: after
- * 1, 5, 3, 4 only the 3 is unexpected). The first row of an entity in the batch is
- * compared with the entity's last stored value, so monotonicity holds across runs.
+ * 1, 5, 3, 4 only the 3 is unexpected; but when the 3 is rejected, by this check or
+ * another, it is not stored, so the 4 is compared with the 5). The first row of an entity in the
+ * batch is compared with the entity's last non-null stored value, so the verdict is
+ * the same however the data is split into runs.
  */
 import type { Value } from '../pipeline/row.types';
 import type { CleanRows } from '../pipeline/clean-rows';
@@ -80,6 +82,7 @@ export function runSequenceCheck(
   order: Uint32Array,
   previous: Map<string, PreviousValues> | undefined,
   tally: Tally,
+  stored: (i: number) => boolean = () => true,
 ): void {
   const { column, strict } = check;
   const cell = rows.column(column);
@@ -96,6 +99,9 @@ export function runSequenceCheck(
     if (v === null) continue;
     tally.elementCount++;
     if (prev !== null && !holds(v, prev, strict)) tally.miss(i, rows.rowNumber(i), v, rows.rawBatchId(i));
-    prev = v;
+    // A rejected row (by this check or an earlier one) is not stored, so the next row is
+    // compared with what is stored, as the next run would compare it: the verdict does
+    // not depend on how the data is split into runs.
+    if (stored(i)) prev = v;
   }
 }

@@ -73,7 +73,8 @@ function evaluate(check: Check, head: ResultHead, s: BatchState): ExpectationRes
   if (check.kind === 'row') runRowCheck(check, s.rows, s.ctx.now, tally);
   else {
     s.order ??= entityOrder(s.rows);
-    runSequenceCheck(check, s.rows, s.order, s.ctx.previous, tally);
+    const byRow = s.sink.byRow;
+    runSequenceCheck(check, s.rows, s.order, s.ctx.previous, tally, (i) => byRow[i] === undefined);
   }
   return makeResult(head, {
     success: mostlyHolds(tally.unexpectedCount, tally.elementCount, check.spec.mostly),
@@ -93,6 +94,15 @@ function partition(rows: CleanRows, sink: RejectSink): Pick<BatchValidation, 'ac
   const accepted = new Uint32Array(rows.length - rejected.length);
   for (let i = 0, k = 0; i < rows.length; i++) if (!sink.byRow[i]) accepted[k++] = i;
   return { accepted: pick(rows, accepted), rejected };
+}
+
+/** Indices of the checks that see every row, in the order they must run. */
+function phaseOrder(checks: Check[]): number[] {
+  const rank = (c: Check) => (c.kind !== 'sequence' ? 0 : c.spec.severity === 'reject' ? 1 : 2);
+  return checks
+    .map((c, k) => k)
+    .filter((k) => seesEveryRow(checks[k]!))
+    .sort((x, y) => rank(checks[x]!) - rank(checks[y]!) || x - y);
 }
 
 /** Checks that can reject rows see every row; the others wait for the rows the run stores. */
@@ -115,9 +125,9 @@ export function validateBatch(
   const results: ExpectationResult[] = [runSchemaCheck(checks.schema, rows, sink, ctx)];
   const failsRun = [false, ...checks.checks.map((c) => c.failsRun)];
   const heads = checks.checks.map((c) => headFor(c, checks.contract.eventTime));
-  checks.checks.forEach((c, k) => {
-    if (seesEveryRow(c)) results[k + 1] = evaluate(c, heads[k]!, all);
-  });
+  // Sequence checks last, the rejecting ones first: each compares a row with the
+  // previous row that will be stored, so it must know which rows are rejected.
+  for (const k of phaseOrder(checks.checks)) results[k + 1] = evaluate(checks.checks[k]!, heads[k]!, all);
   const { accepted, rejected } = partition(rows, sink);
   const kept: BatchState = { rows: accepted, ctx, sink, cache: new ColumnCache(accepted) };
   checks.checks.forEach((c, k) => {

@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 import { T } from './tables';
-import { batchInsert, maxBindings, valuesRow, toMillis, type Engine } from './dialect';
+import { batchInsert, maxBindings, toMillis, type Engine } from './dialect';
 import {
   PIT_CHUNK,
   YIELD_EVERY,
@@ -21,6 +21,7 @@ import {
   type RunInfo,
 } from './point-in-time.sql';
 import { readStatements, type ReadStatements } from './read-statements';
+import { historyStatement } from './history.sql';
 import type { Environment } from '../config';
 import type { Value } from '../pipeline/row.types';
 
@@ -78,10 +79,11 @@ export interface HistoryOptions {
   maxDurationMs: number | null;
   /** Runs whose rows must not count (the run being reprocessed). */
   excludeRunIds?: string[];
+  /** Feature name → how many of its newest non-null rows before `from` to keep as well. */
+  lastNonNull?: Record<string, number>;
 }
 
 const F = T.featureRows;
-const R = T.runs;
 
 export class FeatureRepository {
   /** Prepared point-in-time statements on the driver, outside transactions (read-statements.ts). */
@@ -205,8 +207,9 @@ export class FeatureRepository {
   /**
    * The visible history the window features need, per entity: every row with event
    * time in [from, to] (late data lands among stored rows), plus, before `from`, the
-   * newest `maxRows` rows and every row within `maxDurationMs`. One row per event
-   * time (the later committed run wins). Ascending event time.
+   * newest `maxRows` rows, every row within `maxDurationMs` and the newest non-null
+   * rows of each `lastNonNull` feature (history.sql.ts). One row per event time (the
+   * later committed run wins). Ascending event time.
    */
   async history(
     view: FeatureView,
@@ -231,36 +234,7 @@ export class FeatureRepository {
     part: HistoryRequest[],
     opts: HistoryOptions,
   ): Promise<Array<{ ek: string; event_time: number | string; feature_values: string }>> {
-    const values = part.map(() => valuesRow(this.engine, ['text', 'bigint', 'bigint'])).join(', ');
-    const bindings: unknown[] = part.flatMap((p) => [p.entityKey, p.from, p.to]);
-    const excl = opts.excludeRunIds?.length
-      ? `AND f.run_id NOT IN (${opts.excludeRunIds.map(() => '?').join(', ')})`
-      : '';
-    const keepBefore: string[] = [];
-    if (opts.maxRows !== null) keepBefore.push('rn <= ?');
-    if (opts.maxDurationMs !== null) keepBefore.push('event_time >= tmin - ?');
-    const before = keepBefore.length ? `OR (${keepBefore.join(' OR ')})` : '';
-    const sql = `
-      WITH req(ek, tmin, tmax) AS (VALUES ${values})
-      SELECT ek, event_time, feature_values FROM (
-        SELECT ek, tmin, event_time, feature_values,
-               ROW_NUMBER() OVER (PARTITION BY ek, CASE WHEN event_time < tmin THEN 0 ELSE 1 END
-                                  ORDER BY event_time DESC) AS rn
-        FROM (
-          SELECT f.entity_key AS ek, req.tmin, f.event_time, f.feature_values,
-                 ROW_NUMBER() OVER (PARTITION BY f.entity_key, f.event_time ORDER BY COALESCE(r2.precedence, r2.committed_at) DESC, r2.committed_at DESC, f.id DESC) AS dup
-          FROM req
-          JOIN ${F} f ON f.entity_key = req.ek AND f.event_time <= req.tmax
-          JOIN ${R} r2 ON r2.id = f.run_id
-          WHERE f.environment = ? AND f.contract_name = ? AND f.contract_major = ?
-            AND r2.committed_at IS NOT NULL AND r2.invalidated_at IS NULL ${excl}
-        ) d WHERE dup = 1
-      ) t
-      WHERE event_time >= tmin ${before}
-      ORDER BY ek, event_time`;
-    bindings.push(view.environment, view.contract, view.major, ...(opts.excludeRunIds ?? []));
-    if (opts.maxRows !== null) bindings.push(opts.maxRows);
-    if (opts.maxDurationMs !== null) bindings.push(opts.maxDurationMs);
+    const { sql, bindings } = historyStatement(this.engine, view, part, opts);
     const res = await this.db.raw(sql, bindings as Knex.RawBinding[]);
     return this.engine === 'postgres' ? res.rows : res;
   }

@@ -582,6 +582,24 @@ describe('diffContracts: entity, event time, source, filters', () => {
   });
 });
 
+describe('diffContracts: window skipNulls', () => {
+  runCases([
+    {
+      title:
+        'skipping nulls in a diff changes its values next to nulls: breaking both ways; spelling out false is nothing',
+      to: (c) => (feat(c, 'new_cases').window!.skipNulls = true),
+      forward: ['breaking feature.window_changed /features/new_cases/window/skipNulls'],
+      reverse: ['breaking feature.window_changed /features/new_cases/window/skipNulls'],
+    },
+    {
+      title: 'skipNulls: false is the default',
+      to: (c) => (feat(c, 'new_cases').window!.skipNulls = false),
+      forward: [],
+      reverse: [],
+    },
+  ]);
+});
+
 describe('diffContracts: operational and descriptive keys', () => {
   const cosmetic: Array<[string, Edit, string]> = [
     ['description', (c) => (c.description = 'Counts.'), 'contract.description_changed /description'],

@@ -178,6 +178,19 @@ describe('compileTransform', () => {
     expect(() => historyNeeds(bad)).toThrow(/deaths_7d/);
   });
 
+  it('refuses skipNulls on a window op that skips nulls anyway', () => {
+    const bad = contract([
+      { name: 'confirmed', column: 'confirmed' },
+      { name: 's', window: { op: 'sum', column: 'confirmed', rows: 2, skipNulls: true } },
+    ]);
+    expect(transformIssues(bad)).toEqual([
+      {
+        path: '/features/1/window/skipNulls',
+        message: 'skipNulls applies to lag and diff; sum already skips nulls',
+      },
+    ]);
+  });
+
   it('reports every other feature problem with its path', () => {
     const bad = contract([
       { name: 'a', column: 'nope' },
@@ -217,18 +230,26 @@ describe('historyNeeds', () => {
       columns: ['confirmed', 'new_cases'],
       maxRows: 6,
       maxDuration: null,
+      lastNonNull: {},
     });
     const mixed = contract([
       { name: 'confirmed', column: 'confirmed' },
       { name: 'lag3', window: { op: 'lag', column: 'confirmed', offset: 3 } },
       { name: 'week', window: { op: 'mean', column: 'confirmed', duration: 'P7D' } },
       { name: 'day', window: { op: 'max', column: 'lag3', duration: 'PT12H' } },
+      { name: 'since', window: { op: 'diff', column: 'confirmed', skipNulls: true, offset: 2 } },
     ]);
-    expect(historyNeeds(mixed)).toEqual({ columns: ['confirmed', 'lag3'], maxRows: 3, maxDuration: 7 * DAY });
+    expect(historyNeeds(mixed)).toEqual({
+      columns: ['confirmed', 'lag3'],
+      maxRows: 3,
+      maxDuration: 7 * DAY,
+      lastNonNull: { confirmed: 2 },
+    });
     expect(historyNeeds(contract([{ name: 'x', expr: 'confirmed + 1' }]))).toEqual({
       columns: [],
       maxRows: null,
       maxDuration: null,
+      lastNonNull: {},
     });
   });
 });

@@ -91,6 +91,30 @@ describe('lag and diff', () => {
     expect(computeWindow({ op: 'diff', offset: 1 }, seq(5), v)).toEqual([null, 2, null, null, null]);
     expect(computeWindow({ op: 'diff', offset: 3 }, seq(5), v)).toEqual([null, null, null, 10, null]);
   });
+  it('with skipNulls, diff is the change since the last non-null value; a null row stays null', () => {
+    const cumulative: Value[] = [10, null, null, 15, null, 21];
+    expect(computeWindow({ op: 'diff', offset: 1 }, seq(6), cumulative)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect(computeWindow({ op: 'diff', offset: 1, skipNulls: true }, seq(6), cumulative)).toEqual([
+      null,
+      null,
+      null,
+      5,
+      null,
+      6,
+    ]);
+  });
+  it('with skipNulls, lag counts back over non-null values', () => {
+    expect(
+      computeWindow({ op: 'lag', offset: 2, skipNulls: true }, seq(6), [1, null, 2, 3, null, 4]),
+    ).toEqual([null, null, null, 1, null, 2]);
+  });
 });
 
 describe('ExactSum', () => {

@@ -9,7 +9,7 @@ import { change, type ContractChange, ptr, show, unrecognizedChanges } from './c
 import { matchByKey } from './match';
 
 const FEATURE_KEYS = ['name', 'column', 'expr', 'window', 'description'] as const;
-const WINDOW_KEYS = ['op', 'column', 'rows', 'duration', 'offset'] as const;
+const WINDOW_KEYS = ['op', 'column', 'rows', 'duration', 'offset', 'skipNulls'] as const;
 
 export function diffFeatures(base: Contract, head: Contract): ContractChange[] {
   const m = matchByKey(base.features, head.features, (f) => f.name);
@@ -136,6 +136,8 @@ function windowChanges(name: string, path: string, b: WindowSpec, h: WindowSpec)
   if (b.rows !== h.rows) diff('rows', b.rows, h.rows);
   // lag/diff default to one row back: spelling out the default changes nothing.
   if ((b.offset ?? 1) !== (h.offset ?? 1)) diff('offset', b.offset, h.offset);
+  // Skipping nulls changes every value next to a null; false is the default.
+  if ((b.skipNulls ?? false) !== (h.skipNulls ?? false)) diff('skipNulls', b.skipNulls, h.skipNulls);
   if (b.duration !== h.duration) {
     if (durationMs(b.duration) !== durationMs(h.duration)) diff('duration', b.duration, h.duration);
     else {
