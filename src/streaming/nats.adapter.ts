@@ -16,6 +16,11 @@
  * - Streams with interest retention are refused: deleting the consumer to recreate it
  *   would let JetStream drop the messages kept for it. Limits (the default) and
  *   workqueue retention are fine.
+ * - On a workqueue stream JetStream accepts only consumers that deliver all, and needs
+ *   no start position: an acknowledged message is gone from the stream, so "all" is
+ *   exactly what was not acknowledged yet. Messages committed but not acknowledged (a
+ *   crash between the two) are delivered again and skipped by the consumer's committed
+ *   position, as on a limits stream.
  */
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
@@ -58,9 +63,9 @@ export class NatsAdapter implements BrokerAdapter {
     });
     try {
       const jsm = await jetstreamManager(nc);
-      const stream = await findStream(jsm, target.endpoint);
+      const { stream, workqueue } = await findStream(jsm, target.endpoint);
       const name = natsConsumerName(target);
-      const config = this.consumerConfig(target, name, committed);
+      const config = this.consumerConfig(target, name, workqueue ? null : committed);
       const info = await ensureConsumer(jsm, stream, config, committed);
       const consumer = await jetstream(nc).consumers.get(stream, name);
       return new NatsSession(nc, consumer, stream, name, info.delivered.consumer_seq + 1);
@@ -70,11 +75,12 @@ export class NatsAdapter implements BrokerAdapter {
     }
   }
 
-  private consumerConfig(t: ConsumerTarget, name: string, committed: string | null): Partial<ConsumerConfig> {
+  /** `after` null: deliver all the stream holds (the only choice on a workqueue stream). */
+  private consumerConfig(t: ConsumerTarget, name: string, after: string | null): Partial<ConsumerConfig> {
     const start =
-      committed === null
+      after === null
         ? { deliver_policy: DeliverPolicy.All }
-        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Number(committed) + 1 };
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Number(after) + 1 };
     return {
       durable_name: name,
       ack_policy: AckPolicy.Explicit,
@@ -86,7 +92,10 @@ export class NatsAdapter implements BrokerAdapter {
   }
 }
 
-async function findStream(jsm: JetStreamManager, subject: string): Promise<string> {
+async function findStream(
+  jsm: JetStreamManager,
+  subject: string,
+): Promise<{ stream: string; workqueue: boolean }> {
   let stream: string;
   try {
     stream = await jsm.streams.find(subject);
@@ -101,7 +110,7 @@ async function findStream(jsm: JetStreamManager, subject: string): Promise<strin
       `JetStream stream '${stream}' uses interest retention; use limits or workqueue retention`,
     );
   }
-  return stream;
+  return { stream, workqueue: config.retention === RetentionPolicy.Workqueue };
 }
 
 /** The durable consumer, as it is when it may be reused, else recreated after the committed position. */

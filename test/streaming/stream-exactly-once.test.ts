@@ -9,9 +9,10 @@ import { testEngine } from '../support/engine';
 import { T } from '../../src/store/tables';
 import type { StreamConsumerManager } from '../../src/streaming/consumer-manager';
 import {
-  BROKERS,
+  brokerOf,
   featureRowCount,
   openTestStream,
+  STREAM_KINDS,
   reading,
   sensorContract,
   streamRuns,
@@ -22,14 +23,15 @@ import {
 } from './streaming-fixtures';
 import { countRows } from '../support/runtime';
 
-describe.each(BROKERS)(`exactly once from %s (${testEngine()})`, (broker) => {
+describe.each(STREAM_KINDS)(`exactly once from %s (${testEngine()})`, (kind) => {
+  const broker = brokerOf(kind);
   let rt: TestRuntime;
   let stream: TestStream;
   let managers: StreamConsumerManager[];
   let name: string;
 
   beforeEach(async () => {
-    stream = await openTestStream(broker);
+    stream = await openTestStream(kind);
     name = uniqueName('sensors');
     managers = [];
   });
@@ -107,6 +109,40 @@ describe.each(BROKERS)(`exactly once from %s (${testEngine()})`, (broker) => {
       return !!s && s.lastPosition === last && s.unacknowledged === 0 && s.lag === 0;
     });
     await expectWrittenOnce(['a', 'b', 'c', 'd']);
+  });
+
+  it('stopped while paused on a failed micro-batch with a committed position: a restart reconnects and writes it once', async () => {
+    const failOnHuge = ['  - { expect: between, column: value, max: 1000, severity: fail }'];
+    const v = (version: string, extra: string[]) =>
+      sensorContract({
+        name,
+        version,
+        broker,
+        endpoint: stream.endpoint,
+        maxRecords: 10,
+        expectations: extra,
+      });
+    rt = await createTestRuntime({ contracts: [v('1.0.0', failOnHuge)] });
+    const sensors = Array.from({ length: 16 }, (_, i) => `s${i}`);
+    const first = await start();
+    const committed = await stream.publish(...sensors.slice(0, 10).map((s, i) => reading(s, 1, i)));
+    await waitFor('10 committed', () => first.status()[0]?.lastPosition === committed[9]);
+    // Six more, one of which fails the `fail` check: paused with six unacknowledged messages.
+    await stream.publish(...sensors.slice(10).map((s, i) => reading(s, 1, i === 3 ? 5000 : i)));
+    await waitFor('the pause', () => first.status()[0]?.paused && first.status()[0]?.unacknowledged === 6);
+    await first.stop();
+
+    await rt.apply(v('1.1.0', []));
+    const second = await start();
+    const done = await waitFor('the held micro-batch written after the restart', () => {
+      const s = second.status()[0];
+      return s?.connected && s.lag === 0 && s.unacknowledged === 0 && s.lastPosition !== committed[9] && s;
+    });
+    expect(done).toMatchObject({ paused: false, error: null, contractVersion: '1.1.0' });
+    expect(await featureRowCount(rt)).toBe(16);
+    const runs = await streamRuns(rt, name);
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'failed', 'succeeded']);
+    expect(runs.reduce((n, r) => n + r.counts.written, 0)).toBe(16);
   });
 
   it('a transiently failed micro-batch is retried by the dispatcher and acknowledged once it commits', async () => {

@@ -9,9 +9,10 @@ import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { testEngine } from '../support/engine';
 import type { StreamConsumerManager } from '../../src/streaming/consumer-manager';
 import {
-  BROKERS,
+  brokerOf,
   featureRowCount,
   openTestStream,
+  STREAM_KINDS,
   reading,
   sensorContract,
   streamRuns,
@@ -23,7 +24,8 @@ import {
 
 const NEEDS_1000_ROWS = ['  - { expect: row_count_between, min: 1000, severity: fail }'];
 
-describe.each(BROKERS)(`paused streams and backpressure on %s (${testEngine()})`, (broker) => {
+describe.each(STREAM_KINDS)(`paused streams and backpressure on %s (${testEngine()})`, (kind) => {
+  const broker = brokerOf(kind);
   let rt: TestRuntime;
   let stream: TestStream;
   let manager: StreamConsumerManager;
@@ -43,7 +45,7 @@ describe.each(BROKERS)(`paused streams and backpressure on %s (${testEngine()})`
     });
 
   beforeEach(async () => {
-    stream = await openTestStream(broker);
+    stream = await openTestStream(kind);
     name = uniqueName('sensors');
     rt = await createTestRuntime({ contracts: [contract('1.0.0')] });
   });

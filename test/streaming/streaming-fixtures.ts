@@ -5,7 +5,7 @@
  * wired to a TestRuntime with short intervals, and waiting for an outcome.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 import { StreamConsumerManager, type StreamManagerOptions } from '../../src/streaming/consumer-manager';
 import type { BrokerKind } from '../../src/streaming/positions';
@@ -16,6 +16,14 @@ import { T } from '../../src/store/tables';
 export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const BROKERS: BrokerKind[] = ['nats', 'redis-stream'];
+
+/** A broker, and for NATS the stream's retention: limits (the default) or workqueue. */
+export type StreamKind = 'nats' | 'nats-workqueue' | 'redis-stream';
+export const STREAM_KINDS: StreamKind[] = ['nats', 'nats-workqueue', 'redis-stream'];
+
+export function brokerOf(kind: StreamKind): BrokerKind {
+  return kind === 'redis-stream' ? 'redis-stream' : 'nats';
+}
 
 let n = 0;
 
@@ -74,16 +82,17 @@ export interface TestStream {
   dispose(): Promise<void>;
 }
 
-export async function openTestStream(broker: BrokerKind): Promise<TestStream> {
-  return broker === 'nats' ? openNats() : openRedis();
+export async function openTestStream(kind: StreamKind): Promise<TestStream> {
+  if (kind === 'redis-stream') return openRedis();
+  return openNats(kind === 'nats-workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits);
 }
 
-async function openNats(): Promise<TestStream> {
+async function openNats(retention: RetentionPolicy): Promise<TestStream> {
   const nc: NatsConnection = await connect({ servers: NATS_URL });
   const jsm = await jetstreamManager(nc);
   const name = uniqueName('TEST').toUpperCase();
   const endpoint = `tidemark.test.${name.toLowerCase()}`;
-  await jsm.streams.add({ name, subjects: [`${endpoint}.>`, endpoint] });
+  await jsm.streams.add({ name, subjects: [`${endpoint}.>`, endpoint], retention });
   const js = jetstream(nc);
   return {
     broker: 'nats',
