@@ -4,9 +4,9 @@
  * (development mode, only allowed when listening on loopback): a call without a key
  * is an anonymous admin; a call with a key is that key.
  *
- * Failed attempts are limited per client address and per claimed key id
- * (failed-auth.ts): past the free ones the caller is refused with RateLimitedError
- * before its key is looked at. Every failure is counted in
+ * Failed attempts (a malformed, unknown or revoked key; not a missing one) are limited
+ * per client address and per claimed key id (failed-auth.ts): past the free ones the
+ * caller is refused with RateLimitedError before its key is looked at. Every failure is counted in
  * `tidemark_auth_failures_total` and logged; a block is logged once, when it starts.
  */
 import type { Logger } from 'pino';
@@ -78,6 +78,9 @@ export class AuthGate {
   private recordFailure(err: UnauthenticatedError, subjects: string[], client: AuthClient): void {
     const reason = err instanceof KeyRefusedError ? err.reason : 'unknown';
     this.opts.onFailure?.(client.transport, reason);
+    // No key guesses nothing and costs no lookup: counted, but it neither blocks nor logs
+    // (a browser opening the explorer before its key is entered must not lock itself out).
+    if (reason === 'missing') return;
     const blockedMs = Math.max(...subjects.map((s) => this.failures.fail(s)));
     const fields = { address: client.address, transport: client.transport, subjects, reason };
     this.opts.logger?.warn(fields, 'authentication failed');

@@ -103,13 +103,25 @@ describe(`failed authentication, limited (${testEngine()})`, () => {
     await expect(gate.principal(null, { address: '192.0.2.1', transport: 'http' })).rejects.toThrow(
       RateLimitedError,
     );
+    // No key at all guesses nothing: counted, never blocking.
+    for (let i = 0; i < 20; i++)
+      await gate.principal(null, { address: '192.0.2.3', transport: 'http' }).catch(() => undefined);
+    await expect(gate.principal(null, { address: '192.0.2.3', transport: 'http' })).rejects.toThrow(
+      /an API key is required/,
+    );
     // Other addresses with other keys are unaffected.
     const other = await rt.keys.create('bob', 'reader', 'tests');
     await expect(
       gate.principal(other.secret, { address: '192.0.2.2', transport: 'http' }),
     ).resolves.toMatchObject({ keyId: other.key.id });
     const unknown4 = Array(4).fill('unknown');
-    expect(reasons).toEqual([...unknown4, 'rate_limited', ...unknown4, 'rate_limited']);
+    expect(reasons).toEqual([
+      ...unknown4,
+      'rate_limited',
+      ...unknown4,
+      'rate_limited',
+      ...Array(21).fill('missing'),
+    ]);
   });
 
   it('answers 429 with Retry-After on both HTTP paths and closes a WebSocket with 4429, counted in metrics', async () => {
