@@ -52,6 +52,21 @@ describe(`live sockets follow their key (${testEngine()})`, () => {
     expect((await s.post('{ runs { totalCount } }', reader.secret)).status).toBe(401);
   });
 
+  it('closes the key’s sockets on every instance sharing the database', async () => {
+    s = await keyedServer(rt, { keyRecheckMs: 100 });
+    const other = await keyedServer(rt, { keyRecheckMs: 100 });
+    try {
+      const reader = await s.key('reader');
+      const [here, there] = [await s.socket(reader.secret), await other.socket(reader.secret)];
+      // Revoked as the CLI does it: in the database, by neither server.
+      await rt.keys.revoke(reader.id, 'tests');
+      expect((await here.closed).code).toBe(4403);
+      expect((await there.closed).code).toBe(4403);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('re-reads the key before every mutation: a revoked admin key cannot ingest over its open socket', async () => {
     // No sweep and no expiry of a reading within the test: only the mutation's own check can refuse.
     s = await keyedServer(rt, { keyRecheckMs: 600_000 });
