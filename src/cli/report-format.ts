@@ -4,7 +4,7 @@
  * that let a check pass, a few sampled rows with the file they came from, and
  * "…and N more" wherever a list is cut.
  */
-import type { ExpectationResult, UnexpectedSample } from '../quality/report.types';
+import type { ExpectationResult } from '../quality/report.types';
 import type { StoredReject } from '../store/reject.repository';
 import { fileNameOf } from '../pipeline/file-name';
 
@@ -17,7 +17,7 @@ export function resultLines(res: ExpectationResult): string[] {
   const head = `  ${mark} ${res.expect}${col ? `(${col})` : ''} [${res.severity}] ${measured(res)}`;
   const shown = res.sample
     .slice(0, SHOWN)
-    .map((s) => `         ${rowAt(s.rowNumber, s.file)}: ${show(valueOf(s))}`);
+    .map((s) => `         ${rowAt(s.rowNumber, s.file)}: ${show(s.value)}`);
   const more = res.unexpectedCount - shown.length;
   if (shown.length > 0 && more > 0) shown.push(`         …and ${more} more`);
   return [head, ...shown];
@@ -31,9 +31,9 @@ function measured(res: ExpectationResult): string {
     parts.push(`observed ${observed(res)}`);
     if (d.min !== undefined) parts.push(`min ${show(d.min)}`);
     if (d.max !== undefined) parts.push(`max ${show(d.max)}`);
-    if (res.expect === 'max_rejected_fraction')
-      parts.push(`(${res.unexpectedCount} of ${res.elementCount} rows rejected)`);
-    return parts.join(', ');
+    const text = parts.join(', ');
+    if (res.expect !== 'max_rejected_fraction') return text;
+    return `${text} (${res.unexpectedCount} of ${res.elementCount} rows rejected)`;
   }
   parts.push(`unexpected ${res.unexpectedCount}/${res.elementCount}`);
   if (res.observedValue !== undefined) parts.push(`observed ${observed(res)}`);
@@ -55,10 +55,6 @@ function pct(res: ExpectationResult): string {
   const ok =
     res.elementCount === 0 ? 100 : (100 * (res.elementCount - res.unexpectedCount)) / res.elementCount;
   return `${Number(ok.toFixed(2))}%`;
-}
-
-function valueOf(s: UnexpectedSample): unknown {
-  return s.value;
 }
 
 function rowAt(rowNumber: number, file: string | null | undefined): string {

@@ -147,7 +147,7 @@ describe(`a failed run keeps what it measured (${testEngine()})`, () => {
         details: { max: 0.3 },
       });
       expect(failed.validation!.success).toBe(false);
-      expect(runDetail(failed)).toContain('observed 0.4, max 0.3, (2 of 5 rows rejected)');
+      expect(runDetail(failed)).toContain('observed 0.4, max 0.3 (2 of 5 rows rejected)');
     });
 
     it('lets a run within its share succeed', async () => {
