@@ -9,8 +9,8 @@
  * run is marked failed with its error and what it measured before failing (counts,
  * report, rejects), written in a transaction of their own (fail-stage.ts).
  */
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { defaultInstanceId } from '../scheduling/incarnation';
 import type { Clock, IdGenerator } from '../clock';
 import type { Environment } from '../config';
 import type { Store, Repositories } from '../store/store';
@@ -154,7 +154,8 @@ export class RunExecutor {
     return this.executing.has(runId);
   }
 
-  private get instanceId(): string {
+  /** Who this process's claims name (`<owner>:<pid>` by default, see scheduling/incarnation.ts). */
+  get instanceId(): string {
     return this.deps.instanceId ?? defaultInstanceId;
   }
 
@@ -300,5 +301,3 @@ function countsOf(m: Measured) {
     filtered: m.read.filtered,
   };
 }
-
-const defaultInstanceId = `${hostname()}:${process.pid}`;

@@ -14,6 +14,10 @@ import type { RunEventSink } from '../events/run-events';
 import type { ProgressFn } from '../pipeline/read-stage';
 import { DEFAULT_RETRY, backoffMs, type RetryPolicy } from './retry';
 import { asUnavailable } from '../errors';
+import { heldByDeadIncarnation } from './incarnation';
+
+const interrupted = (how: string) =>
+  `interrupted: the process running it stopped before it finished (${how})`;
 
 const TERMINAL = new Set(['succeeded', 'failed', 'rolled_back', 'superseded']);
 
@@ -193,25 +197,38 @@ export class RunDispatcher {
     );
   }
 
-  /** Fails runs whose process died mid-run and queues their retries. */
+  /**
+   * Fails runs whose process died mid-run and queues their retries: runs whose lease
+   * lapsed, and at once those held by a dead earlier process of this instance (same
+   * owner, pid gone: incarnation.ts), e.g. the one this process replaced after a crash.
+   */
   async sweep(): Promise<void> {
     const now = this.deps.clock.now();
     for (const orphan of await this.deps.store.runs.orphans(now)) {
       // Ours and still executing (e.g. its lease lapsed while the database was away): it ends itself.
       if (this.deps.executor.isExecuting(orphan.id)) continue;
-      const error =
-        'interrupted: the process running it stopped before it finished (recovered by the dispatcher)';
       // Only while its lease is still lapsed: a heartbeat since the read above means its process lives.
-      if (!(await this.deps.store.runs.failOrphan(orphan.id, now, error))) continue;
-      const failed: Run = { ...orphan, status: 'failed', finishedAt: now, error, errorKind: 'interrupted' };
-      this.deps.logger.warn(
-        { runId: orphan.id, contract: orphan.contractName, environment: orphan.environment },
-        'orphaned run recovered',
-      );
-      this.deps.events.publish(failed);
-      await this.maybeRetry(failed);
+      const error = interrupted('recovered by the dispatcher');
+      if (await this.deps.store.runs.failOrphan(orphan.id, now, error))
+        await this.recovered(orphan, now, error);
+    }
+    for (const { run, claimedBy } of await this.deps.store.runs.runningClaims()) {
+      if (!heldByDeadIncarnation(claimedBy, this.deps.executor.instanceId)) continue;
+      const error = interrupted(`its process ${claimedBy} is gone; recovered at once by its successor`);
+      if (await this.deps.store.runs.failAbandoned(run.id, claimedBy!, now, error))
+        await this.recovered(run, now, error);
     }
     for (const k of await this.deps.store.runs.queuedKeys()) this.kick(k.contract, k.environment);
+  }
+
+  private async recovered(orphan: Run, now: number, error: string): Promise<void> {
+    const failed: Run = { ...orphan, status: 'failed', finishedAt: now, error, errorKind: 'interrupted' };
+    this.deps.logger.warn(
+      { runId: orphan.id, contract: orphan.contractName, environment: orphan.environment, error },
+      'orphaned run recovered',
+    );
+    this.deps.events.publish(failed);
+    await this.maybeRetry(failed);
   }
 
   /** An unreachable database is expected now and then: a warning without a stack; anything else an error. */

@@ -93,6 +93,20 @@ export class RunRepository {
     return rows.map(toRun);
   }
 
+  /** Running runs with who holds them (crash recovery tells a dead holder from a live one). */
+  async runningClaims(): Promise<Array<{ run: Run; claimedBy: string | null; leaseUntil: number | null }>> {
+    const rows = await this.db<DbRunRow>(T.runs).where({ status: 'running' });
+    return rows.map((r) => ({ run: toRun(r), claimedBy: r.claimed_by, leaseUntil: toMillis(r.lease_until) }));
+  }
+
+  /** Fails a running run as interrupted, only while `claimedBy` (a holder known dead) still holds it. */
+  async failAbandoned(id: string, claimedBy: string, now: number, error: string): Promise<boolean> {
+    const n = await this.db(T.runs)
+      .where({ id, status: 'running', claimed_by: claimedBy })
+      .update({ status: 'failed', finished_at: now, error, error_kind: 'interrupted' });
+    return n > 0;
+  }
+
   /**
    * Fails a running run as interrupted, only if its lease is (still) lapsed at `now`:
    * the check and the update are one statement, so a heartbeat in between wins.

@@ -46,6 +46,10 @@ export interface BatchContext {
   abort: AbortSignal;
   /** Told while a failed attempt waits for its retry. */
   waiting(message: string): void;
+  /** Told what the micro-batch's run waits for (another run holding its lane), null once it does not. */
+  waitingFor(message: string | null): void;
+  /** How often to look at the lane while the run waits. */
+  pollMs: number;
 }
 
 export async function handleMicroBatch(
@@ -57,9 +61,17 @@ export async function handleMicroBatch(
   for (;;) {
     pending = await dropCommitted(pending, c);
     if (pending.length === 0) return { kind: 'done' };
-    const run = await followRetries(await runOnce(deps, pending, c), deps, c.abort, (failed, retry) =>
-      c.waiting(`run ${failed.id} failed (${failed.error}); waiting for its retry ${retry.id}`),
-    );
+    const ours = new Set<string>();
+    const watch = watchLane(deps.store, c, ours);
+    let run: Run;
+    try {
+      run = await followRetries(await runOnce(deps, pending, c, ours), deps, c.abort, (failed, retry) => {
+        ours.add(retry.id);
+        c.waiting(`run ${failed.id} failed (${failed.error}); waiting for its retry ${retry.id}`);
+      });
+    } finally {
+      watch.stop();
+    }
     if (run.status === 'succeeded') {
       await acknowledge(deps, run, pending, c);
       return { kind: 'committed', run };
@@ -71,16 +83,55 @@ export async function handleMicroBatch(
   }
 }
 
-function runOnce(deps: HandlerDeps, messages: BrokerMessage[], c: BatchContext): Promise<Run> {
-  return deps.runner.run({
-    contract: c.contract,
-    environment: c.environment,
-    messages,
-    source: c.source,
-    broker: c.broker,
-    stream: c.session.stream,
-    consumer: c.session.consumer,
-  });
+function runOnce(
+  deps: HandlerDeps,
+  messages: BrokerMessage[],
+  c: BatchContext,
+  ours: Set<string>,
+): Promise<Run> {
+  return deps.runner.run(
+    {
+      contract: c.contract,
+      environment: c.environment,
+      messages,
+      source: c.source,
+      broker: c.broker,
+      stream: c.session.stream,
+      consumer: c.session.consumer,
+    },
+    (queued) => ours.add(queued.id),
+  );
+}
+
+/**
+ * While the micro-batch's run waits, says which other run holds the lane and until
+ * when its lease holds (e.g. a run of a crashed process, until it is recovered).
+ */
+function watchLane(store: Store, c: BatchContext, ours: Set<string>): { stop(): void } {
+  let stopped = false;
+  const look = async () => {
+    const claims = await store.runs.runningClaims().catch(() => null);
+    if (stopped || !claims) return;
+    const holder = claims.find(
+      (h) =>
+        h.run.contractName === c.contract.name && h.run.environment === c.environment && !ours.has(h.run.id),
+    );
+    c.waitingFor(holder ? describeHolder(holder) : null);
+  };
+  const timer = setInterval(() => void look(), c.pollMs);
+  timer.unref();
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+      c.waitingFor(null);
+    },
+  };
+}
+
+function describeHolder(h: { run: Run; claimedBy: string | null; leaseUntil: number | null }): string {
+  const lease = h.leaseUntil === null ? 'no lease' : `a lease until ${new Date(h.leaseUntil).toISOString()}`;
+  return `waiting for run ${h.run.id} (${h.run.trigger}), held by ${h.claimedBy ?? 'nobody'} with ${lease}`;
 }
 
 /** Acknowledges and drops the messages at or before the committed position. */

@@ -43,7 +43,8 @@ export class MicroBatchRunner {
   constructor(private readonly deps: MicroBatchDeps) {}
 
   /** Keeps the micro-batch and runs it; resolves with the finished run (succeeded or failed). */
-  async run(b: MicroBatch): Promise<Run> {
+  /** `onQueued`: told the run's id once it is queued, before it runs. */
+  async run(b: MicroBatch, onQueued?: (run: Run) => void): Promise<Run> {
     const rawBatch = await this.keep(b);
     const run = await this.deps.executor.enqueue({
       contract: b.contract,
@@ -52,6 +53,7 @@ export class MicroBatchRunner {
       rawBatches: [rawBatch],
       actor: STREAM_ACTOR,
     });
+    onQueued?.(run);
     return this.deps.dispatcher.submit(run);
   }
 

@@ -73,6 +73,7 @@ export class StreamConsumer {
   private pulling = false;
   private lastRunId: string | null = null;
   private error: string | null = null;
+  private waitingFor: string | null = null;
   private lag: { lag: number | null; unacknowledged: number | null } = { lag: null, unacknowledged: null };
   private readonly stopping = new AbortController();
   private readonly wake = new Signal();
@@ -141,6 +142,7 @@ export class StreamConsumer {
       lastRunId: this.lastRunId,
       paused: this.state === 'paused',
       error: this.error,
+      waitingFor: this.waitingFor,
     };
   }
 
@@ -271,6 +273,8 @@ export class StreamConsumer {
       log: this.log,
       abort,
       waiting: (message) => (this.error = message),
+      waitingFor: (message) => (this.waitingFor = message),
+      pollMs: Math.min(this.deps.options.lagIntervalMs, 1000),
     });
     if (outcome.kind === 'failed') {
       await this.pause(outcome.run, outcome.pending, abort);

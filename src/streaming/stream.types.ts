@@ -82,6 +82,8 @@ export interface StreamStatus {
   lastRunId: string | null;
   paused: boolean;
   error: string | null;
+  /** What the micro-batch in flight waits for (another run holding its lane), or null. */
+  waitingFor: string | null;
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   type TestStream,
 } from './streaming-fixtures';
 import { countRows } from '../support/runtime';
+import { enqueueRecords } from '../support/managed';
 
 describe.each(STREAM_KINDS)(`exactly once from %s (${testEngine()})`, (kind) => {
   const broker = brokerOf(kind);
@@ -143,6 +144,32 @@ describe.each(STREAM_KINDS)(`exactly once from %s (${testEngine()})`, (kind) => 
     const runs = await streamRuns(rt, name);
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'failed', 'succeeded']);
     expect(runs.reduce((n, r) => n + r.counts.written, 0)).toBe(16);
+  });
+
+  it('says what a micro-batch waits for while a crashed process still holds its lane', async () => {
+    rt = await createTestRuntime({
+      contracts: [sensorContract({ name, broker, endpoint: stream.endpoint, maxRecords: 2 })],
+    });
+    // A run of this lane claimed by a process on another host that died: its lease holds for 60 s.
+    const blocker = await enqueueRecords(rt, name, [{ sensor: 'z', ts: '2024-01-01T00:00:00Z', value: 1 }]);
+    const now = rt.clock.now();
+    expect(await rt.store.runs.claim(blocker, 'elsewhere:4242', now, now + 60_000)).toBe(true);
+    const manager = await start();
+    const positions = await stream.publish(reading('a', 1, 1), reading('b', 1, 2));
+    const waiting = await waitFor('the waiting status', () => manager.status()[0]?.waitingFor);
+    expect(waiting).toBe(
+      `waiting for run ${blocker.id} (manual), held by elsewhere:4242 with a lease until ${new Date(now + 60_000).toISOString()}`,
+    );
+    expect(manager.status()[0]).toMatchObject({ paused: false, lastPosition: null });
+
+    rt.clock.advance(60_001);
+    await rt.dispatcher.sweep();
+    await waitFor(
+      'the micro-batch after the lease',
+      () => manager.status()[0]?.lastPosition === positions[1],
+    );
+    expect(manager.status()[0]!.waitingFor).toBeNull();
+    expect(await featureRowCount(rt)).toBe(2);
   });
 
   it('a transiently failed micro-batch is retried by the dispatcher and acknowledged once it commits', async () => {

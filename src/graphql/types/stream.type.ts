@@ -35,4 +35,10 @@ export class StreamStatus {
   @Field(() => Boolean, { description: 'A micro-batch failed: nothing is consumed until resumeStream.' })
   paused!: boolean;
   @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'What the micro-batch in flight waits for: another run holding the lane, by whom and until when its lease holds.',
+  })
+  waitingFor!: string | null;
 }

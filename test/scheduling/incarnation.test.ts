@@ -1,0 +1,84 @@
+/**
+ * A restarted process recognises runs held by a dead earlier process of the same
+ * owner (host and pid namespace) and recovers them at once, whatever their lease
+ * says; runs held by a live process or by another owner wait for their lease.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultInstanceId, heldByDeadIncarnation, processOwner } from '../../src/scheduling/incarnation';
+import { testEngine } from '../support/engine';
+import { createManagedRuntime, day, enqueueRecords, listRuns, type ManagedRuntime } from '../support/managed';
+
+const V1 = `
+name: sensor
+version: 1.0.0
+owner: tests
+entity: { name: sensor, key: [sensor] }
+eventTime: day
+source: { type: push }
+schema:
+  - { name: day, type: date, required: true }
+  - { name: sensor, type: string, required: true }
+  - { name: reading, type: integer }
+expectations: []
+features:
+  - { name: reading, column: reading }
+`;
+const LEASE = 60_000;
+
+/** The pid of a process that has exited (and, right after, is very unlikely to be reused). */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
+describe('incarnations', () => {
+  it('a claim of the same owner whose pid is gone is a dead incarnation; anything else is not', () => {
+    const me = `${processOwner()}:${process.pid}`;
+    const gone = deadPid();
+    expect(defaultInstanceId).toBe(me);
+    expect(heldByDeadIncarnation(`${processOwner()}:${gone}`, me)).toBe(true);
+    expect(heldByDeadIncarnation(`${processOwner()}:${process.ppid}`, me)).toBe(false); // alive
+    expect(heldByDeadIncarnation(me, me)).toBe(false); // ourselves
+    expect(heldByDeadIncarnation(`other-host:${gone}`, me)).toBe(false);
+    expect(heldByDeadIncarnation('instance-2', me)).toBe(false);
+    expect(heldByDeadIncarnation(null, me)).toBe(false);
+  });
+});
+
+describe(`recovery of a dead incarnation's runs (${testEngine()})`, () => {
+  let rt: ManagedRuntime;
+  beforeEach(async () => {
+    rt = await createManagedRuntime({ contracts: [V1], leaseMs: LEASE, instanceId: defaultInstanceId });
+  });
+  afterEach(() => rt.dispose());
+
+  it('fails a run held by a dead process of this owner at once, as interrupted, and retries it', async () => {
+    const run = await enqueueRecords(rt, 'sensor', [{ day: day(1), sensor: 'S', reading: 1 }]);
+    const now = rt.clock.now();
+    const dead = `${processOwner()}:${deadPid()}`;
+    expect(await rt.store.runs.claim(run, dead, now, now + LEASE)).toBe(true);
+
+    await rt.dispatcher.sweep(); // no time has passed: the lease holds for another 60 s
+
+    const failed = (await rt.store.runs.get(run.id))!;
+    expect(failed).toMatchObject({ status: 'failed', errorKind: 'interrupted' });
+    expect(failed.error).toContain(`its process ${dead} is gone`);
+    const retries = await listRuns(rt, { parentRunId: run.id, trigger: 'retry' });
+    expect(retries).toHaveLength(1);
+  });
+
+  it('leaves a run held by a live process, or by another host, to its lease', async () => {
+    for (const holder of [`${processOwner()}:${process.ppid}`, `elsewhere:${deadPid()}`]) {
+      const run = await enqueueRecords(rt, 'sensor', [{ day: day(1), sensor: holder, reading: 1 }]);
+      const now = rt.clock.now();
+      expect(await rt.store.runs.claim(run, holder, now, now + LEASE)).toBe(true);
+      await rt.dispatcher.sweep();
+      expect((await rt.store.runs.get(run.id))!.status).toBe('running');
+      // Free the lane for the next holder: the lease lapses, the ordinary sweep fails it.
+      rt.clock.advance(LEASE + 1);
+      await rt.dispatcher.sweep();
+      expect((await rt.store.runs.get(run.id))!.status).toBe('failed');
+    }
+  });
+});
