@@ -179,7 +179,15 @@ async function main() {
       let cmd = step.cmd;
       for (const [from, to] of learned) cmd = cmd.split(from).join(to);
       if (step.top) {
-        if (cmd === 'npm start') server = await startServer(env);
+        if (cmd === 'npm start') {
+          server = await startServer(env);
+          // Killed itself (a CI timeout, ^C): the server must not outlive the walk.
+          for (const signal of ['SIGINT', 'SIGTERM'])
+            process.once(signal, () => {
+              process.kill(-server.child.pid, 'SIGTERM');
+              process.exit(1);
+            });
+        }
         console.log(
           `${cmd === 'npm start' ? 'ok  ' : 'skip'} ${cmd}${cmd === 'npm start' ? ` (port ${port}, data ${dataDir})` : ' (done by CI itself)'}`,
         );

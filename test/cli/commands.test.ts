@@ -39,7 +39,7 @@ describe('every tidemark command against a real store', { timeout: 180_000 }, ()
   let first: string;
   let forced: string;
 
-  beforeAll(() => void (home = createCliHome()));
+  beforeAll(async () => void (home = await createCliHome()));
   afterAll(() => home.dispose());
 
   it('--help lists every command, each of which has --help; --version prints the version', async () => {
@@ -133,7 +133,7 @@ describe('every tidemark command against a real store', { timeout: 180_000 }, ()
   it('inspect shows counts, report and rejects; --json the same with ISO times', async () => {
     covers('inspect');
     const out = await ok('inspect', first);
-    expect(out).toContain('  rejects (10):\n    row 137: country must match pattern');
+    expect(out).toContain('  rejects (10):\n    row 137 (2020-q1.csv): country must match pattern');
     const json = JSON.parse(await ok('inspect', first, '--json'));
     expect(json).toMatchObject({ id: first, status: 'SUCCEEDED', rejects: { totalCount: 10 } });
     expect(json.queuedAt).toMatch(ISO);
@@ -154,7 +154,13 @@ describe('every tidemark command against a real store', { timeout: 180_000 }, ()
     expect(JSON.parse(await ok(...args, '--version', '1.0.0'))).toEqual([v]);
     expect(JSON.parse(await ok(...args, '--contract-version', '1'))).toEqual([v]);
     await refused([...args, '--version', '2.0.0'], /country_daily.*2\.0\.0/);
-    await refused(['features', 'country_daily', '--entity', 'DEU', '--as-of', 'soon'], /--as-of 'soon'/);
+    for (const bad of ['soon', '2020-02-30', '15/03/2020'])
+      await refused(
+        ['features', 'country_daily', '--entity', 'DEU', '--as-of', bad],
+        new RegExp(
+          `--as-of '${bad}' is neither a date-time \\(2020-03-15T12:00:00Z\\) nor a date \\(2020-03-15\\)`,
+        ),
+      );
   });
 
   it('reprocess runs the kept raw batches again and supersedes the run', async () => {

@@ -50,12 +50,12 @@ describe(`tidemark features with a two-part key (${testEngine()})`, () => {
   let home: CliHome;
   let pg: Awaited<ReturnType<typeof pgDatabase>>;
   beforeEach(async () => {
-    home = createCliHome();
+    home = await createCliHome();
     pg = await pgDatabase();
     if (pg) home.env.DATABASE_URL = pg.url;
   });
   afterEach(async () => {
-    home.dispose();
+    await home.dispose();
     await pg?.drop();
   });
 

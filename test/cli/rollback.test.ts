@@ -9,7 +9,7 @@ import { createCliHome, type CliHome } from '../support/cli';
 
 describe('tidemark rollback', () => {
   let home: CliHome;
-  beforeEach(() => void (home = createCliHome()));
+  beforeEach(async () => void (home = await createCliHome()));
   afterEach(() => home.dispose());
 
   const runIdOf = (stdout: string) => /^(run_\w+)/.exec(stdout)![1]!;

@@ -23,12 +23,12 @@ describe('tidemark serve on a busy port', () => {
   let home: CliHome;
   let busy: { server: Server; port: number };
   beforeEach(async () => {
-    home = createCliHome();
+    home = await createCliHome();
     busy = await occupy();
   });
-  afterEach(() => {
+  afterEach(async () => {
     busy.server.close();
-    home.dispose();
+    await home.dispose();
   });
 
   it('says so in one line, exits 1 and starts nothing', async () => {

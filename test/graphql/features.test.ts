@@ -178,7 +178,11 @@ describe(`features (${testEngine()})`, () => {
     );
     expect(literal.features).toEqual([{ timestamp: E1, values: { price: 1 } }]);
     // A day that does not exist is refused, like any malformed date-time.
-    expectError(await features({ entities: ['apple'], asOf: '2024-02-30' }), 'BAD_USER_INPUT', /DateTime/);
+    expectError(
+      await features({ entities: ['apple'], asOf: '2024-02-30' }),
+      'BAD_USER_INPUT',
+      /DateTime '2024-02-30' is neither a date-time \(2020-03-15T12:00:00Z\) nor a date \(2020-03-15\)/,
+    );
     expectError(await features({ entities: ['apple'], knownAt: '2024-5-1' }), 'BAD_USER_INPUT', /DateTime/);
   });
 

@@ -1,12 +1,14 @@
 /**
  * Runs the real `tidemark` command (node bin/tidemark.js) as a child process against
- * a temporary data directory: its own SQLite file, landing and raw directories, and
- * a contracts directory holding copies of the repository's example contracts.
+ * a temporary data directory (landing and raw directories, and a contracts directory
+ * holding copies of the repository's example contracts) and this leg's engine: its
+ * own SQLite file, or a fresh schema of TEST_DATABASE_URL's PostgreSQL database.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createTestDbOptions } from './db';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'tidemark.js');
@@ -24,10 +26,10 @@ export interface CliHome {
   /** Copies a sample file of seeds/data into the landing directory. */
   land(sample: string): void;
   cli(args: string[], opts?: { env?: Record<string, string>; cwd?: string }): Promise<CliResult>;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
-export function createCliHome(): CliHome {
+export async function createCliHome(): Promise<CliHome> {
   const root = mkdtempSync(join(tmpdir(), 'tidemark-cli-'));
   const dataDir = join(root, 'data');
   const contractsDir = join(root, 'contracts');
@@ -37,6 +39,13 @@ export function createCliHome(): CliHome {
     TIDEMARK_CONTRACTS_DIR: contractsDir,
     TIDEMARK_LOG_LEVEL: 'warn',
   };
+  const db = await createTestDbOptions();
+  if (db.options.engine === 'postgres') {
+    // The child reads only DATABASE_URL: the schema travels as the connection's search_path.
+    const url = new URL(db.options.url);
+    url.searchParams.set('options', `-c search_path=${db.options.schema}`);
+    env.DATABASE_URL = url.toString();
+  }
   return {
     dataDir,
     contractsDir,
@@ -47,7 +56,10 @@ export function createCliHome(): CliHome {
       cpSync(join(REPO, 'seeds', 'data', sample), to);
     },
     cli: (args, opts = {}) => runCli(args, { ...env, ...opts.env }, opts.cwd),
-    dispose: () => rmSync(root, { recursive: true, force: true }),
+    dispose: async () => {
+      rmSync(root, { recursive: true, force: true });
+      await db.dispose();
+    },
   };
 }
 

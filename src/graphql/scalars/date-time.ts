@@ -16,17 +16,31 @@ function fromBareDate(value: unknown): Date | null {
   return d;
 }
 
+/** graphql-scalars' answer for anything else, with a message that names both accepted forms. */
+function parseFull<T>(value: unknown, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (typeof value !== 'string') throw err;
+    throw new TypeError(
+      `DateTime '${value.slice(0, 64)}' is neither a date-time (2020-03-15T12:00:00Z) nor a date (2020-03-15)`,
+      { cause: err },
+    );
+  }
+}
+
 export const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
   description:
     'A date-time at UTC, such as 2007-12-03T10:15:30Z (RFC 3339). As input, a bare date such as 2020-03-15 is also accepted and means midnight UTC of that day.',
   serialize: (value) => GraphQLDateTime.serialize(value),
-  parseValue: (value) => fromBareDate(value) ?? GraphQLDateTime.parseValue(value),
+  parseValue: (value) => fromBareDate(value) ?? parseFull(value, () => GraphQLDateTime.parseValue(value)),
   parseLiteral: (ast: ValueNode, variables) => {
     if (ast.kind === Kind.STRING) {
       const date = fromBareDate(ast.value);
       if (date) return date;
     }
-    return GraphQLDateTime.parseLiteral(ast, variables);
+    const text = ast.kind === Kind.STRING ? ast.value : undefined;
+    return parseFull(text, () => GraphQLDateTime.parseLiteral(ast, variables));
   },
 });
