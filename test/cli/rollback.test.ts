@@ -38,7 +38,7 @@ describe('tidemark rollback', () => {
       ['manual', 'SUPERSEDED'],
       ['manual', 'ROLLED_BACK'],
     ]);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a run that does not exist, naming it, exit 1', async () => {
     const r = await home.cli(['rollback', 'run_nope']);
