@@ -40,7 +40,7 @@ export interface ExecutorDeps {
   events: RunEventSink;
   /** Fault injection for tests: called between the writes of the commit transaction. */
   writeHook?: WriteHook;
-  /** Who claims runs (host:pid by default): recorded on the run while it executes. */
+  /** Who claims runs (`<host>[/pidns<n>]:<pid>` by default, see scheduling/incarnation.ts): recorded on the run while it executes. */
   instanceId?: string;
   /** How long a claim holds without a heartbeat; an instance that dies loses its runs after this. */
   leaseMs?: number;
