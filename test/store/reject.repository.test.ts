@@ -72,9 +72,9 @@ describe(`RejectRepository (${testEngine()})`, () => {
   it('returns one page at an offset, with raw values and reasons intact', async () => {
     const page = await store.rejects.forRun(run.id, 3, N / 2 - 1);
     expect(page.rows).toEqual([
-      { runId: run.id, ...makeReject(batchA.id, N / 2) },
-      { runId: run.id, ...makeReject(batchB.id, 1) },
-      { runId: run.id, ...makeReject(batchB.id, 2) },
+      { runId: run.id, sourceUri: batchA.sourceUri, ...makeReject(batchA.id, N / 2) },
+      { runId: run.id, sourceUri: batchB.sourceUri, ...makeReject(batchB.id, 1) },
+      { runId: run.id, sourceUri: batchB.sourceUri, ...makeReject(batchB.id, 2) },
     ]);
 
     const last = await store.rejects.forRun(run.id, 10, N - 1);
@@ -82,6 +82,8 @@ describe(`RejectRepository (${testEngine()})`, () => {
     expect(last.rows[0]).toEqual({
       runId: run.id,
       rawBatchId: batchB.id,
+      // The raw batch's source, joined in so a reader sees which file the row came from.
+      sourceUri: batchB.sourceUri,
       rowNumber: N / 2,
       raw: { country: 'Côte d’Ivoire', confirmed: '1e9', extra: { nested: [1, 'two', null] } },
       reasons: [
