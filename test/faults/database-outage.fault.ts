@@ -147,7 +147,8 @@ describe(FAULT, () => {
       '/readyz 200 again',
     );
 
-    // The caught run: failed, nothing of it stored; its retry succeeded with every valid row once.
+    // The caught run: failed, no feature row or edge of it stored (it keeps what it measured:
+    // its rejects, written with its failure); its retry succeeded with every valid row once.
     const failed = await waitFor(
       async () => {
         const r = await run(ws.db, caught.id);
@@ -160,7 +161,11 @@ describe(FAULT, () => {
     // Its own instance recorded why (it retries writing the failure), not the sweep's "interrupted".
     expect(failed.error_kind, failed.error ?? '').toBe('transient');
     expect(failed.error).toMatch(/^the database is unreachable \(/);
-    expect(await leftovers(ws.db, caught.id)).toEqual({ features: 0, rejects: 0, lineage: 0 });
+    expect(await leftovers(ws.db, caught.id)).toEqual({
+      features: 0,
+      rejects: CSV.rows - validRows(CSV),
+      lineage: 0,
+    });
     const retry = await waitFor(
       async () => {
         const [r] = await runs(ws.db, "parent_run_id = $1 AND status IN ('succeeded', 'failed')", [
