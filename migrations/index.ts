@@ -9,6 +9,7 @@ import * as apiKeys from './20261127000004_api_keys';
 import * as precedence from './20261127000005_run_precedence';
 import * as streamOffsets from './20261127000003_stream_offsets';
 import * as newestEventTime from './20261127000006_run_newest_event_time';
+import * as runEvents from './20261203050001_run_events';
 
 export interface Migration {
   name: string;
@@ -23,4 +24,5 @@ export const migrations: Migration[] = [
   { name: '20261127000004_api_keys', ...apiKeys },
   { name: '20261127000005_run_precedence', ...precedence },
   { name: '20261127000006_run_newest_event_time', ...newestEventTime },
+  { name: '20261203050001_run_events', ...runEvents },
 ];

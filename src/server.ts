@@ -16,9 +16,7 @@ import type { Runtime } from './runtime';
 import { buildTidemarkSchema } from './graphql/schema';
 import { createErrorFormatter } from './graphql/error-format';
 import { createContext, createServices, type GraphQLContext } from './graphql/context';
-import { createTidemarkPubSub, bridgeRunEvents, RUN_STATUS_TOPIC } from './graphql/pubsub';
-import { EventFanout, iterableSource } from './events/run-events-fanout';
-import type { Run } from './pipeline/run.types';
+import { createTidemarkPubSub, bridgeRunEvents } from './graphql/pubsub';
 import { attachWebSocket } from './graphql/websocket';
 import { limitRules, LIMITS, PARSE_OPTIONS } from './graphql/limits';
 import { limitsPlugin } from './graphql/limits.plugin';
@@ -101,8 +99,8 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   const pubSub = createTidemarkPubSub(redis?.eventTarget);
   const unbridge = bridgeRunEvents(rt.events, pubSub);
   const schema = await buildTidemarkSchema(pubSub);
-  const runStatus = new EventFanout<Run>(iterableSource(() => pubSub.subscribe(RUN_STATUS_TOPIC)));
-  const services = createServices(rt, runStatus);
+  const services = createServices(rt);
+  const runStatus = services.runStatus;
   const keyWatch = new KeyWatch({
     keys: rt.store.apiKeys,
     intervalMs: opts.keyRecheckMs ?? KEY_RECHECK_MS,

@@ -13,7 +13,12 @@ import type { Principal } from '../auth/roles';
 import { createStreamService, type StreamService } from '../streaming/stream.service';
 import type { LineageGraph } from './types/lineage.type';
 import { EventFanout } from '../events/run-events-fanout';
-import type { Run } from '../pipeline/run.types';
+import { RunEventLog, type RunEvent } from '../events/run-event-log';
+import { runEventLogSource } from '../events/run-event-poller';
+import type { Knex } from 'knex';
+
+/** How often this process reads the run event log for new events (one query for all subscribers). */
+export const RUN_EVENT_POLL_MS = 250;
 
 export interface Services {
   contracts: ContractService;
@@ -22,8 +27,10 @@ export interface Services {
   audit: AuditGraphService;
   freshness: FreshnessService;
   streams: StreamService;
-  /** Run status changes for GraphQL subscriptions, one source subscription per process. */
-  runStatus: EventFanout<Run>;
+  /** Run status changes for GraphQL subscriptions: one reader of the event log per process. */
+  runStatus: EventFanout<RunEvent>;
+  /** The durable run event log, read to replay what a resuming subscriber missed. */
+  runEvents: RunEventLog;
   lineage: {
     graph(q: {
       contract?: string;
@@ -45,13 +52,20 @@ export interface GraphQLContext {
 
 /**
  * Services are stateless and shared; loaders are per request so their caches never go
- * stale. `runStatus` defaults to this process's run event bus; the server passes one
- * fed by the GraphQL pubsub (which may span instances through Redis).
+ * stale. `runStatus` reads the durable run event log, which every process writes to
+ * (the table is the truth), so subscribers see runs finished anywhere.
  */
-export function createServices(
-  rt: Runtime,
-  runStatus: EventFanout<Run> = new EventFanout<Run>((deliver) => rt.events.subscribe(deliver)),
-): Services {
+export function createServices(rt: Runtime, liveRunStatus?: EventFanout<RunEvent>): Services {
+  const runEvents = new RunEventLog(rt.store.db as Knex);
+  const runStatus =
+    liveRunStatus ??
+    new EventFanout<RunEvent>(
+      runEventLogSource(runEvents, {
+        intervalMs: RUN_EVENT_POLL_MS,
+        onError: (err) =>
+          rt.logger.warn({ error: String(err) }, 'reading the run event log failed; retrying'),
+      }),
+    );
   const lineage = new LineageService(rt);
   return {
     contracts: new ContractService(rt),
@@ -61,6 +75,7 @@ export function createServices(
     freshness: rt.freshness,
     streams: createStreamService(rt.streams, rt.config.defaultEnvironment),
     runStatus,
+    runEvents,
     lineage: {
       graph: (q) =>
         lineage.graph({

@@ -16,7 +16,7 @@ import { DocumentCache } from '../../src/graphql/document-cache';
 import { EventFanout } from '../../src/events/run-events-fanout';
 import { ANONYMOUS } from '../../src/auth/gate';
 import type { Principal } from '../../src/auth/roles';
-import type { Run } from '../../src/pipeline/run.types';
+import type { RunEvent } from '../../src/events/run-event-log';
 import { testEngine } from '../support/engine';
 import { makeRun } from '../support/fixtures';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
@@ -35,7 +35,10 @@ describe(`shared subscription execution vs graphql subscribe (${testEngine()})`,
   beforeAll(async () => {
     rt = await createTestRuntime();
     schema = await buildTidemarkSchema(createTidemarkPubSub());
-    services = createServices(rt, new EventFanout<Run>((deliver) => rt.events.subscribe(deliver)));
+    services = createServices(
+      rt,
+      new EventFanout<RunEvent>((deliver) => rt.events.subscribe((run) => deliver(run as RunEvent))),
+    );
   });
   afterAll(async () => {
     await rt.dispose();

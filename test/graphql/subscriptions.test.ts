@@ -176,7 +176,10 @@ describe(`runStatusChanged over graphql-ws (${testEngine()})`, () => {
       .reprocessRun;
     const other = (await s.ok(INGEST, { c: 'card_transactions', r: cardRecords().slice(5, 10) })).ingest;
     await s.ok(`mutation($id: ID!) { rollbackRun(id: $id) { id } }`, { id: other.id });
-    const events = await sub.until(ended(other.id, 'ROLLED_BACK'));
+    const all = await sub.until(ended(other.id, 'ROLLED_BACK'));
+    // The rollback then reprocesses later runs (the child): events read from the log in
+    // one batch may already include those; look at what came up to the rollback.
+    const events = all.slice(0, all.findIndex((e) => ended(other.id, 'ROLLED_BACK')([e])) + 1);
     expect(statusesOf(events, child.id)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
     expect(statusesOf(events, run.id)).toEqual(['SUPERSEDED']);
     expect(statusesOf(events, other.id)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED', 'ROLLED_BACK']);

@@ -218,14 +218,18 @@ export async function untilSubscribed(
   sub: Collector<{ runStatusChanged: { id: string } }>,
   target: { contract: string; environment: Run['environment'] },
 ): Promise<void> {
-  const id = `probe_${++probeSeq}`;
-  const seen = () => sub.events.some((e) => e.runStatusChanged.id === id);
-  while (!seen()) {
+  // Probes are real (failed, so never dispatched) runs: the subscription reads the
+  // durable event log, so only a status change written to the store reaches it.
+  const prefix = `probe_${++probeSeq}_`;
+  const seen = () => sub.events.some((e) => e.runStatusChanged.id.startsWith(prefix));
+  const cv = (await rt.store.db('contract_versions').where({ name: target.contract }).first('version')) as
+    { version: string } | undefined;
+  for (let i = 0; !seen(); i++) {
     if (sub.errors.length > 0 || sub.completed)
       throw new Error(`subscription failed: ${JSON.stringify(sub.errors)}`);
-    rt.events.publish(probeRun(id, target.contract, target.environment));
+    await rt.store.runs.insert(probeRun(prefix + i, target.contract, target.environment, cv?.version));
     // Retry until delivered; the test timeout bounds the loop.
-    await Promise.race([sub.until(seen).catch(() => undefined), new Promise((r) => setTimeout(r, 25))]);
+    await Promise.race([sub.until(seen).catch(() => undefined), new Promise((r) => setTimeout(r, 100))]);
   }
 }
 
@@ -234,8 +238,15 @@ export function realEvents<T extends { runStatusChanged: { id: string } }>(event
   return events.filter((e) => !e.runStatusChanged.id.startsWith('probe_'));
 }
 
-function probeRun(id: string, contract: string, environment: Run['environment']): Run {
-  return makeRun({ id, contractName: contract, contractVersion: '0.0.0', environment, createdBy: 'probe' });
+function probeRun(id: string, contract: string, environment: Run['environment'], version = '0.0.0'): Run {
+  return makeRun({
+    id,
+    contractName: contract,
+    contractVersion: version,
+    environment,
+    createdBy: 'probe',
+    status: 'failed',
+  });
 }
 
 /** A file of the repository (contracts/, seeds/), read as text. */

@@ -2,11 +2,14 @@ import { Arg, Resolver, Root, Subscription, type SubscribeResolverData } from 't
 import { Run } from '../types/run.type';
 import { toRunType } from '../mappers/run.mapper';
 import type { Run as DomainRun } from '../../pipeline/run.types';
+import type { RunEvent } from '../../events/run-event-log';
+import { parseCursor, replayThenLive } from '../../events/run-event-replay';
 import type { GraphQLContext } from '../context';
 
 interface RunFilterArgs {
   contract?: string | null;
   environment?: string | null;
+  after?: string | null;
 }
 
 /** Whether a run matches a subscription's arguments. */
@@ -20,16 +23,27 @@ export function runMatches(run: DomainRun, args: RunFilterArgs): boolean {
 @Resolver()
 export class SubscriptionResolver {
   @Subscription(() => Run, {
-    // One source subscription per process fans out to every subscriber (run-events-fanout.ts).
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, RunFilterArgs, GraphQLContext>) =>
-      context.services.runStatus.subscribe((run) => runMatches(run, args)),
-    description: 'Every status change of matching runs, in order, with the run’s counts.',
+    // One reader of the event log per process fans out to every subscriber (run-events-fanout.ts);
+    // `after` replays the missed events from the log first (run-event-replay.ts).
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, RunFilterArgs, GraphQLContext>) => {
+      const after = parseCursor(args.after);
+      const { runStatus, runEvents } = context.services;
+      const filter = { contract: args.contract, environment: args.environment };
+      return replayThenLive(runEvents, runStatus, (run) => runMatches(run, args), after, filter);
+    },
+    description:
+      'Every status change of matching runs, whichever process made it, in order, with the run’s counts. Each carries `eventCursor`; pass the last one received as `after` to replay what was missed, then continue live, without duplicates.',
   })
   runStatusChanged(
-    @Root() run: DomainRun,
+    @Root() run: RunEvent,
     @Arg('contract', () => String, { nullable: true }) _contract?: string,
     @Arg('environment', () => String, { nullable: true }) _environment?: string,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Resume after this event cursor (the `eventCursor` of the last event received).',
+    })
+    _after?: string,
   ): Run {
-    return toRunType(run);
+    return Object.assign(toRunType(run), { eventCursor: run.eventCursor ?? null });
   }
 }

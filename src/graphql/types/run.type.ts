@@ -95,6 +95,12 @@ export class RejectConnection {
 @ObjectType({ description: 'One execution of a contract version over raw batches in one environment.' })
 export class Run {
   @Field(() => ID) id!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'On a run delivered by runStatusChanged: the cursor of this status change in the run event log. Pass the last one received as `after` to resume. Null elsewhere.',
+  })
+  eventCursor?: string | null;
   @Field(() => String) contract!: string;
   @Field(() => String) contractVersion!: string;
   @Field(() => String) contractHash!: string;
