@@ -45,6 +45,8 @@ export interface Config {
   runLeaseMs: number;
   /** How often each instance looks for orphaned runs and due retries. */
   sweepMs: number;
+  /** How long run events stay in the event log (for resuming subscribers); the sweep prunes older ones. */
+  eventsRetentionMs: number;
   /**
    * TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH (`<key id>:<sha256 of its secret>`, made by
    * `tidemark keys bootstrap`): created as an admin key at start when no admin key exists.
@@ -64,6 +66,7 @@ const KNOWN = new Set([
   'TIDEMARK_AUTH',
   'TIDEMARK_RUN_LEASE_MS',
   'TIDEMARK_SWEEP_MS',
+  'TIDEMARK_EVENTS_RETENTION',
   'TIDEMARK_EVENTS_PREFIX',
   'TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH',
 ]);
@@ -103,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: parseAuth(env.TIDEMARK_AUTH || 'auto'),
     runLeaseMs: parseMs('TIDEMARK_RUN_LEASE_MS', env.TIDEMARK_RUN_LEASE_MS, 60_000),
     sweepMs: parseMs('TIDEMARK_SWEEP_MS', env.TIDEMARK_SWEEP_MS, 30_000),
+    eventsRetentionMs: parseDuration('TIDEMARK_EVENTS_RETENTION', env.TIDEMARK_EVENTS_RETENTION || 'P7D'),
     bootstrapAdminKey: parseBootstrapKey(env.TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH),
   };
 }
@@ -140,6 +144,18 @@ export function parseEnvironment(v: string, where = 'environment'): Environment 
     throw new InputError(`${where} must be one of ${ENVIRONMENTS.join(', ')}; got '${v}'`);
   }
   return v as Environment;
+}
+
+/** An ISO 8601 duration of days, hours, minutes and seconds (P7D, PT12H, P1DT6H), in ms. */
+export function parseDuration(name: string, v: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(v);
+  const ms = m
+    ? ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60_000 +
+      Number(m[4] ?? 0) * 1000
+    : 0;
+  if (!m || ms <= 0 || v.endsWith('T'))
+    throw new InputError(`${name} must be an ISO 8601 duration such as P7D or PT12H, got '${v}'`);
+  return ms;
 }
 
 function parseMs(name: string, v: string | undefined, fallback: number): number {

@@ -13,6 +13,7 @@ import { detectCodeVersion } from './observability/code-version';
 import { systemClock, randomIds, type Clock, type IdGenerator } from './clock';
 import { ContractRegistry } from './contracts/registry';
 import { RunEventBus } from './events/run-events';
+import { RunEventLog } from './events/run-event-log';
 import { RawStore } from './pipeline/raw-store';
 import { Acquirer } from './pipeline/acquire';
 import { RunExecutor } from './pipeline/executor';
@@ -114,6 +115,8 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     events,
     retry: overrides.retry,
     sweepMs: overrides.sweepMs ?? config.sweepMs,
+    // Event times are the database's wall clock (the trigger writes them), so the horizon is too.
+    pruneEvents: () => new RunEventLog(db.knex).prune(Date.now() - config.eventsRetentionMs),
   });
   const afterRollback = rollbackReaction({ store, executor, dispatcher, logger });
   const runs = new RunService({

@@ -30,6 +30,8 @@ export interface DispatcherDeps {
   retry?: RetryPolicy;
   /** How often to look for orphaned runs and due retries (ms); 0 disables the sweep. */
   sweepMs?: number;
+  /** Deletes run events older than the retention (run by each sweep). */
+  pruneEvents?: () => Promise<unknown>;
 }
 
 export class RunDispatcher {
@@ -219,6 +221,7 @@ export class RunDispatcher {
         await this.recovered(run, now, error);
     }
     for (const k of await this.deps.store.runs.queuedKeys()) this.kick(k.contract, k.environment);
+    await this.deps.pruneEvents?.();
   }
 
   private async recovered(orphan: Run, now: number, error: string): Promise<void> {

@@ -11,6 +11,7 @@ import { testEngine } from '../support/engine';
 import { repoFile } from '../support/graphql';
 import { RunEventLog, RUN_EVENTS_TABLE } from '../../src/events/run-event-log';
 import type { Knex } from 'knex';
+import { loadConfig, parseDuration } from '../../src/config';
 
 describe(`run event log (${testEngine()})`, () => {
   let rt: TestRuntime;
@@ -49,6 +50,25 @@ describe(`run event log (${testEngine()})`, () => {
     await rt.store.runs.insert(r2);
     expect(await log.prune(2000)).toBe(1);
     expect((await log.after(0, 100)).map((e) => e.id)).toEqual([r2.id]);
+  });
+
+  it('the sweep prunes events older than TIDEMARK_EVENTS_RETENTION (P7D by default), keeping newer ones', async () => {
+    const old = aRun();
+    await rt.store.runs.insert(old);
+    await rt.store.db(RUN_EVENTS_TABLE).update({ created_at: Date.now() - 8 * 86_400_000 });
+    const recent = aRun();
+    await rt.store.runs.insert(recent);
+    await rt.dispatcher.sweep();
+    expect((await log.after(0, 100)).map((e) => e.id)).toEqual([recent.id]);
+  });
+
+  it('reads the retention as an ISO 8601 duration and names a bad one', () => {
+    expect(parseDuration('X', 'P7D')).toBe(7 * 86_400_000);
+    expect(parseDuration('X', 'PT12H')).toBe(12 * 3_600_000);
+    expect(parseDuration('X', 'P1DT30M')).toBe(86_400_000 + 1_800_000);
+    expect(() => loadConfig({ TIDEMARK_EVENTS_RETENTION: '7 days' })).toThrow(
+      /TIDEMARK_EVENTS_RETENTION must be an ISO 8601 duration such as P7D or PT12H, got '7 days'/,
+    );
   });
 
   it.skipIf(testEngine() !== 'postgres')(
