@@ -47,6 +47,11 @@ export interface Runtime {
   contracts: ContractLifecycle;
   features: FeatureService;
   metrics: Metrics;
+  /**
+   * Stops counting this process's own runs in `metrics`: a server counts from the
+   * durable event log instead (every process's runs, each once).
+   */
+  detachLocalRunMetrics(): void;
   freshness: FreshnessService;
   keys: ApiKeyService;
   /** Consumers of nats / redis-stream contracts; started by `serve`. */
@@ -164,6 +169,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     contracts,
     features,
     metrics,
+    detachLocalRunMetrics: detachMetrics,
     freshness,
     keys: new ApiKeyService({ store, clock }),
     streams,

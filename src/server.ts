@@ -26,6 +26,7 @@ import { explorerAssets, explorerPage } from './graphql/explorer';
 import { observabilityRoutes } from './observability/routes';
 import { graphqlMetricsPlugin, graphqlRequestMetrics } from './observability/graphql-metrics.plugin';
 import { enableProcessMetrics } from './observability/metrics';
+import { feedRunMetricsFromLog } from './observability/run-metrics-feed';
 import { authMiddleware, keyRequired, type AuthedRequest } from './graphql/auth';
 import { AuthGate, authModeFor, type AuthMode } from './auth/gate';
 import { RateLimiter, SubscriptionCounter } from './auth/rate-limit';
@@ -101,6 +102,9 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   const schema = await buildTidemarkSchema(pubSub);
   const services = createServices(rt);
   const runStatus = services.runStatus;
+  // Count runs from the durable event log (runs of every process), not only this one's.
+  rt.detachLocalRunMetrics();
+  const stopRunMetrics = feedRunMetricsFromLog(runStatus, rt.metrics, rt.logger);
   const keyWatch = new KeyWatch({
     keys: rt.store.apiKeys,
     intervalMs: opts.keyRecheckMs ?? KEY_RECHECK_MS,
@@ -231,6 +235,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
     stop: async () => {
       stopFreshness();
       keyWatch.stop();
+      stopRunMetrics();
       runStatus.close();
       unbridge();
       await apollo.stop();

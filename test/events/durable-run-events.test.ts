@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { openRuntime, type Runtime } from '../../src/runtime';
@@ -39,8 +40,10 @@ describe.skipIf(process.env.TIDEMARK_TEST_ENGINE === 'postgres')(
     beforeAll(async () => {
       dataDir = mkdtempSync(join(tmpdir(), 'tidemark-events-'));
       const config = loadConfig({ TIDEMARK_DATA_DIR: dataDir, TIDEMARK_LOG_LEVEL: 'silent' });
-      cpSync(join(ROOT, 'seeds/data/country_daily'), join(config.landingDir, 'country_daily'), { recursive: true });
-    rt = await openRuntime(config, { logger: silentLogger(), sweepMs: 0 });
+      cpSync(join(ROOT, 'seeds/data/country_daily'), join(config.landingDir, 'country_daily'), {
+        recursive: true,
+      });
+      rt = await openRuntime(config, { logger: silentLogger(), sweepMs: 0 });
       await rt.contracts.apply(await loadContractFiles([join(ROOT, 'contracts')]), 'system:test');
       s = await startServer(rt as TestRuntime);
     }, 60_000);
@@ -80,5 +83,40 @@ describe.skipIf(process.env.TIDEMARK_TEST_ENGINE === 'postgres')(
       );
       expect(new Set(events.map((e) => e.runStatusChanged.id)).size).toBe(3);
     }, 120_000);
+
+    it("the server's /metrics counts a run made by `tidemark run` in another process, once", async () => {
+      const succeeded = async (): Promise<number> => {
+        const res = await request(s.server.httpServer).get('/metrics');
+        expect(res.status).toBe(200);
+        const line = res.text
+          .split('\n')
+          .find(
+            (l) =>
+              l.startsWith('tidemark_runs_total{') &&
+              l.includes('contract="country_daily"') &&
+              l.includes('status="succeeded"') &&
+              l.includes('trigger="manual"'),
+          );
+        return line ? Number(line.split(' ').at(-1)) : 0;
+      };
+      // Every manual run of this store so far was made after the server started (the other
+      // tests' and this one's): the counter must equal the store's count, each counted once.
+      const stored = async (): Promise<number> => {
+        const d = await s.ok<{ runs: { totalCount: number } }>(
+          '{ runs(contract: "country_daily", trigger: "manual", status: SUCCEEDED) { totalCount } }',
+        );
+        return d.runs.totalCount;
+      };
+      await cliRun();
+      const want = await stored();
+      expect(want).toBeGreaterThan(0);
+      const deadline = Date.now() + 20_000;
+      while ((await succeeded()) < want && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await succeeded()).toBe(want);
+      // The reader has seen every event of those runs by now: nothing more arrives to count one twice.
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await succeeded()).toBe(want);
+    }, 60_000);
   },
 );
