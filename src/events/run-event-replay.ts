@@ -2,7 +2,8 @@
  * A subscription that resumes: the events after the client's cursor (read from the
  * log), then the live ones, in cursor order and without duplicates. The live stream
  * is opened first, so nothing published while the replay is read is missed; live
- * events at or below the last replayed cursor are dropped.
+ * events at or below the last replayed cursor are dropped. Without a cursor, "after"
+ * is the newest event when the subscription opens.
  */
 import type { EventFanout } from './run-events-fanout';
 import { InputError } from '../errors';
@@ -19,16 +20,17 @@ export async function* replayThenLive(
 ): AsyncGenerator<RunEvent, void, void> {
   const live = fanout.subscribe(accept);
   try {
-    let last = after ?? 0;
-    if (after !== null) {
-      for (;;) {
-        const page = await log.after(last, PAGE, filter);
-        for (const e of page) {
-          last = Number(e.eventCursor);
-          yield e;
-        }
-        if (page.length < PAGE) break;
+    // Without a cursor the subscription starts now: the newest cursor, read once the live
+    // stream is open, so an event committed meanwhile is replayed rather than missed, and
+    // one the process's reader has not handed out yet but committed before is not shown.
+    let last = after ?? (await log.latestCursor());
+    for (;;) {
+      const page = await log.after(last, PAGE, filter);
+      for (const e of page) {
+        last = Number(e.eventCursor);
+        yield e;
       }
+      if (page.length < PAGE) break;
     }
     for await (const e of live) {
       if (Number(e.eventCursor) <= last) continue;
