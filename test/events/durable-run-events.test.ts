@@ -33,7 +33,11 @@ describe.skipIf(process.env.TIDEMARK_TEST_ENGINE === 'postgres')(
     let dataDir: string;
     let rt: Runtime;
     let s: TestServer;
-    const env = () => ({ ...process.env, TIDEMARK_DATA_DIR: dataDir, TIDEMARK_LOG_LEVEL: 'silent' });
+    // The child gets none of the runner's own TIDEMARK_* variables (TIDEMARK_TEST_ENGINE is
+    // one): the CLI refuses configuration names it does not know.
+    const inherited = () =>
+      Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TIDEMARK_')));
+    const env = () => ({ ...inherited(), TIDEMARK_DATA_DIR: dataDir, TIDEMARK_LOG_LEVEL: 'silent' });
     const cliRun = () =>
       run('node', ['bin/tidemark.js', 'run', 'country_daily', '--force'], { cwd: ROOT, env: env() });
 
