@@ -9,6 +9,9 @@ export const ENVIRONMENTS = ['dev', 'test', 'prod'] as const;
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export type Environment = (typeof ENVIRONMENTS)[number];
+/** What `serve` does: `api` answers HTTP and only enqueues runs, `worker` executes them, `all` both. */
+export const ROLES = ['api', 'worker', 'all'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface Config {
   port: number;
@@ -45,6 +48,8 @@ export interface Config {
   runLeaseMs: number;
   /** How often each instance looks for orphaned runs and due retries. */
   sweepMs: number;
+  /** TIDEMARK_ROLE (or `serve --role`): which half of the work this instance does. */
+  role: Role;
   /** How long run events stay in the event log (for resuming subscribers); the sweep prunes older ones. */
   eventsRetentionMs: number;
   /**
@@ -66,6 +71,7 @@ const KNOWN = new Set([
   'TIDEMARK_AUTH',
   'TIDEMARK_RUN_LEASE_MS',
   'TIDEMARK_SWEEP_MS',
+  'TIDEMARK_ROLE',
   'TIDEMARK_EVENTS_RETENTION',
   'TIDEMARK_EVENTS_PREFIX',
   'TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH',
@@ -106,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: parseAuth(env.TIDEMARK_AUTH || 'auto'),
     runLeaseMs: parseMs('TIDEMARK_RUN_LEASE_MS', env.TIDEMARK_RUN_LEASE_MS, 60_000),
     sweepMs: parseMs('TIDEMARK_SWEEP_MS', env.TIDEMARK_SWEEP_MS, 30_000),
+    role: parseRole(env.TIDEMARK_ROLE || 'all', 'TIDEMARK_ROLE'),
     eventsRetentionMs: parseDuration('TIDEMARK_EVENTS_RETENTION', env.TIDEMARK_EVENTS_RETENTION || 'P7D'),
     bootstrapAdminKey: parseBootstrapKey(env.TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH),
   };
@@ -189,6 +196,12 @@ function parseBootstrapKey(v: string | undefined): Config['bootstrapAdminKey'] {
       'TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH must be <key id>:<sha256 of the secret> as printed by `tidemark keys bootstrap`',
     );
   return { id: m[1]!, secretSha256: m[2]! };
+}
+
+export function parseRole(v: string, where = 'role'): Role {
+  if (!(ROLES as readonly string[]).includes(v))
+    throw new InputError(`${where} must be one of ${ROLES.join(', ')}; got '${v}'`);
+  return v as Role;
 }
 
 function parseAuth(v: string): Config['auth'] {

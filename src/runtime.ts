@@ -4,7 +4,7 @@
  * and every CLI command go through here, so they always agree on the wiring.
  */
 import { mkdirSync } from 'node:fs';
-import type { Config } from './config';
+import type { Config, Role } from './config';
 import { openDb, type DbOptions } from './store/connection';
 import { migrateLatest } from './store/migrate';
 import { Store } from './store/store';
@@ -72,6 +72,13 @@ export interface RuntimeOverrides {
   instanceId?: string;
   leaseMs?: number;
   metrics?: Metrics;
+  /**
+   * `serve` passes its role; an `api` runtime never executes a run itself. CLI commands
+   * leave it unset and execute what they start, whatever TIDEMARK_ROLE says.
+   */
+  role?: Role;
+  /** A worker's look for runs other instances queued (default 1 s). */
+  pollQueueMs?: number;
 }
 
 export function dbOptionsFor(config: Config): DbOptions {
@@ -120,6 +127,8 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     events,
     retry: overrides.retry,
     sweepMs: overrides.sweepMs ?? config.sweepMs,
+    executes: overrides.role !== 'api',
+    pollQueueMs: overrides.role === 'worker' ? (overrides.pollQueueMs ?? 1_000) : 0,
     // Event times are the database's wall clock (the trigger writes them), so the horizon is too.
     pruneEvents: () => new RunEventLog(db.knex).prune(Date.now() - config.eventsRetentionMs),
   });

@@ -4,7 +4,7 @@ import { cp, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { loadConfig, type Config } from '../config';
+import { loadConfig, parseRole, ROLES, type Config, type Role } from '../config';
 import { bootstrapAdmin } from '../auth/bootstrap';
 import { openRuntime, type Runtime } from '../runtime';
 import { createServer } from '../server';
@@ -23,12 +23,18 @@ export function serveCommand(): Command {
       'copy the sample data into an empty landing directory (default: only on the embedded SQLite store in dev)',
     )
     .option('--no-samples', 'never copy the sample data')
+    .option(
+      '--role <role>',
+      `${ROLES.join('|')}: api answers GraphQL and only queues runs, worker executes them (no HTTP), all both (default: TIDEMARK_ROLE or all)`,
+    )
     .action(
-      command(async (opts: { sync: boolean; samples?: boolean }) => {
+      command(async (opts: { sync: boolean; samples?: boolean; role?: string }) => {
         const config = loadConfig();
+        const role = opts.role === undefined ? config.role : parseRole(opts.role, '--role');
+        if (role === 'worker') return serveWorker(config, opts);
         // Before anything starts: a busy port is one line and exit 1, with nothing run.
         await checkPortFree(config.port, config.host);
-        const rt = await openRuntime(config);
+        const rt = await openRuntime(config, { role });
         try {
           await bootstrapFromConfig(rt);
           const server = await createServer(rt);
@@ -37,9 +43,9 @@ export function serveCommand(): Command {
             throw listenError(err, config.port, config.host) ?? err;
           });
           try {
-            await startWork(rt, opts, async (jobs) => {
+            await startWork(rt, role, opts, async (jobs) => {
               rt.logger.info(
-                { url: `http://${config.host}:${port}/graphql`, engine: rt.store.engine, jobs },
+                { url: `http://${config.host}:${port}/graphql`, engine: rt.store.engine, role, jobs },
                 'tidemark listening',
               );
               await waitForSignal();
@@ -55,14 +61,33 @@ export function serveCommand(): Command {
     );
 }
 
-/** Samples, contract sync, dispatcher, schedules, arrivals and streams: started once the port is ours. */
+/** `--role worker`: executes queued runs, schedules, arrivals and streams; listens on no port. */
+async function serveWorker(config: Config, opts: { sync: boolean; samples?: boolean }): Promise<void> {
+  const rt = await openRuntime(config, { role: 'worker' });
+  try {
+    await startWork(rt, 'worker', opts, async (jobs) => {
+      rt.logger.info({ engine: rt.store.engine, role: 'worker', jobs }, 'tidemark worker started');
+      await waitForSignal();
+      rt.logger.info('shutting down');
+    });
+  } finally {
+    await rt.close();
+  }
+}
+
+/**
+ * Samples, contract sync, dispatcher, schedules, arrivals and streams: started once the port is ours.
+ * An `api` instance syncs contracts but leaves the rest to the workers: a schedule or an arrival
+ * would only queue a run that it never executes, and every worker already queues them.
+ */
 async function startWork(
   rt: Runtime,
+  role: Role,
   opts: { sync: boolean; samples?: boolean },
   serveUntilSignal: (jobs: number) => Promise<void>,
 ): Promise<void> {
   const config = rt.config;
-  if (wantSamples(opts.samples, config)) await landSamples(config.landingDir);
+  if (role !== 'api' && wantSamples(opts.samples, config)) await landSamples(config.landingDir);
   if (opts.sync && existsSync(config.contractsDir)) {
     const outcomes = await rt.contracts.apply(await loadContractFiles([config.contractsDir]), 'system:serve');
     rt.logger.info(
@@ -70,6 +95,7 @@ async function startWork(
       'contracts synced',
     );
   }
+  if (role === 'api') return serveUntilSignal(0);
   await rt.dispatcher.start();
   const scheduler = new CronScheduler({ runs: rt.runs, registry: rt.registry, logger: rt.logger });
   const arrivals = new ArrivalWatcher({

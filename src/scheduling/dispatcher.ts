@@ -32,6 +32,17 @@ export interface DispatcherDeps {
   sweepMs?: number;
   /** Deletes run events older than the retention (run by each sweep). */
   pruneEvents?: () => Promise<unknown>;
+  /**
+   * false for an `api` instance: runs are only queued in the database, a `worker`
+   * instance claims and executes them, and submitters wait until the database shows
+   * their run finished. Recovery of orphans is left to the workers too.
+   */
+  executes?: boolean;
+  /**
+   * How often to look for runs queued by other instances (ms); 0: only at each sweep.
+   * A `worker` instance sets it, so a run an `api` instance queued starts within it.
+   */
+  pollQueueMs?: number;
 }
 
 export class RunDispatcher {
@@ -42,6 +53,7 @@ export class RunDispatcher {
   /** Progress callbacks of submitters, used when this process executes their run. */
   private readonly progress = new Map<string, ProgressFn>();
   private sweeper: NodeJS.Timeout | null = null;
+  private poller: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(private readonly deps: DispatcherDeps) {}
@@ -50,8 +62,13 @@ export class RunDispatcher {
     return this.deps.retry ?? DEFAULT_RETRY;
   }
 
-  /** Recovers orphaned runs, then starts every lane with queued runs. */
+  private get executes(): boolean {
+    return this.deps.executes ?? true;
+  }
+
+  /** Recovers orphaned runs, then starts every lane with queued runs (an `api` instance: neither). */
   async start(): Promise<void> {
+    if (!this.executes) return;
     await this.sweep();
     const every = this.deps.sweepMs ?? 30_000;
     let sweeping = false;
@@ -64,12 +81,27 @@ export class RunDispatcher {
         .finally(() => (sweeping = false));
     };
     if (every > 0) this.sweeper = setInterval(tick, every);
+    const poll = this.deps.pollQueueMs ?? 0;
+    let polling = false;
+    if (poll > 0)
+      this.poller = setInterval(() => {
+        if (polling) return;
+        polling = true;
+        void this.kickQueued()
+          .catch((err) => this.logFailure(err, 'queue poll failed'))
+          .finally(() => (polling = false));
+      }, poll);
+  }
+
+  private async kickQueued(): Promise<void> {
+    for (const k of await this.deps.store.runs.queuedKeys()) this.kick(k.contract, k.environment);
   }
 
   /** Waits for the lanes in flight; queued runs stay queued for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.sweeper) clearInterval(this.sweeper);
+    if (this.poller) clearInterval(this.poller);
     for (const t of this.timers.values()) clearTimeout(t);
     await Promise.allSettled([...this.lanes.values()]);
   }
@@ -108,6 +140,7 @@ export class RunDispatcher {
   }
 
   private async drain(contract: string, environment: string): Promise<void> {
+    if (!this.executes) return this.settleFinishedElsewhere(contract, environment);
     for (;;) {
       if (this.stopped) return;
       const run = await this.deps.store.runs.nextQueued(contract, environment, this.deps.clock.now());
@@ -205,6 +238,7 @@ export class RunDispatcher {
    * owner, pid gone: incarnation.ts), e.g. the one this process replaced after a crash.
    */
   async sweep(): Promise<void> {
+    if (!this.executes) return;
     const now = this.deps.clock.now();
     for (const orphan of await this.deps.store.runs.orphans(now)) {
       // Ours and still executing (e.g. its lease lapsed while the database was away): it ends itself.
@@ -220,7 +254,7 @@ export class RunDispatcher {
       if (await this.deps.store.runs.failAbandoned(run.id, claimedBy!, now, error))
         await this.recovered(run, now, error);
     }
-    for (const k of await this.deps.store.runs.queuedKeys()) this.kick(k.contract, k.environment);
+    await this.kickQueued();
     await this.deps.pruneEvents?.();
   }
 

@@ -39,3 +39,27 @@ describe('tidemark serve on a busy port', () => {
     expect(existsSync(join(home.dataDir, 'tidemark.sqlite'))).toBe(false);
   }, 30_000);
 });
+
+describe('tidemark serve --role', () => {
+  let home: CliHome;
+  beforeEach(async () => {
+    home = await createCliHome();
+  });
+  afterEach(() => home.dispose());
+
+  it('refuses an unknown role, from the option or TIDEMARK_ROLE, before opening the store', async () => {
+    const flag = await home.cli(['serve', '--role', 'reader']);
+    expect(flag).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "error: --role must be one of api, worker, all; got 'reader'\n",
+    });
+    const env = await home.cli(['serve'], { env: { TIDEMARK_ROLE: 'both' } });
+    expect(env).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "error: TIDEMARK_ROLE must be one of api, worker, all; got 'both'\n",
+    });
+    expect(existsSync(join(home.dataDir, 'tidemark.sqlite'))).toBe(false);
+  }, 30_000);
+});

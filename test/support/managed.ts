@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
 import { loadConfig } from '../../src/config';
-import type { Environment } from '../../src/config';
+import type { Environment, Role } from '../../src/config';
 import { openRuntime, type Runtime } from '../../src/runtime';
 import { ManualClock, type IdGenerator } from '../../src/clock';
 import { silentLogger } from '../../src/observability/logger';
@@ -35,6 +35,8 @@ export interface ManagedOptions {
   retry?: RetryPolicy;
   leaseMs?: number;
   instanceId?: string;
+  /** `serve`'s role for this runtime (default: unset, executes what it queues). */
+  role?: Role;
   /** Contract YAML texts applied (actor 'test') through the lifecycle before the runtime is handed out. */
   contracts?: string[];
 }
@@ -44,7 +46,13 @@ export interface ManagedRuntime extends Runtime {
   /** Parses and applies YAML texts through `contracts.apply` (so policies such as backfill act). */
   apply(actor: string, ...yaml: string[]): Promise<ApplyOutcome[]>;
   /** Another runtime (another "process") on the same database, data directory, clock and ids. */
-  peer(opts: { instanceId: string; writeHook?: WriteHook; leaseMs?: number }): Promise<Runtime>;
+  peer(opts: {
+    instanceId: string;
+    writeHook?: WriteHook;
+    leaseMs?: number;
+    role?: Role;
+    pollQueueMs?: number;
+  }): Promise<Runtime>;
   /** Closes the peers and the runtime, then removes the data directory and the database. */
   dispose(): Promise<void>;
 }
@@ -66,6 +74,7 @@ export async function createManagedRuntime(opts: ManagedOptions = {}): Promise<M
     writeHook: opts.writeHook,
     leaseMs: opts.leaseMs,
     instanceId: opts.instanceId ?? 'instance-1',
+    role: opts.role,
   });
   const peers: Runtime[] = [];
   const rt: ManagedRuntime = {
