@@ -13,11 +13,13 @@ import { ingestCase } from './cases/ingest';
 import { trainingCase } from './cases/training-set';
 import { onlineCase } from './cases/online-read';
 import { eventsCase } from './cases/events';
+import { underLoadCase } from './cases/reads-under-ingest';
 
 const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> = {
   ingest: ingestCase,
   training: trainingCase,
   online: onlineCase,
+  underload: underLoadCase,
   events: eventsCase,
 };
 

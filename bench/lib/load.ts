@@ -22,6 +22,8 @@ export async function load(opts: {
   connections: number;
   amount: number;
   body: () => string;
+  /** Gets every response's latency (ms), e.g. to pool several loads into one percentile. */
+  onLatency?: (ms: number) => void;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
   let firstFailure: string | undefined;
@@ -49,6 +51,7 @@ export async function load(opts: {
     );
     instance.on('response', (_client, _status, _bytes, ms) => {
       latencies.push(ms);
+      opts.onLatency?.(ms);
       last = performance.now();
     });
   });

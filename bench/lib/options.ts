@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 
-export const CASES = ['ingest', 'training', 'online', 'events'] as const;
+export const CASES = ['ingest', 'training', 'online', 'underload', 'events'] as const;
 export type CaseName = (typeof CASES)[number];
 
 export interface BenchOptions {

@@ -1,0 +1,51 @@
+/**
+ * A server for the reads-under-ingest case: Tidemark's GraphQL over a copy of the
+ * loaded feature store, in one process with its dispatcher, as `serve --role all`
+ * runs it. On `ingest` it runs the big CSV through the ingest contract in that same
+ * process and reports when the run ended, so reads and the run share one deployment.
+ */
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+process.env.NODE_ENV = 'production';
+const { tell, untilStopped, workerArgs } = await import('../lib/child');
+const { openBenchRuntime, applyContracts } = await import('../lib/tidemark');
+const { createServer } = await import('../../src/server');
+const { liftAbuseLimits } = await import('../lib/limits');
+const { INGEST_CONTRACT } = await import('../data/ingest-data');
+
+const a = workerArgs();
+liftAbuseLimits();
+const bench = await openBenchRuntime({ engine: 'sqlite', pgUrl: '', dataDir: a.dataDir! });
+const { rt } = bench;
+await applyContracts(rt, [INGEST_CONTRACT]);
+await rt.dispatcher.start();
+const server = await createServer(rt);
+const port = await server.listen(0, '127.0.0.1');
+process.on('message', (m: { type?: string; csv?: string }) => {
+  if (m?.type !== 'ingest') return;
+  void (async () => {
+    const landing = join(rt.config.landingDir, 'bench_ingest');
+    await mkdir(landing, { recursive: true });
+    await copyFile(m.csv!, join(landing, 'data.csv'));
+    // How long the event loop was blocked at a stretch: what a run costs every request.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const t0 = performance.now();
+    const run = await rt.runs.trigger({ contract: 'bench_ingest', environment: 'dev', actor: 'bench' });
+    loop.disable();
+    await tell('ingested', {
+      ms: performance.now() - t0,
+      status: run.status,
+      error: run.error,
+      counts: run.counts,
+      loopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+    });
+  })();
+});
+await tell('ready', { port });
+await untilStopped();
+await server.stop();
+await bench.dispose();
+process.exit(0);
