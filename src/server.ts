@@ -173,7 +173,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   // Public, so it says nothing but whether this process can reach its database.
   app.get('/healthz', async (_req, res) => {
     try {
-      await rt.store.db.raw('select 1');
+      await rt.store.features.ping();
       res.json({ status: 'ok' });
     } catch (err) {
       rt.logger.error({ err }, 'health check failed');

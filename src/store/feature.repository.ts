@@ -101,6 +101,23 @@ export class FeatureRepository {
     await reads?.close();
   }
 
+  /**
+   * `select 1` where the online reads read: on SQLite their own connection, so a health
+   * check answers while a run's transaction holds the writer's (one) pooled connection.
+   */
+  async ping(): Promise<void> {
+    const reads = this.reader();
+    if (reads) await reads.all('select 1', []);
+    else await this.db.raw('select 1');
+  }
+
+  /** In a transaction a read must see the transaction's own writes: its connection (null). */
+  private reader(): ReadStatements | null {
+    if (this.reads === undefined)
+      this.reads = (this.db as Knex.Transaction).isTransaction ? null : readStatements(this.db, this.engine);
+    return this.reads;
+  }
+
   async insertMany(
     runId: string,
     view: Omit<FeatureView, 'version'>,
@@ -196,10 +213,8 @@ export class FeatureRepository {
     opts: PointOptions,
   ): Promise<DbMatch[]> {
     const { sql, bindings } = pointInTimeQuery(this.engine, view, requests, part, opts);
-    // In a transaction the read must see the transaction's own writes: its connection.
-    if (this.reads === undefined)
-      this.reads = (this.db as Knex.Transaction).isTransaction ? null : readStatements(this.db, this.engine);
-    if (this.reads) return this.reads.all<DbMatch>(sql, bindings);
+    const reads = this.reader();
+    if (reads) return reads.all<DbMatch>(sql, bindings);
     const res = await this.db.raw(sql, bindings as Knex.RawBinding[]);
     return (this.engine === 'postgres' ? res.rows : res) as DbMatch[];
   }
