@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import semver from 'semver';
 import { T } from './tables';
+import type { ReadStatements } from './read-statements';
 import { fromJson, toMillis } from './dialect';
 import type { Contract } from '../contracts/contract.types';
 import type { ActiveVersion, Promotion, RegisteredContract } from '../contracts/registry.types';
@@ -35,7 +36,11 @@ interface DbPromotionRow {
 }
 
 export class ContractRepository {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+  constructor(
+    private readonly db: Knex | Knex.Transaction,
+    /** The online reads' statements, for the promotions every online read resolves (feature.repository.ts). */
+    private readonly reads: () => ReadStatements | null = () => null,
+  ) {}
 
   async insertVersion(c: Omit<RegisteredContract, 'major'>): Promise<void> {
     const v = semver.parse(c.version)!;
@@ -84,7 +89,11 @@ export class ContractRepository {
     const q = this.db<DbPromotionRow>(T.promotions).orderBy('id', 'asc');
     if (filter.name) q.where('contract_name', filter.name);
     if (filter.environment) q.where('environment', filter.environment);
-    return (await q).map(toPromotion);
+    // Beside the writer: on SQLite a run's transaction holds the pooled connection for seconds.
+    const reads = this.reads();
+    if (!reads) return (await q).map(toPromotion);
+    const { sql, bindings } = q.toSQL();
+    return (await reads.all<DbPromotionRow>(sql, [...bindings])).map(toPromotion);
   }
 
   /**

@@ -111,8 +111,11 @@ export class FeatureRepository {
     else await this.db.raw('select 1');
   }
 
-  /** In a transaction a read must see the transaction's own writes: its connection (null). */
-  private reader(): ReadStatements | null {
+  /**
+   * The read statements (own SQLite connection) for reads beside a busy writer; null in a
+   * transaction, whose reads must see its own writes on its connection.
+   */
+  reader(): ReadStatements | null {
     if (this.reads === undefined)
       this.reads = (this.db as Knex.Transaction).isTransaction ? null : readStatements(this.db, this.engine);
     return this.reads;

@@ -32,11 +32,11 @@ export class Repositories {
     readonly db: Knex | Knex.Transaction,
     readonly engine: Engine,
   ) {
-    this.contracts = new ContractRepository(db);
+    this.features = new FeatureRepository(db, engine);
+    this.contracts = new ContractRepository(db, () => this.features.reader());
     this.audit = new AuditRepository(db);
     this.runs = new RunRepository(db, engine);
     this.rawBatches = new RawBatchRepository(db);
-    this.features = new FeatureRepository(db, engine);
     this.rejects = new RejectRepository(db, engine);
     this.lineage = new LineageRepository(db);
     this.apiKeys = new ApiKeyRepository(db);
