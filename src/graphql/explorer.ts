@@ -49,6 +49,8 @@ const PAGE = `<!doctype html>
 <head>
   <meta charset="utf-8" />
   <title>Tidemark · GraphQL explorer</title>
+  <!-- An inline icon: without one the browser asks for /favicon.ico and logs a 404 on every visit. -->
+  <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='M0 10q4-4 8 0t8 0v6H0z' fill='%230a6e8a'/%3E%3C/svg%3E" />
   <link rel="stylesheet" href="/explorer/graphiql.css" />
   <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
 </head>

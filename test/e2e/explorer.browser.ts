@@ -124,6 +124,8 @@ describe('the explorer in Chromium, anonymous on loopback', () => {
     const fields = await docsQueryFields(s.b.page);
     await s.b.shot('anon-1-docs');
     expect(fields).toEqual(expect.arrayContaining(['contracts', 'features', 'runs', 'trainingSet']));
+    // Not one failed load or script error on the way (a missing favicon once logged a 404 here).
+    expect(s.b.errors).toEqual([]);
   });
 
   it('runs a typed query and shows its result', async () => {

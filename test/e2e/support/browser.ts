@@ -14,6 +14,8 @@ export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser');
 
 export interface Browser {
   page: Page;
+  /** The page's errors so far (uncaught exceptions, console errors such as a failed resource load). */
+  errors: string[];
   /** Saves a full-page screenshot as test-artifacts/browser/<name>.png; returns its path. */
   shot(name: string): Promise<string>;
   close(): Promise<void>;
@@ -37,13 +39,19 @@ export async function openBrowser(): Promise<Browser> {
     viewport: { width: 1400, height: 900 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  // The page's own errors belong in the test's output.
-  page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
+  // The page's own errors belong in the test's output, and a clean page load is asserted on.
+  const errors: string[] = [];
+  page.on('pageerror', (err) => {
+    errors.push(err.message);
+    console.error(`[browser] ${err.message}`);
+  });
   page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
     if (m.type() === 'error' || m.type() === 'warning') console.error(`[browser ${m.type()}] ${m.text()}`);
   });
   return {
     page,
+    errors,
     shot: async (name) => {
       const path = join(ARTIFACTS, `${name}.png`);
       await page.screenshot({ path });
