@@ -2,8 +2,8 @@
  * Every error Tidemark raises on purpose. Errors know nothing of HTTP or GraphQL:
  * `src/graphql/error-format.ts` maps them to `extensions.code` in one place, and the
  * CLI maps them to exit codes. A database that cannot be reached is recognised by
- * `asUnavailable` (UNAVAILABLE); anything else that is not a TidemarkError is a bug
- * and is reported as INTERNAL.
+ * `asUnavailable` (UNAVAILABLE), a full disk by `asStorageFull` (INSUFFICIENT_STORAGE);
+ * anything else that is not a TidemarkError is a bug and is reported as INTERNAL.
  */
 
 /** A place inside a file: used to point at the exact spot of a contract error. */
@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'UNAVAILABLE'
   | 'RATE_LIMITED'
+  | 'INSUFFICIENT_STORAGE'
   | 'INTERNAL';
 
 /** The caller sent something malformed. */
@@ -87,6 +88,15 @@ export class RateLimitedError extends TidemarkError {
  */
 export class UnavailableError extends TidemarkError {
   readonly code = 'UNAVAILABLE' as const;
+}
+
+/**
+ * The disk under the store is full (the database cannot grow, or the data directory
+ * cannot take a raw batch): nothing is wrong with the request, but retrying at once
+ * cannot help either; space comes back when someone frees it.
+ */
+export class StorageFullError extends TidemarkError {
+  readonly code = 'INSUFFICIENT_STORAGE' as const;
 }
 
 /**
@@ -205,6 +215,76 @@ function unavailableReason(err: unknown, depth: number): string | null {
     ...((err as { errors?: unknown }).errors instanceof Array ? (err as { errors: unknown[] }).errors : []),
   ]) {
     const r = unavailableReason(inner, depth + 1);
+    if (r) return r;
+  }
+  return null;
+}
+
+/**
+ * What a full disk looks like to each layer, as `err.code`: SQLite's SQLITE_FULL (the
+ * file system is full, or the database reached its max_page_count), PostgreSQL's
+ * SQLSTATE 53100 disk_full ("could not extend file …: No space left on device"), and
+ * Node's own ENOSPC / EDQUOT when a raw batch is written to the data directory.
+ */
+const STORAGE_FULL_CODES: Record<string, { where: 'database' | 'files'; what: string }> = {
+  SQLITE_FULL: { where: 'database', what: 'SQLITE_FULL' },
+  '53100': { where: 'database', what: 'SQLSTATE 53100' },
+  ENOSPC: { where: 'files', what: 'ENOSPC' },
+  EDQUOT: { where: 'files', what: 'EDQUOT, disk quota exceeded' },
+};
+
+/**
+ * The same said in words, for an error that lost its code on the way (a wrapper). knex
+ * puts the failed SQL, bindings included, in front of the driver's message: matched at
+ * the end only, so a stored value can never decide.
+ */
+const STORAGE_FULL_MESSAGES: Array<[RegExp, { where: 'database' | 'files'; what: string }]> = [
+  [
+    /(^|\s-\s)could not (extend|write to) file "[^"]*": No space left on device$/,
+    { where: 'database', what: 'could not extend file' },
+  ],
+  [/(^|\s-\s)SQLITE_FULL: database or disk is full$/, { where: 'database', what: 'SQLITE_FULL' }],
+];
+
+/**
+ * When `err` says the disk is full, a `StorageFullError` worded for callers (which
+ * store, the code that said so, what to do; never the driver's text, which may hold
+ * SQL and paths); otherwise null. Looks through `cause`, `originalError` and `errors`
+ * like `asUnavailable`.
+ */
+export function asStorageFull(err: unknown): StorageFullError | null {
+  if (err instanceof StorageFullError) return err;
+  const found = storageFullReason(err, 0);
+  if (!found) return null;
+  const where =
+    found.where === 'database' ? 'the database has no space left' : 'no space left in the data directory';
+  const e = new StorageFullError(
+    `disk full: ${where} (${found.what}); free space on its disk, then retry later`,
+    {
+      reason: found.what,
+      store: found.where,
+    },
+  );
+  e.cause = err;
+  return e;
+}
+
+function storageFullReason(
+  err: unknown,
+  depth: number,
+): { where: 'database' | 'files'; what: string } | null {
+  if (depth > 5 || typeof err !== 'object' || err === null) return null;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && Object.hasOwn(STORAGE_FULL_CODES, code)) return STORAGE_FULL_CODES[code]!;
+  if (typeof message === 'string') {
+    for (const [pattern, found] of STORAGE_FULL_MESSAGES) if (pattern.test(message)) return found;
+  }
+  for (const inner of [
+    (err as { cause?: unknown }).cause,
+    (err as { originalError?: unknown }).originalError,
+    ...((err as { errors?: unknown }).errors instanceof Array ? (err as { errors: unknown[] }).errors : []),
+  ]) {
+    const r = storageFullReason(inner, depth + 1);
     if (r) return r;
   }
   return null;

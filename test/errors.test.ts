@@ -3,17 +3,20 @@
  * errors are provoked for real (pg and knex against a closed port, a server that cuts
  * the connection, one that never answers, a full pool, a locked SQLite file, and on
  * the PostgreSQL leg a query timeout and a terminated backend), not written by hand,
- * so a driver upgrade that changes their shape fails here.
+ * so a driver upgrade that changes their shape fails here. Likewise a full disk: SQLite's
+ * SQLITE_FULL from a database that cannot grow, Node's ENOSPC from /dev/full, and on the
+ * PostgreSQL leg the server's disk_full (SQLSTATE 53100) through pg.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUnavailable, InputError, UnavailableError } from '../src/errors';
+import { asStorageFull, asUnavailable, InputError, StorageFullError, UnavailableError } from '../src/errors';
 import { testEngine } from './support/engine';
+import { PG_DISK_FULL_MESSAGE, pgDiskFullError, sqliteFullError } from './support/disk-full';
 
 /** A local TCP server doing `onConnection` with each socket; closed after the file. */
 async function tcpServer(onConnection: (s: net.Socket) => void): Promise<{ port: number; close(): void }> {
@@ -214,5 +217,74 @@ describe.runIf(testEngine() === 'postgres')('asUnavailable on PostgreSQL itself'
     } finally {
       await k.destroy();
     }
+  });
+});
+
+describe('asStorageFull: the disk is full', () => {
+  it('SQLite cannot grow its file (SQLITE_FULL, through knex) → "disk full: the database has no space left"', async () => {
+    const err = await sqliteFullError();
+    expect((err as unknown as { code: string }).code).toBe('SQLITE_FULL');
+    const full = asStorageFull(err);
+    expect(full).toBeInstanceOf(StorageFullError);
+    expect(full!.code).toBe('INSUFFICIENT_STORAGE');
+    expect(full!.message).toBe(
+      'disk full: the database has no space left (SQLITE_FULL); free space on its disk, then retry later',
+    );
+    expect(full!.cause).toBe(err);
+    // Not an outage: a full disk is its own answer, with its own retry schedule.
+    expect(asUnavailable(err)).toBeNull();
+  });
+
+  it('a file write with no space left (ENOSPC from /dev/full) → "no space left in the data directory"', () => {
+    let err: unknown;
+    try {
+      writeFileSync('/dev/full', 'x');
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { code: string }).code).toBe('ENOSPC');
+    expect(asStorageFull(err)?.message).toBe(
+      'disk full: no space left in the data directory (ENOSPC); free space on its disk, then retry later',
+    );
+    expect(asStorageFull(new Error('copy failed', { cause: err }))?.code).toBe('INSUFFICIENT_STORAGE');
+  });
+
+  it('PostgreSQL SQLSTATE 53100, by code or, without one, by the end of its message', () => {
+    const byCode = Object.assign(new Error(PG_DISK_FULL_MESSAGE), { code: '53100' });
+    expect(asStorageFull(byCode)?.message).toBe(
+      'disk full: the database has no space left (SQLSTATE 53100); free space on its disk, then retry later',
+    );
+    const wrapped = new Error(`insert into "feature_rows" ("x") values ($1) - ${PG_DISK_FULL_MESSAGE}`);
+    expect(asStorageFull(wrapped)?.code).toBe('INSUFFICIENT_STORAGE');
+  });
+
+  it('everything else is not a full disk: other resource errors, constraint errors, words inside SQL', () => {
+    expect(asStorageFull(Object.assign(new Error('out of memory'), { code: '53200' }))).toBeNull();
+    expect(
+      asStorageFull(Object.assign(new Error('temporary file size exceeds'), { code: '53400' })),
+    ).toBeNull();
+    expect(
+      asStorageFull(Object.assign(new Error('UNIQUE failed'), { code: 'SQLITE_CONSTRAINT' })),
+    ).toBeNull();
+    expect(asStorageFull(new InputError('no space left'))).toBeNull();
+    expect(
+      asStorageFull(
+        new Error(
+          `insert into t (x) values ('${PG_DISK_FULL_MESSAGE}') - value too long for type character varying(5)`,
+        ),
+      ),
+    ).toBeNull();
+  });
+});
+
+describe.runIf(testEngine() === 'postgres')('asStorageFull on PostgreSQL itself', () => {
+  it('the server reporting disk_full reaches us as SQLSTATE 53100 with its message', async () => {
+    const err = await pgDiskFullError(process.env.TEST_DATABASE_URL!);
+    expect((err as unknown as { code: string }).code).toBe('53100');
+    expect(err.message).toMatch(/No space left on device$/);
+    expect(asStorageFull(err)?.message).toMatch(
+      /^disk full: the database has no space left \(SQLSTATE 53100\)/,
+    );
+    expect(asUnavailable(err)).toBeNull();
   });
 });

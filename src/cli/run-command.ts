@@ -1,9 +1,10 @@
 /**
  * How every CLI command ends: a Tidemark error prints its message (no stack) and
- * exits 1; a database that cannot be reached prints why, exit 75 (EX_TEMPFAIL: try
- * again later); anything else is a bug and prints its stack, exit 70 (EX_SOFTWARE).
+ * exits 1; a database that cannot be reached or a full disk prints why, exit 75
+ * (EX_TEMPFAIL: try again later); anything else is a bug and prints its stack, exit 70
+ * (EX_SOFTWARE).
  */
-import { TidemarkError, asUnavailable } from '../errors';
+import { TidemarkError, asStorageFull, asUnavailable } from '../errors';
 import { loadConfig, type Config } from '../config';
 import { openRuntime, type Runtime } from '../runtime';
 import { createLogger } from '../observability/logger';
@@ -20,7 +21,7 @@ export function command<A extends unknown[]>(fn: (...args: A) => Promise<number 
 }
 
 export function reportError(err: unknown): number {
-  const unavailable = asUnavailable(err);
+  const unavailable = asStorageFull(err) ?? asUnavailable(err);
   if (unavailable) {
     process.stderr.write(`error: ${unavailable.message}\n`);
     return 75;

@@ -2,13 +2,14 @@
  * The one place where errors become GraphQL errors. Tidemark errors keep their
  * message and get their code; GraphQL's own validation errors keep theirs; a database
  * that cannot be reached (refused, cut, timed out, busy) is UNAVAILABLE, "retry later",
- * logged as a warning without a stack; anything else is a bug: logged with its stack,
- * shown to the client as INTERNAL only.
+ * and a full disk (SQLITE_FULL, SQLSTATE 53100, ENOSPC) INSUFFICIENT_STORAGE, "disk
+ * full", both logged as a warning without a stack and worded without the driver's text;
+ * anything else is a bug: logged with its stack, shown to the client as INTERNAL only.
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { TidemarkError, ContractValidationError, asUnavailable } from '../errors';
+import { TidemarkError, ContractValidationError, asStorageFull, asUnavailable } from '../errors';
 
 const PASS_THROUGH = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -23,6 +24,19 @@ const PASS_THROUGH = new Set([
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    const full = original instanceof TidemarkError ? null : asStorageFull(original);
+    if (full) {
+      logger.warn(
+        { error: errorMessage(original), reason: full.details?.reason, path: formatted.path },
+        'disk full in GraphQL operation',
+      );
+      return {
+        message: full.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: full.code },
+      };
+    }
     const unavailable = original instanceof TidemarkError ? null : asUnavailable(original);
     if (unavailable) {
       logger.warn(

@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createErrorFormatter } from '../../src/graphql/error-format';
 import { NotFoundError } from '../../src/errors';
 import { testEngine } from '../support/engine';
+import { sqliteFullError } from '../support/disk-full';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { startServer, type TestServer } from '../support/graphql';
 
@@ -105,6 +106,21 @@ describe('GraphQL error mapping', () => {
       { name: 'KnexTimeoutError' },
     );
     expect(format(pool).formatted.extensions).toEqual({ code: 'UNAVAILABLE' });
+  });
+
+  it('a full disk (SQLite\'s own SQLITE_FULL through knex) → INSUFFICIENT_STORAGE "disk full", a warning without stack', async () => {
+    const { formatted, lines } = format(await sqliteFullError());
+    expect(formatted).toEqual({
+      message:
+        'disk full: the database has no space left (SQLITE_FULL); free space on its disk, then retry later',
+      locations: undefined,
+      path: ['runs'],
+      extensions: { code: 'INSUFFICIENT_STORAGE' },
+    });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40, msg: 'disk full in GraphQL operation' });
+    expect(lines[0]!.err).toBeUndefined();
+    expect(lines[0]!.error).toBe('SQLITE_FULL: database or disk is full');
   });
 
   it('a bug stays INTERNAL with nothing leaked, logged as an error with its stack', () => {
