@@ -247,7 +247,7 @@ export class RunExecutor {
 
   private async fail(run: Run, err: unknown, measured: Measured | null, log: Logger): Promise<Run> {
     const failure = describeFailure(err, measured?.report ?? null);
-    if (failure.expected) log.warn({ error: failure.error }, 'run failed');
+    if (failure.expected) log.warn({ error: failure.error, detail: failure.detail }, 'run failed');
     else log.error({ err }, 'run failed');
     const patch: Partial<Run> = { status: 'failed', finishedAt: this.deps.clock.now(), ...failure.patch };
     if (measured) patch.counts = { ...countsOf(measured), written: 0 };

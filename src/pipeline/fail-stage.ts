@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { asUnavailable } from '../errors';
+import { asStorageFull, asUnavailable } from '../errors';
 import type { Store } from '../store/store';
 import type { RejectedRow } from './row.types';
 import type { Run } from './run.types';
@@ -23,7 +23,8 @@ export interface FailureRecord {
  * Writes the failure (guarded: only a run still `running` is failed; the sweep's
  * verdict stands otherwise). When the database is what failed, the write is retried
  * with backoff for up to `patienceMs`, so that the run says why it failed; past that,
- * the sweep fails it as interrupted once the database is back.
+ * the sweep fails it as interrupted once the database is back. On a full disk the
+ * rejects (many rows) are given up so that the status (one row) still fits.
  */
 export async function recordFailure(
   store: Store,
@@ -31,7 +32,7 @@ export async function recordFailure(
   patienceMs: number,
   log: Logger,
 ): Promise<boolean> {
-  const rejects = await rejectsOrNone(f.rejects, log);
+  let rejects = await rejectsOrNone(f.rejects, log);
   const deadline = Date.now() + patienceMs;
   for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
     try {
@@ -41,6 +42,11 @@ export async function recordFailure(
         return true;
       });
     } catch (err) {
+      if (asStorageFull(err) && rejects.length > 0) {
+        log.warn({ rejects: rejects.length }, 'disk full: the failed run is recorded without its rejects');
+        rejects = [];
+        continue;
+      }
       if (!asUnavailable(err) || Date.now() + delay > deadline) throw err;
       if (delay === 250) log.warn('run failure not recorded yet: the database is unreachable; retrying');
       await sleep(delay);

@@ -32,8 +32,8 @@ export interface RunCounts {
   written: number;
 }
 
-/** Why a run failed: decides whether it is retried. */
-export type RunErrorKind = 'validation' | 'input' | 'transient' | 'interrupted';
+/** Why a run failed: decides whether it is retried, and how soon (`storage`: a full disk, retried slowly). */
+export type RunErrorKind = 'validation' | 'input' | 'transient' | 'interrupted' | 'storage';
 
 export interface Run {
   id: string;

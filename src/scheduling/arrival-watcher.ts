@@ -10,6 +10,8 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { Environment } from '../config';
 import { globToRegExp } from '../pipeline/landing';
+import { asStorageFull } from '../errors';
+import { STORAGE_BACKOFF, backoffMs } from './retry';
 import {
   settleTrigger,
   triggerableContracts,
@@ -42,7 +44,7 @@ interface Target {
 /** Partial uploads and editor droppings: never inputs, however the glob reads. */
 const TEMP_FILE = /(\.(tmp|temp|part|partial|crdownload|swp|swx|filepart)|~)$/i;
 
-/** Transient trigger failures of one arrival are retried this many times (2 s … 60 s apart). */
+/** Transient trigger failures of one arrival are retried this many times (2 s … 60 s apart; a full disk 1 … 30 min). */
 const ARRIVAL_RETRIES = 8;
 
 export class ArrivalWatcher {
@@ -157,11 +159,18 @@ export class ArrivalWatcher {
    * A trigger that failed for a transient reason (database or file system) is tried
    * again with backoff: an arrival has no later firing to pick the file up.
    */
-  private retryLater(t: Target, file: string, attempt: number): void {
+  private retryLater(t: Target, file: string, attempt: number, error: unknown): void {
     if (attempt > ARRIVAL_RETRIES || this.watcher === null) return;
-    const delay = Math.min(60_000, 2_000 * 2 ** (attempt - 1));
+    const delay = arrivalRetryDelayMs(attempt, error);
     this.deps.logger.warn(
-      { contract: t.contract, environment: t.environment, file, attempt, delayMs: delay },
+      {
+        contract: t.contract,
+        environment: t.environment,
+        file,
+        attempt,
+        delayMs: delay,
+        diskFull: asStorageFull(error) !== null,
+      },
       'arrival trigger failed; retrying',
     );
     const timer = setTimeout(() => {
@@ -190,7 +199,7 @@ export class ArrivalWatcher {
         }),
       );
       const outcome = await settleTrigger(this.deps.logger, log, started);
-      if (outcome.kind === 'error') this.retryLater(t, file, attempt);
+      if (outcome.kind === 'error') this.retryLater(t, file, attempt, outcome.error);
       this.emit({ type: 'outcome', file, environment: t.environment, contract: t.contract, outcome });
     };
     const next = (this.lanes.get(key) ?? Promise.resolve()).then(task);
@@ -226,6 +235,16 @@ export class ArrivalWatcher {
     const p = glob.replace(/\\/g, '/');
     return (isAbsolute(p) ? this.relative(p) : p).replace(/^\.\//, '');
   }
+}
+
+/**
+ * How long an arrival trigger that failed waits before attempt `attempt + 1`: 2 s
+ * doubling to 60 s; after a full disk, which stays full until someone frees space, the
+ * runs' storage schedule (1 min doubling to 30 min).
+ */
+export function arrivalRetryDelayMs(attempt: number, error: unknown): number {
+  if (asStorageFull(error)) return backoffMs(STORAGE_BACKOFF, attempt + 1);
+  return Math.min(60_000, 2_000 * 2 ** (attempt - 1));
 }
 
 function targetKey(t: { environment: string; contract: string }): string {

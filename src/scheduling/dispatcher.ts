@@ -2,7 +2,7 @@
  * The run queue's dispatcher. Runs wait in the database (status queued); per
  * (contract, environment) one lane executes them one at a time in queued order,
  * so a restart loses nothing and two runs of one contract never overlap. Failed
- * runs with a transient error are retried with backoff; runs left `running` by a
+ * runs with a transient error are retried with backoff (a full disk with a longer one); runs left `running` by a
  * dead process are found (at start-up and periodically), failed and retried.
  */
 import type { Logger } from 'pino';
@@ -12,7 +12,7 @@ import type { RunExecutor, RunRequest } from '../pipeline/executor';
 import type { Run } from '../pipeline/run.types';
 import type { RunEventSink } from '../events/run-events';
 import type { ProgressFn } from '../pipeline/read-stage';
-import { DEFAULT_RETRY, backoffMs, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY, backoffFor, backoffMs, type RetryPolicy } from './retry';
 import { asUnavailable } from '../errors';
 import { heldByDeadIncarnation } from './incarnation';
 
@@ -20,6 +20,9 @@ const interrupted = (how: string) =>
   `interrupted: the process running it stopped before it finished (${how})`;
 
 const TERMINAL = new Set(['succeeded', 'failed', 'rolled_back', 'superseded']);
+
+/** Failures a later attempt may not repeat; `storage` (a full disk) on its own slower backoff. */
+const RETRIED = new Set(['transient', 'interrupted', 'storage']);
 
 export interface DispatcherDeps {
   store: Store;
@@ -195,25 +198,26 @@ export class RunDispatcher {
   }
 
   private async maybeRetry(failed: Run): Promise<void> {
-    if (failed.errorKind !== 'transient' && failed.errorKind !== 'interrupted') return;
+    if (!RETRIED.has(failed.errorKind ?? '')) return;
     // One retry per failed attempt: when a run's lease lapsed while it was only slow, the
     // sweep has failed and retried it already by the time its own process sees it fail.
     if ((await this.deps.store.runs.list({ parentRunId: failed.id, trigger: 'retry' }, 1)).runs.length > 0)
       return;
     const next = failed.attempt + 1;
+    const policy = backoffFor(this.retry, failed.errorKind);
     const log = this.deps.logger.child({
       runId: failed.id,
       contract: failed.contractName,
       environment: failed.environment,
     });
-    if (next > this.retry.maxAttempts) {
+    if (next > policy.maxAttempts) {
       log.error(
         { attempts: failed.attempt, error: failed.error },
         'run failed; giving up after the maximum number of attempts',
       );
       return;
     }
-    const delay = backoffMs(this.retry, next);
+    const delay = backoffMs(policy, next);
     const rawBatches = await this.deps.store.rawBatches.forRun(failed.id);
     const contract = await this.deps.store.contracts.findVersion(failed.contractName, failed.contractVersion);
     const retry = await this.deps.executor.enqueue({
@@ -227,7 +231,13 @@ export class RunDispatcher {
       notBefore: this.deps.clock.now() + delay,
     });
     log.warn(
-      { retryRunId: retry.id, attempt: next, delayMs: delay, error: failed.error },
+      {
+        retryRunId: retry.id,
+        attempt: next,
+        delayMs: delay,
+        errorKind: failed.errorKind,
+        error: failed.error,
+      },
       'run failed; retry scheduled',
     );
   }

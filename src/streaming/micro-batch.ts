@@ -111,7 +111,10 @@ export async function followRetries(
   onWait: (failed: Run, retry: Run) => void,
 ): Promise<Run> {
   let r = run;
-  while (r.status === 'failed' && (r.errorKind === 'transient' || r.errorKind === 'interrupted')) {
+  while (
+    r.status === 'failed' &&
+    (r.errorKind === 'transient' || r.errorKind === 'interrupted' || r.errorKind === 'storage')
+  ) {
     const retry = (await deps.store.runs.list({ parentRunId: r.id, trigger: 'retry' }, 1)).runs[0];
     if (!retry) break;
     onWait(r, retry);

@@ -13,8 +13,11 @@ import { keyedServer, PUSH_CONTRACT, type KeyedServer } from './keyed-server';
 
 const INGEST = 'mutation($r: [JSON!]!) { ingest(contract: "pings", records: $r) { id status } }';
 const RECORDS = [{ ts: '2024-01-01T00:00:00Z', device: 'd1', n: 1 }];
-/** What a driver says when the disk fills mid-commit: internal text, not for readers. */
-const INTERNAL = 'COMMIT; - SQLITE_FULL: database or disk is full';
+/**
+ * What a driver says when its disk fails mid-commit: internal text, not for readers. (A
+ * full disk is worded by Tidemark itself, "disk full: …": test/graphql/disk-full.test.ts.)
+ */
+const INTERNAL = 'COMMIT; - SQLITE_IOERR: disk I/O error';
 
 describe(`what each role may read (${testEngine()})`, () => {
   let rt: TestRuntime;
@@ -74,7 +77,7 @@ describe(`what each role may read (${testEngine()})`, () => {
     expect(run.status).toBe('FAILED');
     expect(run.errorKind).toBe('transient');
     expect(run.error).toMatch(/^internal error \(transient\)/);
-    expect(JSON.stringify(seen.body)).not.toContain('SQLITE_FULL');
+    expect(JSON.stringify(seen.body)).not.toContain('SQLITE_IOERR');
 
     const detail = '{ runs(first: 1) { nodes { error errorDetail } } }';
     // Twice: the second answer comes from the fast path for repeated queries (fast-execution.ts).

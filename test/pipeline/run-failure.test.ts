@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, UnavailableError } from '../../src/errors';
+import { InputError, StorageFullError, UnavailableError } from '../../src/errors';
 import { classify, describeFailure } from '../../src/pipeline/run-failure';
 
 describe('classify', () => {
@@ -23,5 +23,28 @@ describe('classify', () => {
     expect(classify(eio)).toBe('transient');
     expect(classify(new UnavailableError('the database is unreachable'))).toBe('transient');
     expect(classify(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe('transient');
+  });
+
+  it("tells a full disk apart (storage), with our words instead of the driver's", () => {
+    const enospc = Object.assign(
+      new Error("ENOSPC: no space left on device, write '/data/raw/.incoming-1'"),
+      {
+        code: 'ENOSPC',
+      },
+    );
+    expect(classify(enospc)).toBe('storage');
+    expect(classify(new StorageFullError('disk full'))).toBe('storage');
+    const sqlite = Object.assign(
+      new Error('insert into "feature_rows" … - SQLITE_FULL: database or disk is full'),
+      {
+        code: 'SQLITE_FULL',
+      },
+    );
+    const failure = describeFailure(sqlite, null);
+    expect(failure.patch).toMatchObject({
+      errorKind: 'storage',
+      error: 'disk full: the database has no space left (SQLITE_FULL); free space on its disk',
+    });
+    expect(failure.expected).toBe(true);
   });
 });

@@ -1,11 +1,21 @@
 /**
  * Retries: a run that fails transiently (an I/O or database error) is retried with
  * exponential backoff (base · 2^(attempt-2), capped) up to the maximum number of
- * attempts, then given up; a run that fails validation is never retried.
+ * attempts, then given up; a run that fails validation is never retried. A run that
+ * fails on a full disk (the driver's real SQLITE_FULL / disk_full) follows the slower
+ * storage schedule.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/pipeline/run.types';
-import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from '../../src/scheduling/retry';
+import {
+  backoffFor,
+  backoffMs,
+  DEFAULT_RETRY,
+  STORAGE_BACKOFF,
+  type RetryPolicy,
+} from '../../src/scheduling/retry';
+import { arrivalRetryDelayMs } from '../../src/scheduling/arrival-watcher';
+import { pgDiskFullError, sqliteFullError } from '../support/disk-full';
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';
 import { countRows } from '../support/runtime';
@@ -41,6 +51,24 @@ describe('backoffMs', () => {
     expect(DEFAULT_RETRY.maxAttempts).toBeGreaterThan(1);
     expect(backoffMs(DEFAULT_RETRY, 2)).toBe(DEFAULT_RETRY.baseDelayMs);
     expect(backoffMs(DEFAULT_RETRY, 30)).toBe(DEFAULT_RETRY.maxDelayMs);
+  });
+
+  it('backs a full disk off on its own schedule: 1, 2, 4, 8, 16 min by default', () => {
+    const storage = backoffFor(DEFAULT_RETRY, 'storage');
+    expect(storage).toBe(STORAGE_BACKOFF);
+    expect([2, 3, 4, 5, 6].map((n) => backoffMs(storage, n))).toEqual([
+      60_000, 120_000, 240_000, 480_000, 960_000,
+    ]);
+    expect(backoffFor(DEFAULT_RETRY, 'transient')).toBe(DEFAULT_RETRY);
+    // A policy without a storage schedule (tests' "no retries") treats it like the rest.
+    expect(backoffFor(POLICY, 'storage')).toBe(POLICY);
+  });
+
+  it('waits minutes, not seconds, before retrying an arrival that found the disk full', async () => {
+    const full = await sqliteFullError();
+    expect([1, 2, 3].map((a) => arrivalRetryDelayMs(a, full))).toEqual([60_000, 120_000, 240_000]);
+    expect(arrivalRetryDelayMs(1, new Error('connect ECONNREFUSED'))).toBe(2_000);
+    expect(arrivalRetryDelayMs(8, new Error('connect ECONNREFUSED'))).toBe(60_000);
   });
 });
 
@@ -140,6 +168,40 @@ describe(`retries (${testEngine()})`, () => {
     expect(await retryOf(third)).toBeUndefined();
     expect(await valuesOf(rt, 'sensor', 'S')).toMatchObject({ values: { reading: 7 }, runId: third.id });
     expect(await listRuns(rt, { status: 'queued' })).toEqual([]);
+  });
+
+  it('retries a run that failed on a full disk on the storage schedule, then gives up after its attempts', async () => {
+    const full =
+      testEngine() === 'postgres'
+        ? await pgDiskFullError(process.env.TEST_DATABASE_URL!)
+        : await sqliteFullError();
+    const storage = { maxAttempts: 3, baseDelayMs: 600_000, maxDelayMs: 900_000 };
+    let calls = 0;
+    rt = await createManagedRuntime({
+      contracts: [contract()],
+      retry: { ...POLICY, storage },
+      writeHook: (stage) => {
+        if (stage !== 'features') return;
+        calls += 1;
+        throw full;
+      },
+    });
+
+    let run = await ingest();
+    const chain: Run[] = [run];
+    for (let retry = await retryOf(run); retry; retry = await retryOf(run)) {
+      run = await runWhenDue(retry);
+      chain.push(run);
+    }
+
+    for (const r of chain) {
+      expect(r).toMatchObject({ status: 'failed', errorKind: 'storage' });
+      expect(r.error).toMatch(/^disk full: the database has no space left \((SQLITE_FULL|SQLSTATE 53100)\)/);
+    }
+    // 10 min, then 20 min capped at 15: the storage schedule, not the transient 60 s / 120 s.
+    expect(chain.slice(1).map((r, i) => r.notBefore! - chain[i]!.finishedAt!)).toEqual([600_000, 900_000]);
+    expect(calls).toBe(storage.maxAttempts);
+    expect(await countRows(rt, T.featureRows)).toBe(0);
   });
 
   it('never retries a run that failed a blocking expectation', async () => {

@@ -7,11 +7,12 @@
  *
  * Kept as stored: `validation` and `input` (Tidemark's own errors, written for the
  * caller: the same words the API answers with), `interrupted` (the dispatcher's own
- * words) and an unreachable or busy database (worded by errors.ts asUnavailable).
+ * words), `storage` (a full disk, worded by errors.ts asStorageFull: "disk full: …")
+ * and an unreachable or busy database (worded by errors.ts asUnavailable).
  */
 import type { RunErrorKind } from '../../pipeline/run.types';
 
-const OWN_WORDS: ReadonlySet<string> = new Set(['validation', 'input', 'interrupted']);
+const OWN_WORDS: ReadonlySet<string> = new Set(['validation', 'input', 'interrupted', 'storage']);
 const DATABASE_UNAVAILABLE = /^the database is (unreachable|busy)\b/;
 
 export function publicRunError(error: string | null, kind: RunErrorKind | null): string | null {

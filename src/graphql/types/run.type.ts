@@ -133,7 +133,7 @@ export class Run {
   @Field(() => String, {
     nullable: true,
     description:
-      'How the run failed: validation (a fail expectation), input (the data or its files), transient (retried), interrupted (its process stopped).',
+      'How the run failed: validation (a fail expectation), input (the data or its files), transient (retried), interrupted (its process stopped), storage (the disk is full; retried on a slower schedule).',
   })
   errorKind!: string | null;
   @Authorized('admin')
