@@ -3,6 +3,7 @@ import { RunConnection } from '../types/run.type';
 import { ApplyResult } from '../types/apply.type';
 import { Contract } from '../types/contract.type';
 import type { GraphQLContext } from '../context';
+import { given } from '../given';
 import { parseEnvironment } from '../../config';
 
 @Resolver(() => Contract)
@@ -25,9 +26,9 @@ export class ContractResolver {
   async contract(
     @Ctx() ctx: GraphQLContext,
     @Arg('name', () => String) name: string,
-    @Arg('version', () => String, { nullable: true }) version?: string,
+    @Arg('version', () => String, { nullable: true }) version?: string | null,
   ): Promise<Contract | null> {
-    return ctx.services.contracts.get(name, version);
+    return ctx.services.contracts.get(name, given(version));
   }
 
   @FieldResolver(() => RunConnection, {

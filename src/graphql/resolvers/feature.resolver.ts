@@ -2,6 +2,7 @@ import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { GraphQLJSON } from '../json-scalar';
 import { FeatureVector, EntityTimestampInput } from '../types/feature.type';
 import type { GraphQLContext } from '../context';
+import { given } from '../given';
 
 @Resolver(() => FeatureVector)
 export class FeatureResolver {
@@ -14,20 +15,20 @@ export class FeatureResolver {
     @Arg('contract', () => String) contract: string,
     @Arg('entities', () => [GraphQLJSON]) entities: unknown[],
     @Arg('version', () => String, { nullable: true, description: 'Exact version (1.2.0) or major (1).' })
-    version?: string,
-    @Arg('features', () => [String], { nullable: true }) features?: string[],
-    @Arg('asOf', () => Date, { nullable: true }) asOf?: Date,
-    @Arg('knownAt', () => Date, { nullable: true }) knownAt?: Date,
-    @Arg('environment', () => String, { nullable: true }) environment?: string,
+    version?: string | null,
+    @Arg('features', () => [String], { nullable: true }) features?: string[] | null,
+    @Arg('asOf', () => Date, { nullable: true }) asOf?: Date | null,
+    @Arg('knownAt', () => Date, { nullable: true }) knownAt?: Date | null,
+    @Arg('environment', () => String, { nullable: true }) environment?: string | null,
   ): Promise<FeatureVector[]> {
     return ctx.services.features.features({
       contract,
-      version,
+      version: given(version),
       entities,
-      features,
-      asOf,
-      knownAt,
-      environment,
+      features: given(features),
+      asOf: given(asOf),
+      knownAt: given(knownAt),
+      environment: given(environment),
     });
   }
 
@@ -39,15 +40,22 @@ export class FeatureResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('contract', () => String) contract: string,
     @Arg('rows', () => [EntityTimestampInput]) rows: EntityTimestampInput[],
-    @Arg('version', () => String, { nullable: true }) version?: string,
-    @Arg('features', () => [String], { nullable: true }) features?: string[],
+    @Arg('version', () => String, { nullable: true }) version?: string | null,
+    @Arg('features', () => [String], { nullable: true }) features?: string[] | null,
     @Arg('ttl', () => String, {
       nullable: true,
       description: 'ISO-8601 duration: ignore values older than this.',
     })
-    ttl?: string,
-    @Arg('environment', () => String, { nullable: true }) environment?: string,
+    ttl?: string | null,
+    @Arg('environment', () => String, { nullable: true }) environment?: string | null,
   ): Promise<FeatureVector[]> {
-    return ctx.services.features.trainingSet({ contract, version, rows, features, ttl, environment });
+    return ctx.services.features.trainingSet({
+      contract,
+      version: given(version),
+      rows,
+      features: given(features),
+      ttl: given(ttl),
+      environment: given(environment),
+    });
   }
 }
