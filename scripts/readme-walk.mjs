@@ -13,6 +13,10 @@
  * any number of lines. A value the README shows in an output (a run id, a time) and
  * uses in a later command is replaced there by the value this walk got.
  *
+ * The walk runs on the embedded SQLite default, as written; then, when TEST_DATABASE_URL
+ * is set (CI sets it), once more with DATABASE_URL pointing at a fresh PostgreSQL
+ * database made for the walk and dropped after it: the same commands, the same outputs.
+ *
  *   node scripts/readme-walk.mjs [--print]   (--print shows every actual output)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -108,8 +112,8 @@ function freePort() {
   });
 }
 
-function startServer(env) {
-  const child = spawn('npm', ['start', '--silent'], {
+function startServer(env, args) {
+  const child = spawn('npm', ['start', '--silent', ...(args.length ? ['--', ...args] : [])], {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -155,7 +159,13 @@ function runShell(cmd, env, prelude) {
   return { code: r.status, out: (r.stdout + r.stderr).replace(/\n+$/, '') };
 }
 
-async function main() {
+/**
+ * One walk of the README; `store` adds DATABASE_URL for a PostgreSQL leg, whose `npm start`
+ * asks for the samples (`-- --samples`): they land unasked only on the embedded default.
+ * Returns the failures.
+ */
+async function walk(label, store = {}, startArgs = []) {
+  console.log(`--- the README on ${label}`);
   const text = readFileSync(join(REPO, 'README.md'), 'utf8');
   const steps = readmeSteps(text);
   const prelude = PRELUDE(text);
@@ -170,6 +180,7 @@ async function main() {
     TIDEMARK_DATA_DIR: dataDir,
     PORT: String(port),
     TIDEMARK_LOG_FORMAT: 'json',
+    ...store,
   };
   const learned = new Map();
   let server = null;
@@ -180,7 +191,7 @@ async function main() {
       for (const [from, to] of learned) cmd = cmd.split(from).join(to);
       if (step.top) {
         if (cmd === 'npm start') {
-          server = await startServer(env);
+          server = await startServer(env, startArgs);
           // Killed itself (a CI timeout, ^C): the server must not outlive the walk.
           for (const signal of ['SIGINT', 'SIGTERM'])
             process.once(signal, () => {
@@ -188,8 +199,9 @@ async function main() {
               process.exit(1);
             });
         }
+        const shown = cmd === 'npm start' && startArgs.length ? `${cmd} -- ${startArgs.join(' ')}` : cmd;
         console.log(
-          `${cmd === 'npm start' ? 'ok  ' : 'skip'} ${cmd}${cmd === 'npm start' ? ` (port ${port}, data ${dataDir})` : ' (done by CI itself)'}`,
+          `${cmd === 'npm start' ? 'ok  ' : 'skip'} ${shown}${cmd === 'npm start' ? ` (port ${port}, data ${dataDir})` : ' (done by CI itself)'}`,
         );
         continue;
       }
@@ -225,6 +237,32 @@ async function main() {
     console.log('FAIL the README has no `npm start`');
     failures++;
   }
+  return failures;
+}
+
+/** A fresh database on TEST_DATABASE_URL's server for one walk, dropped afterwards. */
+async function withDatabase(base, fn) {
+  const { default: pg } = await import('pg');
+  const name = `tidemark_readme_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    return await fn(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+    await admin.end();
+  }
+}
+
+async function main() {
+  let failures = await walk('SQLite (the embedded default)');
+  const pgBase = process.env.TEST_DATABASE_URL;
+  if (pgBase)
+    failures += await withDatabase(pgBase, (url) => walk('PostgreSQL', { DATABASE_URL: url }, ['--samples']));
+  else console.log('skip the PostgreSQL walk: TEST_DATABASE_URL is not set');
   console.log(
     failures
       ? `\n${failures} step(s) of the README did not do what it says`
