@@ -4,7 +4,8 @@
  * the Query fields (the schema loaded through introspection), a typed query shows its
  * result, a subscription shows a run's events while an ingest runs over HTTP; then the
  * same with keys required, the key typed into the Headers tab, and a wrong key shown as
- * an error instead of a spinner. Screenshots of each step: test-artifacts/browser/.
+ * an error instead of a spinner. On SQLite, and again on a fresh PostgreSQL database when
+ * TEST_DATABASE_URL is set. Screenshots of each step: test-artifacts/browser/.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN_ARGS, childEnv, REPO_ROOT, startInstance, type Instance } from '../faults/support/instance';
+import { createFaultDb, type FaultDb } from '../faults/support/pg';
 import { openBrowser, type Browser } from './support/browser';
 import {
   docsQueryFields,
@@ -61,37 +63,46 @@ async function ingestUntilShown(b: Browser, server: Instance, key?: string): Pro
   throw new Error('no run event reached the result pane after 20 ingests');
 }
 
+type Engine = 'sqlite' | 'postgres';
+const ENGINES: Engine[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
 interface Setup {
   root: string;
   server: Instance;
   b: Browser;
+  /** The instance's store: its data directory, and on PostgreSQL its database. */
+  storeEnv: Record<string, string>;
+  db: FaultDb | null;
 }
 
-async function setUp(label: string, env: Record<string, string> = {}): Promise<Setup> {
+async function setUp(label: string, engine: Engine, env: Record<string, string> = {}): Promise<Setup> {
   const root = mkdtempSync(join(tmpdir(), `tm-e2e-${label}-`));
+  const db = engine === 'postgres' ? await createFaultDb() : null;
+  const storeEnv = { TIDEMARK_DATA_DIR: join(root, 'data'), ...(db ? { DATABASE_URL: db.url } : {}) };
   const server = await startInstance({
-    name: label,
-    dataDir: join(root, 'data'),
+    name: `${label}-${engine}`,
+    dataDir: storeEnv.TIDEMARK_DATA_DIR,
     contractsDir: join(REPO_ROOT, 'contracts'),
-    databaseUrl: '',
+    databaseUrl: db?.url ?? '',
     logDir: join(root, 'logs'),
     env,
   });
-  return { root, server, b: await openBrowser() };
+  return { root, server, b: await openBrowser(), storeEnv, db };
 }
 
 async function tearDown(s: Setup | undefined): Promise<void> {
   await s?.b.close();
   await s?.server.kill();
+  await s?.db?.drop();
   if (s) rmSync(s.root, { recursive: true, force: true });
 }
 
-/** `tidemark keys create` on the server's data directory. */
-function createKey(dataDir: string): Promise<string> {
+/** `tidemark keys create` on the server's store. */
+function createKey(storeEnv: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [...BIN_ARGS, 'keys', 'create', '--owner', 'e2e', '--role', 'admin'], {
       cwd: REPO_ROOT,
-      env: childEnv({ TIDEMARK_DATA_DIR: dataDir, TIDEMARK_LOG_LEVEL: 'silent' }),
+      env: childEnv({ ...storeEnv, TIDEMARK_LOG_LEVEL: 'silent' }),
     });
     let out = '';
     let err = '';
@@ -108,21 +119,21 @@ function createKey(dataDir: string): Promise<string> {
   });
 }
 
-describe('the explorer in Chromium, anonymous on loopback', () => {
+describe.each(ENGINES)('the explorer in Chromium, anonymous on loopback (%s)', (engine) => {
   let s: Setup;
   beforeAll(async () => {
-    s = await setUp('anon');
+    s = await setUp('anon', engine);
   });
   afterAll(() => tearDown(s));
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await s.b.shot(`failed-${task.name.replace(/\W+/g, '-')}`);
+    if (task.result?.state === 'fail') await s.b.shot(`failed-${engine}-${task.name.replace(/\W+/g, '-')}`);
   });
 
   it('leads / to the explorer, whose Docs pane lists the Query fields', async () => {
     await s.b.page.goto(`${s.server.baseUrl}/`);
     expect(new URL(s.b.page.url()).pathname).toBe('/graphql');
     const fields = await docsQueryFields(s.b.page);
-    await s.b.shot('anon-1-docs');
+    await s.b.shot(`anon-1-docs-${engine}`);
     expect(fields).toEqual(expect.arrayContaining(['contracts', 'features', 'runs', 'trainingSet']));
     // Not one failed load or script error on the way (a missing favicon once logged a 404 here).
     expect(s.b.errors).toEqual([]);
@@ -132,7 +143,7 @@ describe('the explorer in Chromium, anonymous on loopback', () => {
     await typeQuery(s.b.page, QUERY);
     await run(s.b.page);
     const text = await waitForResult(s.b.page, (t) => t.includes('"contracts"'));
-    await s.b.shot('anon-2-query');
+    await s.b.shot(`anon-2-query-${engine}`);
     const names = (JSON.parse(text) as { data: { contracts: Array<{ name: string }> } }).data.contracts.map(
       (c) => c.name,
     );
@@ -143,21 +154,21 @@ describe('the explorer in Chromium, anonymous on loopback', () => {
     await typeQuery(s.b.page, SUBSCRIPTION);
     await run(s.b.page);
     const text = await ingestUntilShown(s.b, s.server);
-    await s.b.shot('anon-3-subscription');
+    await s.b.shot(`anon-3-subscription-${engine}`);
     expect(JSON.parse(text)).toMatchObject({ data: { runStatusChanged: { status: 'SUCCEEDED' } } });
   });
 });
 
-describe('the explorer in Chromium, keys required', () => {
+describe.each(ENGINES)('the explorer in Chromium, keys required (%s)', (engine) => {
   let s: Setup;
   let key: string;
   beforeAll(async () => {
-    s = await setUp('keys', { TIDEMARK_AUTH: 'required' });
-    key = await createKey(join(s.root, 'data'));
+    s = await setUp('keys', engine, { TIDEMARK_AUTH: 'required' });
+    key = await createKey(s.storeEnv);
   });
   afterAll(() => tearDown(s));
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await s.b.shot(`failed-${task.name.replace(/\W+/g, '-')}`);
+    if (task.result?.state === 'fail') await s.b.shot(`failed-${engine}-${task.name.replace(/\W+/g, '-')}`);
   });
 
   it('loads the schema once the key is in the Headers tab', async () => {
@@ -165,7 +176,7 @@ describe('the explorer in Chromium, keys required', () => {
     await typeHeaders(s.b.page, { Authorization: `Bearer ${key}` });
     await refetchSchema(s.b.page);
     const fields = await docsQueryFields(s.b.page);
-    await s.b.shot('keys-1-docs');
+    await s.b.shot(`keys-1-docs-${engine}`);
     expect(fields).toEqual(expect.arrayContaining(['contracts', 'runs']));
   });
 
@@ -173,7 +184,7 @@ describe('the explorer in Chromium, keys required', () => {
     await typeQuery(s.b.page, QUERY);
     await run(s.b.page);
     const text = await waitForResult(s.b.page, (t) => t.includes('"contracts"'));
-    await s.b.shot('keys-2-query');
+    await s.b.shot(`keys-2-query-${engine}`);
     expect(JSON.parse(text)).toMatchObject({ data: { contracts: expect.any(Array) } });
   });
 
@@ -181,7 +192,7 @@ describe('the explorer in Chromium, keys required', () => {
     await typeQuery(s.b.page, SUBSCRIPTION);
     await run(s.b.page);
     const text = await ingestUntilShown(s.b, s.server, key);
-    await s.b.shot('keys-3-subscription');
+    await s.b.shot(`keys-3-subscription-${engine}`);
     expect(JSON.parse(text)).toMatchObject({ data: { runStatusChanged: { status: 'SUCCEEDED' } } });
     await run(s.b.page); // stops the subscription
   });
@@ -191,7 +202,7 @@ describe('the explorer in Chromium, keys required', () => {
     await typeQuery(s.b.page, SUBSCRIPTION);
     await run(s.b.page);
     const text = await waitForResult(s.b.page, (t) => t.includes('refused'));
-    await s.b.shot('keys-4-refused');
+    await s.b.shot(`keys-4-refused-${engine}`);
     expect(text).toMatch(
       /the server refused the API key \(close 4403 Forbidden\): put Authorization: Bearer tmk_… in the Headers tab/,
     );
