@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 import { T } from './tables';
-import { batchInsert, maxBindings, toMillis, type Engine } from './dialect';
+import { batchInsert, toMillis, withoutJit, type Engine } from './dialect';
 import {
   PIT_CHUNK,
   YIELD_EVERY,
@@ -84,6 +84,12 @@ export interface HistoryOptions {
 }
 
 const F = T.featureRows;
+
+/**
+ * Entities per history statement. The requests travel as one bound value, so this only
+ * bounds the rows one statement returns (and its time under PostgreSQL's query timeout).
+ */
+const HISTORY_CHUNK = 5_000;
 
 export class FeatureRepository {
   /** Prepared point-in-time statements on the driver, outside transactions (read-statements.ts). */
@@ -235,9 +241,8 @@ export class FeatureRepository {
     opts: HistoryOptions,
   ): Promise<Map<string, Array<{ eventTime: number; values: Record<string, Value> }>>> {
     const out = new Map<string, Array<{ eventTime: number; values: Record<string, Value> }>>();
-    const chunk = Math.floor((maxBindings(this.engine) - 64 - (opts.excludeRunIds?.length ?? 0)) / 3);
-    for (let start = 0; start < requests.length; start += chunk) {
-      const rows = await this.historyChunk(view, requests.slice(start, start + chunk), opts);
+    for (let start = 0; start < requests.length; start += HISTORY_CHUNK) {
+      const rows = await this.historyChunk(view, requests.slice(start, start + HISTORY_CHUNK), opts);
       for (const r of rows) {
         const list = out.get(r.ek) ?? [];
         list.push({ eventTime: toMillis(r.event_time)!, values: JSON.parse(r.feature_values) });
@@ -253,7 +258,7 @@ export class FeatureRepository {
     opts: HistoryOptions,
   ): Promise<Array<{ ek: string; event_time: number | string; feature_values: string }>> {
     const { sql, bindings } = historyStatement(this.engine, view, part, opts);
-    const res = await this.db.raw(sql, bindings as Knex.RawBinding[]);
+    const res = await withoutJit(this.db, this.engine, (db) => db.raw(sql, bindings as Knex.RawBinding[]));
     return this.engine === 'postgres' ? res.rows : res;
   }
 

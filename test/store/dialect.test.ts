@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Knex } from 'knex';
 import { createTestDb, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';
 import {
@@ -12,6 +13,7 @@ import {
   toJson,
   toMillis,
   valuesRow,
+  withoutJit,
 } from '../../src/store/dialect';
 
 const WIDE_COLUMNS = 120;
@@ -159,5 +161,22 @@ describe(`dialect helpers on a real database (${testEngine()})`, () => {
     expect(rows.map((r) => [Number(r.i), r.t, toMillis(r.b), toMillis(r.b1)])).toEqual(
       sorted.map(([i, t, b]) => [i, t, b, b + 1]),
     );
+  });
+
+  it('runs a statement with PostgreSQL JIT off, and leaves the setting as it was after', async () => {
+    const jit = async (q: Knex | Knex.Transaction) =>
+      String((await q.raw(`SELECT current_setting('jit') AS v`)).rows[0].v);
+    if (db.engine === 'sqlite') {
+      expect(await withoutJit(db.knex, db.engine, async () => 'ran')).toBe('ran');
+      return;
+    }
+    expect(await withoutJit(db.knex, db.engine, jit)).toBe('off');
+    const before = await jit(db.knex);
+    await db.knex.transaction(async (trx) => {
+      await trx.raw(`SELECT set_config('jit', 'on', true)`);
+      expect(await withoutJit(trx, db.engine, jit)).toBe('off');
+      expect(await jit(trx)).toBe('on');
+    });
+    expect(await jit(db.knex)).toBe(before);
   });
 });

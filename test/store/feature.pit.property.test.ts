@@ -26,6 +26,8 @@ interface GenRow {
   entity: string;
   eventTime: number;
   env: Environment;
+  /** Feature `v` of the row is null (else it is the row's index, like `i`). */
+  nullV: boolean;
 }
 interface GenQuery {
   requests: Array<{ entity: string; at: number }>;
@@ -37,6 +39,8 @@ interface GenHistory {
   spans: Array<{ entity: string; from: number; len: number }>;
   maxRows: number | null;
   maxDurationMs: number | null;
+  /** How many of the newest rows before `from` with `v` not null to keep as well. */
+  lastNonNull: number | null;
   exclude: number[];
 }
 
@@ -62,6 +66,7 @@ const rowArb: fc.Arbitrary<GenRow> = fc.record({
   entity: fc.constantFrom(...ENTITIES),
   eventTime: fc.integer({ min: 0, max: 10 }),
   env: fc.constantFrom<Environment>('dev', 'dev', 'dev', 'prod'),
+  nullV: fc.boolean(),
 });
 const queryArb: fc.Arbitrary<GenQuery> = fc.record({
   requests: fc.array(fc.record({ entity: fc.constantFrom(...ASKED), at: fc.integer({ min: -1, max: 12 }) }), {
@@ -83,6 +88,7 @@ const historyArb: fc.Arbitrary<GenHistory> = fc.record({
   ),
   maxRows: fc.option(fc.integer({ min: 0, max: 4 }), { nil: null }),
   maxDurationMs: fc.option(fc.integer({ min: 0, max: 8 }), { nil: null }),
+  lastNonNull: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }),
   exclude: fc.array(fc.nat(), { maxLength: 2 }),
 });
 const caseArb = fc.record({
@@ -142,12 +148,16 @@ function refHistory(runs: RefRun[], rows: GenRow[], requests: HistoryRequest[], 
       if (cur === undefined || outranks(runs, rows, i, cur)) perTime.set(r.eventTime, i);
     });
     const times = [...perTime.keys()].sort((x, y) => y - x);
+    const nonNull = (u: number) => !rows[perTime.get(u)!]!.nullV;
+    const lastNonNull = opts.lastNonNull?.v;
     const kept = times.filter((t) => {
       if (t >= req.from) return true;
       const rank = times.filter((u) => u < req.from && u >= t).length; // 1 = newest before `from`
+      const nonNullRank = times.filter((u) => u < req.from && u >= t && nonNull(u)).length;
       return (
         (opts.maxRows !== null && rank <= opts.maxRows) ||
-        (opts.maxDurationMs !== null && t >= req.from - opts.maxDurationMs)
+        (opts.maxDurationMs !== null && t >= req.from - opts.maxDurationMs) ||
+        (lastNonNull !== undefined && nonNull(t) && nonNullRank <= lastNonNull)
       );
     });
     if (kept.length) out[req.entityKey] = kept.sort((x, y) => x - y).map((t) => perTime.get(t)!);
@@ -187,7 +197,7 @@ describe(`pointInTime and history match a brute-force reference (${testEngine()}
     // One insert per row, in generated order, so that storage order is the generated order.
     for (const [i, r] of rows.entries()) {
       await store.features.insertMany(refRuns[r.run]!.id, { environment: r.env, contract, major: 1 }, [
-        { entityKey: r.entity, eventTime: r.eventTime, values: { i } },
+        { entityKey: r.entity, eventTime: r.eventTime, values: { i, v: r.nullV ? null : i } },
       ]);
     }
     return { view: { environment: 'dev', contract, major: 1 }, refRuns };
@@ -227,6 +237,7 @@ describe(`pointInTime and history match a brute-force reference (${testEngine()}
           const opts: HistoryOptions = {
             maxRows: h.maxRows,
             maxDurationMs: h.maxDurationMs,
+            ...(h.lastNonNull === null ? {} : { lastNonNull: { v: h.lastNonNull } }),
             excludeRunIds: h.exclude.map((x) => refRuns[x % refRuns.length]!.id),
           };
           const got = await store.features.history(view, requests, opts);

@@ -485,6 +485,36 @@ describe(`FeatureRepository (${testEngine()})`, () => {
       });
     });
 
+    it('reaches back past a run of nulls for the newest lastNonNull non-null rows', async () => {
+      const nulls = await insertCommittedRun(store, 200);
+      await write(nulls, [row('a', 50, null), row('a', 60, null), row('a', 70, null)]);
+      expect(await hist([a(80)], { maxRows: 1, maxDurationMs: null, lastNonNull: { v: 2 } })).toEqual({
+        a: [
+          [30, 30],
+          [40, 40],
+          [70, null],
+        ],
+      });
+      // Fewer non-null rows than asked for: all of them.
+      expect(await hist([a(80)], { maxRows: null, maxDurationMs: null, lastNonNull: { v: 9 } })).toEqual({
+        a: [
+          [10, 10],
+          [20, 20],
+          [30, 30],
+          [40, 40],
+        ],
+      });
+    });
+
+    it('counts a lastNonNull row only where it wins its event time', async () => {
+      // A later run writes null over 30 and 40: the non-null rows it outranks do not count.
+      const later = await insertCommittedRun(store, 200);
+      await write(later, [row('a', 30, null), row('a', 40, null)]);
+      expect(await hist([a(100)], { maxRows: null, maxDurationMs: null, lastNonNull: { v: 1 } })).toEqual({
+        a: [[20, 20]],
+      });
+    });
+
     it('ignores rows of rolled-back and uncommitted runs', async () => {
       const rolledBack = await insertCommittedRun(store, 150, { invalidatedAt: 160 });
       const running = await insertRun(store, { status: 'running' });

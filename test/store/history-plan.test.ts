@@ -1,0 +1,156 @@
+/**
+ * The history read of a run must cost what the run brings, not what the store holds:
+ * on a view of thousands of entities, the engine's plan for it drives from the
+ * requests and reaches every feature row through the (view, entity, event time) index,
+ * never by a scan of the view. Checked on the real planner of each engine, before and
+ * after statistics are gathered (a store that grew, then was analysed), and the read
+ * is one statement for the whole batch.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../support/db';
+import { testEngine } from '../support/engine';
+import { insertCommittedRun, registerContract } from '../support/fixtures';
+import { Store } from '../../src/store/store';
+import { historyStatement } from '../../src/store/history.sql';
+import type { FeatureView, HistoryOptions, HistoryRequest } from '../../src/store/feature.repository';
+
+const VIEW: FeatureView = { environment: 'dev', contract: 'country_daily', major: 1 };
+const ENTITIES = 2_000;
+const DAYS = 10;
+const DAY = 86_400_000;
+const key = (e: number) => `"e${String(e).padStart(5, '0')}"`;
+
+/** Every shape of the statement: range only, by rows, by duration, past nulls, with exclusions. */
+const SHAPES: Array<[string, HistoryOptions]> = [
+  ['range only', { maxRows: null, maxDurationMs: null }],
+  ['maxRows', { maxRows: 4, maxDurationMs: null }],
+  ['maxDurationMs', { maxRows: null, maxDurationMs: 3 * DAY }],
+  ['lastNonNull', { maxRows: 4, maxDurationMs: null, lastNonNull: { v: 1, w: 2 } }],
+  ['excluded runs', { maxRows: 4, maxDurationMs: 3 * DAY, excludeRunIds: ['run_x', 'run_y'] }],
+];
+
+/** The next day's batch: every entity once. */
+const batch: HistoryRequest[] = Array.from({ length: 1_500 }, (_, e) => ({
+  entityKey: key(e),
+  from: DAYS * DAY,
+  to: DAYS * DAY + 3_600_000,
+}));
+
+describe(`history plan on a grown store (${testEngine()})`, () => {
+  let db: TestDb;
+  let store: Store;
+
+  beforeAll(async () => {
+    db = await createTestDb();
+    store = new Store(db);
+    await registerContract(store, 'country_daily', '1.0.0');
+    // One committed run per day, as a daily pipeline leaves them.
+    for (let day = 0; day < DAYS; day++) {
+      const run = await insertCommittedRun(store, 1_000 + day);
+      await store.features.insertMany(
+        run.id,
+        VIEW,
+        Array.from({ length: ENTITIES }, (_, e) => ({
+          entityKey: key(e),
+          eventTime: day * DAY + e,
+          values: { v: e % 3 ? e : null, w: day },
+        })),
+      );
+    }
+  }, 120_000);
+  afterAll(() => db?.dispose());
+
+  for (const stats of ['without statistics', 'after ANALYZE']) {
+    describe(stats, () => {
+      beforeAll(async () => {
+        if (stats === 'after ANALYZE') await db.knex.raw('ANALYZE');
+      });
+
+      for (const [name, opts] of SHAPES) {
+        it(`${name}: every feature row is reached through the point-in-time index, per request`, async () => {
+          const { sql, bindings } = historyStatement(db.engine, VIEW, batch, opts);
+          if (db.engine === 'sqlite') checkSqlite(await sqlitePlan(db, sql, bindings));
+          else checkPostgres(await postgresPlan(db, sql, bindings));
+        });
+      }
+    });
+  }
+
+  it('reads the history of a whole batch in one statement', async () => {
+    const statements: string[] = [];
+    const listen = (q: { sql: string }) => statements.push(q.sql);
+    db.knex.on('query', listen);
+    try {
+      const out = await store.features.history(VIEW, batch, { maxRows: 4, maxDurationMs: null });
+      expect(out.size).toBe(batch.length);
+      expect([...out.values()].every((list) => list.length === 4)).toBe(true);
+    } finally {
+      db.knex.off('query', listen);
+    }
+    expect(statements.filter((s) => s.includes('feature_rows'))).toHaveLength(1);
+  });
+});
+
+async function sqlitePlan(db: TestDb, sql: string, bindings: unknown[]): Promise<string[]> {
+  const rows: Array<{ detail: string }> = await db.knex.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings as never);
+  return rows.map((r) => r.detail);
+}
+
+/**
+ * SQLite: each walk of the feature rows (the bounds' walks f1/f3 and the main range f) is
+ * a SEARCH on feature_rows_pit keyed by view and entity; runs are found by id; nothing
+ * scans either table or builds an automatic index; the requests (b) are the outer loop.
+ */
+function checkSqlite(plan: string[]): void {
+  const text = plan.join('\n');
+  expect(text).not.toMatch(/\bSCAN (f|f1|f3|r1|r2|r3|feature_rows|runs)\b/);
+  expect(text).not.toMatch(/AUTOMATIC/);
+  const walks = plan.filter((l) => /^SEARCH (f|f1|f3) /.test(l));
+  expect(walks.length).toBeGreaterThan(0);
+  for (const l of walks) {
+    expect(l).toMatch(
+      /USING INDEX feature_rows_pit \(environment=\? AND contract_name=\? AND contract_major=\? AND entity_key=\? AND event_time/,
+    );
+  }
+  for (const l of plan.filter((x) => /^SEARCH (r1|r2|r3) /.test(x))) expect(l).toMatch(/\(id=\?\)/);
+  const outer = plan.indexOf('SCAN b');
+  const main = plan.findIndex((l) =>
+    /^SEARCH f USING INDEX feature_rows_pit .*event_time>\? AND event_time<\?/.test(l),
+  );
+  expect(outer).toBeGreaterThanOrEqual(0);
+  expect(main).toBeGreaterThan(outer);
+}
+
+interface PgNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  Plans?: PgNode[];
+}
+
+async function postgresPlan(db: TestDb, sql: string, bindings: unknown[]): Promise<PgNode> {
+  const res = await db.knex.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as never);
+  return res.rows[0]['QUERY PLAN'][0].Plan as PgNode;
+}
+
+/**
+ * PostgreSQL: every access to feature_rows is an index scan of feature_rows_pit whose
+ * condition names the entity (a parameterised walk per request), never a sequential or
+ * bitmap scan of the view, which a hash join of the requests with the table would need.
+ */
+function checkPostgres(plan: PgNode): void {
+  const nodes: PgNode[] = [];
+  const walk = (n: PgNode) => {
+    nodes.push(n);
+    n.Plans?.forEach(walk);
+  };
+  walk(plan);
+  const features = nodes.filter((n) => n['Relation Name'] === 'feature_rows');
+  expect(features.length).toBeGreaterThan(0);
+  for (const n of features) {
+    expect(n['Node Type']).toMatch(/^Index (Only )?Scan$/);
+    expect(n['Index Name']).toBe('feature_rows_pit');
+    expect(n['Index Cond']).toMatch(/entity_key = /);
+  }
+}
