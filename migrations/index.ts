@@ -10,6 +10,7 @@ import * as precedence from './20261127000005_run_precedence';
 import * as streamOffsets from './20261127000003_stream_offsets';
 import * as newestEventTime from './20261127000006_run_newest_event_time';
 import * as runEvents from './20261203050001_run_events';
+import * as landingSegments from './20261204100001_landing_segments';
 
 export interface Migration {
   name: string;
@@ -25,4 +26,5 @@ export const migrations: Migration[] = [
   { name: '20261127000005_run_precedence', ...precedence },
   { name: '20261127000006_run_newest_event_time', ...newestEventTime },
   { name: '20261203050001_run_events', ...runEvents },
+  { name: '20261204100001_landing_segments', ...landingSegments },
 ];

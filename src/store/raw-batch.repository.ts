@@ -20,17 +20,16 @@ export class RawBatchRepository {
   constructor(private readonly db: Knex | Knex.Transaction) {}
 
   async insert(b: RawBatch): Promise<void> {
-    await this.db(T.rawBatches).insert({
-      id: b.id,
-      contract_name: b.contractName,
-      sha256: b.sha256,
-      source_type: b.sourceType,
-      source_uri: b.sourceUri,
-      size_bytes: b.sizeBytes,
-      row_count: b.rowCount,
-      storage_path: b.storagePath,
-      received_at: b.receivedAt,
-    });
+    await this.db(T.rawBatches).insert(toRow(b));
+  }
+
+  /**
+   * Inserts `b` unless the contract keeps a batch with the same content already;
+   * answers the batch stored either way (usable inside a transaction: no error).
+   */
+  async insertOrFind(b: RawBatch): Promise<RawBatch> {
+    await this.db(T.rawBatches).insert(toRow(b)).onConflict(['contract_name', 'sha256']).ignore();
+    return (await this.findBySha(b.contractName, b.sha256))!;
   }
 
   async findBySha(contractName: string, sha256: string): Promise<RawBatch | null> {
@@ -42,6 +41,29 @@ export class RawBatchRepository {
 
   async get(id: string): Promise<RawBatch | null> {
     const row = await this.db<DbRawBatchRow>(T.rawBatches).where({ id }).first();
+    return row ? toRawBatch(row) : null;
+  }
+
+  /** Raw batches by id, in the order asked (ids not found are left out). */
+  async getMany(ids: readonly string[]): Promise<RawBatch[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db<DbRawBatchRow>(T.rawBatches).whereIn('id', [...new Set(ids)]);
+    const byId = new Map(rows.map((r) => [r.id, toRawBatch(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /**
+   * The newest raw batch a contract kept of the file at `uri` read whole (before
+   * landing segments were recorded, that was every file read).
+   */
+  async latestOfUri(contractName: string, uri: string): Promise<RawBatch | null> {
+    const row = await this.db<DbRawBatchRow>(T.rawBatches)
+      .where({ contract_name: contractName, source_uri: uri })
+      .orderBy([
+        { column: 'received_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .first();
     return row ? toRawBatch(row) : null;
   }
 
@@ -108,6 +130,20 @@ export class RawBatchRepository {
     const rows = await this.db(T.runRawBatches).where({ raw_batch_id: rawBatchId }).select('run_id');
     return rows.map((r: { run_id: string }) => r.run_id);
   }
+}
+
+function toRow(b: RawBatch): DbRawBatchRow {
+  return {
+    id: b.id,
+    contract_name: b.contractName,
+    sha256: b.sha256,
+    source_type: b.sourceType,
+    source_uri: b.sourceUri,
+    size_bytes: b.sizeBytes,
+    row_count: b.rowCount,
+    storage_path: b.storagePath,
+    received_at: b.receivedAt,
+  };
 }
 
 function toRawBatch(r: DbRawBatchRow): RawBatch {

@@ -16,6 +16,7 @@ import { ApiKeyRepository } from './api-key.repository';
 import { lockKey } from './dialect';
 import { migrationStatus } from './migrate';
 import { StreamOffsetRepository } from './stream-offset.repository';
+import { LandingSegmentRepository } from './landing-segment.repository';
 
 export class Repositories {
   readonly contracts: ContractRepository;
@@ -27,6 +28,7 @@ export class Repositories {
   readonly lineage: LineageRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly streamOffsets: StreamOffsetRepository;
+  readonly landingSegments: LandingSegmentRepository;
 
   constructor(
     readonly db: Knex | Knex.Transaction,
@@ -41,6 +43,7 @@ export class Repositories {
     this.lineage = new LineageRepository(db);
     this.apiKeys = new ApiKeyRepository(db);
     this.streamOffsets = new StreamOffsetRepository(db, engine);
+    this.landingSegments = new LandingSegmentRepository(db);
   }
 }
 

@@ -11,4 +11,5 @@ export const T = {
   auditLog: 'audit_log',
   apiKeys: 'api_keys',
   streamOffsets: 'stream_offsets',
+  landingSegments: 'landing_segments',
 } as const;

@@ -122,6 +122,7 @@ export async function acquireRecords(
     clock: rt.clock,
     ids: rt.ids,
     landingDir: rt.config.landingDir,
+    logger: rt.logger,
   });
   return (await acquirer.records(registered, records)).batches[0]!;
 }
