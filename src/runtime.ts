@@ -106,7 +106,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const registry = new ContractRegistry(store, clock, logger);
   const events = new RunEventBus();
   const rawStore = new RawStore(config.rawDir);
-  const acquirer = new Acquirer({ store, rawStore, clock, ids, landingDir: config.landingDir });
+  const acquirer = new Acquirer({ store, rawStore, clock, ids, landingDir: config.landingDir, logger });
   const executor = new RunExecutor({
     store,
     rawStore,

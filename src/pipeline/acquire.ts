@@ -2,14 +2,22 @@
  * Acquisition: every input becomes a raw batch first, kept immutable and
  * content-addressed. Content already acquired for the contract is recognised by
  * its sha256 and not acquired again; `force` reuses the kept batch for a new run.
+ *
+ * Landing files are append-only (landing-file.ts, landing-growth.ts): what was acquired
+ * of each file is recorded as segments, a file that grew yields only its appended lines
+ * as a new raw batch, and a file whose ingested bytes changed is refused rather than
+ * read twice.
  */
+import { realpath } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
+import type { Logger } from 'pino';
 import type { Clock, IdGenerator } from '../clock';
 import type { Store } from '../store/store';
-import { isUniqueViolation } from '../store/dialect';
 import { InputError } from '../errors';
 import type { RegisteredContract } from '../contracts/registry.types';
 import { RawStore, type StoredBlob } from './raw-store';
 import { resolveLandingFile, resolveLandingFiles } from './landing';
+import { ChangedLandingFileError, LandingFiles, type Refusal } from './landing-file';
 import { recordsToJsonl } from './sources/jsonl.source';
 import type { RawBatch } from './run.types';
 
@@ -18,9 +26,15 @@ export interface Acquired {
   batches: RawBatch[];
   /** Ids of batches whose content was kept before this call. */
   known: Set<string>;
+  /** Landing files read (each may give several batches: what was appended is a batch of its own). */
+  files: number;
+  /** Landing files not read because they changed after they were ingested (a glob goes on without them). */
+  refused: Refusal[];
 }
 
 export class Acquirer {
+  private readonly landing: LandingFiles;
+
   constructor(
     private readonly deps: {
       store: Store;
@@ -28,11 +42,22 @@ export class Acquirer {
       clock: Clock;
       ids: IdGenerator;
       landingDir: string;
+      logger: Logger;
     },
-  ) {}
+  ) {
+    this.landing = new LandingFiles(deps);
+  }
 
-  /** Files of a csv/jsonl contract: its glob, or one explicit file inside the landing dir. */
-  async files(contract: RegisteredContract, opts: { file?: string } = {}): Promise<Acquired> {
+  /**
+   * Files of a csv/jsonl contract: its glob, or one explicit file inside the landing
+   * dir. An explicit file that changed after it was ingested is refused with
+   * ChangedLandingFileError; the files of a glob that did are left out (`refused`).
+   * `force` reads a changed file whole again and records it anew.
+   */
+  async files(
+    contract: RegisteredContract,
+    opts: { file?: string; force?: boolean } = {},
+  ): Promise<Acquired> {
     const source = contract.contract.source;
     if (source.type !== 'csv' && source.type !== 'jsonl') {
       throw new InputError(
@@ -42,18 +67,28 @@ export class Acquirer {
     const paths = opts.file
       ? [await resolveLandingFile(this.deps.landingDir, opts.file)]
       : await resolveLandingFiles(this.deps.landingDir, source.path ?? '');
-    const out: Acquired = { batches: [], known: new Set() };
+    const root = await realpath(this.deps.landingDir);
+    const out: Acquired = { batches: [], known: new Set(), files: 0, refused: [] };
     for (const path of paths) {
-      // Hash first: content kept before is recognised without copying it again.
-      const sha = await RawStore.hashFile(path);
-      // Two files with the same content in one acquisition are one input (one raw batch per run).
-      if (out.batches.some((b) => b.sha256 === sha)) continue;
-      const known = await this.deps.store.rawBatches.findBySha(contract.name, sha);
-      if (known) out.known.add(known.id);
-      out.batches.push(
-        known ?? (await this.keep(contract, source.type, path, await this.deps.rawStore.putFile(path))),
-      );
+      const file = relative(root, path).split(sep).join('/');
+      const got = await this.landing.read(contract, source, path, file, opts.force === true);
+      if ('refused' in got) {
+        out.refused.push({ file, reason: got.refused });
+        this.deps.logger.warn(
+          { contract: contract.name, file, reason: got.refused },
+          'landing file changed after it was ingested; refused',
+        );
+        continue;
+      }
+      out.files += 1;
+      for (const b of got.batches) {
+        // The same content twice in one acquisition is one input (one raw batch per run).
+        if (out.batches.some((x) => x.id === b.id || x.sha256 === b.sha256)) continue;
+        out.batches.push(b);
+        if (got.known.has(b.id)) out.known.add(b.id);
+      }
     }
+    if (opts.file && out.refused.length > 0) throw new ChangedLandingFileError(contract.name, out.refused);
     return out;
   }
 
@@ -66,10 +101,12 @@ export class Acquirer {
     if (records.length === 0) throw new InputError('records must not be empty');
     const blob = await this.deps.rawStore.putBuffer(recordsToJsonl(records));
     const known = await this.deps.store.rawBatches.findBySha(contract.name, blob.sha256);
-    if (known) return { batches: [known], known: new Set([known.id]) };
+    if (known) return { batches: [known], known: new Set([known.id]), files: 0, refused: [] };
     return {
       batches: [await this.keep(contract, 'push', opts.uri ?? null, blob, records.length)],
       known: new Set(),
+      files: 0,
+      refused: [],
     };
   }
 
@@ -91,13 +128,7 @@ export class Acquirer {
       storagePath: blob.storagePath,
       receivedAt: this.deps.clock.now(),
     };
-    try {
-      await this.deps.store.rawBatches.insert(batch);
-      return batch;
-    } catch (err) {
-      // Another process acquired the same content between our check and insert.
-      if (!isUniqueViolation(err)) throw err;
-      return (await this.deps.store.rawBatches.findBySha(contract.name, blob.sha256))!;
-    }
+    // Another process may have kept the same content meanwhile: then that batch it is.
+    return this.deps.store.rawBatches.insertOrFind(batch);
   }
 }

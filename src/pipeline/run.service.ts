@@ -12,6 +12,7 @@ import type { Store } from '../store/store';
 import type { ContractRegistry } from '../contracts/registry';
 import type { RunEventSink } from '../events/run-events';
 import type { Acquirer } from './acquire';
+import { ChangedLandingFileError } from './landing-file';
 import type { RunExecutor, RunRequest } from './executor';
 import type { RawBatch } from './run.types';
 import type { RegisteredContract } from '../contracts/registry.types';
@@ -64,7 +65,9 @@ export class RunService {
 
   /**
    * Runs the contract's active version over the files in its landing location that
-   * no run in this environment has read (recognised by sha256), or all with force.
+   * no run in this environment has read (recognised by sha256), or all with force. Of
+   * a file that grew, only what was appended is new; a file that changed after it was
+   * ingested is refused (acquire.ts).
    */
   async trigger(opts: TriggerOptions): Promise<Run> {
     const run = await this.intake.run(`${opts.contract}\u0000${opts.environment}`, () =>
@@ -75,8 +78,9 @@ export class RunService {
 
   private async queueFiles(opts: TriggerOptions): Promise<Run> {
     const contract = await this.deps.registry.resolve(opts.contract, undefined, opts.environment);
-    const acquired = await this.deps.acquirer.files(contract, { file: opts.file });
+    const acquired = await this.deps.acquirer.files(contract, { file: opts.file, force: opts.force });
     const trigger = opts.trigger ?? 'manual';
+    const refused = acquired.refused.length > 0 ? acquired.refused : undefined;
     return this.queueUnread(
       contract,
       opts.environment,
@@ -86,11 +90,13 @@ export class RunService {
         if (fresh.length > 0)
           return {
             trigger,
-            details: { trigger, files: fresh.map((b) => b.sourceUri) },
+            details: { trigger, files: fresh.map((b) => b.sourceUri), refused },
             action: 'run.trigger',
           };
+        // Nothing else to run: the refusal is the answer (a conflict, not "nothing new").
+        if (refused) throw new ChangedLandingFileError(contract.name, refused);
         const why = acquired.batches.length
-          ? `${acquired.batches.length} file(s) already ingested in ${opts.environment} (same sha256); to run them again use --force (GraphQL: triggerRun(force: true))`
+          ? `${acquired.files} file(s) already ingested in ${opts.environment} (same sha256); to run them again use --force (GraphQL: triggerRun(force: true))`
           : `no file matches '${opts.file ?? contract.contract.source.path}' in the landing directory`;
         throw new InputError(`nothing new to run for ${contract.name}: ${why}`);
       },

@@ -12,7 +12,7 @@ import type { ContractRegistry } from '../contracts/registry';
 import type { RegisteredContract } from '../contracts/registry.types';
 import type { TriggerOptions } from '../pipeline/run.service';
 import type { Run } from '../pipeline/run.types';
-import { InputError } from '../errors';
+import { ConflictError, InputError } from '../errors';
 
 /** What the scheduler and the arrival watcher need of the run service. */
 export interface RunTriggerer {
@@ -201,12 +201,17 @@ export async function triggerableContracts(registry: ActiveContractSource): Prom
 
 /** How a system trigger ended. */
 export type TriggerOutcome =
-  { kind: 'run'; run: Run } | { kind: 'nothing-new'; reason: string } | { kind: 'error'; error: unknown };
+  | { kind: 'run'; run: Run }
+  | { kind: 'nothing-new'; reason: string }
+  /** Refused for what is there (a landing file that changed after it was ingested): trying again cannot help. */
+  | { kind: 'refused'; reason: string }
+  | { kind: 'error'; error: unknown };
 
 /**
  * Logs how a system trigger ended and says so; never rejects. "Nothing new to run"
  * (an InputError: every file already ingested, or none there) is an expected answer,
- * not an error.
+ * not an error; a conflict (a landing file that changed after it was ingested) is a
+ * refusal, logged as a warning with its reason and not retried.
  */
 export async function settleTrigger(
   logger: Logger,
@@ -223,6 +228,10 @@ export async function settleTrigger(
     if (err instanceof InputError) {
       logger.info({ ...log, reason: err.message }, 'nothing new to run');
       return { kind: 'nothing-new', reason: err.message };
+    }
+    if (err instanceof ConflictError) {
+      logger.warn({ ...log, reason: err.message, details: err.details }, 'run refused');
+      return { kind: 'refused', reason: err.message };
     }
     logger.error({ ...log, err }, 'run not triggered');
     return { kind: 'error', error: err };

@@ -2,6 +2,8 @@
  * Run mutations over HTTP: ingest (push contracts), triggerRun (file contracts),
  * rollbackRun and reprocessRun, each with its refusals.
  */
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/graphql/limits';
 import { testEngine } from '../support/engine';
@@ -165,6 +167,24 @@ describe(`ingest and triggerRun (${testEngine()})`, () => {
     );
     const forced = (await s.ok(TRIGGER, { contract: 'country_daily', force: true })).triggerRun;
     expect(forced).toMatchObject({ status: 'SUCCEEDED', rowsRead: 3600, rowsWritten: 3588 });
+  });
+
+  it('of a seed CSV that grew runs only the appended lines; one rewritten is refused as CONFLICT naming it', async () => {
+    await landCountryDaily(rt);
+    await s.ok(TRIGGER, { contract: 'country_daily' });
+    const q2 = join(rt.config.landingDir, 'country_daily/2020-q2.csv');
+    appendFileSync(q2, '2020-07-01,DEU,200000,9100,7000000\n2020-07-01,FRA,170000,30000,2000000\n');
+    const grown = (await s.ok(TRIGGER, { contract: 'country_daily' })).triggerRun;
+    expect(grown).toMatchObject({ status: 'SUCCEEDED', rowsRead: 2, rowsWritten: 2 });
+
+    writeFileSync(q2, readFileSync(q2, 'utf8').replace('DEU', 'AUT'));
+    expectError(
+      await s.gql(TRIGGER, { contract: 'country_daily' }),
+      'CONFLICT',
+      /^landing file 'country_daily\/2020-q2\.csv' changed after it was ingested \(its first \d+ bytes, already ingested, are not what was read then\); refused/,
+    );
+    const forced = (await s.ok(TRIGGER, { contract: 'country_daily', force: true })).triggerRun;
+    expect(forced.status).toBe('SUCCEEDED');
   });
 
   it('refuses triggerRun with no landed file, on a push contract and for an unknown contract', async () => {

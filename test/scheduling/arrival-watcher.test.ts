@@ -3,9 +3,10 @@
  * runs once it is complete, the same content under another name is recognised,
  * files there before start-up are caught up, files no watched glob matches and
  * contracts without onArrival start nothing, and contracts that become active later
- * (apply, promote) catch up what has already landed.
+ * (apply, promote) catch up what has already landed. A file that grows after its run
+ * runs again over the appended lines only; one rewritten is refused, not retried.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseContract } from '../../src/contracts/parse';
@@ -13,7 +14,8 @@ import { createLogger } from '../../src/observability/logger';
 import { ArrivalWatcher, type ArrivalEvent } from '../../src/scheduling/arrival-watcher';
 import type { Run } from '../../src/pipeline/run.types';
 import { testEngine } from '../support/engine';
-import { createTestRuntime, type TestRuntime } from '../support/runtime';
+import { countRows, createTestRuntime, type TestRuntime } from '../support/runtime';
+import { T } from '../../src/store/tables';
 
 const CSV = 'date,country,cases\n2024-01-01,DEU,1\n2024-01-01,FRA,2\n';
 const STABILITY_MS = 300;
@@ -235,5 +237,47 @@ describe(`arrival watcher (${testEngine()})`, () => {
     expect(await devB).toMatchObject({ status: 'succeeded', environment: 'dev' });
     expect(await testB).toMatchObject({ status: 'succeeded', environment: 'test' });
     expect(errors()).toEqual([]);
+  });
+
+  it('runs a file that grew after its run over the appended lines only (issue 14.13)', async () => {
+    const { rt } = await setUp([contract('sales')]);
+    const rows = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => `2024-01-01,C${from + i},${from + i}\n`).join('');
+    const first = runOf('sales/log.csv');
+    await rt.land('sales/log.csv', 'date,country,cases\n' + rows(0, 3000));
+    expect((await first).counts).toMatchObject({ read: 3000, written: 3000 });
+
+    const second = runOf('sales/log.csv');
+    await appendFile(join(rt.config.landingDir, 'sales/log.csv'), rows(3000, 3000));
+
+    expect((await second).counts).toMatchObject({ read: 3000, written: 3000, rejected: 0 });
+    expect(await countRows(rt, T.featureRows)).toBe(6000);
+    expect(errors()).toEqual([]);
+  });
+
+  it('refuses a file rewritten after its run, with a warning naming it, and does not retry it', async () => {
+    const { rt } = await setUp([contract('sales')]);
+    const first = runOf('sales/a.csv');
+    await rt.land('sales/a.csv', CSV);
+    await first;
+
+    const refused = outcomeOf('sales/a.csv');
+    await writeFile(join(rt.config.landingDir, 'sales/a.csv'), CSV.replace(',1\n', ',100\n'));
+
+    expect(await refused).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringMatching(/^landing file 'sales\/a\.csv' changed after it was ingested/),
+    });
+    expect(errors()).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'run refused',
+        file: 'sales/a.csv',
+        reason: expect.stringMatching(/its first 53 bytes, already ingested, are not what was read then/),
+      }),
+    ]);
+    expect(lines.some((l) => l.msg === 'arrival trigger failed; retrying')).toBe(false);
+    expect(await allRuns()).toHaveLength(1);
+    expect(await countRows(rt, T.featureRows)).toBe(2);
   });
 });
