@@ -14,6 +14,7 @@ import { checkMetaSchema } from './meta-schema';
 import { checkSemantics } from './semantic-checks';
 import { compileFindings } from './compile-findings';
 import { explainYamlError } from './yaml-errors';
+import { duplicateKeys } from './duplicate-keys';
 
 /** Contracts are small, hand-written files; anything bigger is a mistake or an attack. */
 export const MAX_CONTRACT_BYTES = 1024 * 1024;
@@ -64,13 +65,18 @@ function readDocument(text: string, file: string): ReadDocument {
     ]);
   }
   const lineCounter = new LineCounter();
-  // yaml's default (1.2 core schema, unique keys) already avoids YAML 1.1 surprises
-  // such as `on` or `no` becoming booleans; prettyErrors off keeps messages one line.
-  const docs = [...parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true })];
+  // yaml's default (1.2 core schema) already avoids YAML 1.1 surprises such as `on` or
+  // `no` becoming booleans; prettyErrors off keeps messages one line. Duplicate keys
+  // are found below in one pass: yaml's own check is quadratic in a mapping's keys.
+  const docs = [...parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false })];
   const first = docs[0];
   if (!first) throw new ContractValidationError([fileIssue('contract file is empty')]);
   const locator = new YamlLocator(first, lineCounter, file);
-  const syntax = dedupeIssues(docs.flatMap((doc) => syntaxIssues(doc, locator, text)));
+  const syntax = sortIssues(
+    dedupeIssues(
+      docs.flatMap((doc) => [...syntaxIssues(doc, locator, text), ...duplicateKeyIssues(doc, locator)]),
+    ),
+  );
   if (syntax.length === 0 && docs.length > 1) {
     const at = locator.offsetPosition(docs[1]!.range[0]);
     syntax.push({
@@ -96,6 +102,15 @@ function syntaxIssues(doc: Document, locator: YamlLocator, text: string): Issue[
     file: locator.file,
     path: '',
     ...explainYamlError(e, text, locator.offsetPosition(e.pos[0])),
+  }));
+}
+
+function duplicateKeyIssues(doc: Document, locator: YamlLocator): Issue[] {
+  return duplicateKeys(doc).map(({ key, offset }) => ({
+    file: locator.file,
+    path: '',
+    ...locator.offsetPosition(offset),
+    message: `key '${key}' appears twice in the same mapping`,
   }));
 }
 

@@ -28,7 +28,7 @@ export function explainYamlError(
   if (odd && INDENTATION_CODES.has(error.code)) {
     return { line: odd.line, column: odd.indent + 1, message: `wrong indentation: ${odd.hint}` };
   }
-  return { ...at, message: byCode(error, text) };
+  return { ...at, message: byCode(error) };
 }
 
 const INDENTATION_CODES = new Set([
@@ -39,14 +39,10 @@ const INDENTATION_CODES = new Set([
   'UNEXPECTED_TOKEN',
 ]);
 
-function byCode(error: YAMLError, text: string): string {
+function byCode(error: YAMLError): string {
   switch (error.code) {
     case 'TAB_AS_INDENT':
       return 'a tab is used for indentation: YAML allows only spaces';
-    case 'DUPLICATE_KEY': {
-      const key = /^[^:\n]*/.exec(text.slice(error.pos[0]))?.[0].trim();
-      return `key ${key ? `'${key}' ` : ''}appears twice in the same mapping`;
-    }
     case 'BAD_INDENT':
       if (/Flow (map|sequence)/.test(error.message))
         return "a '{ … }' or '[ … ]' is not closed: end it with '}' or ']' on the same line, or indent its next lines deeper than its key";

@@ -210,6 +210,19 @@ describe('parseContract: rejected files', () => {
     expect(issue.message).toBe("key 'owner' appears twice in the same mapping");
   });
 
+  it('finds a duplicate key among thousands in one mapping, at the duplicate', () => {
+    const keys = Array.from({ length: 5_000 }, (_, i) => `  k${i}: v\n`);
+    const text = BASE + 'links:\n' + keys.join('') + '  k17: again\n';
+    expect(issuesOf(text)).toEqual([
+      {
+        file: 'c.yaml',
+        path: '',
+        ...positionOf(text, 'k17: again'),
+        message: "key 'k17' appears twice in the same mapping",
+      },
+    ]);
+  });
+
   it('rejects several YAML documents, pointing at the second', () => {
     const issue = onlyIssue(BASE + '---\n' + BASE);
     expect(issue).toMatchObject({ path: '', line: 20, column: 1 });
