@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { canonicalJson, sha256Hex } from '../../src/contracts/canonical';
-import { MAX_CONTRACT_BYTES, parseContract } from '../../src/contracts/parse';
+import { MAX_CONTRACT_BYTES, MAX_REPORTED_ISSUES, parseContract } from '../../src/contracts/parse';
 import { ContractValidationError } from '../../src/errors';
 import { BASE, baseWith, issuesOf, onlyIssue, positionOf } from '../fixtures/contracts/samples';
 
@@ -151,6 +151,20 @@ describe('parseContract: rejected files', () => {
   it('counts bytes, not characters', () => {
     const multiByte = BASE + '# ' + 'é'.repeat(MAX_CONTRACT_BYTES / 2) + '\n'; // 2 bytes each
     expect(onlyIssue(multiByte).message).toContain('bytes; the limit is');
+  });
+
+  it('names the first 100 problems of a contract and counts the rest', () => {
+    const text = BASE + Array.from({ length: 5_000 }, (_, i) => `x${i}: 1\n`).join('');
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(MAX_REPORTED_ISSUES + 1);
+    expect(issues[0]).toMatchObject({ path: '/x0', message: "unknown key 'x0'", line: 20 });
+    expect(issues.at(-1)).toEqual({
+      file: 'c.yaml',
+      path: '',
+      line: 0,
+      column: 0,
+      message: '4900 more problems (the first 100 are shown)',
+    });
   });
 
   it("reports malformed YAML at yaml's own line and column", () => {
