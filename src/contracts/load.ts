@@ -9,6 +9,7 @@ import { ContractValidationError, type Issue } from '../errors';
 import type { ParsedContract } from './contract.types';
 import { locatorForText } from './locate';
 import { MAX_CONTRACT_BYTES, parseContract } from './parse';
+import { bytesMessage } from './limits';
 
 const CONTRACT_FILE = /\.ya?ml$/;
 
@@ -69,9 +70,7 @@ async function loadOne(file: string): Promise<ParsedContract | Issue[]> {
     // Checked before reading so that a huge file is never loaded into memory.
     const { size } = await stat(file);
     if (size > MAX_CONTRACT_BYTES) {
-      return [
-        fileIssue(file, `contract file is ${size} bytes; the limit is ${MAX_CONTRACT_BYTES} bytes (1 MiB)`),
-      ];
+      return [fileIssue(file, bytesMessage(size))];
     }
     return parseContract(await readFile(file, 'utf8'), file);
   } catch (e) {

@@ -1,9 +1,9 @@
 /**
- * Contract text → checked Contract. Three layers, each reporting every problem it
- * finds with file, JSON pointer, line and column: YAML syntax (with yaml's own
- * positions), the meta-schema (structure), semantic checks (cross-field rules), then
- * compiling it as a run would (expressions, expectations, windows).
- * Syntax problems stop there: without a document there is nothing to check further.
+ * Contract text → checked Contract. Layers, each reporting every problem it finds with
+ * file, JSON pointer, line and column: YAML syntax (with yaml's own positions), the
+ * size bounds (limits.ts), the meta-schema (structure), semantic checks (cross-field
+ * rules), then compiling it as a run would (expressions, expectations, windows).
+ * Syntax and size problems stop there: the later checks would only cost more.
  */
 import { type Document, isMap, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml';
 import { ContractValidationError, type Issue } from '../errors';
@@ -14,16 +14,17 @@ import { checkMetaSchema } from './meta-schema';
 import { checkSemantics } from './semantic-checks';
 import { compileFindings } from './compile-findings';
 import { explainYamlError } from './yaml-errors';
+import { bytesMessage, CONTRACT_LIMITS, sizeFindings } from './limits';
 import { duplicateKeys } from './duplicate-keys';
 
 /** Contracts are small, hand-written files; anything bigger is a mistake or an attack. */
-export const MAX_CONTRACT_BYTES = 1024 * 1024;
+export const MAX_CONTRACT_BYTES = CONTRACT_LIMITS.bytes;
 
 /**
  * Aliases are legitimate YAML but contracts have little use for them; a low limit
  * stops "billion laughs" expansion long before it costs memory.
  */
-const MAX_ALIAS_COUNT = 10;
+const MAX_ALIAS_COUNT = CONTRACT_LIMITS.aliases;
 
 /**
  * A report names this many problems, then how many more there are. Locating an issue
@@ -34,6 +35,9 @@ export const MAX_REPORTED_ISSUES = 100;
 
 export function parseContract(text: string, file: string): ParsedContract {
   const { value, locator } = readDocument(text, file);
+  // An oversized contract is refused before the checks whose cost grows with its size.
+  const oversized = sizeFindings(value as Record<string, unknown>).map((f) => locator.issue(f));
+  if (oversized.length > 0) throw new ContractValidationError(oversized);
   const structural = checkMetaSchema(value);
   const semantic = checkSemantics(
     value as Contract,
@@ -78,9 +82,7 @@ function readDocument(text: string, file: string): ReadDocument {
   const fileIssue = (message: string): Issue => ({ file, path: '', line: 0, column: 0, message });
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_CONTRACT_BYTES) {
-    throw new ContractValidationError([
-      fileIssue(`contract file is ${bytes} bytes; the limit is ${MAX_CONTRACT_BYTES} bytes (1 MiB)`),
-    ]);
+    throw new ContractValidationError([fileIssue(bytesMessage(bytes))]);
   }
   const lineCounter = new LineCounter();
   // yaml's default (1.2 core schema) already avoids YAML 1.1 surprises such as `on` or

@@ -84,7 +84,7 @@ describe('loadContractFiles', () => {
     const huge = await write('huge.yaml', BASE + '#' + 'x'.repeat(MAX_CONTRACT_BYTES) + '\n');
     const issues = await loadIssues([huge]);
     expect(issues).toHaveLength(1);
-    expect(issues[0]!.message).toMatch(/the limit is 1048576 bytes/);
+    expect(issues[0]!.message).toMatch(/the limit is 262144 bytes/);
   });
 
   it('rejects the same (name, version) with different content, wherever the files are', async () => {

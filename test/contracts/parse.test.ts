@@ -140,12 +140,12 @@ describe('parseContract: rejected files', () => {
     ]);
   });
 
-  it('rejects a file over 1 MiB before parsing it', () => {
-    expect(MAX_CONTRACT_BYTES).toBe(1024 * 1024);
+  it('rejects a file over 256 KiB before parsing it', () => {
+    expect(MAX_CONTRACT_BYTES).toBe(256 * 1024);
     const huge = BASE + '#' + 'x'.repeat(MAX_CONTRACT_BYTES) + '\n';
     const issue = onlyIssue(huge);
     expect(issue).toMatchObject({ path: '', line: 0, column: 0 });
-    expect(issue.message).toContain('the limit is 1048576 bytes (1 MiB)');
+    expect(issue.message).toContain('the limit is 262144 bytes (256 KiB)');
   });
 
   it('counts bytes, not characters', () => {
