@@ -11,6 +11,7 @@ import * as streamOffsets from './20261127000003_stream_offsets';
 import * as newestEventTime from './20261127000006_run_newest_event_time';
 import * as runEvents from './20261203050001_run_events';
 import * as landingSegments from './20261204100001_landing_segments';
+import * as claimIncarnation from './20261204600001_run_claim_incarnation';
 
 export interface Migration {
   name: string;
@@ -27,4 +28,5 @@ export const migrations: Migration[] = [
   { name: '20261127000006_run_newest_event_time', ...newestEventTime },
   { name: '20261203050001_run_events', ...runEvents },
   { name: '20261204100001_landing_segments', ...landingSegments },
+  { name: '20261204600001_run_claim_incarnation', ...claimIncarnation },
 ];

@@ -10,7 +10,8 @@
  * report, rejects), written in a transaction of their own (fail-stage.ts).
  */
 import type { Logger } from 'pino';
-import { defaultInstanceId } from '../scheduling/incarnation';
+import { defaultInstanceId, selfIncarnation } from '../scheduling/incarnation';
+import { asUnavailable } from '../errors';
 import type { Clock, IdGenerator } from '../clock';
 import type { Environment } from '../config';
 import type { Store, Repositories } from '../store/store';
@@ -125,7 +126,8 @@ export class RunExecutor {
       trigger: run.trigger,
     });
     const started = this.deps.clock.now();
-    if (!(await this.deps.store.runs.claim(run, this.instanceId, started, started + this.leaseMs)))
+    const leaseUntil = started + this.leaseMs;
+    if (!(await this.deps.store.runs.claim(run, this.instanceId, started, leaseUntil, selfIncarnation())))
       return run;
     this.executing.add(run.id);
     Object.assign(run, { status: 'running', startedAt: started });
@@ -134,7 +136,7 @@ export class RunExecutor {
       { rawBatches: req.rawBatches.map((b) => b.id), contractVersion: run.contractVersion },
       'run started',
     );
-    const heartbeat = setInterval(() => void this.heartbeat(run.id, log), Math.max(1000, this.leaseMs / 3));
+    const heartbeat = this.startHeartbeat(run.id, log);
     const measured: { now: Measured | null } = { now: null };
     try {
       const compiled = this.compiled.get(req.contract.hash, req.contract.contract);
@@ -144,7 +146,7 @@ export class RunExecutor {
       // Awaited: the heartbeat and the claim hold while the failure is being written.
       return await this.fail(run, err, measured.now, log);
     } finally {
-      clearInterval(heartbeat);
+      heartbeat.stop();
       this.executing.delete(run.id);
     }
   }
@@ -163,13 +165,51 @@ export class RunExecutor {
     return this.deps.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  private async heartbeat(id: string, log: Logger): Promise<void> {
-    try {
-      const until = this.deps.clock.now() + this.leaseMs;
-      if (!(await this.deps.store.runs.extendLease(id, this.instanceId, until))) log.warn('run lease lost');
-    } catch (err) {
-      log.warn({ err }, 'run lease could not be extended');
-    }
+  /**
+   * Renews the run's lease three times a lease, on the store's lease connection (never
+   * behind this process's own work on the pool), one renewal at a time. A renewal that
+   * finds the database locked (SQLite: a commit, often this run's own, holds the write
+   * lock) is only noted: the lease may lapse meanwhile, and the sweep of any process on
+   * this host sees this one alive and leaves the run alone (dispatcher.ts).
+   */
+  private startHeartbeat(id: string, log: Logger): { stop(): void } {
+    let stopped = false;
+    let inFlight = false;
+    const beat = async () => {
+      if (inFlight || stopped) return;
+      inFlight = true;
+      try {
+        const until = this.deps.clock.now() + this.leaseMs;
+        if (!(await this.deps.store.leases.extend(id, this.instanceId, until)) && !stopped)
+          await this.leaseLost(id, log);
+      } catch (err) {
+        if (stopped) return;
+        const unavailable = asUnavailable(err);
+        if (unavailable) log.debug({ error: unavailable.message }, 'run lease not renewed yet');
+        else log.warn({ err }, 'run lease could not be extended');
+      } finally {
+        inFlight = false;
+      }
+    };
+    const timer = setInterval(() => void beat(), Math.max(100, this.leaseMs / 3));
+    return {
+      stop: () => {
+        stopped = true;
+        clearInterval(timer);
+      },
+    };
+  }
+
+  /**
+   * A renewal found the run no longer running under this process: right after this
+   * process's own commit or failure (the renewal waited for its lock), nothing to say;
+   * recovered elsewhere as interrupted, this process's work on it will be refused at
+   * the commit, and the operator hears it now.
+   */
+  private async leaseLost(id: string, log: Logger): Promise<void> {
+    const now = await this.deps.store.leases.state(id);
+    if (now?.status === 'running' || (now?.status === 'failed' && now.errorKind === 'interrupted'))
+      log.warn({ status: now.status, error: now.error }, 'run lease lost: the run was recovered elsewhere');
   }
 
   /** Reads, validates and transforms; what it measured lands in `measured` as soon as it is known. */

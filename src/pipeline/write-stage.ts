@@ -44,7 +44,6 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
   return store.transaction(async (tx) => {
     const view = { environment: w.run.environment, contract: w.run.contractName, major: w.run.contractMajor };
     await tx.features.insertMany(w.run.id, view, w.rows);
-    await tx.runs.setNewestEventTime(w.run.id, w.rows.newestEventTime);
     await w.hook?.('features');
     await tx.rejects.insertMany(w.run.id, await w.rejects.rows);
     await w.hook?.('rejects');
@@ -68,6 +67,9 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
       precedence: w.supersedes ? (w.supersedes.precedence ?? w.supersedes.committedAt ?? now) : now,
       error: null,
     };
+    // The run's row is written last, just before the commit: on PostgreSQL that locks it,
+    // and its lease renewals (another connection) wait for the lock while it is held.
+    await tx.runs.setNewestEventTime(w.run.id, w.rows.newestEventTime);
     const ok = await tx.runs.update(w.run.id, patch, ['running']);
     if (!ok)
       throw new Error(`run ${w.run.id} left 'running' while it executed (cancelled or recovered elsewhere)`);

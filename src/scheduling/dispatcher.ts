@@ -2,8 +2,9 @@
  * The run queue's dispatcher. Runs wait in the database (status queued); per
  * (contract, environment) one lane executes them one at a time in queued order,
  * so a restart loses nothing and two runs of one contract never overlap. Failed
- * runs with a transient error are retried with backoff (a full disk with a longer one); runs left `running` by a
- * dead process are found (at start-up and periodically), failed and retried.
+ * runs with a transient error are retried with backoff (a full disk with a longer one);
+ * runs left `running` by a dead process are found (at start-up and periodically), failed
+ * and retried, and a run whose process lives is never taken for one of them (see sweep).
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
@@ -14,7 +15,8 @@ import type { RunEventSink } from '../events/run-events';
 import type { ProgressFn } from '../pipeline/read-stage';
 import { DEFAULT_RETRY, backoffFor, backoffMs, type RetryPolicy } from './retry';
 import { asUnavailable } from '../errors';
-import { heldByDeadIncarnation } from './incarnation';
+import { claimHolder } from './incarnation';
+import type { RunningClaim } from '../store/run.repository';
 
 const interrupted = (how: string) =>
   `interrupted: the process running it stopped before it finished (${how})`;
@@ -55,6 +57,8 @@ export class RunDispatcher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Progress callbacks of submitters, used when this process executes their run. */
   private readonly progress = new Map<string, ProgressFn>();
+  /** Runs whose lease lapsed while their live holder works on: noted once each. */
+  private readonly lapsedAlive = new Set<string>();
   private sweeper: NodeJS.Timeout | null = null;
   private poller: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -243,29 +247,59 @@ export class RunDispatcher {
   }
 
   /**
-   * Fails runs whose process died mid-run and queues their retries: runs whose lease
-   * lapsed, and at once those held by a dead earlier process of this instance (same
-   * owner, pid gone: incarnation.ts), e.g. the one this process replaced after a crash.
+   * Fails runs whose process died mid-run and queues their retries. A run held by a
+   * process of this host (same owner, incarnation.ts) is judged by that process: gone
+   * (e.g. the one a restart replaced, or a killed `tidemark run`), it is recovered at
+   * once; alive, it is left running whatever its lease says, since a lease also lapses
+   * when its heartbeat is held up (on SQLite by the write lock of a long commit, of its
+   * own process or another), and the process ends its run itself. Runs of other hosts,
+   * of unverifiable holders, and this process's own runs that its executor no longer
+   * executes are recovered once their lease lapsed.
    */
   async sweep(): Promise<void> {
     if (!this.executes) return;
     const now = this.deps.clock.now();
-    for (const orphan of await this.deps.store.runs.orphans(now)) {
+    const seen = new Set<string>();
+    for (const claim of await this.deps.store.runs.runningClaims()) {
+      const { run, claimedBy } = claim;
       // Ours and still executing (e.g. its lease lapsed while the database was away): it ends itself.
-      if (this.deps.executor.isExecuting(orphan.id)) continue;
+      if (this.deps.executor.isExecuting(run.id)) continue;
+      const holder = claimHolder(claimedBy, claim.incarnation, this.deps.executor.instanceId);
+      if (holder === 'gone') {
+        const error = interrupted(`its process ${claimedBy} is gone; recovered at once`);
+        if (await this.deps.store.runs.failAbandoned(run.id, claimedBy!, now, error))
+          await this.recovered(run, now, error);
+        continue;
+      }
+      if (claim.leaseUntil !== null && claim.leaseUntil >= now) continue;
+      if (holder === 'alive') {
+        seen.add(run.id);
+        this.noteLapsedButAlive(claim, now);
+        continue;
+      }
       // Only while its lease is still lapsed: a heartbeat since the read above means its process lives.
       const error = interrupted('recovered by the dispatcher');
-      if (await this.deps.store.runs.failOrphan(orphan.id, now, error))
-        await this.recovered(orphan, now, error);
+      if (await this.deps.store.runs.failOrphan(run.id, now, error)) await this.recovered(run, now, error);
     }
-    for (const { run, claimedBy } of await this.deps.store.runs.runningClaims()) {
-      if (!heldByDeadIncarnation(claimedBy, this.deps.executor.instanceId)) continue;
-      const error = interrupted(`its process ${claimedBy} is gone; recovered at once by its successor`);
-      if (await this.deps.store.runs.failAbandoned(run.id, claimedBy!, now, error))
-        await this.recovered(run, now, error);
-    }
-    await this.kickQueued();
+    for (const id of this.lapsedAlive) if (!seen.has(id)) this.lapsedAlive.delete(id);
     await this.deps.pruneEvents?.();
+    await this.kickQueued();
+  }
+
+  /** Says once per run that its lease lapsed while its process lives (an operator may want to know why). */
+  private noteLapsedButAlive(claim: RunningClaim, now: number): void {
+    if (this.lapsedAlive.has(claim.run.id)) return;
+    this.lapsedAlive.add(claim.run.id);
+    this.deps.logger.warn(
+      {
+        runId: claim.run.id,
+        contract: claim.run.contractName,
+        environment: claim.run.environment,
+        claimedBy: claim.claimedBy,
+        lapsedMs: claim.leaseUntil === null ? null : now - claim.leaseUntil,
+      },
+      'run lease lapsed but its process is alive on this host; left running',
+    );
   }
 
   private async recovered(orphan: Run, now: number, error: string): Promise<void> {

@@ -21,12 +21,36 @@ export type DbOptions =
 export interface Db {
   knex: Knex;
   engine: Engine;
+  /**
+   * A connection of its own for run lease renewals, opened on first use: a heartbeat
+   * must never wait for the pool behind the process's own work (on SQLite the single
+   * pooled connection is busy for the whole of a run's commit, or a long history read;
+   * on PostgreSQL the pool may be full). The same knex on an in-memory SQLite database.
+   */
+  leases(): Knex;
   close(): Promise<void>;
 }
 
 export function openDb(opts: DbOptions): Db {
   const k = opts.engine === 'sqlite' ? openSqlite(opts.filename) : openPostgres(opts);
-  return { knex: k, engine: opts.engine, close: () => k.destroy() };
+  let side: Knex | null = null;
+  const leases = () =>
+    (side ??=
+      opts.engine === 'sqlite'
+        ? opts.filename === ':memory:' || opts.filename.startsWith('file:')
+          ? k
+          : openSqlite(opts.filename)
+        : openPostgres({ ...opts, poolMax: 1, queryTimeoutMs: opts.queryTimeoutMs === 0 ? 0 : 5_000 }));
+  return {
+    knex: k,
+    engine: opts.engine,
+    leases,
+    close: async () => {
+      if (side && side !== k) await side.destroy();
+      side = null;
+      await k.destroy();
+    },
+  };
 }
 
 function openSqlite(filename: string): Knex {
@@ -36,7 +60,9 @@ function openSqlite(filename: string): Knex {
     connection: { filename },
     useNullAsDefault: true,
     // One writer at a time is SQLite's model; a single connection avoids SQLITE_BUSY
-    // between our own connections, and WAL lets other processes read meanwhile.
+    // between our own connections, and WAL lets other processes read meanwhile. (Lease
+    // renewals have a connection of their own: a one-row update that waits for the
+    // write lock at most busy_timeout.)
     pool: {
       min: 1,
       max: 1,

@@ -17,6 +17,15 @@ export interface RunFilter {
   to?: number;
 }
 
+export interface RunningClaim {
+  run: Run;
+  /** `<owner>:<pid>` for a process's default instance id (scheduling/incarnation.ts). */
+  claimedBy: string | null;
+  /** The holder's incarnation when it recorded one. */
+  incarnation: string | null;
+  leaseUntil: number | null;
+}
+
 export interface RunPage {
   runs: Run[];
   totalCount: number;
@@ -60,43 +69,43 @@ export class RunRepository {
   /**
    * Claims a queued run for `instance`: queued → running with a lease, only when no
    * other run of the same (contract, environment) is running. Atomic across
-   * processes (the key is locked for the transaction).
+   * processes (the key is locked for the transaction). `incarnation` tells this holder
+   * from a later process with the same pid (scheduling/incarnation.ts).
    */
-  async claim(run: Run, instance: string, now: number, leaseUntil: number): Promise<boolean> {
+  async claim(
+    run: Run,
+    instance: string,
+    now: number,
+    leaseUntil: number,
+    incarnation: string | null = null,
+  ): Promise<boolean> {
     const exec = async (trx: Knex.Transaction) => {
       await lockKey(trx, this.engine, `run-lane:${run.contractName}:${run.environment}`);
       const busy = await trx(T.runs)
         .where({ contract_name: run.contractName, environment: run.environment, status: 'running' })
         .first('id');
       if (busy) return false;
-      const n = await trx(T.runs)
-        .where({ id: run.id, status: 'queued' })
-        .update({ status: 'running', started_at: now, claimed_by: instance, lease_until: leaseUntil });
+      const n = await trx(T.runs).where({ id: run.id, status: 'queued' }).update({
+        status: 'running',
+        started_at: now,
+        claimed_by: instance,
+        claimed_incarnation: incarnation,
+        lease_until: leaseUntil,
+      });
       return n > 0;
     };
     return 'commit' in this.db ? exec(this.db as Knex.Transaction) : (this.db as Knex).transaction(exec);
   }
 
-  /** Extends a lease while the run executes; false when the run is no longer ours. */
-  async extendLease(id: string, instance: string, leaseUntil: number): Promise<boolean> {
-    const n = await this.db(T.runs)
-      .where({ id, status: 'running', claimed_by: instance })
-      .update({ lease_until: leaseUntil });
-    return n > 0;
-  }
-
-  /** Running runs whose lease expired (their instance died) or that never had one. */
-  async orphans(now: number): Promise<Run[]> {
-    const rows = await this.db<DbRunRow>(T.runs)
-      .where({ status: 'running' })
-      .where((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now));
-    return rows.map(toRun);
-  }
-
   /** Running runs with who holds them (crash recovery tells a dead holder from a live one). */
-  async runningClaims(): Promise<Array<{ run: Run; claimedBy: string | null; leaseUntil: number | null }>> {
+  async runningClaims(): Promise<RunningClaim[]> {
     const rows = await this.db<DbRunRow>(T.runs).where({ status: 'running' });
-    return rows.map((r) => ({ run: toRun(r), claimedBy: r.claimed_by, leaseUntil: toMillis(r.lease_until) }));
+    return rows.map((r) => ({
+      run: toRun(r),
+      claimedBy: r.claimed_by,
+      incarnation: r.claimed_incarnation ?? null,
+      leaseUntil: toMillis(r.lease_until),
+    }));
   }
 
   /** Fails a running run as interrupted, only while `claimedBy` (a holder known dead) still holds it. */

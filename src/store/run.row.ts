@@ -33,6 +33,7 @@ export interface DbRunRow {
   not_before: number | string | null;
   claimed_by: string | null;
   lease_until: number | string | null;
+  claimed_incarnation?: string | null;
   error_kind: string | null;
   precedence: number | string | null;
 }

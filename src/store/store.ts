@@ -17,6 +17,7 @@ import { lockKey } from './dialect';
 import { migrationStatus } from './migrate';
 import { StreamOffsetRepository } from './stream-offset.repository';
 import { LandingSegmentRepository } from './landing-segment.repository';
+import { LeaseRepository } from './lease.repository';
 
 export class Repositories {
   readonly contracts: ContractRepository;
@@ -63,8 +64,15 @@ export class TxRepositories extends Repositories {
 }
 
 export class Store extends Repositories {
+  private leaseRepository: LeaseRepository | null = null;
+
   constructor(private readonly handle: Db) {
     super(handle.knex, handle.engine);
+  }
+
+  /** Run lease renewals, on a connection of their own (opened on first use). */
+  get leases(): LeaseRepository {
+    return (this.leaseRepository ??= new LeaseRepository(this.handle.leases()));
   }
 
   /** Runs `fn` in one transaction: everything it writes commits together or not at all. */
