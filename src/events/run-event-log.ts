@@ -74,6 +74,9 @@ export class RunEventLog {
 
   /** Deletes events created before `before` (epoch ms); returns how many. */
   async prune(before: number): Promise<number> {
+    // Looked for first: a delete takes SQLite's write lock even when it finds nothing, and
+    // waits for it (busy_timeout) while another process commits a large run.
+    if (!(await this.db(RUN_EVENTS_TABLE).where('created_at', '<', before).first('id'))) return 0;
     return this.db(RUN_EVENTS_TABLE).where('created_at', '<', before).delete();
   }
 }
