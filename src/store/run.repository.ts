@@ -110,9 +110,13 @@ export class RunRepository {
 
   /** Fails a running run as interrupted, only while `claimedBy` (a holder known dead) still holds it. */
   async failAbandoned(id: string, claimedBy: string, now: number, error: string): Promise<boolean> {
-    const n = await this.db(T.runs)
-      .where({ id, status: 'running', claimed_by: claimedBy })
-      .update({ status: 'failed', finished_at: now, error, error_kind: 'interrupted' });
+    const n = await this.db(T.runs).where({ id, status: 'running', claimed_by: claimedBy }).update({
+      status: 'failed',
+      finished_at: now,
+      error,
+      error_kind: 'interrupted',
+      claimed_incarnation: null,
+    });
     return n > 0;
   }
 
@@ -124,7 +128,13 @@ export class RunRepository {
     const n = await this.db(T.runs)
       .where({ id, status: 'running' })
       .where((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now))
-      .update({ status: 'failed', finished_at: now, error, error_kind: 'interrupted' });
+      .update({
+        status: 'failed',
+        finished_at: now,
+        error,
+        error_kind: 'interrupted',
+        claimed_incarnation: null,
+      });
     return n > 0;
   }
 
@@ -146,7 +156,12 @@ export class RunRepository {
   async update(id: string, patch: Partial<Run>, expected?: RunStatus[]): Promise<boolean> {
     const q = this.db(T.runs).where({ id });
     if (expected) q.whereIn('status', expected);
-    const n = await q.update(patchToDb(patch));
+    const row = patchToDb(patch);
+    // The holder's incarnation matters only while the run is running; dropping it as the
+    // run ends keeps an ended run's row as small as before it was recorded (a full disk
+    // still has room for the final update exactly when it had before).
+    if (patch.status !== undefined && patch.status !== 'running') row.claimed_incarnation = null;
+    const n = await q.update(row);
     return n > 0;
   }
 
