@@ -241,8 +241,13 @@ export class FeatureRepository {
     opts: HistoryOptions,
   ): Promise<Map<string, Array<{ eventTime: number; values: Record<string, Value> }>>> {
     const out = new Map<string, Array<{ eventTime: number; values: Record<string, Value> }>>();
-    for (let start = 0; start < requests.length; start += HISTORY_CHUNK) {
-      const rows = await this.historyChunk(view, requests.slice(start, start + HISTORY_CHUNK), opts);
+    // In key order, consecutive walks touch neighbouring pages: of the index, and of the
+    // table, where a day's rows of neighbouring entities were written side by side.
+    const sorted = [...requests].sort((a, b) =>
+      a.entityKey < b.entityKey ? -1 : a.entityKey > b.entityKey ? 1 : 0,
+    );
+    for (let start = 0; start < sorted.length; start += HISTORY_CHUNK) {
+      const rows = await this.historyChunk(view, sorted.slice(start, start + HISTORY_CHUNK), opts);
       for (const r of rows) {
         const list = out.get(r.ek) ?? [];
         list.push({ eventTime: toMillis(r.event_time)!, values: JSON.parse(r.feature_values) });
