@@ -14,6 +14,7 @@ import { trainingCase } from './cases/training-set';
 import { onlineCase } from './cases/online-read';
 import { eventsCase } from './cases/events';
 import { underLoadCase } from './cases/reads-under-ingest';
+import { dailyCase } from './cases/daily';
 
 const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> = {
   ingest: ingestCase,
@@ -21,6 +22,7 @@ const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> =
   online: onlineCase,
   underload: underLoadCase,
   events: eventsCase,
+  daily: dailyCase,
 };
 
 const o = parseOptions(process.argv.slice(2));

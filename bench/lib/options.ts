@@ -2,17 +2,17 @@
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 
-export const CASES = ['ingest', 'training', 'online', 'underload', 'events'] as const;
+export const CASES = ['ingest', 'training', 'online', 'underload', 'events', 'daily'] as const;
 export type CaseName = (typeof CASES)[number];
 
 export interface BenchOptions {
-  /** 1 = the issue's sizes (1M-row CSV, 1M feature rows, 100k training rows, 1,000 subscribers). */
+  /** 1 = the issue's sizes (1M-row CSV, 1M feature rows, 100k training rows, 1,000 subscribers, 10k-row daily file). */
   scale: number;
   seed: number;
   /** Repetitions per subject (median); the slow ones stop early after their time budget. */
   reps: number;
   only: CaseName[];
-  /** Engines for the training set case. */
+  /** Engines for the training set and daily cases. */
   engines: Array<'sqlite' | 'postgres'>;
   pgUrl: string;
   /** Write CPU profiles of the Tidemark side here (an extra, unmeasured repetition). */
@@ -26,7 +26,7 @@ const HELP = `npm run bench -- [options]
   --scale N       fraction of the full sizes (default 1; e.g. 0.1 for a quick pass)
   --only LIST     comma-separated cases: ${CASES.join(',')} (default all)
   --reps N        repetitions per measurement, median reported (default 3)
-  --engines LIST  training set engines: sqlite,postgres (default both)
+  --engines LIST  training set and daily engines: sqlite,postgres (default both)
   --pg URL        PostgreSQL server (default $BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
   --seed N        data generator seed (default 42)
   --profile       also write CPU profiles of the Tidemark side to bench/out/profiles/

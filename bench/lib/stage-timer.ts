@@ -60,7 +60,11 @@ export class StageTimer {
     };
   }
 
+  /** Starts timing a run: what earlier runs marked is forgotten. */
   start(): void {
+    this.marks.clear();
+    this.txs.length = 0;
+    this.historyMs = 0;
     this.t0 = performance.now();
   }
 
