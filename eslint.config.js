@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'bench/out', 'coverage', 'scratch'] },
+  {
+    ignores: [
+      'node_modules',
+      'data',
+      'bench/out',
+      'coverage',
+      'scratch',
+      'console/dist',
+      'console/node_modules',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,6 +29,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The console runs in the browser (its own tsconfig: console/tsconfig.json).
+    files: ['console/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['src/config.ts', 'test/**', 'scripts/**', 'bench/**', 'bin/**', 'vitest.config.ts', 'seeds/**'],

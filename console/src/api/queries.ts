@@ -1,0 +1,78 @@
+/** The GraphQL documents of the console, one place, so a reader sees every call it makes. */
+const RUN_SUMMARY = `
+  id contract contractVersion environment status trigger queuedAt startedAt finishedAt
+  rowsRead rowsWritten rowsRejected error errorKind`;
+
+export const OVERVIEW = `query Overview {
+  contracts { name version owner description environments
+    freshness { environment stale ageSeconds sla newestEventTime } }
+  streams { contract environment paused error lastRunId }
+}`;
+
+/** The fields a run mark and the overview's "last run" cell show. */
+const RUN_MARK = `id status queuedAt error rowsRead rowsWritten rowsRejected`;
+
+/**
+ * The last runs of each contract × environment, one aliased field per pair. The
+ * overview asks in chunks of LAST_RUNS_CHUNK pairs, well inside the server's alias
+ * (100) and complexity (5,000) limits.
+ */
+export const LAST_RUNS_CHUNK = 20;
+export function lastRunsQuery(pairs: number, first: number): string {
+  const vars = Array.from({ length: pairs }, (_, i) => `$c${i}: String!, $e${i}: String!`).join(', ');
+  const fields = Array.from(
+    { length: pairs },
+    (_, i) => `r${i}: runs(contract: $c${i}, environment: $e${i}, first: ${first}) { nodes { ${RUN_MARK} } }`,
+  ).join('\n  ');
+  return `query LastRuns(${vars}) {\n  ${fields}\n}`;
+}
+
+export const CONTRACT_NAMES = `query ContractNames { contracts { name environments } }`;
+
+export const RUNS = `query Runs($first: Int!, $after: String, $contract: String, $environment: String, $status: RunStatus) {
+  runs(first: $first, after: $after, contract: $contract, environment: $environment, status: $status) {
+    totalCount pageInfo { endCursor hasNextPage } nodes { ${RUN_SUMMARY} }
+  }
+}`;
+
+export const RUN_STATUS_CHANGED = `subscription RunStatusChanged($contract: String, $environment: String) {
+  runStatusChanged(contract: $contract, environment: $environment) { ${RUN_SUMMARY} }
+}`;
+
+export const RUN = `query Run($id: ID!) {
+  run(id: $id) {
+    ${RUN_SUMMARY}
+    attempt codeVersion contractHash createdBy committedAt invalidatedAt outputDigest rowsValid rowsFiltered
+    parent { id status trigger queuedAt }
+    children { id status trigger queuedAt }
+    rawBatches { id sha256 sizeBytes sourceType sourceUri rowCount receivedAt }
+    validation {
+      success
+      statistics { evaluatedExpectations successfulExpectations unsuccessfulExpectations successPercent }
+      results { expect column columns severity success mostly observedValue elementCount
+        unexpectedCount unexpectedPercent details sample }
+    }
+  }
+}`;
+
+/** The contract version's expectations: where a row check's threshold (min, max, ...) is written. */
+export const CONTRACT_EXPECTATIONS = `query ContractExpectations($name: String!, $version: String!) {
+  contract(name: $name, version: $version) { expectations }
+}`;
+
+export const REJECTS = `query Rejects($id: ID!, $first: Int!, $offset: Int!) {
+  run(id: $id) { id rejects(first: $first, offset: $offset) {
+    totalCount nodes { rowNumber file rawBatchId raw reasons { rule column message value } } } }
+}`;
+
+export const KEY_CHECK = `query KeyCheck { __typename }`;
+
+export const CONTRACT = `query Contract($name: String!, $version: String) {
+  contract(name: $name, version: $version) {
+    name version owner description entity entityKey eventTime environments versions registeredAt
+    freshness { environment stale ageSeconds sla newestEventTime }
+    schema { name type required description constraints }
+    features { name kind description definition }
+    expectations
+  }
+}`;

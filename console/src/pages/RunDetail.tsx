@@ -1,0 +1,187 @@
+/**
+ * One run as a reviewer reads it: what it read and wrote, why it failed, its
+ * validation report (each expectation's observed value against its threshold), the
+ * rejected rows with their file and row number, its raw batches, and the runs before
+ * and after it. While the run is queued or running, its status follows live.
+ */
+import { useCallback } from 'react';
+import { CONTRACT_EXPECTATIONS, RUN } from '../api/queries';
+import type { RunDetail as Run, RunLink, RunSummary } from '../api/types';
+import { useQuery } from '../components/useQuery';
+import { useLiveRuns } from '../components/useLiveRuns';
+import { StatusBadge } from '../components/Status';
+import { ErrorMessage, Loading } from '../components/Feedback';
+import { Link, usePageTitle } from '../router';
+import { bytes, count, dateTime, duration } from '../format';
+import { ValidationReport } from './ValidationReport';
+import { Rejects } from './Rejects';
+
+export function RunDetail({ id }: { id: string }) {
+  usePageTitle(`Run ${id}`);
+  const q = useQuery<{ run: Run | null }>(RUN, { id });
+  const run = q.data?.run;
+  const expectations = useQuery<{ contract: { expectations: unknown } | null }>(
+    run ? CONTRACT_EXPECTATIONS : null,
+    run ? { name: run.contract, version: run.contractVersion } : {},
+  );
+  const live = run && (run.status === 'QUEUED' || run.status === 'RUNNING');
+  const onRun = useCallback((r: RunSummary) => r.id === id && q.reload(), [id, q.reload]);
+  useLiveRuns(live ? { contract: run.contract, environment: run.environment } : null, onRun, q.reload);
+
+  if (q.error) return <ErrorMessage error={q.error} />;
+  if (!q.data) return <Loading what={`run ${id}`} />;
+  if (!run)
+    return (
+      <>
+        <h1>Run not found</h1>
+        <p>
+          No run has the id <code>{id}</code>. <Link href="/runs">All runs</Link>.
+        </p>
+      </>
+    );
+
+  const took =
+    run.startedAt && run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : null;
+  const defs = Array.isArray(expectations.data?.contract?.expectations)
+    ? (expectations.data.contract.expectations as Array<Record<string, unknown>>)
+    : [];
+  return (
+    <>
+      <p className="crumbs">
+        <Link href="/runs">Runs</Link> ›{' '}
+        <Link href={`/runs?contract=${encodeURIComponent(run.contract)}`}>{run.contract}</Link>
+      </p>
+      <h1>
+        Run <span className="mono">{run.id}</span> <StatusBadge status={run.status} />
+      </h1>
+      {run.error && (
+        <p className="error" role="note">
+          <span aria-hidden="true">✗ </span>
+          <strong>Why it failed{run.errorKind ? ` (${run.errorKind})` : ''}:</strong> {run.error}
+        </p>
+      )}
+      <section aria-labelledby="counts-heading">
+        <h2 id="counts-heading">Counts</h2>
+        <dl className="counts">
+          {(
+            [
+              ['Read', run.rowsRead],
+              ['Valid', run.rowsValid],
+              ['Filtered', run.rowsFiltered],
+              ['Rejected', run.rowsRejected],
+              ['Written', run.rowsWritten],
+            ] as const
+          ).map(([label, n]) => (
+            <div key={label} data-count={label.toLowerCase()}>
+              <dt>{label}</dt>
+              <dd>{count(n)}</dd>
+            </div>
+          ))}
+        </dl>
+        <dl className="facts">
+          <dt>Contract</dt>
+          <dd>
+            <Link href={`/contracts/${encodeURIComponent(run.contract)}`}>{run.contract}</Link>@
+            {run.contractVersion} <span className="muted mono">hash {run.contractHash.slice(0, 12)}</span>
+          </dd>
+          <dt>Environment</dt>
+          <dd>{run.environment}</dd>
+          <dt>Trigger</dt>
+          <dd>
+            {run.trigger} by {run.createdBy}, attempt {run.attempt}
+          </dd>
+          <dt>Queued / started / finished</dt>
+          <dd>
+            {dateTime(run.queuedAt)} / {dateTime(run.startedAt)} / {dateTime(run.finishedAt)}
+            {took !== null && ` (took ${duration(took)})`}
+          </dd>
+          <dt>Rows visible</dt>
+          <dd>
+            {run.committedAt ? `from ${dateTime(run.committedAt)}` : 'never (nothing committed)'}
+            {run.invalidatedAt && ` until ${dateTime(run.invalidatedAt)}`}
+          </dd>
+          <dt>Code version</dt>
+          <dd className="mono">{run.codeVersion}</dd>
+          {run.outputDigest && (
+            <>
+              <dt>Output digest</dt>
+              <dd className="mono">{run.outputDigest}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+      <section aria-labelledby="family-heading">
+        <h2 id="family-heading">Parent and children</h2>
+        <RunLinks
+          label="Parent (the run this one retried or reprocessed)"
+          runs={run.parent ? [run.parent] : []}
+        />
+        <RunLinks label="Children (runs that retried or reprocessed this one)" runs={run.children} />
+      </section>
+      <ValidationReport report={run.validation} definitions={defs} />
+      <Rejects id={run.id} total={run.rowsRejected} />
+      <section aria-labelledby="batches-heading">
+        <h2 id="batches-heading">Raw batches ({run.rawBatches.length})</h2>
+        {run.rawBatches.length === 0 ? (
+          <p className="muted">None.</p>
+        ) : (
+          <table className="grid">
+            <thead>
+              <tr>
+                <th scope="col">Batch</th>
+                <th scope="col">Source</th>
+                <th scope="col">sha256</th>
+                <th scope="col" className="num">
+                  Size
+                </th>
+                <th scope="col" className="num">
+                  Rows
+                </th>
+                <th scope="col">Received</th>
+              </tr>
+            </thead>
+            <tbody>
+              {run.rawBatches.map((b) => (
+                <tr key={b.id}>
+                  <th scope="row" className="mono">
+                    {b.id}
+                  </th>
+                  <td>
+                    {b.sourceType}
+                    {b.sourceUri && <div className="small mono">{b.sourceUri}</div>}
+                  </td>
+                  <td className="mono small">{b.sha256}</td>
+                  <td className="num">{bytes(b.sizeBytes)}</td>
+                  <td className="num">{count(b.rowCount)}</td>
+                  <td>{dateTime(b.receivedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
+
+function RunLinks({ label, runs }: { label: string; runs: RunLink[] }) {
+  return (
+    <div className="run-links">
+      <h3>{label}</h3>
+      {runs.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
+        <ul>
+          {runs.map((r) => (
+            <li key={r.id}>
+              <Link href={`/runs/${r.id}`} className="mono">
+                {r.id}
+              </Link>{' '}
+              <StatusBadge status={r.status} /> {r.trigger}, {dateTime(r.queuedAt)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
