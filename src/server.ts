@@ -23,6 +23,7 @@ import { limitsPlugin } from './graphql/limits.plugin';
 import { boundedStringify } from './graphql/response-size';
 import { httpOperationsPlugin } from './graphql/http-operations.plugin';
 import { explorerAssets, explorerPage } from './graphql/explorer';
+import { consoleRoutes } from './console/routes';
 import { observabilityRoutes } from './observability/routes';
 import { graphqlMetricsPlugin, graphqlRequestMetrics } from './observability/graphql-metrics.plugin';
 import { enableProcessMetrics } from './observability/metrics';
@@ -75,6 +76,8 @@ export interface ServerOptions {
   keyMaxAgeMs?: number;
   /** Failed-authentication limits (default: DEFAULT_FAILED_AUTH_POLICY); tests pass their own. */
   failedAuth?: FailedAuthLimiter;
+  /** The built console (default: console/dist of this checkout); tests pass their own. */
+  consoleDist?: string;
 }
 
 export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promise<TidemarkServer> {
@@ -189,8 +192,8 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       guard: keyRequired(gate),
     }),
   );
-  // Nothing else lives at the root yet: a browser opening the server lands in the explorer.
-  app.get('/', (_req, res) => res.redirect(302, '/graphql'));
+  // The console at / and its routes; the explorer stays at /graphql.
+  app.use(consoleRoutes(opts.consoleDist));
   app.use('/explorer', explorerAssets());
   app.use(
     '/graphql',

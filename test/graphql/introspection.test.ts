@@ -112,12 +112,6 @@ describe(`introspection and limits on every road (${testEngine()})`, () => {
     expectError(res, 'BAD_USER_INPUT', /subscriptions go over WebSocket \(graphql-ws\) at this URL/);
   });
 
-  it('leads GET / to the explorer', async () => {
-    const res = await request(s.server.httpServer).get('/').set('Accept', 'text/html');
-    expect(res.status).toBe(302);
-    expect(res.headers.location).toBe('/graphql');
-  });
-
   it('answers the same through Express alone (no direct HTTP path)', async () => {
     const server = await createServer(rt, { directGraphqlHttp: false });
     try {
