@@ -6,6 +6,7 @@
 //
 //   node scripts/test-browser.mjs            all browser files
 //   node scripts/test-browser.mjs explorer   only files whose path contains the filter
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { startVitest } from 'vitest/node';
 
@@ -13,6 +14,9 @@ if (!existsSync('/usr/bin/chromium')) {
   console.error('/usr/bin/chromium is missing: apt-get install -y chromium (.ci/run does), then run again.');
   process.exit(1);
 }
+// The servers under test serve console/dist: build it first when its sources changed.
+const build = spawnSync(process.execPath, ['scripts/build-console.mjs'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const vitest = await startVitest('test', process.argv.slice(2), {
   run: true,
   watch: false,

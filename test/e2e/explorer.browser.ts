@@ -1,20 +1,18 @@
 /**
  * The explorer walked in headless Chromium against a real `tidemark serve` (SQLite in a
- * temporary data directory, a free port): the root URL leads to it, the Docs pane lists
+ * temporary data directory, a free port): at /graphql (/ is the console), the Docs pane lists
  * the Query fields (the schema loaded through introspection), a typed query shows its
  * result, a subscription shows a run's events while an ingest runs over HTTP; then the
  * same with keys required, the key typed into the Headers tab, and a wrong key shown as
  * an error instead of a spinner. On SQLite, and again on a fresh PostgreSQL database when
  * TEST_DATABASE_URL is set. Screenshots of each step: test-artifacts/browser/.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN_ARGS, childEnv, REPO_ROOT, startInstance, type Instance } from '../faults/support/instance';
-import { createFaultDb, type FaultDb } from '../faults/support/pg';
-import { openBrowser, type Browser } from './support/browser';
+import { REPO_ROOT, type Instance } from '../faults/support/instance';
+import type { Browser } from './support/browser';
+import { createKey, ENGINES, setUp, tearDown, type Setup } from './support/server';
 import {
   docsQueryFields,
   refetchSchema,
@@ -63,62 +61,6 @@ async function ingestUntilShown(b: Browser, server: Instance, key?: string): Pro
   throw new Error('no run event reached the result pane after 20 ingests');
 }
 
-type Engine = 'sqlite' | 'postgres';
-const ENGINES: Engine[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
-
-interface Setup {
-  root: string;
-  server: Instance;
-  b: Browser;
-  /** The instance's store: its data directory, and on PostgreSQL its database. */
-  storeEnv: Record<string, string>;
-  db: FaultDb | null;
-}
-
-async function setUp(label: string, engine: Engine, env: Record<string, string> = {}): Promise<Setup> {
-  const root = mkdtempSync(join(tmpdir(), `tm-e2e-${label}-`));
-  const db = engine === 'postgres' ? await createFaultDb() : null;
-  const storeEnv = { TIDEMARK_DATA_DIR: join(root, 'data'), ...(db ? { DATABASE_URL: db.url } : {}) };
-  const server = await startInstance({
-    name: `${label}-${engine}`,
-    dataDir: storeEnv.TIDEMARK_DATA_DIR,
-    contractsDir: join(REPO_ROOT, 'contracts'),
-    databaseUrl: db?.url ?? '',
-    logDir: join(root, 'logs'),
-    env,
-  });
-  return { root, server, b: await openBrowser(), storeEnv, db };
-}
-
-async function tearDown(s: Setup | undefined): Promise<void> {
-  await s?.b.close();
-  await s?.server.kill();
-  await s?.db?.drop();
-  if (s) rmSync(s.root, { recursive: true, force: true });
-}
-
-/** `tidemark keys create` on the server's store. */
-function createKey(storeEnv: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...BIN_ARGS, 'keys', 'create', '--owner', 'e2e', '--role', 'admin'], {
-      cwd: REPO_ROOT,
-      env: childEnv({ ...storeEnv, TIDEMARK_LOG_LEVEL: 'silent' }),
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    p.once('exit', (code) => {
-      const key = out
-        .trim()
-        .split('\n')
-        .find((l) => l.startsWith('tmk_'));
-      if (code === 0 && key) resolve(key);
-      else reject(new Error(`keys create exited ${code}: ${err}`));
-    });
-  });
-}
-
 describe.each(ENGINES)('the explorer in Chromium, anonymous on loopback (%s)', (engine) => {
   let s: Setup;
   beforeAll(async () => {
@@ -129,9 +71,8 @@ describe.each(ENGINES)('the explorer in Chromium, anonymous on loopback (%s)', (
     if (task.result?.state === 'fail') await s.b.shot(`failed-${engine}-${task.name.replace(/\W+/g, '-')}`);
   });
 
-  it('leads / to the explorer, whose Docs pane lists the Query fields', async () => {
-    await s.b.page.goto(`${s.server.baseUrl}/`);
-    expect(new URL(s.b.page.url()).pathname).toBe('/graphql');
+  it('opens at /graphql, whose Docs pane lists the Query fields', async () => {
+    await s.b.page.goto(`${s.server.baseUrl}/graphql`);
     const fields = await docsQueryFields(s.b.page);
     await s.b.shot(`anon-1-docs-${engine}`);
     expect(fields).toEqual(expect.arrayContaining(['contracts', 'features', 'runs', 'trainingSet']));

@@ -30,6 +30,8 @@ export interface InstanceOptions {
   env?: Record<string, string>;
   /** Where the captured log is written (one file per instance). */
   logDir: string;
+  /** Land and run the sample files at start, as `npm start` does (default: no samples). */
+  samples?: boolean;
 }
 
 export interface Instance {
@@ -90,7 +92,7 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
     TIDEMARK_LOG_LEVEL: 'info',
     ...opts.env,
   });
-  const proc = spawn(process.execPath, [...BIN_ARGS, 'serve', '--no-samples'], {
+  const proc = spawn(process.execPath, [...BIN_ARGS, 'serve', opts.samples ? '--samples' : '--no-samples'], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
