@@ -63,6 +63,20 @@ describe('Dockerfile', () => {
     expect(steps.some((s) => s.op === 'RUN' && /chown node:node \/data/.test(s.args))).toBe(true);
     expect(steps.some((s) => s.op === 'COPY' && /--chown/.test(s.args))).toBe(false);
   });
+
+  it('builds the console in its own stage and copies only its output into the image', () => {
+    const stages = steps.filter((s) => s.op === 'FROM').map((s) => s.args);
+    expect(stages[0]).toMatch(/ AS console$/);
+    const image = steps.slice(steps.map((s) => s.op).lastIndexOf('FROM'));
+    expect(
+      image.some((s) => s.op === 'COPY' && s.args === '--from=console /app/console/dist console/dist'),
+    ).toBe(true);
+    // `npm ci` needs the workspace's package.json, and its `prepare` the build script, before the sources arrive.
+    const ci = image.findIndex((s) => s.op === 'RUN' && /npm ci --omit=dev/.test(s.args));
+    const before = image.slice(0, ci).map((s) => s.args);
+    expect(before).toContain('console/package.json console/');
+    expect(before).toContain('scripts/build-console.mjs scripts/');
+  });
 });
 
 describe('.dockerignore', () => {
@@ -72,7 +86,15 @@ describe('.dockerignore', () => {
     .filter((l) => l && !l.startsWith('#'));
 
   it('leaves out host modules, data, history and build or test output', () => {
-    for (const e of ['node_modules', 'data', '.git', 'bench/out', 'test-artifacts'])
+    for (const e of [
+      'node_modules',
+      '**/node_modules',
+      'console/dist',
+      'data',
+      '.git',
+      'bench/out',
+      'test-artifacts',
+    ])
       expect(entries).toContain(e);
   });
 
@@ -85,6 +107,9 @@ describe('.dockerignore', () => {
       'seeds',
       'package.json',
       'package-lock.json',
+      'console/src',
+      'console/package.json',
+      'scripts/build-console.mjs',
     ])
       expect(entries.filter((e) => e === needed || needed.startsWith(`${e}/`))).toEqual([]);
   });
