@@ -112,11 +112,16 @@ export function RunDetail({ id }: { id: string }) {
       </section>
       <section aria-labelledby="family-heading">
         <h2 id="family-heading">Parent and children</h2>
-        <RunLinks
-          label="Parent (the run this one retried or reprocessed)"
-          runs={run.parent ? [run.parent] : []}
-        />
-        <RunLinks label="Children (runs that retried or reprocessed this one)" runs={run.children} />
+        <dl className="facts">
+          <dt>Parent (the run this one retried or reprocessed)</dt>
+          <dd>
+            <RunLinks runs={run.parent ? [run.parent] : []} />
+          </dd>
+          <dt>Children (runs that retried or reprocessed this one)</dt>
+          <dd>
+            <RunLinks runs={run.children} />
+          </dd>
+        </dl>
       </section>
       <ValidationReport report={run.validation} definitions={defs} />
       <Rejects id={run.id} total={run.rowsRejected} />
@@ -148,9 +153,9 @@ export function RunDetail({ id }: { id: string }) {
                   </th>
                   <td>
                     {b.sourceType}
-                    {b.sourceUri && <div className="small mono">{b.sourceUri}</div>}
+                    {b.sourceUri && <div className="small mono hash">{b.sourceUri}</div>}
                   </td>
-                  <td className="mono small">{b.sha256}</td>
+                  <td className="mono small hash">{b.sha256}</td>
                   <td className="num">{bytes(b.sizeBytes)}</td>
                   <td className="num">{count(b.rowCount)}</td>
                   <td>{dateTime(b.receivedAt)}</td>
@@ -164,24 +169,18 @@ export function RunDetail({ id }: { id: string }) {
   );
 }
 
-function RunLinks({ label, runs }: { label: string; runs: RunLink[] }) {
+function RunLinks({ runs }: { runs: RunLink[] }) {
+  if (runs.length === 0) return <span className="muted">none</span>;
   return (
-    <div className="run-links">
-      <h3>{label}</h3>
-      {runs.length === 0 ? (
-        <p className="muted">None.</p>
-      ) : (
-        <ul>
-          {runs.map((r) => (
-            <li key={r.id}>
-              <Link href={`/runs/${r.id}`} className="mono">
-                {r.id}
-              </Link>{' '}
-              <StatusBadge status={r.status} /> {r.trigger}, {dateTime(r.queuedAt)}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
+    <ul className="run-links">
+      {runs.map((r) => (
+        <li key={r.id}>
+          <Link href={`/runs/${r.id}`} className="mono">
+            {r.id}
+          </Link>{' '}
+          <StatusBadge status={r.status} /> {r.trigger}, {dateTime(r.queuedAt)}
+        </li>
+      ))}
+    </ul>
   );
 }
