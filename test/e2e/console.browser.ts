@@ -11,31 +11,13 @@
  *   prompt when the key is revoked.
  * Screenshots of each step: test-artifacts/browser/console-*.png.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../faults/support/instance';
 import { createKey, ENGINES, gql, setUp, tearDown, tidemark, type Setup } from './support/server';
-
-const SENSORS = `name: sensor_readings
-version: 1.0.0
-owner: e2e
-entity: { name: sensor, key: [sensor] }
-eventTime: ts
-source: { type: csv, path: sensor_readings/*.csv }
-schema:
-  - { name: ts, type: timestamp, required: true }
-  - { name: sensor, type: string, required: true }
-  - { name: celsius, type: number, required: true, minimum: -50 }
-expectations:
-  - { expect: mean_between, column: celsius, min: 0, max: 40, severity: fail }
-features:
-  - { name: celsius, column: celsius }
-`;
-// Row 2 is below the schema's minimum (rejected); the mean of the others, 87.5, is above 40 (the run fails).
-const HOT_CSV =
-  'ts,sensor,celsius\n2024-01-01T00:00:00Z,s1,80\n2024-01-01T01:00:00Z,s1,-99\n2024-01-01T02:00:00Z,s2,95\n';
+import { failingRun } from './support/failing-run';
 
 const cards = readFileSync(join(REPO_ROOT, 'seeds/data/card_transactions/sample.jsonl'), 'utf8')
   .split('\n')
@@ -115,13 +97,7 @@ describe.each(ENGINES)('the console in Chromium, anonymous on loopback (%s)', (e
 
   it('shows a failed run: its expectation against the threshold and its rejected rows', async () => {
     const { page } = s.b;
-    await gql(s.server, 'mutation($y: String!) { applyContract(yaml: $y) { status } }', { y: SENSORS });
-    mkdirSync(join(s.dataDir, 'landing', 'sensor_readings'), { recursive: true });
-    writeFileSync(join(s.dataDir, 'landing', 'sensor_readings', 'hot.csv'), HOT_CSV);
-    const { triggerRun } = await gql<{ triggerRun: { id: string; status: string } }>(
-      s.server,
-      'mutation { triggerRun(contract: "sensor_readings") { id status } }',
-    );
+    const triggerRun = await failingRun(s);
     expect(triggerRun.status).toBe('FAILED');
 
     // From the overview's "needs attention" to the run, by link, as a person would.
