@@ -127,6 +127,16 @@ describe.each(ENGINES)('the console in Chromium, anonymous on loopback (%s)', (e
     expect(await rowText(page, 'section:has(#batches-heading) tbody')).toMatch(
       /csv .*hot\.csv [0-9a-f]{64} 100 B/,
     );
+
+    // The Runs page filtered to failed runs (by the server) lists it alone, and says so in the address.
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Runs' }).click();
+    await page.getByLabel('Status').selectOption('FAILED');
+    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(1);
+    expect(new URL(page.url()).search).toBe('?status=FAILED');
+    expect(await rowText(page, `tr[data-run="${triggerRun.id}"]`)).toContain(
+      'failed validation failed: mean_between(celsius) sensor_readings@1.0.0 dev manual',
+    );
+    expect(await rowText(page, '#runs-count')).toMatch(/^Runs 1–1 of 1, newest first\./);
     expect(s.b.errors).toEqual([]);
   });
 

@@ -29,8 +29,10 @@ export function lastRunsQuery(pairs: number, first: number): string {
 
 export const CONTRACT_NAMES = `query ContractNames { contracts { name environments } }`;
 
-export const RUNS = `query Runs($first: Int!, $after: String, $contract: String, $environment: String, $status: RunStatus) {
-  runs(first: $first, after: $after, contract: $contract, environment: $environment, status: $status) {
+export const RUNS = `query Runs($first: Int!, $after: String, $contract: String, $environment: String,
+    $status: RunStatus, $trigger: String, $from: DateTime, $to: DateTime) {
+  runs(first: $first, after: $after, contract: $contract, environment: $environment, status: $status,
+    trigger: $trigger, from: $from, to: $to) {
     totalCount pageInfo { endCursor hasNextPage } nodes { ${RUN_SUMMARY} }
   }
 }`;

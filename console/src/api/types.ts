@@ -8,6 +8,17 @@ export const RUN_STATUSES: RunStatus[] = [
   'ROLLED_BACK',
   'SUPERSEDED',
 ];
+/** What starts a run (src/pipeline/run.types.ts RUN_TRIGGERS). */
+export const RUN_TRIGGERS = [
+  'schedule',
+  'arrival',
+  'manual',
+  'push',
+  'retry',
+  'reprocess',
+  'backfill',
+  'stream',
+];
 
 export interface RunSummary {
   id: string;

@@ -6,7 +6,13 @@
  */
 import { useCallback, useMemo, useState } from 'react';
 import { CONTRACT_NAMES, RUNS } from '../api/queries';
-import { RUN_STATUSES, type RunConnection, type RunStatus, type RunSummary } from '../api/types';
+import {
+  RUN_STATUSES,
+  RUN_TRIGGERS,
+  type RunConnection,
+  type RunStatus,
+  type RunSummary,
+} from '../api/types';
 import { useQuery } from '../components/useQuery';
 import { useLive, useLiveRuns } from '../components/useLiveRuns';
 import { StatusBadge, statusWord } from '../components/Status';
@@ -20,20 +26,47 @@ interface Filters {
   contract: string | null;
   environment: string | null;
   status: RunStatus | null;
+  trigger: string | null;
+  /** Queued on or after this day (midnight UTC), YYYY-MM-DD. */
+  from: string | null;
+  /** Queued before this day (midnight UTC), YYYY-MM-DD. */
+  to: string | null;
 }
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function filtersOf(search: URLSearchParams): Filters {
   const status = search.get('status');
+  const trigger = search.get('trigger');
+  const day = (name: string) => {
+    const v = search.get(name);
+    return v && DAY.test(v) ? v : null;
+  };
   return {
     contract: search.get('contract') || null,
     environment: search.get('environment') || null,
     status: status && (RUN_STATUSES as string[]).includes(status) ? (status as RunStatus) : null,
+    trigger: trigger && RUN_TRIGGERS.includes(trigger) ? trigger : null,
+    from: day('from'),
+    to: day('to'),
   };
+}
+
+/** Whether a run that just changed belongs on the first page under these filters. */
+function matches(run: RunSummary, f: Filters): boolean {
+  if (f.status && run.status !== f.status) return false;
+  if (f.trigger && run.trigger !== f.trigger) return false;
+  const queued = Date.parse(run.queuedAt);
+  if (f.from && queued < Date.parse(f.from)) return false;
+  if (f.to && queued >= Date.parse(f.to)) return false;
+  return true;
 }
 
 export function Runs({ search }: { search: URLSearchParams }) {
   usePageTitle('Runs');
-  const filters = filtersOf(search);
+  // Rebuilt only when the address changes, so callbacks that use it stay the same meanwhile.
+  const qs = search.toString();
+  const filters = useMemo(() => filtersOf(new URLSearchParams(qs)), [qs]);
   // Cursors of the pages before this one; empty on the first page.
   const [cursors, setCursors] = useState<Array<string | null>>([]);
   const after = cursors.length ? cursors[cursors.length - 1] : null;
@@ -72,14 +105,14 @@ export function Runs({ search }: { search: URLSearchParams }) {
           next[i] = { ...nodes[i]!, ...run };
           return { runs: { ...d.runs, nodes: next } };
         }
-        if (!onFirstPage || (filters.status && run.status !== filters.status)) return d;
+        if (!onFirstPage || !matches(run, filters)) return d;
         return {
           runs: { ...d.runs, totalCount: d.runs.totalCount + 1, nodes: [run, ...nodes].slice(0, PAGE) },
         };
       });
       setAnnouncement(`Run ${run.id} of ${run.contract} ${statusWord(run.status)}.`);
     },
-    [runs.setData, onFirstPage, filters.status],
+    [runs.setData, onFirstPage, filters],
   );
   useLiveRuns(filters, onRun, runs.reload);
   const live = useLive();
@@ -121,6 +154,23 @@ export function Runs({ search }: { search: URLSearchParams }) {
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          Trigger
+          <select value={filters.trigger ?? ''} onChange={(e) => setFilter('trigger', e.target.value)}>
+            <option value="">all</option>
+            {RUN_TRIGGERS.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Queued from (UTC)
+          <input type="date" value={filters.from ?? ''} onChange={(e) => setFilter('from', e.target.value)} />
+        </label>
+        <label>
+          Queued before (UTC)
+          <input type="date" value={filters.to ?? ''} onChange={(e) => setFilter('to', e.target.value)} />
         </label>
       </form>
       <p className="visually-hidden" aria-live="polite">
