@@ -12,6 +12,7 @@ import * as newestEventTime from './20261127000006_run_newest_event_time';
 import * as runEvents from './20261203050001_run_events';
 import * as landingSegments from './20261204100001_landing_segments';
 import * as claimIncarnation from './20261204600001_run_claim_incarnation';
+import * as rejectsPageIndex from './20261204700001_rejects_page_index';
 
 export interface Migration {
   name: string;
@@ -29,4 +30,5 @@ export const migrations: Migration[] = [
   { name: '20261203050001_run_events', ...runEvents },
   { name: '20261204100001_landing_segments', ...landingSegments },
   { name: '20261204600001_run_claim_incarnation', ...claimIncarnation },
+  { name: '20261204700001_rejects_page_index', ...rejectsPageIndex },
 ];

@@ -44,13 +44,7 @@ export class RejectRepository {
     offset = 0,
   ): Promise<{ rows: StoredReject[]; totalCount: number }> {
     const total = await this.db(T.rejectedRows).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
-    const rows: Array<DbRejectRow & { source_uri: string | null }> = await this.db(`${T.rejectedRows} as j`)
-      .leftJoin(`${T.rawBatches} as b`, 'b.id', 'j.raw_batch_id')
-      .where('j.run_id', runId)
-      .select('j.*', 'b.source_uri')
-      .orderBy([{ column: 'j.raw_batch_id' }, { column: 'j.row_number' }])
-      .offset(offset)
-      .limit(first);
+    const rows: Array<DbRejectRow & { source_uri: string | null }> = await this.page(runId, first, offset);
     return {
       totalCount: toCount(total[0]?.n),
       rows: rows.map((r) => ({
@@ -62,5 +56,19 @@ export class RejectRepository {
         reasons: fromJson<RejectReason[]>(r.reasons)!,
       })),
     };
+  }
+
+  /**
+   * One page in (raw batch, row number) order: a walk of the (run_id, raw_batch_id,
+   * row_number) index, never a sort of all the run's rejects (test/store/reject.repository.test.ts).
+   */
+  page(runId: string, first: number, offset: number): Knex.QueryBuilder {
+    return this.db(`${T.rejectedRows} as j`)
+      .leftJoin(`${T.rawBatches} as b`, 'b.id', 'j.raw_batch_id')
+      .where('j.run_id', runId)
+      .select('j.*', 'b.source_uri')
+      .orderBy([{ column: 'j.raw_batch_id' }, { column: 'j.row_number' }])
+      .offset(offset)
+      .limit(first);
   }
 }

@@ -94,6 +94,36 @@ describe(`RejectRepository (${testEngine()})`, () => {
     expect((await store.rejects.forRun(run.id, 10, N)).rows).toEqual([]);
   });
 
+  it('reads a page by walking the (run, raw batch, row number) index, never sorting the run', async () => {
+    const INDEX = 'rejected_rows_run_id_raw_batch_id_row_number_index';
+    if (testEngine() === 'sqlite') {
+      for (const offset of [0, N - 25]) {
+        const { sql, bindings } = store.rejects.page(run.id, 25, offset).toSQL();
+        const rows: Array<{ detail: string }> = await db.knex.raw(
+          `EXPLAIN QUERY PLAN ${sql}`,
+          bindings as never,
+        );
+        const plan = rows.map((r) => r.detail).join('\n');
+        expect(plan).toContain(`SEARCH j USING INDEX ${INDEX} (run_id=?)`);
+        expect(plan).not.toMatch(/TEMP B-TREE/);
+      }
+    } else {
+      // A first page after statistics are gathered, as on a store that grew.
+      await db.knex.raw('ANALYZE rejected_rows');
+      const { sql, bindings } = store.rejects.page(run.id, 25, 0).toSQL();
+      const res = await db.knex.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as never);
+      const nodes: Array<{ 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string }> = [];
+      const walk = (n: { 'Node Type': string; Plans?: never[] }) => {
+        nodes.push(n);
+        n.Plans?.forEach(walk);
+      };
+      walk(res.rows[0]['QUERY PLAN'][0].Plan);
+      expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
+      const rejects = nodes.filter((n) => n['Relation Name'] === 'rejected_rows');
+      expect(rejects.map((n) => [n['Node Type'], n['Index Name']])).toEqual([['Index Scan', INDEX]]);
+    }
+  });
+
   it('writes nothing when any chunk fails inside a transaction', async () => {
     const txRun = await insertRun(store);
     const rows = Array.from({ length: 20_000 }, (_, i) => makeReject(batchA.id, i + 1));
