@@ -3,7 +3,7 @@
  * here, so repositories stay dialect-free.
  */
 import type { Knex } from 'knex';
-import { bulkInsert } from './bulk-insert';
+import { bulkInsert, type RowSource } from './bulk-insert';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -44,7 +44,7 @@ export async function batchInsert<T>(
   engine: Engine,
   table: string,
   columns: readonly string[],
-  items: Iterable<T>,
+  items: RowSource<T>,
   toRow: (item: T) => unknown[],
   /** Columns with the same value on every row (see BulkInsertPlan.constants). */
   constants?: ReadonlyArray<readonly [column: string, value: unknown]>,

@@ -11,6 +11,7 @@
 import type { Knex } from 'knex';
 import { T } from './tables';
 import { batchInsert, toMillis, withoutJit, type Engine } from './dialect';
+import type { RowSource } from './bulk-insert';
 import {
   PIT_CHUNK,
   YIELD_EVERY,
@@ -130,7 +131,7 @@ export class FeatureRepository {
   async insertMany(
     runId: string,
     view: Omit<FeatureView, 'version'>,
-    rows: Iterable<FeatureRowInsert>,
+    rows: RowSource<FeatureRowInsert>,
   ): Promise<void> {
     await batchInsert(
       this.db,

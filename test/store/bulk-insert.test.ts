@@ -65,6 +65,31 @@ describe(`bulkInsert (${testEngine()})`, () => {
     expect((await stored()).map((r) => r.n)).toEqual(Array.from({ length: 37 }, (_, i) => i));
   });
 
+  it('stores batches made while it runs (an async source), in order, exactly once', async () => {
+    async function* batches() {
+      for (let from = 0; from < 50; from += 7) {
+        await new Promise((r) => setImmediate(r));
+        yield rows(from, Math.min(50, from + 7));
+      }
+    }
+    await bulkInsert(db.knex, db.engine, { ...plan([], 8), items: batches() });
+    expect(await stored()).toEqual(rows(0, 50));
+  });
+
+  it.each([
+    ['bound values', false],
+    ['one JSON text on SQLite', true],
+  ])(
+    'ends a chunk at about a million characters (%s): rows of large text are all stored',
+    async (_, asJson) => {
+      // 12 rows of 300 KB: a chunk of 1,000 rows would be 3.6 MB; each statement stays near 1 MB.
+      const items = rows(0, 12).map((r) => ({ ...r, label: `${r.n}:${'x'.repeat(300_000)}` }));
+      const json = (r: ReturnType<typeof rows>[number]) => JSON.stringify([r.n, r.label, r.at]);
+      await bulkInsert(db.knex, db.engine, { ...plan(items, 1_000), json: asJson ? json : undefined });
+      expect(await stored()).toEqual(items);
+    },
+  );
+
   it('a failing chunk fails the transaction and nothing of any chunk is kept', async () => {
     await db.knex('bulk_probe').insert({ n: 5_000, label: 'before', at: 1 });
     // Row 5,000 collides in the fourth chunk of 1,500: chunks 1–3 already ran on the connection.
