@@ -6,7 +6,7 @@
 import type { Contract } from '../contracts/contract.types';
 import { compileCellCleanser, compileCleanser, type CellCleanser, type Cleanser } from './cleanse';
 import { compileFilters, type RowFilter } from './filter';
-import { compileTransformRows, historyNeeds, type TransformRows, type HistoryNeeds } from './transform';
+import { compileTransformBatches, historyNeeds, type TransformBatches, type HistoryNeeds } from './transform';
 import { compileChecks } from '../quality';
 import type { CompiledChecks } from '../quality/checks.types';
 
@@ -17,8 +17,8 @@ export interface CompiledContract {
   cells: CellCleanser;
   filter: RowFilter;
   checks: CompiledChecks;
-  /** Feature rows one entity at a time, in canonical order. */
-  transform: TransformRows;
+  /** Feature rows in canonical order, in batches, made in slices (slices.ts). */
+  transform: TransformBatches;
   history: HistoryNeeds;
   /** Columns of the expectations that compare a row with the entity's previous stored value. */
   monotonicColumns: string[];
@@ -38,7 +38,7 @@ export class CompiledContractCache {
       cells: compileCellCleanser(contract),
       filter: compileFilters(contract),
       checks: compileChecks(contract),
-      transform: compileTransformRows(contract),
+      transform: compileTransformBatches(contract),
       history: historyNeeds(contract),
       monotonicColumns: [
         ...new Set(

@@ -17,7 +17,7 @@ import type { Environment } from '../config';
 import type { Store, Repositories } from '../store/store';
 import type { RegisteredContract } from '../contracts/registry.types';
 import type { RunEventSink } from '../events/run-events';
-import { validateBatch } from '../quality';
+import { validateBatchInSlices } from '../quality';
 import type { ValidationReport } from '../quality/report.types';
 import type { RawStore } from './raw-store';
 import { CompiledContractCache, type CompiledContract } from './compiled-contract';
@@ -30,6 +30,7 @@ import { RunValidationError, describeFailure } from './run-failure';
 import { recordFailure } from './fail-stage';
 import { fileNames } from './file-name';
 import { SAMPLE_LIMIT } from '../quality/tally';
+import { Slicer } from './slices';
 
 export interface ExecutorDeps {
   store: Store;
@@ -221,7 +222,9 @@ export class RunExecutor {
     log: Logger,
   ): Promise<Outcome> {
     const t0 = Date.now();
-    const read = await readStage(this.deps.rawStore, req.rawBatches, compiled, req.progress);
+    // Every stage works in slices: the server keeps answering while the run executes.
+    const slicer = new Slicer();
+    const read = await readStage(this.deps.rawStore, req.rawBatches, compiled, req.progress, slicer);
     log.info(
       { rows: read.read, rowsPerSec: rate(read.read, t0), rejected: read.rejects.length },
       'rows read',
@@ -229,14 +232,15 @@ export class RunExecutor {
     const view = { environment: run.environment, contract: run.contractName, major: run.contractMajor };
     const exclude = req.supersedes ? [req.supersedes.id] : [];
     const history = await loadHistory(this.deps.store, view, read.clean, compiled, exclude);
-    const validation = validateBatch(compiled.checks, read.clean, {
+    const ctx = {
       now: this.deps.clock.now(),
       presentColumns: read.presentColumns,
       previous: history.previous,
       coercionRejects: read.rejects.length,
       coercionSample: read.rejects.slice(0, SAMPLE_LIMIT),
       files: fileNames(req.rawBatches),
-    });
+    };
+    const validation = await validateBatchInSlices(compiled.checks, read.clean, ctx, slicer);
     // Validation rejects read their source records back from the kept raw batches while
     // the commit inserts the feature rows (the database's thread is the busy one then);
     // the commit awaits them before writing the rejects.
@@ -250,7 +254,7 @@ export class RunExecutor {
     measured.now = { rejects, read, report: validation.report };
     if (!validation.report.success) throw new RunValidationError(validation.report);
     // Rows are made (transform, digest, serialisation) as the commit inserts them.
-    const rows = sealRows(compiled.transform(validation.accepted, history.points));
+    const rows = sealRows(compiled.transform(validation.accepted, history.points, slicer), slicer);
     return { ...measured.now, rows };
   }
 

@@ -11,6 +11,7 @@ import type { CleanRows } from './clean-rows';
 import { ColumnarRowsBuilder } from './columnar-rows';
 import { readRawBatch } from './sources/read-raw-batch';
 import { detached } from './detach';
+import { ROWS_PER_LOOK, Slicer } from './slices';
 
 export interface ReadResult {
   clean: CleanRows;
@@ -30,6 +31,7 @@ export async function readStage(
   batches: RawBatch[],
   compiled: CompiledContract,
   progress?: ProgressFn,
+  slicer = new Slicer(),
 ): Promise<ReadResult> {
   const { contract } = compiled;
   const clean = new ColumnarRowsBuilder({
@@ -56,6 +58,7 @@ export async function readStage(
       for (const rec of records) {
         inBatch++;
         out.read++;
+        if (out.read % ROWS_PER_LOOK === 0) await slicer.maybePause();
         // A line that could not be parsed (a short CSV line, invalid JSON) does not show the columns.
         if (!sawColumns && !rec.parseError) {
           sawColumns = true;
@@ -95,6 +98,7 @@ export async function rejectsWithRaw(
   batches: RawBatch[],
   compiled: CompiledContract,
   rejected: ReadonlyArray<{ row: CleanRow; reasons: RejectReason[] }>,
+  slicer = new Slicer(),
 ): Promise<RejectedRow[]> {
   const wanted = new Map<string, Map<number, RejectedRow>>();
   const out = rejected.map(({ row, reasons }) => {
@@ -123,6 +127,7 @@ export async function rejectsWithRaw(
       rows,
     )) {
       for (const rec of records) {
+        if (rec.rowNumber % ROWS_PER_LOOK === 0) await slicer.maybePause();
         const reject = inBatch.get(rec.rowNumber);
         if (reject) {
           reject.raw = detached(rec.raw);

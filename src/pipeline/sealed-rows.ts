@@ -1,15 +1,17 @@
 /**
- * The run's feature rows as the commit consumes them: the transform's rows, one entity
- * at a time, each hashed into the output digest and serialised as it is read, so the
- * commit can insert them while they are being made (the database writes one chunk on
- * its own thread while the next is computed) and no run ever holds all of them.
+ * The run's feature rows as the commit consumes them: the transform's batches, each row
+ * hashed into the output digest and serialised as it is read, so the commit can insert
+ * them while they are being made (the database writes one chunk on its own thread while
+ * the next is computed) and no run ever holds all of them. Between two batches the
+ * event loop may turn (slices.ts): the transform's batches are small for that reason.
  *
  * Read once. The digest and the count are known when the reading has finished.
  */
 import { createDigester } from './digest';
 import type { FeatureRow, SealedFeatureRow } from './row.types';
+import { Slicer } from './slices';
 
-export interface SealedRows extends Iterable<SealedFeatureRow> {
+export interface SealedRows extends AsyncIterable<SealedFeatureRow[]> {
   /** Rows read so far; the total once reading has finished. */
   readonly count: number;
   /** The output digest; throws if the rows have not all been read. */
@@ -18,7 +20,10 @@ export interface SealedRows extends Iterable<SealedFeatureRow> {
   readonly newestEventTime: number | null;
 }
 
-export function sealRows(rows: Iterable<FeatureRow>): SealedRows {
+export function sealRows(
+  batches: AsyncIterable<FeatureRow[]> | Iterable<FeatureRow[]>,
+  slicer = new Slicer(),
+): SealedRows {
   const digester = createDigester();
   let count = 0;
   let newest = -Infinity;
@@ -35,15 +40,21 @@ export function sealRows(rows: Iterable<FeatureRow>): SealedRows {
       if (digest === null) throw new Error('the output digest is known only once every feature row was read');
       return digest;
     },
-    *[Symbol.iterator]() {
+    async *[Symbol.asyncIterator]() {
       if (started) throw new Error('sealed feature rows can be read only once');
       started = true;
-      for (const row of rows) {
-        const { entityKey, eventTime, rowNumber, rawBatchId } = row;
-        count++;
-        if (eventTime > newest) newest = eventTime;
-        const valuesJson = digester.add(row);
-        yield { entityKey, eventTime, valuesJson, json: digester.lastLine, rowNumber, rawBatchId };
+      for await (const batch of batches) {
+        const sealed = new Array<SealedFeatureRow>(batch.length);
+        for (let i = 0; i < batch.length; i++) {
+          const row = batch[i]!;
+          const { entityKey, eventTime, rowNumber, rawBatchId } = row;
+          if (eventTime > newest) newest = eventTime;
+          const valuesJson = digester.add(row);
+          sealed[i] = { entityKey, eventTime, valuesJson, json: digester.lastLine, rowNumber, rawBatchId };
+        }
+        count += batch.length;
+        yield sealed;
+        await slicer.maybePause();
       }
       digest = digester.digest();
     },

@@ -3,11 +3,17 @@
  * array per column or feature and one reused record per expression, so a million rows
  * cost a few arrays per entity, not objects per row per step. Entities come out in
  * canonical order (entity key by UTF-16 code unit), each one's rows by event time.
+ *
+ * The work comes out in pieces: small batches of finished rows (slices.ts rowsPerBatch:
+ * a few rows of a wide contract, up to ROWS_PER_LOOK of a narrow one), and pause points
+ * (undefined) between the steps of an entity, so a run can let the event loop turn
+ * inside even one huge entity.
  */
 import type { CompiledExpression } from './expression';
 import type { FeatureRow, HistoryPoint, Value } from './row.types';
 import type { CleanRows } from './clean-rows';
 import { mergeSeries, windowOverRows, type ResolvedWindow } from './windows';
+import { ROWS_PER_LOOK, rowsPerBatch, type Slicer } from './slices';
 
 /** One feature, as planned: a copied column, an expression, or a window over an earlier feature. */
 export type Step =
@@ -20,9 +26,32 @@ export function* runTransform(
   rows: CleanRows,
   history: Map<string, HistoryPoint[]>,
 ): Generator<FeatureRow> {
+  for (const piece of transformWork(steps, rows, history)) if (piece) yield* piece;
+}
+
+/** The same rows in batches, pausing whenever `slicer` says the slice is used up. */
+export async function* runTransformInSlices(
+  steps: Step[],
+  rows: CleanRows,
+  history: Map<string, HistoryPoint[]>,
+  slicer: Slicer,
+): AsyncGenerator<FeatureRow[]> {
+  for (const piece of transformWork(steps, rows, history)) {
+    if (piece) yield piece;
+    else if (slicer.due()) await slicer.pause();
+  }
+}
+
+/** Batches of finished rows, in canonical order, with pause points (undefined) between. */
+function* transformWork(
+  steps: Step[],
+  rows: CleanRows,
+  history: Map<string, HistoryPoint[]>,
+): Generator<FeatureRow[] | undefined, void, void> {
   const batchOrder = new Map<string, number>();
   const byEntity: Array<number[] | undefined> = [];
   for (let i = 0; i < rows.length; i++) {
+    if (i % ROWS_PER_LOOK === ROWS_PER_LOOK - 1) yield;
     const batch = rows.rawBatchId(i);
     if (!batchOrder.has(batch)) batchOrder.set(batch, batchOrder.size);
     const id = rows.entityId(i);
@@ -39,9 +68,7 @@ export function* runTransform(
   for (const id of ids) {
     const entityRows = latestPerEventTime(rows, byEntity[id]!, batchOrder);
     byEntity[id] = undefined; // let the entity's index list go once it is done
-    const out: FeatureRow[] = [];
-    transformEntity(steps, reader.at(entityRows), history.get(keys[id]!) ?? [], out);
-    yield* out;
+    yield* transformEntity(steps, reader.at(entityRows), history.get(keys[id]!) ?? []);
   }
 }
 
@@ -101,7 +128,12 @@ class EntityReader {
   }
 }
 
-function transformEntity(steps: Step[], rows: EntityRows, history: HistoryPoint[], out: FeatureRow[]): void {
+/** One entity: a pause point after each step, then its rows in batches. */
+function* transformEntity(
+  steps: Step[],
+  rows: EntityRows,
+  history: HistoryPoint[],
+): Generator<FeatureRow[] | undefined, void, void> {
   const columns = new Map<string, Value[]>();
   const column = (name: string): Value[] => {
     let values = columns.get(name);
@@ -117,17 +149,25 @@ function transformEntity(steps: Step[], rows: EntityRows, history: HistoryPoint[
         step.name,
         windowOverRows(step.window, series ?? rows.times, column(step.source), step.source),
       );
+    yield;
   }
   // Values are built with their keys in canonical (sorted) order: the digest then
   // serialises them with the engine's JSON.stringify (digest.ts).
   const names = steps.map((s) => s.name).sort();
   const featureColumns = names.map((name) => columns.get(name)!);
+  const batch = rowsPerBatch(names.length);
+  let out: FeatureRow[] = [];
   for (let k = 0; k < rows.length; k++) {
     const values: Record<string, Value> = {};
     for (let f = 0; f < names.length; f++) values[names[f]!] = featureColumns[f]![k]!;
     const { entityKey, eventTime, rowNumber, rawBatchId } = rows.row(k);
     out.push({ entityKey, eventTime, values, rowNumber, rawBatchId });
+    if (out.length === batch) {
+      yield out;
+      out = [];
+    }
   }
+  if (out.length > 0) yield out;
 }
 
 function evaluate(fn: CompiledExpression, n: number, column: (name: string) => Value[]): Value[] {

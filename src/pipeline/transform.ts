@@ -27,17 +27,24 @@ import { compileExpression } from './expression';
 import type { CleanRow, FeatureRow, HistoryPoint } from './row.types';
 import { asCleanRows, type CleanRows } from './clean-rows';
 import type { ResolvedWindow } from './windows';
-import { runTransform, type Step } from './transform-run';
+import { runTransform, runTransformInSlices, type Step } from './transform-run';
+import type { Slicer } from './slices';
 
 type Input = readonly CleanRow[] | CleanRows;
 
 export type Transform = (rows: Input, history: Map<string, HistoryPoint[]>) => FeatureRow[];
 
 /**
- * The same rows, one entity at a time, in canonical order: a caller that serialises
- * each row as it comes never holds every feature row as an object at once.
+ * The same rows in small batches (slices.ts rowsPerBatch), in canonical order, one
+ * entity at a time: the run's transform. It lets the event loop turn whenever `slicer`
+ * says the slice is used up, and a caller that serialises each batch as it comes never
+ * holds every feature row as an object at once.
  */
-export type TransformRows = (rows: Input, history: Map<string, HistoryPoint[]>) => Iterable<FeatureRow>;
+export type TransformBatches = (
+  rows: Input,
+  history: Map<string, HistoryPoint[]>,
+  slicer: Slicer,
+) => AsyncIterable<FeatureRow[]>;
 
 /** What the executor must load per entity before calling the transform. */
 export interface HistoryNeeds {
@@ -58,13 +65,13 @@ export interface TransformIssue {
 }
 
 export function compileTransform(contract: Contract): Transform {
-  const rows = compileTransformRows(contract);
-  return (clean, history) => [...rows(clean, history)];
+  const steps = compiledSteps(contract);
+  return (rows, history) => [...runTransform(steps, asCleanRows(rows), history)];
 }
 
-export function compileTransformRows(contract: Contract): TransformRows {
+export function compileTransformBatches(contract: Contract): TransformBatches {
   const steps = compiledSteps(contract);
-  return (rows, history) => runTransform(steps, asCleanRows(rows), history);
+  return (rows, history, slicer) => runTransformInSlices(steps, asCleanRows(rows), history, slicer);
 }
 
 /**

@@ -17,6 +17,7 @@ import { makeResult } from './report';
 import { type RejectSink, SAMPLE_LIMIT, sampleOf } from './tally';
 import type { ValidationContext } from './checks.types';
 import { compileLinearRegex } from './linear-regex';
+import { ROWS_PER_LOOK, type SlicedWork } from '../pipeline/slices';
 
 /** ajv's hook for a regex engine; `code` only matters for standalone code, never generated here. */
 const LINEAR_ENGINE = Object.assign((source: string) => compileLinearRegex(source), {
@@ -78,16 +79,17 @@ function describe(column: string, err: ErrorObject): string {
 
 /**
  * Runs the schema over every row, adds one `schema` reason per violated constraint to
- * the sink, and returns the report's schema result. Cleansing rejects, when given,
+ * the sink, and returns the report's schema result (yielding at pause points, see
+ * pipeline/slices.ts). Cleansing rejects, when given,
  * count as unexpected rows of the same result (both are the contract's hard shape),
  * and the first of them fill its sample like any check's: row, column, value, why.
  */
-export function runSchemaCheck(
+export function* runSchemaCheck(
   check: SchemaCheck,
   rows: CleanRows,
   sink: RejectSink,
   early: Pick<ValidationContext, 'coercionRejects' | 'coercionSample'> = {},
-): ExpectationResult {
+): SlicedWork<ExpectationResult> {
   const coercionRejects = early.coercionRejects ?? 0;
   const byColumn: Record<string, number> = {};
   const sample: UnexpectedSample[] = [];
@@ -101,7 +103,7 @@ export function runSchemaCheck(
     }
   }
   const own: UnexpectedSample[] = [];
-  const unexpectedRows = validateRows(check, rows, sink, byColumn, own);
+  const unexpectedRows = yield* validateRows(check, rows, sink, byColumn, own);
   // The first rows in the order rejects are listed (raw batch, row), whichever stage refused them.
   sample.push(...own);
   sample.sort((a, b) => (a.rawBatchId ?? '').localeCompare(b.rawBatchId ?? '') || a.rowNumber - b.rowNumber);
@@ -121,17 +123,18 @@ export function runSchemaCheck(
   );
 }
 
-function validateRows(
+function* validateRows(
   check: SchemaCheck,
   rows: CleanRows,
   sink: RejectSink,
   byColumn: Record<string, number>,
   sample: UnexpectedSample[],
-): number {
+): SlicedWork<number> {
   const validate = check.validate;
   if (!validate) return 0;
   let unexpectedRows = 0;
   for (let i = 0; i < rows.length; i++) {
+    if (i % ROWS_PER_LOOK === ROWS_PER_LOOK - 1) yield;
     // Only contracts with column constraints get here; they pay for a row object each.
     const row = rows.row(i);
     if (validate(row.values)) continue;

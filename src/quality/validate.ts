@@ -8,6 +8,10 @@
  * (whatever `mostly` says: `mostly` only decides the report's success, so a row that
  * breaks a rejecting rule never reaches the store), and by unique / compound_unique of
  * severity `reject` (all but the first row of each duplicate group).
+ *
+ * The work yields at pause points (between checks, and every ROWS_PER_LOOK rows of a
+ * row check or of the schema): a run validates in slices so the server keeps answering
+ * (pipeline/slices.ts); `validateBatch` runs it straight through.
  */
 import type { CleanRow, RejectReason } from '../pipeline/row.types';
 import { asCleanRows, pick, type CleanRows } from '../pipeline/clean-rows';
@@ -26,6 +30,7 @@ import { buildReport, headOf, isoOrNull, makeResult, type ResultHead } from './r
 import { runSchemaCheck } from './schema-check';
 import { entityOrder, runSequenceCheck } from './sequence';
 import { RejectSink, Tally } from './tally';
+import { finish, finishInSlices, ROWS_PER_LOOK, type Slicer, type SlicedWork } from '../pipeline/slices';
 
 /** The column a check reports on; no_future_event_time reports the event-time column. */
 function headFor(check: Check, eventTime: string): ResultHead {
@@ -40,10 +45,11 @@ function tallyFor(check: RowCheck | SequenceCheck, head: ResultHead, sink: Rejec
 }
 
 /** The tight loop: one predicate call per cell, nothing allocated for passing cells. */
-function runRowCheck(check: RowCheck, rows: CleanRows, now: number, tally: Tally): void {
+function* runRowCheck(check: RowCheck, rows: CleanRows, now: number, tally: Tally): SlicedWork<void> {
   const { column, skipNulls } = check;
   const cell = column === undefined ? rows.eventTime : rows.column(column);
   for (let i = 0; i < rows.length; i++) {
+    if (i % ROWS_PER_LOOK === ROWS_PER_LOOK - 1) yield;
     const v = cell(i);
     if (v === null && skipNulls) continue;
     tally.elementCount++;
@@ -60,7 +66,7 @@ interface BatchState {
   order?: Uint32Array;
 }
 
-function evaluate(check: Check, head: ResultHead, s: BatchState): ExpectationResult {
+function* evaluate(check: Check, head: ResultHead, s: BatchState): SlicedWork<ExpectationResult> {
   if (check.kind === 'table') {
     const sink = check.spec.severity === 'reject' ? s.sink : null;
     const entityOrderOnce = () => (s.order ??= entityOrder(s.rows));
@@ -70,7 +76,7 @@ function evaluate(check: Check, head: ResultHead, s: BatchState): ExpectationRes
     );
   }
   const tally = tallyFor(check, head, s.sink);
-  if (check.kind === 'row') runRowCheck(check, s.rows, s.ctx.now, tally);
+  if (check.kind === 'row') yield* runRowCheck(check, s.rows, s.ctx.now, tally);
   else {
     s.order ??= entityOrder(s.rows);
     const byRow = s.sink.byRow;
@@ -119,20 +125,43 @@ export function validateBatch(
   given: readonly CleanRow[] | CleanRows,
   ctx: ValidationContext,
 ): BatchValidation {
+  return finish(validation(checks, given, ctx));
+}
+
+/** validateBatch in slices: pauses whenever `slicer` says the slice is used up. */
+export function validateBatchInSlices(
+  checks: CompiledChecks,
+  given: readonly CleanRow[] | CleanRows,
+  ctx: ValidationContext,
+  slicer: Slicer,
+): Promise<BatchValidation> {
+  return finishInSlices(validation(checks, given, ctx), slicer);
+}
+
+function* validation(
+  checks: CompiledChecks,
+  given: readonly CleanRow[] | CleanRows,
+  ctx: ValidationContext,
+): SlicedWork<BatchValidation> {
   const rows = asCleanRows(given);
   const sink = new RejectSink(rows.length);
   const all: BatchState = { rows, ctx, sink, cache: new ColumnCache(rows) };
-  const results: ExpectationResult[] = [runSchemaCheck(checks.schema, rows, sink, ctx)];
+  const results: ExpectationResult[] = [yield* runSchemaCheck(checks.schema, rows, sink, ctx)];
   const failsRun = [false, ...checks.checks.map((c) => c.failsRun)];
   const heads = checks.checks.map((c) => headFor(c, checks.contract.eventTime));
   // Sequence checks last, the rejecting ones first: each compares a row with the
   // previous row that will be stored, so it must know which rows are rejected.
-  for (const k of phaseOrder(checks.checks)) results[k + 1] = evaluate(checks.checks[k]!, heads[k]!, all);
+  for (const k of phaseOrder(checks.checks)) {
+    results[k + 1] = yield* evaluate(checks.checks[k]!, heads[k]!, all);
+    yield;
+  }
   const { accepted, rejected } = partition(rows, sink);
   const kept: BatchState = { rows: accepted, ctx, sink, cache: new ColumnCache(accepted) };
-  checks.checks.forEach((c, k) => {
-    if (!seesEveryRow(c)) results[k + 1] = evaluate(c, heads[k]!, kept);
-  });
+  for (const [k, c] of checks.checks.entries()) {
+    if (seesEveryRow(c)) continue;
+    results[k + 1] = yield* evaluate(c, heads[k]!, kept);
+    yield;
+  }
   const bound = checks.contract.maxRejectedFraction;
   if (bound !== undefined) {
     const early = ctx.coercionRejects ?? 0;
