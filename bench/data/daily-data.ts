@@ -1,7 +1,8 @@
 /**
  * The daily case's data: a store that already holds `days` days of one row per
  * entity (a plain feature and a 5-row window sum, as the contract computes them),
- * and the next days' files, one row per entity each, as a daily pipeline lands them.
+ * and the next days' files, one row for each of the entities a day touches, as a
+ * daily pipeline lands them.
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -77,9 +78,19 @@ export function* dailyStoreRows(
   if (buf.length) yield buf;
 }
 
-/** Day `day`'s file: one row per entity (ts, entity, value), entities in a shuffled order. */
-export async function writeDailyCsv(path: string, entities: number, day: number, seed: number): Promise<number> {
-  const order = Array.from({ length: entities }, (_, i) => i);
+/**
+ * Day `day`'s file: one row (ts, entity, value) for each of `touched` entities spread
+ * evenly over the `entities` of the store, in a shuffled order.
+ */
+export async function writeDailyCsv(
+  path: string,
+  entities: number,
+  touched: number,
+  day: number,
+  seed: number,
+): Promise<number> {
+  const stride = entities / touched;
+  const order = Array.from({ length: touched }, (_, i) => Math.floor(i * stride));
   const r = rng(seed + day);
   for (let i = order.length - 1; i > 0; i--) {
     const j = int(r, i + 1);
@@ -97,5 +108,5 @@ export async function writeDailyCsv(path: string, entities: number, day: number,
   }
   out.end(text);
   await once(out, 'finish');
-  return entities;
+  return touched;
 }
