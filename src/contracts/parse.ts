@@ -5,7 +5,7 @@
  * rules), then compiling it as a run would (expressions, expectations, windows).
  * Syntax and size problems stop there: the later checks would only cost more.
  */
-import { type Document, isMap, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, visit } from 'yaml';
 import { ContractValidationError, type Issue } from '../errors';
 import { canonicalJson, sha256Hex } from './canonical';
 import type { Contract, ParsedContract } from './contract.types';
@@ -16,6 +16,8 @@ import { compileFindings } from './compile-findings';
 import { explainYamlError } from './yaml-errors';
 import { bytesMessage, CONTRACT_LIMITS, sizeFindings } from './limits';
 import { duplicateKeys } from './duplicate-keys';
+import { readYaml } from './yaml-read';
+import { finish, finishInSlices, Slicer, type SlicedWork } from '../pipeline/slices';
 
 /** Contracts are small, hand-written files; anything bigger is a mistake or an attack. */
 export const MAX_CONTRACT_BYTES = CONTRACT_LIMITS.bytes;
@@ -34,21 +36,41 @@ const MAX_ALIAS_COUNT = CONTRACT_LIMITS.aliases;
 export const MAX_REPORTED_ISSUES = 100;
 
 export function parseContract(text: string, file: string): ParsedContract {
-  const { value, locator } = readDocument(text, file);
+  return finish(parsing(text, file));
+}
+
+/**
+ * parseContract for the server (applyContract): the same checks, pausing between
+ * pieces of the reading and between the layers whenever `slicer` says the slice is used
+ * up, so requests keep being answered while a large contract is read.
+ */
+export function parseContractInSlices(
+  text: string,
+  file: string,
+  slicer = new Slicer(),
+): Promise<ParsedContract> {
+  return finishInSlices(parsing(text, file), slicer);
+}
+
+function* parsing(text: string, file: string): SlicedWork<ParsedContract> {
+  const { value, locator } = yield* readDocument(text, file);
   // An oversized contract is refused before the checks whose cost grows with its size.
   const oversized = sizeFindings(value as Record<string, unknown>).map((f) => locator.issue(f));
   if (oversized.length > 0) throw new ContractValidationError(oversized);
   const structural = checkMetaSchema(value);
+  yield;
   const semantic = checkSemantics(
     value as Contract,
     structural.map((f) => f.path),
   );
   const issues = located([...structural, ...semantic], locator);
   if (issues.length > 0) throw new ContractValidationError(issues);
+  yield;
   const contract = value as Contract;
   // Only a structurally sound contract can be compiled; compiling finds what runs would.
   const compiled = located(compileFindings(contract), locator);
   if (compiled.length > 0) throw new ContractValidationError(compiled);
+  yield;
   return { contract, hash: sha256Hex(canonicalJson(contract)), file, text };
 }
 
@@ -78,17 +100,14 @@ interface ReadDocument {
 }
 
 /** Parses the YAML and returns its single top-level mapping, or throws every syntax issue. */
-function readDocument(text: string, file: string): ReadDocument {
+function* readDocument(text: string, file: string): SlicedWork<ReadDocument> {
   const fileIssue = (message: string): Issue => ({ file, path: '', line: 0, column: 0, message });
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_CONTRACT_BYTES) {
     throw new ContractValidationError([fileIssue(bytesMessage(bytes))]);
   }
   const lineCounter = new LineCounter();
-  // yaml's default (1.2 core schema) already avoids YAML 1.1 surprises such as `on` or
-  // `no` becoming booleans; prettyErrors off keeps messages one line. Duplicate keys
-  // are found below in one pass: yaml's own check is quadratic in a mapping's keys.
-  const docs = [...parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false })];
+  const docs = yield* readYaml(text, lineCounter);
   const first = docs[0];
   if (!first) throw new ContractValidationError([fileIssue('contract file is empty')]);
   const locator = new YamlLocator(first, lineCounter, file);

@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
+import { parse as parseWhole, parseDocument } from 'yaml';
 import { canonicalJson, sha256Hex } from '../../src/contracts/canonical';
-import { MAX_CONTRACT_BYTES, MAX_REPORTED_ISSUES, parseContract } from '../../src/contracts/parse';
+import {
+  MAX_CONTRACT_BYTES,
+  MAX_REPORTED_ISSUES,
+  parseContract,
+  parseContractInSlices,
+} from '../../src/contracts/parse';
+import { YAML_PIECE_CHARS } from '../../src/contracts/yaml-read';
+import { Slicer } from '../../src/pipeline/slices';
 import { ContractValidationError } from '../../src/errors';
 import { BASE, baseWith, issuesOf, onlyIssue, positionOf } from '../fixtures/contracts/samples';
 
@@ -299,5 +306,49 @@ describe('parseContract: rejected files', () => {
   it('positions a value on a later line at that line', () => {
     const text = baseWith('owner: epidemiology', 'owner:\n  - a list');
     expect(onlyIssue(text)).toMatchObject({ path: '/owner', ...positionOf(text, '- a list') });
+  });
+});
+
+describe('parseContract: large texts are read a piece at a time', () => {
+  // Lines that run across the pieces the parser is fed: a block scalar, a flow list
+  // over several lines, a quoted string over several lines.
+  const block = Array.from({ length: 1_500 }, (_, i) => `    line ${i} of a long description`).join('\n');
+  const flow = Array.from({ length: 2_000 }, (_, i) => `    t${i}`).join(',\n');
+  const quoted = Array.from({ length: 800 }, (_, i) => `    word${i}`).join('\n');
+  const LARGE =
+    BASE + `description: |\n${block}\ntags: [\n${flow}\n  ]\nlinks:\n  doc: "start\n${quoted}\n    end"\n`;
+
+  it('gives what yaml gives reading the whole text at once', () => {
+    expect(LARGE.length).toBeGreaterThan(4 * YAML_PIECE_CHARS);
+    const c = parseContract(LARGE, 'c.yaml').contract;
+    const whole = parseWhole(LARGE) as Record<string, unknown>;
+    expect(c.description).toBe(whole.description);
+    expect(c.tags).toEqual(whole.tags);
+    expect(c.tags).toHaveLength(2_000);
+    expect(c.links).toEqual(whole.links);
+  });
+
+  it('places problems after the first pieces on their own line', () => {
+    const text = LARGE + 'owner: twice\n\tbad: tab\n';
+    const lines = text.split('\n');
+    expect(issuesOf(text)).toMatchObject([
+      {
+        line: lines.indexOf('owner: twice') + 1,
+        column: 1,
+        message: "key 'owner' appears twice in the same mapping",
+      },
+      { line: lines.indexOf('\tbad: tab') + 1 },
+    ]);
+  });
+
+  it('in slices, gives the same contract and lets the event loop turn while it reads', async () => {
+    const order: string[] = [];
+    setImmediate(() => order.push('other'));
+    const slicer = new Slicer(0);
+    const sliced = await parseContractInSlices(LARGE, 'c.yaml', slicer);
+    order.push('parsed');
+    expect(sliced).toEqual(parseContract(LARGE, 'c.yaml'));
+    expect(order).toEqual(['other', 'parsed']);
+    expect(slicer.pauses).toBeGreaterThan(4);
   });
 });

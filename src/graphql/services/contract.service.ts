@@ -5,15 +5,18 @@ import { NotFoundError } from '../../errors';
 import { toContractType } from '../mappers/contract.mapper';
 import type { Contract } from '../types/contract.type';
 import type { RegisteredContract } from '../../contracts/registry.types';
-import { parseContract } from '../../contracts/parse';
+import { parseContractInSlices } from '../../contracts/parse';
 import type { ApplyResult } from '../types/apply.type';
 
 export class ContractService {
   constructor(private readonly rt: Pick<Runtime, 'registry' | 'store' | 'config' | 'contracts'>) {}
 
-  /** Same rules as `tidemark contracts apply`: immutable versions, bump checked, all or nothing. */
+  /**
+   * Same rules as `tidemark contracts apply`: immutable versions, bump checked, all or
+   * nothing. Read in slices: a large contract must not stall the other requests.
+   */
   async apply(yaml: string, actor: string): Promise<ApplyResult> {
-    const parsed = parseContract(yaml, 'applyContract.yaml');
+    const parsed = await parseContractInSlices(yaml, 'applyContract.yaml');
     const [outcome] = await this.rt.contracts.apply([parsed], actor);
     const registered = (await this.rt.store.contracts.findVersion(outcome!.name, outcome!.version))!;
     const [contract] = await this.shape([registered]);
