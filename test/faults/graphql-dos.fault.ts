@@ -4,16 +4,16 @@
  * than 1 s: doubling fragments (2^24 fields in about 1 KB) over HTTP and WebSocket, 2,000
  * aliases of contracts { yaml }, a 15 MB query text, and JSON arguments 100,000 levels deep.
  * Every one is refused with BAD_USER_INPUT (or GRAPHQL_PARSE_FAILED for the text) and the
- * server stays responsive.
+ * server stays responsive, on SQLite and on PostgreSQL.
  */
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, observe, type Workspace } from './support/workspace';
+import { createWorkspace, ENGINES, observe, type Workspace } from './support/workspace';
 import { metersContract, pushContract } from './support/data';
 import { codes, gql, type GqlResult } from './support/client';
 import type { Instance } from './support/instance';
-import { besideProbe, PROBE_BOUND_MS, type ProbeReport } from './support/healthz-probe';
+import { besideProbe, expectResponsive, probed } from './support/healthz-probe';
 
 const FAULT = 'GraphQL built to stall the server';
 
@@ -26,23 +26,17 @@ function doubling(n: number, root = 'query FanOut { runs { nodes { ...F' + n + '
 
 const deep = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
 const brief = (r: GqlResult) => `${r.status} ${codes(r).join(',') || 'ok'}`;
-const probed = (p: ProbeReport) => `/healthz ${p.probes} probes, slowest ${Math.round(p.maxMs)} ms`;
 
-function expectResponsive(p: ProbeReport): void {
-  expect(p.failures).toBe(0);
-  expect(p.probes).toBeGreaterThan(2);
-  expect(p.maxMs).toBeLessThan(PROBE_BOUND_MS);
-}
-
-describe(FAULT, () => {
+describe.each(ENGINES)(`${FAULT} (%s)`, (engine) => {
   let ws: Workspace;
   let a: Instance;
+  const report = (tried: string, observed: string) => observe(FAULT, `${engine}: ${tried}`, observed);
 
   beforeAll(async () => {
-    ws = await createWorkspace('dos');
+    ws = await createWorkspace(`dos-${engine}`);
     ws.addContract('meters.yaml', metersContract('meters', 'meters'));
     ws.addContract('pings.yaml', pushContract('pings'));
-    a = await ws.start('a');
+    a = await ws.start('a', { engine });
   });
   afterEach(async ({ task }) => {
     if (task.result?.state === 'fail') await ws?.diagnose();
@@ -71,8 +65,7 @@ describe(FAULT, () => {
     expect(out.http.errors![0]!.message).toMatch(/fields with its fragments spread; the limit is 2,000/);
     expect(Array.isArray(out.ws) && out.ws[0]!.extensions?.code).toBe('BAD_USER_INPUT');
     expectResponsive(probe);
-    observe(
-      FAULT,
+    report(
       `${text.length}-character query of doubling fragments (2^24 fields) over HTTP and as a WebSocket subscription`,
       `HTTP ${brief(out.http)} in ${out.http.ms} ms ("${out.http.errors![0]!.message}"); WebSocket BAD_USER_INPUT; ${probed(probe)}`,
     );
@@ -100,8 +93,7 @@ describe(FAULT, () => {
     expect(codes(out.huge)).toEqual(['GRAPHQL_PARSE_FAILED']);
     expect(out.huge.errors![0]!.message).toMatch(/more that 20000 tokens/);
     expectResponsive(probe);
-    observe(
-      FAULT,
+    report(
       `2,000 aliases of contracts { yaml }; 60 aliases (under the alias cap, over the weighted cost); a ${(huge.length / 1e6).toFixed(1)} MB query text`,
       `${brief(out.aliases)} in ${out.aliases.ms} ms ("…2,000 aliases; the limit is 100"); ${brief(out.weighted)} ("complexity 6,060"); ${brief(out.huge)} in ${out.huge.ms} ms (token limit 20,000); ${probed(probe)}`,
     );
@@ -134,8 +126,7 @@ describe(FAULT, () => {
       expect(r.errors![0]!.message).toMatch(/JSON value nested deeper than 32 levels/);
     }
     expectResponsive(probe);
-    observe(
-      FAULT,
+    report(
       'features(entities: $e) and ingest(records: $r) with a JSON value 100,000 levels deep',
       `${brief(out.features)}, ${brief(out.ingest)} ("Variable "$e" got invalid value …; JSON value nested deeper than 32 levels"); ${probed(probe)}`,
     );

@@ -4,6 +4,8 @@
  * slowest answer is how long the attack stalled everyone else. The fault suite's bound
  * (issue 14): no answer may take longer than 1 s.
  */
+import { expect } from 'vitest';
+
 export const PROBE_BOUND_MS = 1_000;
 
 export interface ProbeReport {
@@ -54,4 +56,19 @@ export async function besideProbe<T>(
   const out = await attack();
   await new Promise((r) => setTimeout(r, 200));
   return { out, probe: await probe.stop() };
+}
+
+/** The probe's line in the fault report: how many answers, the slowest. */
+export function probed(p: ProbeReport): string {
+  return `/healthz ${p.probes} probes, slowest ${Math.round(p.maxMs)} ms`;
+}
+
+/**
+ * Fails the test unless /healthz kept answering: every probe answered 200, there were
+ * enough of them to mean something, and none took PROBE_BOUND_MS or longer.
+ */
+export function expectResponsive(p: ProbeReport): void {
+  expect(p.failures, `${p.failures} /healthz probes failed`).toBe(0);
+  expect(p.probes, 'the probe ran too few times to tell').toBeGreaterThan(2);
+  expect(p.maxMs, `${probed(p)}: the server stalled`).toBeLessThan(PROBE_BOUND_MS);
 }

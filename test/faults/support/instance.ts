@@ -24,7 +24,8 @@ export interface InstanceOptions {
   name: string;
   dataDir: string;
   contractsDir: string;
-  databaseUrl: string;
+  /** PostgreSQL; without it the instance keeps its store in SQLite under `dataDir`. */
+  databaseUrl?: string;
   redisUrl?: string;
   /** Extra variables (TIDEMARK_RUN_LEASE_MS, TIDEMARK_AUTH, ...). */
   env?: Record<string, string>;

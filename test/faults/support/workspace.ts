@@ -18,8 +18,18 @@ import {
   type InstanceOptions,
 } from './instance';
 
+/** Which store the instances keep: the file's own PostgreSQL database, or SQLite in the data directory. */
+export type FaultEngine = 'postgres' | 'sqlite';
+export const ENGINES: readonly FaultEngine[] = ['sqlite', 'postgres'];
+
+export interface StartOptions extends Partial<InstanceOptions> {
+  /** Default postgres. SQLite: one file under the workspace's data directory. */
+  engine?: FaultEngine;
+}
+
 export interface Workspace {
   root: string;
+  /** The PostgreSQL database of this workspace (instances started with engine sqlite do not use it). */
   db: FaultDb;
   dataDir: string;
   landingDir: string;
@@ -27,7 +37,7 @@ export interface Workspace {
   logDir: string;
   instances: Instance[];
   /** Starts `tidemark serve` on this workspace's directories. */
-  start(name: string, opts?: Partial<InstanceOptions>): Promise<Instance>;
+  start(name: string, opts?: StartOptions): Promise<Instance>;
   addContract(file: string, yaml: string): void;
   /** Writes a file into the landing directory atomically (temp name, then rename). */
   land(rel: string, content: string): void;
@@ -87,8 +97,9 @@ export async function createWorkspace(label: string): Promise<Workspace> {
     contractsDir,
     logDir,
     instances,
-    start: async (name, opts = {}) => {
-      const inst = await startInstance({ name, dataDir, contractsDir, databaseUrl: db.url, logDir, ...opts });
+    start: async (name, { engine = 'postgres', ...opts } = {}) => {
+      const databaseUrl = engine === 'postgres' ? db.url : undefined;
+      const inst = await startInstance({ name, dataDir, contractsDir, databaseUrl, logDir, ...opts });
       instances.push(inst);
       return inst;
     },
