@@ -15,6 +15,10 @@ export interface RunFilter {
   parentRunId?: string;
   from?: number;
   to?: number;
+  /** true: runs that rejected rows; false: runs that rejected none. */
+  hasRejects?: boolean;
+  /** true: succeeded runs with a warn expectation that did not hold; false: all but those. */
+  succeededWithWarnings?: boolean;
 }
 
 export interface RunningClaim {
@@ -225,6 +229,11 @@ export class RunRepository {
     if (f.parentRunId) q.where('parent_run_id', f.parentRunId);
     if (f.from !== undefined) q.where('queued_at', '>=', f.from);
     if (f.to !== undefined) q.where('queued_at', '<', f.to);
+    if (f.hasRejects === true) q.where('rows_rejected', '>', 0);
+    if (f.hasRejects === false) q.where('rows_rejected', 0);
+    if (f.succeededWithWarnings === true) q.where('status', 'succeeded').where('warnings', '>', 0);
+    if (f.succeededWithWarnings === false)
+      q.where((w) => w.whereNot('status', 'succeeded').orWhere('warnings', 0));
     return q;
   }
 

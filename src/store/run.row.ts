@@ -2,6 +2,7 @@
 import { fromJson, toJson, toMillis } from './dialect';
 import type { Run, RunCounts, RunErrorKind, RunStatus, RunTrigger } from '../pipeline/run.types';
 import type { ValidationReport } from '../quality/report.types';
+import { warningCount } from '../quality/warnings';
 import type { Environment } from '../config';
 
 export interface DbRunRow {
@@ -36,6 +37,8 @@ export interface DbRunRow {
   claimed_incarnation?: string | null;
   error_kind: string | null;
   precedence: number | string | null;
+  /** Warn expectations that did not hold (migration 20261205000001). */
+  warnings?: number;
 }
 
 function countsToDb(c: RunCounts) {
@@ -63,6 +66,7 @@ export function toDb(r: Run): DbRunRow {
     ...countsToDb(r.counts),
     output_digest: r.outputDigest,
     validation: toJson(r.validation),
+    warnings: warningCount(r.validation),
     error: r.error,
     code_version: r.codeVersion,
     created_by: r.createdBy,
@@ -100,7 +104,10 @@ export function patchToDb(p: Partial<Run>): Record<string, unknown> {
     if (col) out[col] = v;
   }
   if (p.counts) Object.assign(out, countsToDb(p.counts));
-  if (p.validation !== undefined) out.validation = toJson(p.validation);
+  if (p.validation !== undefined) {
+    out.validation = toJson(p.validation);
+    out.warnings = warningCount(p.validation);
+  }
   return out;
 }
 

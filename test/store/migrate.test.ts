@@ -4,6 +4,7 @@ import { migrateLatest, migrateRollbackAll, migrationStatus } from '../../src/st
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';
 import * as newestEventTime from '../../migrations/20261127000006_run_newest_event_time';
+import * as runWarnings from '../../migrations/20261205000001_run_warnings';
 
 describe(`migrations (${testEngine()})`, () => {
   let db: TestDb;
@@ -105,6 +106,55 @@ describe(`migrations (${testEngine()})`, () => {
       ['never_committed', null],
       ['no_rows', null],
       ['with_rows', 1_700_000_360_000],
+    ]);
+  });
+
+  it('counts the warnings of runs recorded before runs.warnings existed from their reports', async () => {
+    db = await createTestDb();
+    await runWarnings.down(db.knex);
+    await db.knex(T.contractVersions).insert({
+      name: 'c',
+      version: '1.0.0',
+      major: 1,
+      minor: 0,
+      patch: 0,
+      hash: 'h',
+      owner: 'o',
+      yaml: '',
+      spec: '{}',
+      created_at: 1,
+      created_by: 't',
+    });
+    const result = (severity: string, success: boolean) => ({ expect: 'mean_between', severity, success });
+    const run = (id: string, results: unknown[] | null) => ({
+      id,
+      contract_name: 'c',
+      contract_version: '1.0.0',
+      contract_major: 1,
+      contract_hash: 'h',
+      environment: 'dev',
+      trigger: 'manual',
+      status: 'succeeded',
+      code_version: 'test',
+      created_by: 'test',
+      queued_at: 1,
+      validation: results === null ? null : JSON.stringify({ success: true, results }),
+    });
+    await db
+      .knex(T.runs)
+      .insert([
+        run('two_warnings', [result('warn', false), result('warn', false), result('fail', true)]),
+        run('held', [result('warn', true), result('reject', false)]),
+        run('no_report', null),
+      ]);
+
+    await runWarnings.up(db.knex);
+
+    const rows = await db.knex(T.runs).select('id', 'warnings').orderBy('id');
+    expect(rows.map((r) => [r.id, Number(r.warnings)])).toEqual([
+      ['held', 0],
+      ['no_report', 0],
+      ['two_warnings', 2],
     ]);
   });
 

@@ -3,6 +3,7 @@ import type { Run as DomainRun, RawBatch as DomainRawBatch } from '../../pipelin
 import type { StoredReject } from '../../store/reject.repository';
 import { publicRunError } from './run-error';
 import { fileNameOf } from '../../pipeline/file-name';
+import { warningCount } from '../../quality/warnings';
 import { Run, RunStatus, RawBatch, RejectedRow, ValidationReport } from '../types/run.type';
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -24,6 +25,7 @@ export function toRunType(r: DomainRun): Run {
     rowsWritten: r.counts.written,
     outputDigest: r.outputDigest,
     validation: r.validation as ValidationReport | null,
+    warnings: warningCount(r.validation),
     codeVersion: r.codeVersion,
     createdBy: r.createdBy,
     queuedAt: new Date(r.queuedAt),

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { RunConnection } from '../types/run.type';
-import { ApplyResult } from '../types/apply.type';
+import { ApplyResult, ContractDiff } from '../types/apply.type';
 import { Contract } from '../types/contract.type';
 import type { GraphQLContext } from '../context';
 import { given } from '../given';
@@ -29,6 +29,19 @@ export class ContractResolver {
     @Arg('version', () => String, { nullable: true }) version?: string | null,
   ): Promise<Contract | null> {
     return ctx.services.contracts.get(name, given(version));
+  }
+
+  @Query(() => ContractDiff, {
+    description:
+      'Two registered versions of a contract compared: each change with its rule and class, and the version bump it needs.',
+  })
+  contractDiff(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('name', () => String) name: string,
+    @Arg('from', () => String, { description: 'Exact version, e.g. 1.0.0.' }) from: string,
+    @Arg('to', () => String, { description: 'Exact version, e.g. 2.0.0.' }) to: string,
+  ): Promise<ContractDiff> {
+    return ctx.services.contracts.diff(name, from, to);
   }
 
   @FieldResolver(() => RunConnection, {

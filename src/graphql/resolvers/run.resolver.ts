@@ -3,6 +3,7 @@ import { GraphQLJSON } from '../json-scalar';
 import { Run, RunConnection, RunStatus, RawBatch, RejectConnection } from '../types/run.type';
 import type { GraphQLContext } from '../context';
 import { toRunType, toRawBatchType } from '../mappers/run.mapper';
+import { given } from '../given';
 
 @Resolver(() => Run)
 export class RunResolver {
@@ -17,8 +18,30 @@ export class RunResolver {
     @Arg('to', () => Date, { nullable: true, description: 'Queued before.' }) to?: Date,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('hasRejects', () => Boolean, {
+      nullable: true,
+      description: 'true: runs that rejected rows; false: runs that rejected none.',
+    })
+    hasRejects?: boolean | null,
+    @Arg('succeededWithWarnings', () => Boolean, {
+      nullable: true,
+      description:
+        'true: succeeded runs with a `warn` expectation that did not hold (see Run.warnings); false: every other run.',
+    })
+    succeededWithWarnings?: boolean | null,
   ): Promise<RunConnection> {
-    return ctx.services.runs.list({ contract, status, environment, trigger, from, to, first, after });
+    return ctx.services.runs.list({
+      contract,
+      status,
+      environment,
+      trigger,
+      from,
+      to,
+      first,
+      after,
+      hasRejects: given(hasRejects),
+      succeededWithWarnings: given(succeededWithWarnings),
+    });
   }
 
   @Query(() => Run, { nullable: true })

@@ -6,7 +6,10 @@ import { toContractType } from '../mappers/contract.mapper';
 import type { Contract } from '../types/contract.type';
 import type { RegisteredContract } from '../../contracts/registry.types';
 import { parseContractInSlices } from '../../contracts/parse';
-import type { ApplyResult } from '../types/apply.type';
+import type { ApplyResult, ContractDiff } from '../types/apply.type';
+import { diffContracts } from '../../contracts/compatibility';
+import { checkBump } from '../../contracts/version-bump';
+import { checkName, checkVersion } from '../../contracts/identifiers';
 
 export class ContractService {
   constructor(private readonly rt: Pick<Runtime, 'registry' | 'store' | 'config' | 'contracts'>) {}
@@ -26,6 +29,40 @@ export class ContractService {
   async promote(name: string, version: string, to: string, actor: string): Promise<Contract> {
     const result = await this.rt.contracts.promote(name, version, to, actor);
     return (await this.shape([result.contract]))[0]!;
+  }
+
+  /**
+   * Every change from version `from` to version `to` with the bump it needs, by the
+   * same rules `applyContract` checks a new version against the one before it.
+   * Either order: `from` newer than `to` reads as a downgrade.
+   */
+  async diff(name: string, from: string, to: string): Promise<ContractDiff> {
+    checkName(name);
+    checkVersion(from);
+    checkVersion(to);
+    const [a, b] = await Promise.all([
+      this.rt.store.contracts.findVersion(name, from),
+      this.rt.store.contracts.findVersion(name, to),
+    ]);
+    for (const [v, found] of [
+      [from, a],
+      [to, b],
+    ] as const) {
+      if (!found) throw new NotFoundError(`contract ${name}@${v} is not registered`);
+    }
+    const changes = diffContracts(a!.contract, b!.contract);
+    const verdict = checkBump(a!.contract, b!.contract, changes);
+    const [fromType, toType] = await this.shape([a!, b!]);
+    return {
+      name,
+      from: fromType!,
+      to: toType!,
+      requiredBump: verdict.required,
+      actualBump: verdict.actual,
+      bumpOk: verdict.ok,
+      verdict: verdict.reason,
+      changes,
+    };
   }
 
   async list(environment?: Environment): Promise<Contract[]> {

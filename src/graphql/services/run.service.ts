@@ -16,6 +16,8 @@ export interface RunsArgs {
   trigger?: string;
   from?: Date;
   to?: Date;
+  hasRejects?: boolean;
+  succeededWithWarnings?: boolean;
   first?: number;
   after?: string;
 }
@@ -41,6 +43,8 @@ export class RunGraphService {
         trigger: a.trigger as RunTrigger | undefined,
         from: a.from?.getTime(),
         to: a.to?.getTime(),
+        hasRejects: a.hasRejects,
+        succeededWithWarnings: a.succeededWithWarnings,
       },
       first,
       after ?? undefined,

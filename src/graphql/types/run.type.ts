@@ -115,6 +115,10 @@ export class Run {
   @Field(() => Int) rowsWritten!: number;
   @Field(() => String, { nullable: true }) outputDigest!: string | null;
   @Field(() => ValidationReport, { nullable: true }) validation!: ValidationReport | null;
+  @Field(() => Int, {
+    description: 'Its `warn` expectations that did not hold: they block nothing, the run still succeeds.',
+  })
+  warnings!: number;
   @Field(() => String) codeVersion!: string;
   @Field(() => String) createdBy!: string;
   @Field(() => Date) queuedAt!: Date;
