@@ -1,7 +1,7 @@
 /** The GraphQL documents of the console, one place, so a reader sees every call it makes. */
 const RUN_SUMMARY = `
   id contract contractVersion environment status trigger queuedAt startedAt finishedAt
-  rowsRead rowsWritten rowsRejected error errorKind`;
+  rowsRead rowsWritten rowsRejected warnings error errorKind`;
 
 export const OVERVIEW = `query Overview {
   contracts { name version owner description environments
@@ -30,9 +30,10 @@ export function lastRunsQuery(pairs: number, first: number): string {
 export const CONTRACT_NAMES = `query ContractNames { contracts { name environments } }`;
 
 export const RUNS = `query Runs($first: Int!, $after: String, $contract: String, $environment: String,
-    $status: RunStatus, $trigger: String, $from: DateTime, $to: DateTime) {
+    $status: RunStatus, $trigger: String, $from: DateTime, $to: DateTime, $hasRejects: Boolean,
+    $succeededWithWarnings: Boolean) {
   runs(first: $first, after: $after, contract: $contract, environment: $environment, status: $status,
-    trigger: $trigger, from: $from, to: $to) {
+    trigger: $trigger, from: $from, to: $to, hasRejects: $hasRejects, succeededWithWarnings: $succeededWithWarnings) {
     totalCount pageInfo { endCursor hasNextPage } nodes { ${RUN_SUMMARY} }
   }
 }`;
@@ -76,5 +77,47 @@ export const CONTRACT = `query Contract($name: String!, $version: String) {
     schema { name type required description constraints }
     features { name kind description definition }
     expectations
+    registeredBy hash
+    promotions { id version environment fromEnvironment state at by }
+  }
+}`;
+
+/* --- Contract page: versions, diff and actions (issue 16) --- */
+
+/** Every registered version with where it is active (filtered to one contract by the page). */
+export const CONTRACT_VERSIONS = `query ContractVersions {
+  contracts { name version environments registeredAt registeredBy }
+}`;
+
+export const CONTRACT_DIFF = `query ContractDiff($name: String!, $from: String!, $to: String!) {
+  contractDiff(name: $name, from: $from, to: $to) {
+    requiredBump actualBump bumpOk verdict
+    changes { rule class path message before after }
+    from { version yaml }
+    to { version yaml }
+  }
+}`;
+
+export const APPLY_CONTRACT = `mutation ApplyContract($yaml: String!) {
+  applyContract(yaml: $yaml) {
+    status
+    contract { name version environments }
+    compatibility { against requiredBump verdict changes { rule class path message } }
+  }
+}`;
+
+export const PROMOTE_CONTRACT = `mutation PromoteContract($name: String!, $version: String!, $to: String!) {
+  promoteContract(name: $name, version: $version, to: $to) { name version environments }
+}`;
+
+export const VIEWER = `query Viewer { viewer { actor role roles } }`;
+
+/* --- Run page: each expectation over the last runs (issue 16) --- */
+
+export const EXPECTATION_HISTORY = `query ExpectationHistory($contract: String!, $environment: String!, $to: DateTime!, $first: Int!) {
+  runs(contract: $contract, environment: $environment, to: $to, first: $first) {
+    nodes { id status queuedAt contractVersion
+      validation { results { expect column columns severity success mostly observedValue
+        elementCount unexpectedPercent details } } }
   }
 }`;

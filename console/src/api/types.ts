@@ -33,6 +33,8 @@ export interface RunSummary {
   rowsRead: number;
   rowsWritten: number;
   rowsRejected: number;
+  /** Warn expectations that did not hold. */
+  warnings: number;
   error: string | null;
   errorKind: string | null;
 }

@@ -1,15 +1,21 @@
 /**
- * A contract version as its reader needs it first: where it is active and how fresh,
- * its schema, features and expectations, and a way to its runs. (Versions side by side,
- * promotions and actions are later pages of the console.)
+ * A contract version as its reader needs it: every version and where each is active,
+ * freshness, the schema with its constraints, features with their definitions,
+ * expectations, the promotion history, any two versions compared, and (for keys whose
+ * role may) promote and apply.
  */
-import { CONTRACT } from '../api/queries';
+import { CONTRACT, CONTRACT_VERSIONS } from '../api/queries';
+import { may, useViewer } from '../auth/useViewer';
+import { Versions, type VersionRow } from './contract/Versions';
+import { VersionDiff } from './contract/VersionDiff';
+import { ApplyContract } from './contract/ApplyContract';
+import { constraintList, expectationView, featureDefinition } from './contract/definitions';
 import type { Freshness } from '../api/types';
 import { useQuery } from '../components/useQuery';
 import { FreshnessBadge } from '../components/FreshnessBadge';
 import { ErrorMessage, Loading } from '../components/Feedback';
 import { Link, usePageTitle, useLocation, navigate } from '../router';
-import { dateTime, value } from '../format';
+import { dateTime } from '../format';
 
 interface Contract {
   name: string;
@@ -32,12 +38,31 @@ interface Contract {
   }>;
   features: Array<{ name: string; kind: string; description: string | null; definition: unknown }>;
   expectations: unknown;
+  registeredBy: string;
+  hash: string;
+  promotions: Array<{
+    id: string;
+    version: string;
+    environment: string;
+    fromEnvironment: string | null;
+    state: string;
+    at: string;
+    by: string;
+  }>;
 }
 
 export function ContractPage({ name }: { name: string }) {
   usePageTitle(`Contract ${name}`);
   const version = useLocation().searchParams.get('version');
   const q = useQuery<{ contract: Contract | null }>(CONTRACT, { name, version });
+  const all = useQuery<{ contracts: Array<VersionRow & { name: string }> }>(CONTRACT_VERSIONS, {});
+  const viewer = useViewer();
+  // applyContract and promoteContract need an admin key (the server refuses the others).
+  const admin = may(viewer, 'admin');
+  const reload = () => {
+    q.reload();
+    all.reload();
+  };
   if (q.error) return <ErrorMessage error={q.error} />;
   if (!q.data) return <Loading what={`contract ${name}`} />;
   const c = q.data.contract;
@@ -52,8 +77,12 @@ export function ContractPage({ name }: { name: string }) {
       </>
     );
   const expectations = Array.isArray(c.expectations)
-    ? (c.expectations as Array<Record<string, unknown>>)
+    ? (c.expectations as Array<Record<string, unknown>>).map(expectationView)
     : [];
+  const rank = new Map(c.versions.map((v, i) => [v, i]));
+  const versionRows = (all.data?.contracts ?? [])
+    .filter((v) => v.name === c.name)
+    .sort((a, b) => (rank.get(a.version) ?? 0) - (rank.get(b.version) ?? 0));
   return (
     <>
       <p className="crumbs">
@@ -92,6 +121,21 @@ export function ContractPage({ name }: { name: string }) {
           active in {c.environments.length ? c.environments.join(', ') : 'no environment'}
         </dd>
       </dl>
+      {all.error && <ErrorMessage error={all.error} />}
+      {viewer && !admin && (
+        <p className="muted small" data-viewer-role={viewer.role}>
+          Your key&apos;s role is {viewer.role}: promoting and applying contracts need an admin key.
+        </p>
+      )}
+      {versionRows.length > 0 && (
+        <Versions
+          name={c.name}
+          current={c.version}
+          versions={versionRows}
+          canPromote={admin}
+          onChanged={reload}
+        />
+      )}
       <section aria-labelledby="freshness-heading">
         <h2 id="freshness-heading">Freshness</h2>
         {c.freshness.length === 0 ? (
@@ -131,7 +175,19 @@ export function ContractPage({ name }: { name: string }) {
                 </th>
                 <td>{col.type}</td>
                 <td>{col.required ? 'yes' : 'no'}</td>
-                <td className="mono small">{col.constraints ? value(col.constraints, 120) : '—'}</td>
+                <td className="small">
+                  {col.constraints ? (
+                    <ul className="chips">
+                      {constraintList(col.constraints).map((k) => (
+                        <li key={k} className="mono">
+                          {k}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    '—'
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -155,7 +211,7 @@ export function ContractPage({ name }: { name: string }) {
                   {f.description && <div className="small muted">{f.description}</div>}
                 </th>
                 <td>{f.kind}</td>
-                <td className="mono small">{value(f.definition, 120)}</td>
+                <td className="mono small">{featureDefinition(f.kind, f.definition)}</td>
               </tr>
             ))}
           </tbody>
@@ -166,13 +222,69 @@ export function ContractPage({ name }: { name: string }) {
         {expectations.length === 0 ? (
           <p className="muted">None.</p>
         ) : (
-          <ul className="mono small">
-            {expectations.map((e, i) => (
-              <li key={i}>{value(e, 200)}</li>
-            ))}
-          </ul>
+          <table className="grid">
+            <thead>
+              <tr>
+                <th scope="col">Expectation</th>
+                <th scope="col">Severity</th>
+                <th scope="col">Held to</th>
+                <th scope="col">Mostly</th>
+              </tr>
+            </thead>
+            <tbody>
+              {expectations.map((e, i) => (
+                <tr key={i} data-expectation={e.name}>
+                  <th scope="row" className="mono">
+                    {e.name}
+                    {e.description && <div className="small muted">{e.description}</div>}
+                  </th>
+                  <td>{e.severity}</td>
+                  <td className="mono small">{e.bounds}</td>
+                  <td>{e.mostly === null ? '—' : e.mostly}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         )}
       </section>
+      <section aria-labelledby="promotions-heading">
+        <h2 id="promotions-heading">Promotion history</h2>
+        {c.promotions.length === 0 ? (
+          <p className="muted">None.</p>
+        ) : (
+          <table className="grid promotions">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Version</th>
+                <th scope="col">Environment</th>
+                <th scope="col">State</th>
+                <th scope="col">By</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...c.promotions]
+                .sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || Number(b.id) - Number(a.id))
+                .map((p) => (
+                  <tr key={p.id} data-promotion={`${p.version}:${p.environment}`}>
+                    <td>{dateTime(p.at)}</td>
+                    <th scope="row" className="mono">
+                      {p.version}
+                    </th>
+                    <td>
+                      {p.fromEnvironment ? `${p.fromEnvironment} → ` : ''}
+                      {p.environment}
+                    </td>
+                    <td>{p.state}</td>
+                    <td>{p.by}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <VersionDiff key={c.version} name={c.name} versions={c.versions} current={c.version} />
+      {admin && <ApplyContract onApplied={reload} />}
     </>
   );
 }

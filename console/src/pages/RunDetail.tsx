@@ -123,7 +123,7 @@ export function RunDetail({ id }: { id: string }) {
           </dd>
         </dl>
       </section>
-      <ValidationReport report={run.validation} definitions={defs} />
+      <ValidationReport report={run.validation} definitions={defs} run={run} />
       <Rejects id={run.id} total={run.rowsRejected} />
       <section aria-labelledby="batches-heading">
         <h2 id="batches-heading">Raw batches ({run.rawBatches.length})</h2>

@@ -19,6 +19,7 @@ import { StatusBadge, statusWord } from '../components/Status';
 import { ErrorMessage, Loading } from '../components/Feedback';
 import { Link, navigate, usePageTitle } from '../router';
 import { count, dateTime, duration } from '../format';
+import { RunTimeline } from './runs/RunTimeline';
 
 const PAGE = 25;
 
@@ -31,6 +32,10 @@ interface Filters {
   from: string | null;
   /** Queued before this day (midnight UTC), YYYY-MM-DD. */
   to: string | null;
+  /** `rejects=1`: only runs that rejected rows. */
+  rejects: boolean;
+  /** `warnings=1`: only succeeded runs with a warn expectation that did not hold. */
+  warnings: boolean;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -49,7 +54,15 @@ function filtersOf(search: URLSearchParams): Filters {
     trigger: trigger && RUN_TRIGGERS.includes(trigger) ? trigger : null,
     from: day('from'),
     to: day('to'),
+    rejects: search.get('rejects') === '1',
+    warnings: search.get('warnings') === '1',
   };
+}
+
+/** The runs query's arguments for these filters (server-side filtering). */
+function queryArgs(f: Filters): Record<string, unknown> {
+  const { rejects, warnings, ...rest } = f;
+  return { ...rest, hasRejects: rejects ? true : null, succeededWithWarnings: warnings ? true : null };
 }
 
 /** Whether a run that just changed belongs on the first page under these filters. */
@@ -59,6 +72,8 @@ function matches(run: RunSummary, f: Filters): boolean {
   const queued = Date.parse(run.queuedAt);
   if (f.from && queued < Date.parse(f.from)) return false;
   if (f.to && queued >= Date.parse(f.to)) return false;
+  if (f.rejects && run.rowsRejected === 0) return false;
+  if (f.warnings && !(run.status === 'SUCCEEDED' && run.warnings > 0)) return false;
   return true;
 }
 
@@ -82,13 +97,15 @@ export function Runs({ search }: { search: URLSearchParams }) {
     [names.data],
   );
 
-  const runs = useQuery<{ runs: RunConnection }>(RUNS, { first: PAGE, after, ...filters });
+  const runs = useQuery<{ runs: RunConnection }>(RUNS, { first: PAGE, after, ...queryArgs(filters) });
+  const timeline = search.get('view') === 'timeline';
 
-  const setFilter = (name: keyof Filters, value: string) => {
+  const setFilter = (name: keyof Filters | 'view', value: string) => {
     const next = new URLSearchParams(search);
     if (value) next.set(name, value);
     else next.delete(name);
-    setCursors([]);
+    // Another view of the same page keeps its place; another filter starts at the first page.
+    if (name !== 'view') setCursors([]);
     const qs = next.toString();
     navigate(`/runs${qs ? `?${qs}` : ''}`, { replace: true });
   };
@@ -172,7 +189,31 @@ export function Runs({ search }: { search: URLSearchParams }) {
           Queued before (UTC)
           <input type="date" value={filters.to ?? ''} onChange={(e) => setFilter('to', e.target.value)} />
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={filters.warnings}
+            onChange={(e) => setFilter('warnings', e.target.checked ? '1' : '')}
+          />{' '}
+          Succeeded with warnings
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={filters.rejects}
+            onChange={(e) => setFilter('rejects', e.target.checked ? '1' : '')}
+          />{' '}
+          Has rejects
+        </label>
       </form>
+      <div className="view-toggle" role="group" aria-label="Show runs as">
+        <button type="button" aria-pressed={!timeline} onClick={() => setFilter('view', '')}>
+          Table
+        </button>
+        <button type="button" aria-pressed={timeline} onClick={() => setFilter('view', 'timeline')}>
+          Timeline
+        </button>
+      </div>
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
@@ -197,7 +238,8 @@ export function Runs({ search }: { search: URLSearchParams }) {
               )}
             </span>
           </p>
-          <table className="grid" aria-describedby="runs-count">
+          {timeline && <RunTimeline runs={page.nodes} />}
+          <table className="grid" aria-describedby="runs-count" hidden={timeline}>
             <thead>
               <tr>
                 <th scope="col">Run</th>
@@ -228,6 +270,12 @@ export function Runs({ search }: { search: URLSearchParams }) {
                   </th>
                   <td>
                     <StatusBadge status={r.status} />
+                    {r.warnings > 0 && (
+                      <div className="small status-warn" data-warnings={r.warnings}>
+                        <span aria-hidden="true">⚠ </span>
+                        {r.warnings} warning{r.warnings > 1 ? 's' : ''}
+                      </div>
+                    )}
                     {r.error && <div className="small error-text">{r.error}</div>}
                   </td>
                   <td>
