@@ -133,7 +133,7 @@ describe.each(ENGINES)('the contract page, runs filters and history in Chromium 
       '− removed:   - { name: note, type: string }',
     ]);
     expect(await marked('added')).toEqual(['+ added: version: 2.0.0']);
-    await page.locator('#diff-heading').scrollIntoViewIfNeeded();
+    await page.locator('#diff-heading').evaluate((e) => e.scrollIntoView());
     await s.b.shot(`console-contracts-1-diff-${engine}`);
 
     // Any two versions: the same pair backwards is a downgrade, said so.
@@ -282,7 +282,7 @@ describe.each(ENGINES)('the contract page, runs filters and history in Chromium 
     expect(hot.status).toBe('FAILED');
 
     await page.goto(`${s.server.baseUrl}/runs/${hot.id}`);
-    await page.getByRole('heading', { level: 2, name: 'Expectation history' }).waitFor();
+    await page.getByRole('heading', { level: 3, name: 'Expectation history' }).waitFor();
     const mean = page.locator('[data-history="mean_between(celsius)"]');
     await mean.locator('[data-point]').nth(1).waitFor();
     expect(
@@ -304,7 +304,7 @@ describe.each(ENGINES)('the contract page, runs filters and history in Chromium 
     expect(await text(page, '[data-history="schema"] figcaption')).toMatch(
       /^schema unexpected % against max 0: 1 of 2 held; this run 33\.33/,
     );
-    await page.locator('#history-heading').scrollIntoViewIfNeeded();
+    await page.locator('#validation-heading').evaluate((e) => e.scrollIntoView());
     await s.b.shot(`console-contracts-7-expectation-history-${engine}`);
     // A point is a link to its run, by keyboard as well.
     await mean.locator(`[data-point="${cool.triggerRun.id}"]`).focus();
@@ -316,8 +316,14 @@ describe.each(ENGINES)('the contract page, runs filters and history in Chromium 
 
 describe.each(ENGINES)('contract actions by role in Chromium, keys required (%s)', (engine) => {
   let s: Setup;
+  let keys: Record<'reader' | 'writer' | 'admin', string>;
   beforeAll(async () => {
     s = await setUp('console-contracts-keys', engine, { TIDEMARK_AUTH: 'required' });
+    // Made up front: each `tidemark keys create` starts a process.
+    const [reader, writer, admin] = await Promise.all(
+      (['reader', 'writer', 'admin'] as const).map((r) => createKey(s.storeEnv, r)),
+    );
+    keys = { reader: reader!, writer: writer!, admin: admin! };
   });
   afterAll(() => tearDown(s));
   afterEach(async ({ task }) => {
@@ -339,8 +345,8 @@ describe.each(ENGINES)('contract actions by role in Chromium, keys required (%s)
   }
 
   it('shows no promote or apply to a reader (nor a writer: both need admin), and both to an admin', async () => {
-    for (const role of ['reader', 'writer']) {
-      const page = await openAs(await createKey(s.storeEnv, role));
+    for (const role of ['reader', 'writer'] as const) {
+      const page = await openAs(keys[role]);
       // Once the role is known, the page says why there are no actions.
       await page.locator(`[data-viewer-role="${role}"]`).waitFor();
       expect(await text(page, `[data-viewer-role="${role}"]`)).toBe(
@@ -351,7 +357,7 @@ describe.each(ENGINES)('contract actions by role in Chromium, keys required (%s)
       expect(await page.getByLabel(/^Contract YAML/).count()).toBe(0);
       await s.b.shot(`console-contracts-8-${role}-no-actions-${engine}`);
     }
-    const page = await openAs(await createKey(s.storeEnv, 'admin'));
+    const page = await openAs(keys.admin);
     await page.getByRole('button', { name: 'Promote 1.0.0 to test…' }).waitFor();
     await page.getByRole('heading', { name: 'Apply a contract' }).waitFor();
   });

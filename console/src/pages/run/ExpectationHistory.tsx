@@ -112,7 +112,7 @@ export function ExpectationHistory({
   const series = runs ? seriesOf(results, runs, definitions) : [];
   return (
     <section aria-labelledby="history-heading">
-      <h2 id="history-heading">Expectation history</h2>
+      <h3 id="history-heading">Expectation history</h3>
       {q.error ? (
         <ErrorMessage error={q.error} />
       ) : !runs ? (

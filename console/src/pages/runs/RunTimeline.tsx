@@ -23,6 +23,8 @@ const ICON: Record<RunStatus, string> = {
 
 const LABEL_W = 220;
 const PLOT_W = 900;
+/** Room right of the plot for the last tick's label and a narrow bar's icon. */
+const RIGHT = 40;
 const LANE_H = 30;
 const BAR_H = 18;
 const AXIS_H = 24;
@@ -47,7 +49,9 @@ function ticks(min: number, max: number, n = 5): number[] {
 
 function tickLabel(ms: number, span: number): string {
   const iso = new Date(ms).toISOString();
-  return span > 2 * 86_400_000 ? iso.slice(5, 10) : span > 120_000 ? iso.slice(11, 16) : iso.slice(11, 19);
+  if (span > 2 * 86_400_000) return iso.slice(5, 10);
+  if (span > 120_000) return iso.slice(11, 16);
+  return span > 10_000 ? iso.slice(11, 19) : iso.slice(11, 21);
 }
 
 export function RunTimeline({ runs }: { runs: RunSummary[] }) {
@@ -71,7 +75,7 @@ export function RunTimeline({ runs }: { runs: RunSummary[] }) {
 
   if (runs.length === 0) return <p className="muted">No runs to show on the timeline.</p>;
   const span = max - min;
-  const x = (t: number) => LABEL_W + ((t - min) / span) * (PLOT_W - 10);
+  const x = (t: number) => LABEL_W + ((t - min) / span) * PLOT_W;
   const height = AXIS_H + lanes.length * LANE_H + 8;
   return (
     <figure className="timeline" data-timeline>
@@ -91,7 +95,7 @@ export function RunTimeline({ runs }: { runs: RunSummary[] }) {
         ))}
       </ul>
       <svg
-        viewBox={`0 0 ${LABEL_W + PLOT_W} ${height}`}
+        viewBox={`0 0 ${LABEL_W + PLOT_W + RIGHT} ${height}`}
         width="100%"
         role="group"
         aria-labelledby="timeline-caption"
