@@ -324,7 +324,8 @@ describe.each(ENGINES)('contract actions by role in Chromium, keys required (%s)
       (['reader', 'writer', 'admin'] as const).map((r) => createKey(s.storeEnv, r)),
     );
     keys = { reader: reader!, writer: writer!, admin: admin! };
-  });
+    // Three CLI processes on a busy machine take longer than the default hook timeout.
+  }, 240_000);
   afterAll(() => tearDown(s));
   afterEach(async ({ task }) => {
     if (task.result?.state === 'fail')

@@ -10,7 +10,7 @@ import { ErrorMessage } from '../../components/Feedback';
 import { Link } from '../../router';
 import { dateTime } from '../../format';
 import { ConfirmDialog } from './ConfirmDialog';
-import { nextEnvironment } from './definitions';
+import { ENVIRONMENTS, nextEnvironment } from './definitions';
 
 export interface VersionRow {
   version: string;
@@ -106,7 +106,11 @@ export function Versions({
                       <button
                         type="button"
                         onClick={() =>
-                          setAsking({ version: v.version, from: v.environments.at(-1) ?? 'dev', to: next })
+                          setAsking({
+                            version: v.version,
+                            from: ENVIRONMENTS[ENVIRONMENTS.indexOf(next) - 1] ?? 'dev',
+                            to: next,
+                          })
                         }
                       >
                         Promote {v.version} to {next}…
