@@ -68,7 +68,7 @@ async function contractShots(s: Setup): Promise<void> {
   await page.locator('#diff-heading').evaluate((e) => e.scrollIntoView());
   renameSync(await s.b.shot('readme-contract-diff'), join(OUT, 'console-contract-diff.png'));
 
-  await page.setViewportSize({ width: 1280, height: 420 });
+  await page.setViewportSize({ width: 1280, height: 560 });
   await page.goto(`${s.server.baseUrl}/runs?view=timeline`);
   await page.locator('[data-timeline] a[data-bar]').first().waitFor();
   renameSync(await s.b.shot('readme-runs-timeline'), join(OUT, 'console-runs-timeline.png'));
