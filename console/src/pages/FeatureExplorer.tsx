@@ -319,7 +319,7 @@ function PickForm(props: {
     );
   };
   return (
-    <form className="filters" onSubmit={submit} aria-label="Contract and entities">
+    <form className="filters" onSubmit={submit} aria-label="What to explore">
       <label>
         Contract
         <select value={contract} onChange={(e) => setContract(e.target.value)}>
