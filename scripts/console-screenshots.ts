@@ -85,7 +85,7 @@ async function lineageAndExplorer(s: Setup): Promise<void> {
   const correction = await ingest([txn(12, 95), txn(13, 60)]);
   await gql(s.server, 'mutation($id: ID!) { rollbackRun(id: $id) { status } }', { id: correction });
 
-  await page.setViewportSize({ width: 1280, height: 640 });
+  await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto(`${s.server.baseUrl}/lineage?contract=card_transactions`);
   await page.locator('.lineage-canvas [data-node-id]').first().waitFor();
   renameSync(await s.b.shot('readme-lineage'), join(OUT, 'console-lineage.png'));

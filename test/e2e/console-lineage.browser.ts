@@ -128,7 +128,7 @@ describe.each(ENGINES)('lineage, run actions and the feature explorer in Chromiu
         .sort(),
     );
     expect(await text(page, '#lineage-summary')).toBe(
-      '6 nodes, 6 edges: 2 raw batches, 2 runs, 1 feature views, 1 contract versions.',
+      '6 nodes, 6 edges: 2 raw batches, 2 runs, 1 feature view, 1 contract version.',
     );
     // Status in words as well as colour, on the node itself.
     expect(await page.locator(`[data-node-id="run:${first.id}"] .lnode-status`).textContent()).toBe(

@@ -10,7 +10,9 @@ import { statusIcon, statusWord } from '../components/Status';
 import { layoutLineage, NODE_HEIGHT, NODE_WIDTH, type Point } from './layout';
 import { clip, hrefOf, KIND_ICON, KIND_WORD, RELATION_WORD, runStatus, subtitle, title } from './nodes';
 
-const VIEW_HEIGHT = 560;
+/** The drawing area's height: the graph's own at 100%, within these bounds. */
+const MAX_HEIGHT = 560;
+const MIN_HEIGHT = 220;
 const MIN_ZOOM = 0.15;
 const MAX_ZOOM = 3;
 
@@ -28,14 +30,15 @@ function path(points: Point[]): string {
 
 export function LineageGraph({ graph, label }: { graph: Graph; label: string }) {
   const layout = useMemo(() => layoutLineage(graph), [graph]);
+  const viewHeight = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, layout.height));
   const svg = useRef<SVGSVGElement>(null);
   const [view, setView] = useState<View>({ x: 0, y: 0, k: 1 });
   const drag = useRef<{ id: number; x: number; y: number; moved: boolean } | null>(null);
 
   const fit = () => {
     const width = svg.current?.clientWidth ?? 1000;
-    const k = clamp(Math.min(1, width / Math.max(layout.width, 1), VIEW_HEIGHT / Math.max(layout.height, 1)));
-    setView({ k, x: (width - layout.width * k) / 2, y: (VIEW_HEIGHT - layout.height * k) / 2 });
+    const k = clamp(Math.min(1, width / Math.max(layout.width, 1), viewHeight / Math.max(layout.height, 1)));
+    setView({ k, x: (width - layout.width * k) / 2, y: (viewHeight - layout.height * k) / 2 });
   };
   useEffect(fit, [layout]);
 
@@ -46,7 +49,7 @@ export function LineageGraph({ graph, label }: { graph: Graph; label: string }) 
       return { k, x: px - ((px - v.x) * k) / v.k, y: py - ((py - v.y) * k) / v.k };
     });
   const zoomCentre = (factor: number) =>
-    zoomAt(factor, (svg.current?.clientWidth ?? 1000) / 2, VIEW_HEIGHT / 2);
+    zoomAt(factor, (svg.current?.clientWidth ?? 1000) / 2, viewHeight / 2);
 
   // The wheel zooms the graph, not the page: a passive React listener cannot prevent that.
   useEffect(() => {
@@ -121,7 +124,7 @@ export function LineageGraph({ graph, label }: { graph: Graph; label: string }) 
       <svg
         ref={svg}
         className="lineage-canvas"
-        height={VIEW_HEIGHT}
+        height={viewHeight}
         role="group"
         aria-label={label}
         tabIndex={0}

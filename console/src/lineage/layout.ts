@@ -6,7 +6,7 @@
 import dagre from '@dagrejs/dagre';
 import type { LineageEdge, LineageGraph, LineageNode } from '../api/lineage';
 
-export const NODE_WIDTH = 230;
+export const NODE_WIDTH = 250;
 export const NODE_HEIGHT = 58;
 
 export interface Point {

@@ -76,10 +76,12 @@ export function LineagePage({ search }: { search: URLSearchParams }) {
 }
 
 function Drawing({ graph, subject }: { graph: Graph; subject: string }) {
-  const byKind = (k: string) => graph.nodes.filter((n) => n.kind === k).length;
+  const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+  const byKind = (k: string) => graph.nodes.filter((x) => x.kind === k).length;
   const summary =
-    `${graph.nodes.length} nodes, ${graph.edges.length} edges: ${byKind('raw_batch')} raw batches, ` +
-    `${byKind('run')} runs, ${byKind('feature_view')} feature views, ${byKind('contract_version')} contract versions.`;
+    `${n(graph.nodes.length, 'node')}, ${n(graph.edges.length, 'edge')}: ` +
+    `${n(byKind('raw_batch'), 'raw batch', 'raw batches')}, ${n(byKind('run'), 'run')}, ` +
+    `${n(byKind('feature_view'), 'feature view')}, ${n(byKind('contract_version'), 'contract version')}.`;
   if (graph.nodes.length === 0)
     return (
       <p id="lineage-summary" role="status">
