@@ -5,7 +5,8 @@
  * - the lineage graph for a contract has the expected nodes and edges, opens from a
  *   run's page, and a node opens its page;
  * - rolling back a run from its page changes what the feature explorer shows for that
- *   entity, and moving the knownAt slider back shows the earlier values;
+ *   entity, and moving the knownAt slider back shows the earlier values; reprocessing
+ *   it from its page brings them back;
  * - with keys required, a reader key sees no rollback button, and a rollback attempted
  *   anyway (the page told a wrong role) is refused with a visible message.
  * Screenshots: test-artifacts/browser/console-lineage-*.png, console-explorer-*.png,
@@ -239,6 +240,34 @@ describe.each(ENGINES)('lineage, run actions and the feature explorer in Chromiu
       await amounts(page),
     );
     expect(new URL(page.url()).searchParams.get('knownAt')).toBe(variables.knownAt);
+
+    // Reprocessing the rolled-back run from its page brings its values back, now.
+    await page.goto(`${s.server.baseUrl}/runs/${b.id}`);
+    await page.getByRole('button', { name: 'Reprocess…' }).click();
+    const again = page.getByRole('dialog', { name: `Reprocess run ${b.id}?` });
+    expect(await text(page, 'dialog [data-effect="batches"]')).toBe(
+      'Its 1 raw batch (2 rows) run again as a new run under card_transactions@1.0.0.',
+    );
+    expect(await text(page, 'dialog [data-effect="replaces"]')).toBe(
+      'This run is rolled back and serves no rows, so the new run replaces nothing.',
+    );
+    await again.getByRole('button', { name: 'Reprocess run' }).click();
+    const queued = page.locator('[data-outcome="done"] a');
+    await queued.waitFor();
+    const reprocess = (await queued.innerText()).trim();
+    await s.b.shot(`console-explorer-5-reprocess-queued-${engine}`);
+    await page.goto(`${s.server.baseUrl}/features?contract=card_transactions&entities=${CARD}`);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.locator('#known-at-value').waitFor();
+          return amounts(page);
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toEqual(before);
+    expect(await page.locator(`tr[data-event-time="${at(12)}"]`).getAttribute('data-run')).toBe(reprocess);
     expect(s.b.errors).toEqual([]);
   });
 });
