@@ -3,7 +3,9 @@
  * real `tidemark serve` on a fresh SQLite store with the sample files, one run that
  * fails validation, headless Chromium (Debian's /usr/bin/chromium). Writes
  * docs/images/console-overview.png and docs/images/console-run.png, and (contractShots)
- * docs/images/console-contract-diff.png and docs/images/console-runs-timeline.png.
+ * docs/images/console-contract-diff.png and docs/images/console-runs-timeline.png, and
+ * (with a few pushed card transactions, one run of them rolled back) console-lineage.png
+ * and console-explorer.png.
  *
  *   npm run screenshots
  */
@@ -44,6 +46,11 @@ async function main(): Promise<void> {
     await page.locator('tr[data-row="2"]').waitFor();
     renameSync(await s.b.shot('readme-run'), join(OUT, 'console-run.png'));
     await contractShots(s);
+
+    // --- lineage graph and feature explorer (issue 16) ---
+    await lineageAndExplorer(s);
+    // --- end lineage and feature explorer ---
+
     if (s.b.errors.length) throw new Error(`the page logged errors: ${s.b.errors.join('; ')}`);
     console.log(`wrote the console's pictures in ${join('docs', 'images')}`);
   } finally {
@@ -72,6 +79,52 @@ async function contractShots(s: Setup): Promise<void> {
   await page.goto(`${s.server.baseUrl}/runs?view=timeline`);
   await page.locator('[data-timeline] a[data-bar]').first().waitFor();
   renameSync(await s.b.shot('readme-runs-timeline'), join(OUT, 'console-runs-timeline.png'));
+}
+
+/**
+ * Two card transaction runs, then a correction run rolled back: the lineage of
+ * card_transactions, and the explorer with its slider back at the correction's commit.
+ */
+async function lineageAndExplorer(s: Setup): Promise<void> {
+  const { page } = s.b;
+  const card = 'card00000042';
+  const txn = (hour: number, amount: number) => ({
+    ts: new Date(Date.UTC(2024, 2, 1, hour)).toISOString(),
+    card_id: card,
+    amount,
+    currency: 'EUR',
+    card_present: hour % 2 === 0,
+  });
+  const ingest = async (records: unknown[]) =>
+    (
+      await gql<{ ingest: { id: string } }>(
+        s.server,
+        'mutation($r: [JSON!]!) { ingest(contract: "card_transactions", records: $r) { id } }',
+        { r: records },
+      )
+    ).ingest.id;
+  await ingest([txn(8, 12.5), txn(9, 40), txn(10, 18)]);
+  await ingest([txn(11, 22), txn(12, 35)]);
+  const correction = await ingest([txn(12, 95), txn(13, 60)]);
+  await gql(s.server, 'mutation($id: ID!) { rollbackRun(id: $id) { status } }', { id: correction });
+
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(`${s.server.baseUrl}/lineage?contract=card_transactions`);
+  await page.locator('.lineage-canvas [data-node-id]').first().waitFor();
+  renameSync(await s.b.shot('readme-lineage'), join(OUT, 'console-lineage.png'));
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${s.server.baseUrl}/features?contract=card_transactions&entities=${card}`);
+  const slider = page.getByLabel('As the store knew it at');
+  await page.locator('tr[data-event-time]').first().waitFor();
+  // Back to the correction's commit: one step left of its rollback, two of now.
+  await slider.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await page.getByText(`run ${correction} committed`).waitFor();
+  await page.locator(`tr[data-run="${correction}"]`).first().waitFor();
+  await page.evaluate('window.scrollTo(0, 0)');
+  renameSync(await s.b.shot('readme-explorer'), join(OUT, 'console-explorer.png'));
 }
 
 main().then(

@@ -8,6 +8,8 @@ import { Overview } from './pages/Overview';
 import { Runs } from './pages/Runs';
 import { RunDetail } from './pages/RunDetail';
 import { ContractPage } from './pages/ContractPage';
+import { LineagePage } from './pages/LineagePage';
+import { FeatureExplorer } from './pages/FeatureExplorer';
 
 export function App() {
   const auth = useSyncExternalStore(onAuthChange, authState);
@@ -32,6 +34,8 @@ export function App() {
       {route.page === 'runs' && <Runs search={loc.searchParams} />}
       {route.page === 'run' && <RunDetail key={route.id} id={route.id} />}
       {route.page === 'contract' && <ContractPage key={route.name} name={route.name} />}
+      {route.page === 'lineage' && <LineagePage search={loc.searchParams} />}
+      {route.page === 'features' && <FeatureExplorer search={loc.searchParams} />}
       {route.page === 'not-found' && (
         <>
           <h1>Not found</h1>

@@ -9,6 +9,10 @@ export type Route =
   | { page: 'runs' }
   | { page: 'run'; id: string }
   | { page: 'contract'; name: string }
+  // --- lineage graph and feature explorer (issue 16) ---
+  | { page: 'lineage' }
+  | { page: 'features' }
+  // --- end lineage and features ---
   | { page: 'not-found' };
 
 export function match(pathname: string): Route {
@@ -18,6 +22,10 @@ export function match(pathname: string): Route {
   if (run) return { page: 'run', id: decodeURIComponent(run[1]!) };
   const contract = /^\/contracts\/([^/]+)\/?$/.exec(pathname);
   if (contract) return { page: 'contract', name: decodeURIComponent(contract[1]!) };
+  // --- lineage graph and feature explorer (issue 16): their subject is in the query string ---
+  if (pathname === '/lineage' || pathname === '/lineage/') return { page: 'lineage' };
+  if (pathname === '/features' || pathname === '/features/') return { page: 'features' };
+  // --- end lineage and features ---
   return { page: 'not-found' };
 }
 

@@ -16,7 +16,15 @@ import express, { type Router } from 'express';
 export const CONSOLE_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'console', 'dist');
 
 /** Paths the console's router answers (console/src/router.tsx). */
-export const CONSOLE_ROUTES = ['/', '/runs', '/runs/:id', '/contracts/:name'];
+export const CONSOLE_ROUTES = [
+  '/',
+  '/runs',
+  '/runs/:id',
+  '/contracts/:name',
+  // Lineage graph and feature explorer (issue 16).
+  '/lineage',
+  '/features',
+];
 
 export function consoleRoutes(dist = CONSOLE_DIST): Router {
   const router = express.Router();

@@ -12,6 +12,8 @@ import { AuditResolver } from './resolvers/audit.resolver';
 import { FreshnessResolver } from './resolvers/freshness.resolver';
 import { StreamResolver } from './resolvers/stream.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
+import { RunActionsResolver } from './resolvers/run-actions.resolver';
+import { FeatureHistoryResolver } from './resolvers/feature-history.resolver';
 import type { TidemarkPubSub } from './pubsub';
 import { authChecker } from './auth';
 
@@ -24,7 +26,10 @@ export const resolvers = [
   AuditResolver,
   FreshnessResolver,
   StreamResolver,
+  // The console's needs (issue 16): who is calling, what a rollback would change, one entity's history.
   ViewerResolver,
+  RunActionsResolver,
+  FeatureHistoryResolver,
 ] as const;
 
 export async function buildTidemarkSchema(pubSub: TidemarkPubSub): Promise<GraphQLSchema> {

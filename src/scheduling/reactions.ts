@@ -28,10 +28,28 @@ export interface ReactionDeps {
 /** Queues the reprocessing of the runs that read a rolled-back run's rows; answers the queued runs. */
 export function rollbackReaction(deps: ReactionDeps): (rolled: Run) => Promise<Run[]> {
   return async (rolled) => {
-    if (rolled.status !== 'rolled_back' || rolled.createdBy.startsWith(REACTION_ACTOR)) return [];
-    if (await startedByReaction(deps.store, rolled)) return [];
-    return reprocessDependents(deps, rolled);
+    if (rolled.status !== 'rolled_back') return [];
+    return reprocessDependents(deps, rolled, await rollbackDependents(deps.store, rolled));
   };
+}
+
+/**
+ * The later runs a rollback of `run` reprocesses: those of its lane that read its rows,
+ * when the contract has window features and its policy.onRollback is not `none`. Asked
+ * before a rollback too (Run.rollbackPreview), so a confirmation names them.
+ */
+export async function rollbackDependents(store: Store, run: Run): Promise<Run[]> {
+  if (run.createdBy.startsWith(REACTION_ACTOR) || (await startedByReaction(store, run))) return [];
+  const contract = await store.contracts.findVersion(run.contractName, run.contractVersion);
+  if (!contract || contract.contract.policy?.onRollback === 'none') return [];
+  // Only window features carry state from one run into the next.
+  if (historyNeeds(contract.contract).columns.length === 0 || run.committedAt === null) return [];
+  // A run of the lane that started once the rolled-back run had committed read its rows, even
+  // when both commits fall in the same millisecond (so `committedAt >` alone would miss it).
+  const committed = run.committedAt;
+  return (
+    await store.runs.succeededAfter(run.environment, run.contractName, run.contractMajor, committed - 1)
+  ).filter((r) => r.id !== run.id && (r.committedAt! > committed || (r.startedAt ?? 0) >= committed));
 }
 
 /** A retry (of a retry …) of a reaction run was started by that reaction too, though its creator is the retry. */
@@ -42,22 +60,7 @@ async function startedByReaction(store: Store, run: Run): Promise<boolean> {
   return origin !== null && origin.createdBy.startsWith(REACTION_ACTOR);
 }
 
-async function reprocessDependents(deps: ReactionDeps, rolled: Run): Promise<Run[]> {
-  const contract = await deps.store.contracts.findVersion(rolled.contractName, rolled.contractVersion);
-  if (!contract || contract.contract.policy?.onRollback === 'none') return [];
-  // Only window features carry state from one run into the next.
-  if (historyNeeds(contract.contract).columns.length === 0 || rolled.committedAt === null) return [];
-  // A run of the lane that started once the rolled-back run had committed read its rows, even
-  // when both commits fall in the same millisecond (so `committedAt >` alone would miss it).
-  const committed = rolled.committedAt;
-  const later = (
-    await deps.store.runs.succeededAfter(
-      rolled.environment,
-      rolled.contractName,
-      rolled.contractMajor,
-      committed - 1,
-    )
-  ).filter((r) => r.id !== rolled.id && (r.committedAt! > committed || (r.startedAt ?? 0) >= committed));
+async function reprocessDependents(deps: ReactionDeps, rolled: Run, later: Run[]): Promise<Run[]> {
   const queued: Run[] = [];
   for (const dependent of later) {
     const version = await deps.store.contracts.findVersion(dependent.contractName, dependent.contractVersion);

@@ -48,6 +48,16 @@ export interface FeatureQuery {
   environment: Environment;
 }
 
+export interface FeatureHistoryQuery {
+  contract: string;
+  version?: string;
+  entity: unknown;
+  features?: string[];
+  knownAt?: Date;
+  first: number;
+  environment: Environment;
+}
+
 export interface TrainingSetQuery {
   contract: string;
   version?: string;
@@ -71,6 +81,20 @@ export class FeatureService {
     const matches = await this.deps.store.features.pointInTime(view, requests, { knownAt });
     const timestamp = q.asOf ?? null;
     return requests.map((r, i) => shape.vector(names, r.entityKey, matches[i]!, timestamp));
+  }
+
+  /**
+   * One entity's values over event time, as the store knew them at `knownAt` (default
+   * now): a vector per event time, ascending, the newest `first` of them.
+   */
+  async history(q: FeatureHistoryQuery): Promise<FeatureVector[]> {
+    const { contract, view } = await this.view(q.contract, q.version, q.environment);
+    const shape = contractShape(contract);
+    const names = shape.names(q.features);
+    const entityKey = shape.key(q.entity, 'entity');
+    const knownAt = q.knownAt ? checkedTime(q.knownAt, 'knownAt') : undefined;
+    const rows = await this.deps.store.features.timeline(view, entityKey, { knownAt, limit: q.first });
+    return rows.map((m) => shape.vector(names, entityKey, m, null));
   }
 
   async trainingSet(q: TrainingSetQuery): Promise<FeatureVector[]> {

@@ -49,7 +49,39 @@ export class LineageService {
     const runIds = await this.runIds(q);
     const runs = await this.deps.store.runs.getMany(runIds);
     const edges = await this.deps.store.lineage.query({ runIds });
-    return build(runs, edges);
+    return build(runs, [...edges, ...(await this.unwritten(runs, edges))]);
+  }
+
+  /**
+   * Lineage edges are written with a run's rows, so a run that wrote none (failed,
+   * queued, running) has none stored; its raw batches and contract version are known
+   * all the same, and a failed run is what a reader most wants to trace.
+   */
+  private async unwritten(runs: Run[], stored: StoredEdge[]): Promise<StoredEdge[]> {
+    const written = new Set(stored.map((e) => e.runId));
+    const bare = runs.filter((r) => !written.has(r.id));
+    if (bare.length === 0) return [];
+    const batches = await this.deps.store.rawBatches.forRuns(bare.map((r) => r.id));
+    return bare.flatMap((r): StoredEdge[] => [
+      ...(batches.get(r.id) ?? []).map((b): StoredEdge => ({
+        runId: r.id,
+        fromKind: 'raw_batch',
+        fromId: b.id,
+        toKind: 'run',
+        toId: r.id,
+        attributes: { sha256: b.sha256, rows: b.rowCount },
+        createdAt: r.queuedAt,
+      })),
+      {
+        runId: r.id,
+        fromKind: 'contract_version',
+        fromId: `${r.contractName}@${r.contractVersion}`,
+        toKind: 'run',
+        toId: r.id,
+        attributes: { hash: r.contractHash },
+        createdAt: r.queuedAt,
+      },
+    ]);
   }
 
   private async runIds(q: {

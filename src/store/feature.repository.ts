@@ -268,6 +268,62 @@ export class FeatureRepository {
     return this.engine === 'postgres' ? res.rows : res;
   }
 
+  /**
+   * One entity's visible rows over event time, as the store knew them at `knownAt`
+   * (default now): per event time the row pointInTime would match there (the greater
+   * precedence, then the later committed run, then the later row), the newest `limit`
+   * event times, ascending. For browsing one entity's history, not a serving path.
+   */
+  async timeline(
+    view: FeatureView,
+    entityKey: string,
+    opts: { knownAt?: number; limit: number },
+  ): Promise<MatchedRow[]> {
+    const q = this.db(`${F} as f`)
+      .join(`${T.runs} as r`, 'r.id', 'f.run_id')
+      .where({
+        'f.environment': view.environment,
+        'f.contract_name': view.contract,
+        'f.contract_major': view.major,
+        'f.entity_key': entityKey,
+      })
+      .whereNotNull('r.committed_at');
+    if (view.version) q.where('r.contract_version', view.version);
+    const knownAt = opts.knownAt;
+    if (knownAt === undefined) q.whereNull('r.invalidated_at');
+    else
+      q.where('r.committed_at', '<=', knownAt).andWhere((w) =>
+        w.whereNull('r.invalidated_at').orWhere('r.invalidated_at', '>', knownAt),
+      );
+    const rows = (await q
+      .select('f.event_time', 'f.feature_values', 'f.run_id', 'r.contract_version', 'r.committed_at')
+      .orderBy('f.event_time', 'desc')
+      .orderByRaw('COALESCE(r.precedence, r.committed_at) DESC, r.committed_at DESC, f.id DESC')) as Array<{
+      event_time: number | string;
+      feature_values: string;
+      run_id: string;
+      contract_version: string;
+      committed_at: number | string;
+    }>;
+    const out: MatchedRow[] = [];
+    let last: number | null = null;
+    for (const r of rows) {
+      const eventTime = toMillis(r.event_time)!;
+      if (eventTime === last) continue; // a losing row at the same event time
+      if (out.length === opts.limit) break;
+      last = eventTime;
+      out.push({
+        entityKey,
+        eventTime,
+        values: JSON.parse(r.feature_values),
+        runId: r.run_id,
+        contractVersion: r.contract_version,
+        committedAt: toMillis(r.committed_at)!,
+      });
+    }
+    return out.reverse();
+  }
+
   /** Rows a run wrote, in canonical order (for digests and lineage). */
   async forRun(runId: string): Promise<FeatureRowInsert[]> {
     const rows = await this.db(F)

@@ -37,7 +37,7 @@ describe(`console routes (${testEngine()})`, () => {
   });
 
   it('answers index.html at / and at every console route', async () => {
-    for (const path of ['/', '/runs', '/runs/run_abc', '/contracts/country_daily']) {
+    for (const path of ['/', '/runs', '/runs/run_abc', '/contracts/country_daily', '/lineage', '/features']) {
       const res = await request(built.app).get(path).set('Accept', 'text/html');
       expect(res.status, path).toBe(200);
       expect(res.text, path).toBe(INDEX);
@@ -68,7 +68,7 @@ describe(`console routes (${testEngine()})`, () => {
   });
 
   it('answers 404 for any other path, not the console page', async () => {
-    for (const path of ['/nope', '/runs/a/b', '/lineage', '/favicon.ico']) {
+    for (const path of ['/nope', '/runs/a/b', '/lineage/x', '/features/x', '/favicon.ico']) {
       const res = await request(built.app).get(path).set('Accept', 'text/html');
       expect(res.status, path).toBe(404);
     }

@@ -136,6 +136,37 @@ describe(`lineage (${testEngine()})`, () => {
     });
   });
 
+  it('shows a run that wrote nothing (failed) with the raw batch it read and the version it applied', async () => {
+    await rt.apply(
+      ITEMS.replace('name: items', 'name: gauges').replace(
+        'expectations: []',
+        'expectations:\n  - { expect: mean_between, column: price, min: 0, max: 10, severity: fail }',
+      ),
+    );
+    const failed = (
+      await s.ok(
+        `mutation($r: [JSON!]!) { ingest(contract: "gauges", records: $r) { id status rawBatches { id } } }`,
+        {
+          r: [{ ts: '2024-05-03T00:00:00Z', item: 'apple', price: 99 }],
+        },
+      )
+    ).ingest;
+    expect(failed.status).toBe('FAILED');
+    const g = await lineage({ run: failed.id });
+    expect(edgeSet(g)).toEqual([
+      `contract_version:gauges@1.0.0 -applied_in-> run:${failed.id}`,
+      `raw_batch:${failed.rawBatches[0].id} -read_by-> run:${failed.id}`,
+    ]);
+    expect(g.nodes.find((n) => n.id === `run:${failed.id}`)!.attributes).toMatchObject({ status: 'failed' });
+    expect(g.nodes.find((n) => n.kind === 'raw_batch')!.attributes).toMatchObject({
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    // The contract's graph links it the same way.
+    expect(edgeSet(await lineage({ contract: 'gauges' }))).toContain(
+      `raw_batch:${failed.rawBatches[0].id} -read_by-> run:${failed.id}`,
+    );
+  });
+
   it('answers an entity with only the runs that wrote its rows', async () => {
     const pear = await lineage({ contract: 'items', entity: 'pear' });
     expect(pear.nodes.filter((n) => n.kind === 'run').map((n) => n.id)).toEqual([`run:${run1.id}`]);

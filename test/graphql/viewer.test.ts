@@ -8,7 +8,7 @@ import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { startServer, type TestServer } from '../support/graphql';
 import { keyedServer, PUSH_CONTRACT, type KeyedServer } from '../auth/keyed-server';
 
-const VIEWER = '{ viewer { actor role roles } }';
+const VIEWER = '{ viewer { actor role roles keyId } }';
 
 describe(`viewer (${testEngine()})`, () => {
   let rt: TestRuntime;
@@ -31,6 +31,7 @@ describe(`viewer (${testEngine()})`, () => {
       actor: 'anonymous',
       role: 'admin',
       roles: ['admin', 'writer', 'reader'],
+      keyId: null,
     });
   });
 
@@ -42,7 +43,7 @@ describe(`viewer (${testEngine()})`, () => {
     ] as const) {
       const key = await keyed.key(role, `${role}-bot`);
       const res = await keyed.post(VIEWER, key.secret);
-      expect(res.body.data.viewer).toMatchObject({ role, roles });
+      expect(res.body.data.viewer).toMatchObject({ role, roles, keyId: key.id });
       expect(res.body.data.viewer.actor).toContain(`${role}-bot`);
     }
     expect((await keyed.post(VIEWER, null)).status).toBe(401);

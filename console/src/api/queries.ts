@@ -110,7 +110,7 @@ export const PROMOTE_CONTRACT = `mutation PromoteContract($name: String!, $versi
   promoteContract(name: $name, version: $version, to: $to) { name version environments }
 }`;
 
-export const VIEWER = `query Viewer { viewer { actor role roles } }`;
+export const VIEWER = `query Viewer { viewer { actor role roles keyId } }`;
 
 /* --- Run page: each expectation over the last runs (issue 16) --- */
 

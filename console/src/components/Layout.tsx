@@ -25,6 +25,18 @@ export function Layout({ route, children }: { route: Route; children: ReactNode 
                 Runs
               </Link>
             </li>
+            {/* --- lineage graph and feature explorer (issue 16) --- */}
+            <li>
+              <Link href="/lineage" aria-current={current(['lineage'])}>
+                Lineage
+              </Link>
+            </li>
+            <li>
+              <Link href="/features" aria-current={current(['features'])}>
+                Features
+              </Link>
+            </li>
+            {/* --- end lineage and features --- */}
             <li>
               {/* The explorer is another page of the server, not a console route. */}
               <a href="/graphql">GraphQL explorer</a>

@@ -44,3 +44,8 @@ export function StatusMark({ status, label }: { status: RunStatus; label: string
     </span>
   );
 }
+
+/** The icon alone, for places that draw their own text (the lineage graph's SVG). */
+export function statusIcon(s: RunStatus): string {
+  return ICON[s] ?? '?';
+}

@@ -135,6 +135,11 @@ export function Overview() {
                   <th scope="row">
                     <Link href={`/contracts/${encodeURIComponent(r.contract)}`}>{r.contract}</Link>
                     <div className="muted small">owner {r.owner}</div>
+                    {/* --- lineage and features of the contract (issue 16) --- */}
+                    <div className="small">
+                      <Link href={`/lineage?contract=${encodeURIComponent(r.contract)}`}>lineage</Link> ·{' '}
+                      <Link href={`/features?contract=${encodeURIComponent(r.contract)}`}>features</Link>
+                    </div>
                   </th>
                   <td>{r.environment ?? <span className="muted">none</span>}</td>
                   <td>{r.version ?? <span className="muted">no active version</span>}</td>

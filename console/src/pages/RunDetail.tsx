@@ -15,6 +15,7 @@ import { Link, usePageTitle } from '../router';
 import { bytes, count, dateTime, duration } from '../format';
 import { ValidationReport } from './ValidationReport';
 import { Rejects } from './Rejects';
+import { RunActions } from './RunActions';
 
 export function RunDetail({ id }: { id: string }) {
   usePageTitle(`Run ${id}`);
@@ -110,6 +111,13 @@ export function RunDetail({ id }: { id: string }) {
           )}
         </dl>
       </section>
+      {/* --- run actions and lineage (issue 16) --- */}
+      <RunActions run={run} onChanged={q.reload} />
+      <p>
+        <Link href={`/lineage?run=${encodeURIComponent(run.id)}`}>Lineage of this run</Link> ·{' '}
+        <Link href={`/lineage?contract=${encodeURIComponent(run.contract)}`}>lineage of {run.contract}</Link>
+      </p>
+      {/* --- end run actions and lineage --- */}
       <section aria-labelledby="family-heading">
         <h2 id="family-heading">Parent and children</h2>
         <dl className="facts">

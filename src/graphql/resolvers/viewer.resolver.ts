@@ -7,11 +7,12 @@ import { ROLES, roleAllows } from '../../auth/roles';
 export class ViewerResolver {
   @Query(() => Viewer, { description: 'Who is calling, and with which role.' })
   viewer(@Ctx() ctx: GraphQLContext): Viewer {
-    const { actor, role } = ctx.principal;
+    const { actor, role, keyId } = ctx.principal;
     return Object.assign(new Viewer(), {
       actor,
       role,
       roles: [...ROLES].reverse().filter((r) => roleAllows(role, r)),
+      keyId,
     });
   }
 }

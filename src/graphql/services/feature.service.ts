@@ -2,6 +2,7 @@
 import type { Runtime } from '../../runtime';
 import { parseEnvironment } from '../../config';
 import { LIMITS, bounded } from '../limits';
+import { InputError } from '../../errors';
 import type { FeatureVector } from '../types/feature.type';
 import type { EntityTimestampInput } from '../types/feature.type';
 
@@ -20,6 +21,25 @@ export class FeatureGraphService {
     return this.rt.features.features({
       ...a,
       entities: bounded(a.entities, LIMITS.maxEntities, 'entities'),
+      environment: a.environment ? parseEnvironment(a.environment) : this.rt.config.defaultEnvironment,
+    });
+  }
+
+  async history(a: {
+    contract: string;
+    version?: string;
+    entity: unknown;
+    features?: string[];
+    knownAt?: Date;
+    first?: number;
+    environment?: string;
+  }): Promise<FeatureVector[]> {
+    const first = a.first ?? 200;
+    if (first < 1 || first > LIMITS.maxPage)
+      throw new InputError(`first must be between 1 and ${LIMITS.maxPage}`);
+    return this.rt.features.history({
+      ...a,
+      first,
       environment: a.environment ? parseEnvironment(a.environment) : this.rt.config.defaultEnvironment,
     });
   }

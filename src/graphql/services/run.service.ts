@@ -7,6 +7,8 @@ import { RUN_TRIGGERS } from '../../pipeline/run.types';
 import { toRunType, toRejectType, encodeCursor, decodeCursor } from '../mappers/run.mapper';
 import type { Run, RunConnection, RejectConnection } from '../types/run.type';
 import { LIMITS, bounded } from '../limits';
+import { rollbackPreview } from '../../scheduling/rollback-preview';
+import type { RollbackPreview } from '../types/run-actions.type';
 
 export interface RunsArgs {
   contract?: string;
@@ -96,6 +98,14 @@ export class RunGraphService {
 
   async rollback(id: string, actor: string): Promise<Run> {
     return toRunType(await this.rt.runs.rollback(id, actor));
+  }
+
+  /** What rollbackRun(id) would change; null when the run does not exist. */
+  async rollbackPreview(id: string): Promise<RollbackPreview | null> {
+    const run = await this.rt.store.runs.get(id);
+    if (!run) return null;
+    const p = await rollbackPreview(this.rt.store, run);
+    return { ...p, reprocessed: p.reprocessed.map(toRunType) };
   }
 
   async reprocess(id: string, contractVersion: string | undefined, actor: string): Promise<Run> {

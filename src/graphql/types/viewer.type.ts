@@ -6,9 +6,14 @@ import { Field, ObjectType } from 'type-graphql';
 })
 export class Viewer {
   @Field(() => String, { description: 'The name written in the audit trail.' }) actor!: string;
-  @Field(() => String, { description: 'reader | writer | admin' }) role!: string;
+  @Field(() => String, {
+    description: 'reader | writer | admin. Each includes what the ones before it may do.',
+  })
+  role!: string;
   @Field(() => [String], {
     description: 'The roles this one includes, itself first (admin: admin, writer, reader).',
   })
   roles!: string[];
+  @Field(() => String, { nullable: true, description: "The API key's id; null for anonymous access." })
+  keyId!: string | null;
 }
