@@ -7,7 +7,7 @@
  * p99 < 10 ms, /healthz p99 < 50 ms).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions } from '../lib/options';
 import { scaled } from '../lib/options';
@@ -40,7 +40,15 @@ interface Leg {
   quiet: Phase;
   during: Phase;
   ingestMs: number;
-  apiEventLoopDelayMs: { p99: number; max: number };
+  /** The serving process's event-loop delay in each phase. */
+  apiEventLoopDelayMs: { quiet: LoopDelay; during: LoopDelay };
+  /** The machine's 1-minute load average at the end of each phase (other work included). */
+  loadAverage: { quiet: number; during: number };
+}
+
+interface LoopDelay {
+  p99: number;
+  max: number;
 }
 
 export async function underLoadCase(o: BenchOptions): Promise<CaseResult> {
@@ -82,6 +90,7 @@ export async function underLoadCase(o: BenchOptions): Promise<CaseResult> {
   const details = (l: Leg) => ({
     ingestMs: l.ingestMs,
     apiEventLoopDelayMs: l.apiEventLoopDelayMs,
+    loadAverage: l.loadAverage,
     quiet: summary(l.quiet),
     during: summary(l.during),
   });
@@ -119,14 +128,19 @@ async function leg(
     await load({ url: `${base}/graphql`, connections: CONNECTIONS, amount: scaled(20_000, o, 500), body });
     const quietSeconds = Math.max(3, Math.round(10 * Math.min(1, o.scale)));
     const quietUntil = performance.now() + quietSeconds * 1000;
+    api.send({ type: 'loop' });
+    await api.next('loop'); // from here on: the quiet phase's delay
     const quiet = await phase(base, body, () => performance.now() >= quietUntil);
+    api.send({ type: 'loop' });
+    const quietLoop = await api.next<LoopDelay>('loop');
+    const quietLoad = loadavg()[0]!;
     let ended = false;
     const ingested = api
       .next<{
         ms: number;
         status: string;
         error: string | null;
-        loopDelayMs: { p99: number; max: number };
+        loopDelayMs: LoopDelay;
       }>('ingested')
       .finally(() => {
         ended = true;
@@ -136,7 +150,13 @@ async function leg(
     const run = await ingested;
     if (run.status !== 'succeeded')
       throw new Error(`underload (${d}): the ingest ${run.status}: ${run.error}`);
-    return { quiet, during, ingestMs: run.ms, apiEventLoopDelayMs: run.loopDelayMs };
+    return {
+      quiet,
+      during,
+      ingestMs: run.ms,
+      apiEventLoopDelayMs: { quiet: quietLoop, during: run.loopDelayMs },
+      loadAverage: { quiet: quietLoad, during: loadavg()[0]! },
+    };
   } finally {
     await api.stop();
     await worker?.stop();

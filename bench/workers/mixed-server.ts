@@ -31,6 +31,14 @@ if (role !== 'worker') await applyContracts(rt, [INGEST_CONTRACT]);
 await rt.dispatcher.start();
 const server = role === 'worker' ? null : await createServer(rt);
 const port = server ? await server.listen(0, '127.0.0.1') : 0;
+// The loop's delay since the last `loop` question: with no run here, what the machine's load costs it.
+const idle = monitorEventLoopDelay({ resolution: 10 });
+idle.enable();
+process.on('message', (m: { type?: string }) => {
+  if (m?.type !== 'loop') return;
+  void tell('loop', { p99: idle.percentile(99) / 1e6, max: idle.max / 1e6 });
+  idle.reset();
+});
 process.on('message', (m: { type?: string; csv?: string }) => {
   if (m?.type !== 'ingest') return;
   void (async () => {
