@@ -25,6 +25,7 @@ import { httpOperationsPlugin } from './graphql/http-operations.plugin';
 import { explorerAssets, explorerPage } from './graphql/explorer';
 import { consoleRoutes } from './console/routes';
 import { observabilityRoutes } from './observability/routes';
+import { healthzHandler } from './observability/healthz';
 import { graphqlMetricsPlugin, graphqlRequestMetrics } from './observability/graphql-metrics.plugin';
 import { enableProcessMetrics } from './observability/metrics';
 import { feedRunMetricsFromLog } from './observability/run-metrics-feed';
@@ -173,16 +174,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       'fast GraphQL execution is off: an Apollo plugin acts on every request in a way it does not mirror',
     );
 
-  // Public, so it says nothing but whether this process can reach its database.
-  app.get('/healthz', async (_req, res) => {
-    try {
-      await rt.store.features.ping();
-      res.json({ status: 'ok' });
-    } catch (err) {
-      rt.logger.error({ err }, 'health check failed');
-      res.status(503).json({ status: 'unavailable' });
-    }
-  });
+  app.get('/healthz', healthzHandler(rt.store.features, rt.logger));
   app.use(
     observabilityRoutes({
       metrics: rt.metrics,

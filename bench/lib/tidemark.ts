@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex from 'knex';
 import type { Logger } from 'pino';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type Role } from '../../src/config';
 import { openRuntime, type Runtime } from '../../src/runtime';
 import { parseContract } from '../../src/contracts/parse';
 
@@ -28,6 +28,8 @@ export interface BenchRuntimeOptions {
   dataDir?: string;
   logger?: Logger;
   contracts?: string[];
+  /** As `serve --role` gives it: `api` only queues runs, `worker` executes them (default: both). */
+  role?: Role;
 }
 
 export async function openBenchRuntime(o: BenchRuntimeOptions): Promise<BenchRuntime> {
@@ -43,6 +45,7 @@ export async function openBenchRuntime(o: BenchRuntimeOptions): Promise<BenchRun
     codeVersion: 'bench',
     sweepMs: 0,
     retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    role: o.role,
   });
   if (o.contracts?.length) await applyContracts(rt, o.contracts);
   return {

@@ -1,8 +1,14 @@
 /**
- * A server for the reads-under-ingest case: Tidemark's GraphQL over a copy of the
- * loaded feature store, in one process with its dispatcher, as `serve --role all`
- * runs it. On `ingest` it runs the big CSV through the ingest contract in that same
- * process and reports when the run ended, so reads and the run share one deployment.
+ * A server for the reads-under-ingest case over a copy of the loaded feature store, as
+ * `serve --role <role>` runs it (`--role`, default all):
+ *
+ * - `all`: Tidemark's GraphQL and its dispatcher in one process. On `ingest` it runs
+ *   the big CSV through the ingest contract in that same process.
+ * - `api`: GraphQL only. On `ingest` it queues the run (acquiring the file, as
+ *   `triggerRun` does) and waits until a worker finished it.
+ * - `worker`: no HTTP; executes the runs an api process queued on the same database.
+ *
+ * It reports when the run ended and how long its own event loop was blocked meanwhile.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,15 +20,25 @@ const { openBenchRuntime, applyContracts } = await import('../lib/tidemark');
 const { createServer } = await import('../../src/server');
 const { liftAbuseLimits } = await import('../lib/limits');
 const { INGEST_CONTRACT } = await import('../data/ingest-data');
+const { parseRole } = await import('../../src/config');
 
 const a = workerArgs();
+const role = parseRole(a.role || 'all');
 liftAbuseLimits();
-const bench = await openBenchRuntime({ engine: 'sqlite', pgUrl: '', dataDir: a.dataDir! });
+const bench = await openBenchRuntime({ engine: 'sqlite', pgUrl: '', dataDir: a.dataDir!, role });
 const { rt } = bench;
-await applyContracts(rt, [INGEST_CONTRACT]);
+if (role !== 'worker') await applyContracts(rt, [INGEST_CONTRACT]);
 await rt.dispatcher.start();
-const server = await createServer(rt);
-const port = await server.listen(0, '127.0.0.1');
+const server = role === 'worker' ? null : await createServer(rt);
+const port = server ? await server.listen(0, '127.0.0.1') : 0;
+// The loop's delay since the last `loop` question: with no run here, what the machine's load costs it.
+const idle = monitorEventLoopDelay({ resolution: 10 });
+idle.enable();
+process.on('message', (m: { type?: string }) => {
+  if (m?.type !== 'loop') return;
+  void tell('loop', { p99: idle.percentile(99) / 1e6, max: idle.max / 1e6 });
+  idle.reset();
+});
 process.on('message', (m: { type?: string; csv?: string }) => {
   if (m?.type !== 'ingest') return;
   void (async () => {
@@ -46,6 +62,6 @@ process.on('message', (m: { type?: string; csv?: string }) => {
 });
 await tell('ready', { port });
 await untilStopped();
-await server.stop();
+await server?.stop();
 await bench.dispose();
 process.exit(0);

@@ -36,7 +36,17 @@ export interface CreatedKey {
   secret: string;
 }
 
+/**
+ * How often a key's last use is written, at most, per process: a write per request would
+ * be a write transaction per read, each queued behind a run's commit on SQLite (holding
+ * the pooled connection meanwhile). Last use is for spotting unused keys, not an audit.
+ */
+export const TOUCH_EVERY_MS = 60_000;
+
 export class ApiKeyService {
+  /** When this process last wrote each key's last use. */
+  private readonly touched = new Map<string, number>();
+
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
 
   async create(owner: string, role: string, actor: string): Promise<CreatedKey> {
@@ -105,8 +115,16 @@ export class ApiKeyService {
     const stored = Buffer.from(key?.secretSha256 ?? '0'.repeat(64), 'hex');
     if (!key || !timingSafeEqual(given, stored)) throw new KeyRefusedError('unknown API key', 'unknown');
     if (key.revokedAt !== null) throw new KeyRefusedError('this API key was revoked', 'revoked');
-    void this.deps.store.apiKeys.touch(key.id, this.deps.clock.now()).catch(() => undefined);
+    this.touch(key.id);
     return { actor: `key:${key.owner}`, role: key.role, keyId: key.id };
+  }
+
+  private touch(id: string): void {
+    const now = this.deps.clock.now();
+    const last = this.touched.get(id);
+    if (last !== undefined && now - last < TOUCH_EVERY_MS) return;
+    this.touched.set(id, now);
+    void this.deps.store.apiKeys.touch(id, now).catch(() => this.touched.delete(id));
   }
 }
 

@@ -8,6 +8,7 @@ import { loadConfig, parseRole, ROLES, type Config, type Role } from '../config'
 import { bootstrapAdmin } from '../auth/bootstrap';
 import { openRuntime, type Runtime } from '../runtime';
 import { createServer } from '../server';
+import { createWorkerProbeServer } from '../worker-server';
 import { loadContractFiles } from '../contracts/load';
 import { command } from './run-command';
 import { checkPortFree, listenError } from './port';
@@ -25,7 +26,7 @@ export function serveCommand(): Command {
     .option('--no-samples', 'never copy the sample data')
     .option(
       '--role <role>',
-      `${ROLES.join('|')}: api answers GraphQL and only queues runs, worker executes them (no HTTP), all both (default: TIDEMARK_ROLE or all)`,
+      `${ROLES.join('|')}: api answers GraphQL and only queues runs, worker executes them (HTTP: only /healthz, /readyz, /metrics), all both (default: TIDEMARK_ROLE or all)`,
     )
     .action(
       command(async (opts: { sync: boolean; samples?: boolean; role?: string }) => {
@@ -61,15 +62,31 @@ export function serveCommand(): Command {
     );
 }
 
-/** `--role worker`: executes queued runs, schedules, arrivals and streams; listens on no port. */
+/**
+ * `--role worker`: executes queued runs, schedules, arrivals and streams. On PORT it
+ * answers only the probes (/healthz, /readyz, /metrics), never GraphQL.
+ */
 async function serveWorker(config: Config, opts: { sync: boolean; samples?: boolean }): Promise<void> {
+  await checkPortFree(config.port, config.host);
   const rt = await openRuntime(config, { role: 'worker' });
   try {
-    await startWork(rt, 'worker', opts, async (jobs) => {
-      rt.logger.info({ engine: rt.store.engine, role: 'worker', jobs }, 'tidemark worker started');
-      await waitForSignal();
-      rt.logger.info('shutting down');
+    const probes = createWorkerProbeServer(rt);
+    const port = await probes.listen(config.port, config.host).catch(async (err: unknown) => {
+      await probes.stop();
+      throw listenError(err, config.port, config.host) ?? err;
     });
+    try {
+      await startWork(rt, 'worker', opts, async (jobs) => {
+        rt.logger.info(
+          { probes: `http://${config.host}:${port}/healthz`, engine: rt.store.engine, role: 'worker', jobs },
+          'tidemark worker started',
+        );
+        await waitForSignal();
+        rt.logger.info('shutting down');
+      });
+    } finally {
+      await probes.stop();
+    }
   } finally {
     await rt.close();
   }

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { T } from '../store/tables';
 import { toRun, type DbRunRow } from '../store/run.row';
 import type { Run, RunStatus } from '../pipeline/run.types';
+import type { ReadStatements } from '../store/read-statements';
 
 export const RUN_EVENTS_TABLE = 'run_events';
 
@@ -30,11 +31,26 @@ interface EventColumns {
 }
 
 export class RunEventLog {
-  constructor(private readonly db: Knex) {}
+  /**
+   * `reads`: where a server's poller reads beside the writer (the online reads' own
+   * connection), so that on SQLite subscribers are not held up while a run's commit
+   * holds the pooled connection. Without it, everything goes through `db`.
+   */
+  constructor(
+    private readonly db: Knex,
+    private readonly reads: () => ReadStatements | null = () => null,
+  ) {}
+
+  private async rows<R>(q: Knex.QueryBuilder): Promise<R[]> {
+    const reads = this.reads();
+    if (!reads) return (await q) as R[];
+    const { sql, bindings } = q.toSQL();
+    return reads.all<R>(sql, [...bindings]);
+  }
 
   /** The newest cursor, or 0 when the log is empty. */
   async latestCursor(): Promise<number> {
-    const [row] = await this.db(RUN_EVENTS_TABLE).max<{ c: number | string | null }[]>({ c: 'id' });
+    const [row] = await this.rows<{ c: number | string | null }>(this.db(RUN_EVENTS_TABLE).max({ c: 'id' }));
     return Number(row?.c ?? 0);
   }
 
@@ -56,7 +72,7 @@ export class RunEventLog {
       });
     if (filter.contract) q.where('e.contract_name', filter.contract);
     if (filter.environment) q.where('e.environment', filter.environment);
-    const rows = (await q) as Array<DbRunRow & EventColumns>;
+    const rows = await this.rows<DbRunRow & EventColumns>(q);
     return rows.map((row) => ({
       // The counts as of the change, not as the run row reads now.
       ...toRun({

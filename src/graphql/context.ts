@@ -56,7 +56,7 @@ export interface GraphQLContext {
  * (the table is the truth), so subscribers see runs finished anywhere.
  */
 export function createServices(rt: Runtime, liveRunStatus?: EventFanout<RunEvent>): Services {
-  const runEvents = new RunEventLog(rt.store.db as Knex);
+  const runEvents = new RunEventLog(rt.store.db as Knex, () => rt.store.features.reader());
   const runStatus =
     liveRunStatus ??
     new EventFanout<RunEvent>(

@@ -4,6 +4,7 @@ import { T } from './tables';
 import { toMillis } from './dialect';
 import type { ApiKey } from '../auth/api-key.types';
 import type { Role } from '../auth/roles';
+import type { ReadStatements } from './read-statements';
 
 interface DbApiKeyRow {
   id: string;
@@ -16,8 +17,23 @@ interface DbApiKeyRow {
   last_used_at: number | string | null;
 }
 
+/**
+ * Every request where keys are required looks its key up, and open WebSockets re-check
+ * theirs: those reads go beside the writer (`reads`, as the online reads do), since on
+ * SQLite a run's transaction holds the one pooled connection for seconds.
+ */
 export class ApiKeyRepository {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+  constructor(
+    private readonly db: Knex | Knex.Transaction,
+    private readonly reads: () => ReadStatements | null = () => null,
+  ) {}
+
+  private async rows<R>(q: Knex.QueryBuilder): Promise<R[]> {
+    const reads = this.reads();
+    if (!reads) return (await q) as R[];
+    const { sql, bindings } = q.toSQL();
+    return reads.all<R>(sql, [...bindings]);
+  }
 
   async insert(k: ApiKey): Promise<void> {
     await this.db(T.apiKeys).insert({
@@ -33,7 +49,7 @@ export class ApiKeyRepository {
   }
 
   async get(id: string): Promise<ApiKey | null> {
-    const row = await this.db<DbApiKeyRow>(T.apiKeys).where({ id }).first();
+    const [row] = await this.rows<DbApiKeyRow>(this.db(T.apiKeys).where({ id }).limit(1));
     return row ? toKey(row) : null;
   }
 
@@ -41,9 +57,11 @@ export class ApiKeyRepository {
   async states(ids: string[]): Promise<Array<Pick<ApiKey, 'id' | 'role' | 'revokedAt'>>> {
     const out: Array<Pick<ApiKey, 'id' | 'role' | 'revokedAt'>> = [];
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db<DbApiKeyRow>(T.apiKeys)
-        .select('id', 'role', 'revoked_at')
-        .whereIn('id', ids.slice(i, i + 500));
+      const rows = await this.rows<DbApiKeyRow>(
+        this.db(T.apiKeys)
+          .select('id', 'role', 'revoked_at')
+          .whereIn('id', ids.slice(i, i + 500)),
+      );
       for (const r of rows) out.push({ id: r.id, role: r.role as Role, revokedAt: toMillis(r.revoked_at) });
     }
     return out;

@@ -42,7 +42,7 @@ export class Repositories {
     this.rawBatches = new RawBatchRepository(db);
     this.rejects = new RejectRepository(db, engine);
     this.lineage = new LineageRepository(db);
-    this.apiKeys = new ApiKeyRepository(db);
+    this.apiKeys = new ApiKeyRepository(db, () => this.features.reader());
     this.streamOffsets = new StreamOffsetRepository(db, engine);
     this.landingSegments = new LandingSegmentRepository(db);
   }

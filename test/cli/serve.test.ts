@@ -38,6 +38,14 @@ describe('tidemark serve on a busy port', () => {
     expect(existsSync(landing) ? readdirSync(landing) : []).toEqual([]);
     expect(existsSync(join(home.dataDir, 'tidemark.sqlite'))).toBe(false);
   }, 30_000);
+
+  it('as a worker too (it serves its probes on PORT): one line, exit 1, nothing started', async () => {
+    const r = await home.cli(['serve', '--role', 'worker'], {
+      env: { PORT: String(busy.port), TIDEMARK_LOG_LEVEL: 'info' },
+    });
+    expect(r).toEqual({ code: 1, stdout: '', stderr: `error: port ${busy.port} is in use; set PORT\n` });
+    expect(existsSync(join(home.dataDir, 'tidemark.sqlite'))).toBe(false);
+  }, 30_000);
 });
 
 describe('tidemark serve --role', () => {

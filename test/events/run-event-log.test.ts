@@ -42,6 +42,41 @@ describe(`run event log (${testEngine()})`, () => {
     expect(cursors).toEqual([...cursors].sort((a, b) => a - b));
   });
 
+  it("a server's log reads beside a transaction holding the pooled connection (on SQLite: a run's commit)", async () => {
+    const beside = new RunEventLog(rt.store.db as Knex, () => rt.store.features.reader());
+    const r = aRun();
+    await rt.store.runs.insert(r);
+    let release!: () => void;
+    const held = new Promise<void>((ok) => (release = ok));
+    let inside!: () => void;
+    const entered = new Promise<void>((ok) => (inside = ok));
+    const tx = rt.store.db.transaction(async (trx) => {
+      await trx.raw('select 1');
+      inside();
+      await held;
+    });
+    await entered;
+    try {
+      // A budget against a hang, not a timing: a read queued behind the transaction never answers.
+      const read = Promise.all([beside.latestCursor(), beside.after(0, 100)]);
+      const answer = await Promise.race([
+        read,
+        new Promise<'stalled'>((ok) => setTimeout(() => ok('stalled'), 3_000)),
+      ]);
+      expect(answer === 'stalled' ? answer : answer[1].map((e) => [e.id, e.status])).toEqual([
+        [r.id, 'queued'],
+      ]);
+      expect(answer !== 'stalled' && answer[0]).toBe(
+        Number(answer !== 'stalled' && answer[1][0]!.eventCursor),
+      );
+    } finally {
+      release();
+      await tx;
+    }
+    // The same events as through the pool, field for field.
+    expect(await beside.after(0, 100)).toEqual(await log.after(0, 100));
+  });
+
   it('prunes only events older than the horizon', async () => {
     const r = aRun();
     await rt.store.runs.insert(r);

@@ -171,10 +171,10 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
     tail: (n = 30) => [...logs.slice(-n).map((l) => JSON.stringify(l)), ...text.slice(-10)].join('\n'),
   };
 
-  // A worker (`serve --role worker`) listens on no port: it is up once it says so.
+  await waitHealthy(inst, 60_000);
+  // A worker (`serve --role worker`) answers its probes before its dispatcher starts: it is up once it says so.
   if (opts.env?.TIDEMARK_ROLE === 'worker')
     await inst.waitForLog((l) => l.msg === 'tidemark worker started', 60_000, 'worker start');
-  else await waitHealthy(inst, 60_000);
   return inst;
 }
 
