@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { testEngine } from '../../support/engine';
+import { createServer } from '../../../src/server';
 import { createTestRuntime, type TestRuntime } from '../../support/runtime';
 import { expectError, startServer, type Loose, type TestServer } from '../../support/graphql';
 
@@ -173,6 +174,33 @@ describe(`typed feature views (${testEngine()})`, () => {
     const q = `{ featureView { items_v2(entities: ["apple"]) { qty } } }`;
     expect((await s.ok(q)).featureView.items_v2).toEqual([{ qty: 7 }]);
     expect((await wsQuery(client, q)).featureView.items_v2).toEqual([{ qty: 7 }]);
+  });
+
+  it('picks up a major applied by another process at its next poll', async () => {
+    const other = await createServer(rt, { typedViewRefreshMs: 20 });
+    const port = await other.listen(0, '127.0.0.1');
+    try {
+      const names = async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: VIEW_FIELDS }),
+        });
+        const body = (await res.json()) as Loose;
+        return body.data.__type.fields.map((f: Loose) => f.name) as string[];
+      };
+      expect(await names()).toEqual(['items_v1']);
+      // Straight into the registry, as `tidemark contracts apply` does: no mutation tells the server.
+      await rt.apply(items('2.0.0').replace('  - { name: label, expr: \'item + "!"\' }\n', ''));
+      let seen = await names();
+      for (let i = 0; i < 500 && seen.length === 1; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        seen = await names();
+      }
+      expect(seen).toEqual(['items_v1', 'items_v2']);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('applies the query limits to the generated fields', async () => {
