@@ -108,8 +108,10 @@ describe('every tidemark command against a real store', { timeout: 180_000 }, ()
     expect(sdl).toContain('  featureView: FeatureView!\n');
     expect(sdl).toMatch(/type FeatureView \{[^}]*\n {2}card_transactions_v1\(/);
     expect(sdl).toMatch(/\n {2}country_daily_v1\(\n[^)]*entities: \[JSON!\]!/);
-    expect(sdl).toMatch(/type CountryDailyV1 \{[^}]*\n {2}confirmed: SafeInt\n/);
-    expect(sdl).toMatch(/type CountryDailyV1 \{[^}]*\n {2}fatality: Float\n/);
+    const start = sdl.indexOf('type CountryDailyV1 {');
+    const view = sdl.slice(start, sdl.indexOf('\n}\n', start));
+    expect(view).toContain('\n  """column confirmed (int)"""\n  confirmed: SafeInt\n');
+    expect(view).toContain('\n  """expression: deaths / confirmed (float)"""\n  fatality: Float\n');
     // Everything of the static schema is there too.
     expect(sdl).toContain('  trainingSet(');
   });
