@@ -8,6 +8,17 @@ import { columnTypeOfFeature, typeFeatures } from '../contracts/feature-type';
 
 export type FeatureValueType = ColumnType;
 
+/** Per contract object: the registry hands out one object per registered version, and reads call this per request. */
+const cache = new WeakMap<Contract, ReadonlyMap<string, FeatureValueType>>();
+
 export function featureTypes(contract: Contract): Map<string, FeatureValueType> {
-  return new Map(typeFeatures(contract).features.map((f) => [f.name, columnTypeOfFeature(f.type)] as const));
+  let types = cache.get(contract);
+  if (!types) {
+    types = new Map(
+      typeFeatures(contract).features.map((f) => [f.name, columnTypeOfFeature(f.type)] as const),
+    );
+    cache.set(contract, types);
+  }
+  // A copy: callers own what they get.
+  return new Map(types);
 }
