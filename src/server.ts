@@ -14,6 +14,9 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { Runtime } from './runtime';
 import { buildTidemarkSchema } from './graphql/schema';
+import { TypedViews } from './graphql/typed-views/typed-views';
+import { schemaGateway } from './graphql/typed-views/schema-gateway';
+import { readView } from './graphql/typed-views/view-reader';
 import { createErrorFormatter } from './graphql/error-format';
 import { createContext, createServices, type GraphQLContext } from './graphql/context';
 import { createTidemarkPubSub, bridgeRunEvents } from './graphql/pubsub';
@@ -37,6 +40,8 @@ import { KeyWatch } from './auth/key-watch';
 
 /** Default for ServerOptions.keyRecheckMs. */
 export const KEY_RECHECK_MS = 2_000;
+/** Default for ServerOptions.typedViewRefreshMs. */
+export const TYPED_VIEW_REFRESH_MS = 5_000;
 import { createRedisTransport } from './events/pubsub-transport';
 import { graphqlHttp } from './graphql/http';
 import { noStorePlugin } from './graphql/no-store.plugin';
@@ -77,6 +82,12 @@ export interface ServerOptions {
   keyMaxAgeMs?: number;
   /** Failed-authentication limits (default: DEFAULT_FAILED_AUTH_POLICY); tests pass their own. */
   failedAuth?: FailedAuthLimiter;
+  /**
+   * How often active contract versions are re-read for the typed views (default
+   * TYPED_VIEW_REFRESH_MS): changes made by another process show within it; changes
+   * made through this one show at once.
+   */
+  typedViewRefreshMs?: number;
   /** The built console (default: console/dist of this checkout); tests pass their own. */
   consoleDist?: string;
 }
@@ -103,8 +114,24 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
     : null;
   const pubSub = createTidemarkPubSub(redis?.eventTarget);
   const unbridge = bridgeRunEvents(rt.events, pubSub);
-  const schema = await buildTidemarkSchema(pubSub);
-  const services = createServices(rt);
+  // The static schema plus a typed field per active contract major, swapped in place as
+  // contracts are applied and promoted (src/graphql/typed-views/).
+  const views = new TypedViews({
+    base: await buildTidemarkSchema(pubSub),
+    registry: rt.registry,
+    read: readView,
+    logger: rt.logger,
+  });
+  await views.refresh();
+  const stopWatchingViews = views.watch(opts.typedViewRefreshMs ?? TYPED_VIEW_REFRESH_MS);
+  const schema = () => views.current;
+  const services = createServices(rt, undefined, {
+    // The change is made; a failed rebuild is retried by the watch, not reported as the change's failure.
+    contractsChanged: () =>
+      views
+        .refresh()
+        .catch((err: unknown) => rt.logger.warn({ error: String(err) }, 'typed views not refreshed')),
+  });
   const runStatus = services.runStatus;
   // Count runs from the durable event log (runs of every process), not only this one's.
   rt.detachLocalRunMetrics();
@@ -137,14 +164,14 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
     // Apollo installs inline tracing for federated subgraphs on its own; this schema is
     // not one, so the plugin only ran an empty hook per request. Said here, it is not installed.
     ApolloServerPluginInlineTraceDisabled(),
-    limitsPlugin<GraphQLContext>(schema),
+    limitsPlugin<GraphQLContext>(),
     httpOperationsPlugin<GraphQLContext>(),
     noStorePlugin(),
     graphqlMetricsPlugin<GraphQLContext>(requestMetrics),
     { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
   ];
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    gateway: schemaGateway(views),
     formatError,
     validationRules,
     parseOptions: PARSE_OPTIONS,
@@ -229,6 +256,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       }),
     stop: async () => {
       stopFreshness();
+      stopWatchingViews();
       keyWatch.stop();
       stopRunMetrics();
       runStatus.close();

@@ -7,6 +7,7 @@ import { runCommands } from './runs.command';
 import { featuresCommand } from './features.command';
 import { auditCommand } from './audit.command';
 import { keysCommand } from './keys.command';
+import { schemaCommand } from './schema.command';
 import { packageVersion } from '../observability/code-version';
 
 export function buildProgram(): Command {
@@ -22,7 +23,8 @@ export function buildProgram(): Command {
     .addCommand(contractsCommand())
     .addCommand(featuresCommand())
     .addCommand(auditCommand())
-    .addCommand(keysCommand());
+    .addCommand(keysCommand())
+    .addCommand(schemaCommand());
   for (const c of runCommands()) program.addCommand(c);
   return program;
 }

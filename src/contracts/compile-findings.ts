@@ -11,9 +11,12 @@ import { transformIssues } from '../pipeline/transform';
 import { compileCleanser } from '../pipeline/cleanse';
 import { compileFilters } from '../pipeline/filter';
 import { compileChecks } from '../quality';
+import { typeFeatures } from './feature-type';
 
 export function compileFindings(contract: Contract): Finding[] {
   const out: Finding[] = transformIssues(contract).map((i) => finding(i.path, withoutWhere(i.message)));
+  // Types are worked out only for features that compile: an unknown name is reported once, above.
+  if (out.length === 0) out.push(...typeFeatures(contract).problems.map((p) => finding(p.path, p.message)));
   out.push(...attempt(() => compileChecks(contract), '/expectations'));
   out.push(...attempt(() => compileFilters(contract), '/filters'));
   out.push(...attempt(() => compileCleanser(contract), '/schema'));

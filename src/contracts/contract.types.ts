@@ -4,6 +4,7 @@
  * undefined (never defaulted here) so that a diff between two versions sees exactly
  * what the author wrote; defaults are applied where they are used.
  */
+import type { FeatureType } from './feature-type';
 
 export const COLUMN_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'timestamp'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
@@ -161,6 +162,8 @@ export interface FeatureSpec {
   expr?: string;
   window?: WindowSpec;
   description?: string;
+  /** The value type; inferred when absent (feature-type.ts), checked against the inference when given. */
+  type?: FeatureType;
 }
 
 export interface SourceSpec {

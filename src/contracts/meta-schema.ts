@@ -9,6 +9,7 @@ import { COLUMN_TYPES, EXPECTATION_NAMES, SEVERITIES, SOURCE_TYPES, WINDOW_OPS }
 import { type Finding, appendPointer } from './locate';
 import { nearestName } from './nearest-name';
 import { MAX_NAME_LENGTH, MAX_VERSION_LENGTH } from './identifiers';
+import { FEATURE_TYPES } from './feature-type';
 
 export const CONTRACT_NAME_PATTERN = '^[a-z][a-z0-9_]*$';
 /** Columns and features are referenced from expressions, so they must be identifiers. */
@@ -80,7 +81,14 @@ const window = closed(
 );
 
 const feature = closed(
-  { name: identifier, column: identifier, expr: text, window, description: { type: 'string' } },
+  {
+    name: identifier,
+    column: identifier,
+    expr: text,
+    window,
+    description: { type: 'string' },
+    type: { enum: [...FEATURE_TYPES] },
+  },
   ['name'],
 );
 

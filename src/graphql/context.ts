@@ -55,7 +55,16 @@ export interface GraphQLContext {
  * stale. `runStatus` reads the durable run event log, which every process writes to
  * (the table is the truth), so subscribers see runs finished anywhere.
  */
-export function createServices(rt: Runtime, liveRunStatus?: EventFanout<RunEvent>): Services {
+export interface ServiceHooks {
+  /** After this process applied or promoted a contract (the typed views follow the active versions). */
+  contractsChanged?: () => Promise<void>;
+}
+
+export function createServices(
+  rt: Runtime,
+  liveRunStatus?: EventFanout<RunEvent>,
+  hooks: ServiceHooks = {},
+): Services {
   const runEvents = new RunEventLog(rt.store.db as Knex, () => rt.store.features.reader());
   const runStatus =
     liveRunStatus ??
@@ -68,7 +77,7 @@ export function createServices(rt: Runtime, liveRunStatus?: EventFanout<RunEvent
     );
   const lineage = new LineageService(rt);
   return {
-    contracts: new ContractService(rt),
+    contracts: new ContractService(rt, hooks.contractsChanged),
     runs: new RunGraphService(rt),
     features: new FeatureGraphService(rt),
     audit: new AuditGraphService(rt),

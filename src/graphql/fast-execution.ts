@@ -21,11 +21,11 @@ import {
   type ExecutionResult,
   type FormattedExecutionResult,
   type GraphQLFormattedError,
-  type GraphQLSchema,
   type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
-import { DocumentCache, type ValidDocument } from './document-cache';
+import type { ValidDocument } from './document-cache';
+import { documentsPerSchema, type SchemaSource } from './schema-source';
 import { formatExecutionErrors } from './error-format';
 import { NO_STORE } from './no-store.plugin';
 import type { GraphqlRequestMetrics } from '../observability/graphql-metrics.plugin';
@@ -35,7 +35,8 @@ import { limitErrors } from './limits';
 import type { ApolloServerPlugin } from '@apollo/server';
 
 export interface FastExecutionOptions {
-  schema: GraphQLSchema;
+  /** The schema, or a function giving the current one when it changes while serving. */
+  schema: SchemaSource;
   /** Apollo's `validationRules`: the same array Apollo was given. */
   validationRules: readonly ValidationRule[];
   /** Apollo's `formatError`: the same function Apollo was given. */
@@ -84,8 +85,7 @@ const SIMPLE_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/fo
 export function fastExecution(opts: FastExecutionOptions): FastExecution | null {
   if (unmirrored(opts.plugins).length > 0) return null;
   // Longer texts are left to Apollo: not worth a place in the cache.
-  const documents = new DocumentCache({
-    schema: opts.schema,
+  const documentsNow = documentsPerSchema(opts.schema, {
     validationRules: opts.validationRules,
     maxQueryLength: 64 * 1024,
   });
@@ -96,16 +96,16 @@ export function fastExecution(opts: FastExecutionOptions): FastExecution | null 
       return null;
     const req = graphqlRequest(request.body);
     if (!req) return null;
+    const { schema, documents } = documentsNow();
     const doc = documents.get(req.query);
     // Apollo answers what does not parse or validate, and introspection (its own setting).
     if (!doc || doc.errors || doc.introspection) return null;
     // Over a limit with these variables: Apollo refuses it (limits.plugin.ts), in its words.
-    if (doc.variableSized && limitErrors(opts.schema, doc.document, req.variables ?? {}).length > 0)
-      return null;
+    if (doc.variableSized && limitErrors(schema, doc.document, req.variables ?? {}).length > 0) return null;
     const operation = pick(doc, req.operationName);
     if (operation?.operation !== 'query') return null;
     const result: ExecutionResult = await execute({
-      schema: opts.schema,
+      schema,
       document: doc.document,
       contextValue: context(),
       variableValues: req.variables,

@@ -10,14 +10,17 @@ import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { limitErrors, variableSizedDocuments } from './limits';
 import { mirrored } from './mirrored';
 
-export function limitsPlugin<T extends BaseContext>(schema: GraphQLSchema): ApolloServerPlugin<T> {
+export function limitsPlugin<T extends BaseContext>(): ApolloServerPlugin<T> {
   const listener = {
     async didResolveOperation({
       document,
       request,
+      schema,
     }: {
       document: DocumentNode;
       request: { variables?: Record<string, unknown> };
+      // The schema this operation runs against (it changes as typed views come and go).
+      schema: GraphQLSchema;
     }) {
       if (variableSizedDocuments.get(document) === false) return;
       const errors = limitErrors(schema, document, request.variables ?? {});

@@ -15,12 +15,12 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createErrorFormatter } from './error-format';
 import { RateLimitedError, asUnavailable } from '../errors';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { Runtime } from '../runtime';
 import { createContext, type Services } from './context';
 import { limitErrors, limitRules } from './limits';
 import { sharedSubscribe } from './subscription-execution';
-import { DocumentCache } from './document-cache';
+import { currentSchema, documentsPerSchema, type SchemaSource } from './schema-source';
 import type { AuthGate } from '../auth/gate';
 import type { RateLimiter, SubscriptionCounter } from '../auth/rate-limit';
 import type { KeyWatch } from '../auth/key-watch';
@@ -53,17 +53,18 @@ const limited = (message: string) => [new GraphQLError(message, { extensions: { 
 
 export function attachWebSocket(
   httpServer: http.Server,
-  schema: GraphQLSchema,
+  schema: SchemaSource,
   rt: Runtime,
   services: Services,
   access: WebSocketAccess,
 ): WebSocketHandle {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
-  const documents = new DocumentCache({ schema, validationRules: limitRules() });
+  const documentsNow = documentsPerSchema(schema, { validationRules: limitRules() });
+  const schemaNow = currentSchema(schema);
   const formatError = createErrorFormatter(rt.logger);
   const cleanup = useServer<Record<string, unknown>, ConnectionState>(
     {
-      schema,
+      schema: () => schemaNow(),
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const auth = (params.authorization ?? params.Authorization) as string | undefined;
@@ -110,6 +111,7 @@ export function attachWebSocket(
         const caller = ctx.extra.caller!;
         if (!access.limiter.take(caller)) return limited('rate limit exceeded: slow down and retry');
         // No length limit on this cache: graphql-ws's payload limit bounds the text.
+        const { schema, documents } = documentsNow();
         const checked = documents.get(payload.query)!;
         if (checked.errors) return checked.errors;
         // A mutation reads the key afresh; other operations may use a reading a few seconds old.

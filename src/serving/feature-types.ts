@@ -1,21 +1,24 @@
-/** The value type of each feature of a contract, for typed feature lists. */
+/**
+ * The value type of each feature of a contract, for typed feature lists, in the column
+ * type spelling (`integer`, `number`, …) these lists have always used; the types
+ * themselves are contracts/feature-type.ts's, declared or inferred.
+ */
 import type { Contract, ColumnType } from '../contracts/contract.types';
+import { columnTypeOfFeature, typeFeatures } from '../contracts/feature-type';
 
 export type FeatureValueType = ColumnType;
 
+/** Per contract object: the registry hands out one object per registered version, and reads call this per request. */
+const cache = new WeakMap<Contract, ReadonlyMap<string, FeatureValueType>>();
+
 export function featureTypes(contract: Contract): Map<string, FeatureValueType> {
-  const columns = new Map(contract.schema.map((c) => [c.name, c.type] as const));
-  const out = new Map<string, FeatureValueType>();
-  for (const f of contract.features) {
-    if (f.column !== undefined) out.set(f.name, columns.get(f.column) ?? 'string');
-    else if (f.window) {
-      const op = f.window.op;
-      const source = out.get(f.window.column) ?? columns.get(f.window.column) ?? 'number';
-      if (op === 'count') out.set(f.name, 'integer');
-      else if (op === 'lag' || op === 'min' || op === 'max') out.set(f.name, source);
-      else if (op === 'mean') out.set(f.name, 'number');
-      else out.set(f.name, source === 'integer' ? 'integer' : 'number');
-    } else out.set(f.name, 'number');
+  let types = cache.get(contract);
+  if (!types) {
+    types = new Map(
+      typeFeatures(contract).features.map((f) => [f.name, columnTypeOfFeature(f.type)] as const),
+    );
+    cache.set(contract, types);
   }
-  return out;
+  // A copy: callers own what they get.
+  return new Map(types);
 }

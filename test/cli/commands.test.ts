@@ -4,7 +4,7 @@
  * directory: exit code and output checked, and one wrong input per command. The
  * commands build on each other (apply, run, inspect, …), so the steps run in order.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram, walkCommands } from '../../src/cli/program';
@@ -99,6 +99,21 @@ describe('every tidemark command against a real store', { timeout: 180_000 }, ()
     const json = JSON.parse(await ok('contracts', 'list', '--json'));
     expect(json[1]).toMatchObject({ name: 'country_daily', version: '1.0.0', active: ['dev'] });
     await refused(['contracts', 'list', '--env', 'qa'], /--env must be one of dev, test, prod; got 'qa'/);
+  });
+
+  it('schema print prints the served schema: the static part and a typed view per active major', async () => {
+    covers('schema print');
+    const sdl = await ok('schema', 'print');
+    expect(sdl).toContain(readFileSync(join(REPO, 'schema.graphql'), 'utf8').split('\n')[0]);
+    expect(sdl).toContain('  featureView: FeatureView!\n');
+    expect(sdl).toMatch(/type FeatureView \{[^}]*\n {2}card_transactions_v1\(/);
+    expect(sdl).toMatch(/\n {2}country_daily_v1\(\n[^)]*entities: \[JSON!\]!/);
+    const start = sdl.indexOf('type CountryDailyV1 {');
+    const view = sdl.slice(start, sdl.indexOf('\n}\n', start));
+    expect(view).toContain('\n  """column confirmed (int)"""\n  confirmed: SafeInt\n');
+    expect(view).toContain('\n  """expression: deaths / confirmed (float)"""\n  fatality: Float\n');
+    // Everything of the static schema is there too.
+    expect(sdl).toContain('  trainingSet(');
   });
 
   it('run runs the new files, refuses nothing new naming --force, and --force runs them again', async () => {

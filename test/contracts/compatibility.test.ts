@@ -243,6 +243,18 @@ describe('diffContracts: columns', () => {
 describe('diffContracts: features', () => {
   runCases([
     {
+      title: 'declaring the inferred type is cosmetic',
+      to: (c) => (feat(c, 'fatality').type = 'float'),
+      forward: ['cosmetic feature.type_declared /features/fatality/type'],
+      reverse: ['cosmetic feature.type_declared /features/fatality/type'],
+    },
+    {
+      title: 'declaring another type is breaking',
+      to: (c) => (feat(c, 'confirmed').type = 'float'),
+      forward: ['breaking feature.type_changed /features/confirmed/type'],
+      reverse: ['breaking feature.type_changed /features/confirmed/type'],
+    },
+    {
       title: 'feature removed is breaking; added is additive',
       to: (c) => (c.features = c.features.filter((f) => f.name !== 'fatality')),
       forward: ['breaking feature.removed /features/fatality'],

@@ -7,8 +7,9 @@ import type { Contract, FeatureSpec, WindowSpec } from '../contract.types';
 import { parseIsoDuration } from '../duration';
 import { change, type ContractChange, ptr, show, unrecognizedChanges } from './change';
 import { matchByKey } from './match';
+import { typeFeatures, type FeatureType } from '../feature-type';
 
-const FEATURE_KEYS = ['name', 'column', 'expr', 'window', 'description'] as const;
+const FEATURE_KEYS = ['name', 'column', 'expr', 'window', 'description', 'type'] as const;
 const WINDOW_KEYS = ['op', 'column', 'rows', 'duration', 'offset', 'skipNulls'] as const;
 
 export function diffFeatures(base: Contract, head: Contract): ContractChange[] {
@@ -24,7 +25,15 @@ export function diffFeatures(base: Contract, head: Contract): ContractChange[] {
       change('feature.added', 'additive', ptr('features', f.name), `feature '${f.name}' added`, undefined, f),
     );
   }
-  for (const p of m.pairs) out.push(...diffFeature(p.base, p.head));
+  const baseTypes = effectiveTypes(base);
+  const headTypes = effectiveTypes(head);
+  for (const p of m.pairs) {
+    const changes = diffFeature(p.base, p.head);
+    out.push(...changes);
+    // A type that changed with the computation (or a retyped column) is that change's consequence, reported there.
+    if (p.base.type !== p.head.type && !changes.some((c) => c.class === 'breaking'))
+      out.push(...typeChange(p.head.name, baseTypes.get(p.head.name)!, headTypes.get(p.head.name)!, p.head));
+  }
   if (m.reordered) {
     const names = (c: Contract) => c.features.map((f) => f.name);
     out.push(
@@ -79,6 +88,24 @@ function diffFeature(b: FeatureSpec, h: FeatureSpec): ContractChange[] {
   }
   out.push(...unrecognizedChanges(b, h, FEATURE_KEYS, path));
   return out;
+}
+
+function effectiveTypes(c: Contract): Map<string, FeatureType> {
+  return new Map(typeFeatures(c).features.map((f) => [f.name, f.type] as const));
+}
+
+/**
+ * The served type is what typed readers bind to: declaring another one is breaking;
+ * declaring the type a feature already had (or no longer declaring it) is cosmetic.
+ */
+function typeChange(name: string, b: FeatureType, h: FeatureType, head: FeatureSpec): ContractChange[] {
+  const path = `${ptr('features', name)}/type`;
+  if (b !== h)
+    return [
+      change('feature.type_changed', 'breaking', path, `feature '${name}' type changed ${b} → ${h}`, b, h),
+    ];
+  const msg = `feature '${name}' type ${head.type ? 'declared' : 'no longer declared'} (still ${h})`;
+  return [change('feature.type_declared', 'cosmetic', path, msg, b, h)];
 }
 
 function exprChange(name: string, path: string, b: string, h: string): ContractChange[] {

@@ -1,6 +1,7 @@
 /** Registered contracts → GraphQL objects. Pure: the resolver fetches, this shapes. */
 import type { RegisteredContract, Promotion, ActiveVersion } from '../../contracts/registry.types';
 import type { ColumnSpec, FeatureSpec } from '../../contracts/contract.types';
+import { typeFeatures, type TypedFeature } from '../../contracts/feature-type';
 import { Contract, ColumnType, FeatureDefinition, PromotionType } from '../types/contract.type';
 
 export function toContractType(
@@ -20,7 +21,7 @@ export function toContractType(
     eventTime: spec.eventTime,
     source: spec.source,
     schema: spec.schema.map(toColumn),
-    features: spec.features.map(toFeature),
+    features: typeFeatures(spec).features.map((typed, i) => toFeature(spec.features[i]!, typed)),
     expectations: spec.expectations,
     schedule: spec.schedule ?? null,
     yaml: c.yaml,
@@ -45,14 +46,15 @@ function toColumn(col: ColumnSpec): ColumnType {
   });
 }
 
-function toFeature(f: FeatureSpec): FeatureDefinition {
+function toFeature(f: FeatureSpec, typed: TypedFeature): FeatureDefinition {
   const kind = f.window ? 'window' : f.expr !== undefined ? 'expr' : 'column';
   const definition = f.window ?? f.expr ?? f.column;
   return Object.assign(new FeatureDefinition(), {
     name: f.name,
     kind,
     definition,
-    description: f.description,
+    type: typed.type,
+    description: typed.description,
   });
 }
 

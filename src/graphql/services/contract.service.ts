@@ -12,7 +12,11 @@ import { checkBump } from '../../contracts/version-bump';
 import { checkName, checkVersion } from '../../contracts/identifiers';
 
 export class ContractService {
-  constructor(private readonly rt: Pick<Runtime, 'registry' | 'store' | 'config' | 'contracts'>) {}
+  constructor(
+    private readonly rt: Pick<Runtime, 'registry' | 'store' | 'config' | 'contracts'>,
+    /** Awaited before answering, so the caller's next operation sees the new typed views. */
+    private readonly changed: () => Promise<void> = async () => {},
+  ) {}
 
   /**
    * Same rules as `tidemark contracts apply`: immutable versions, bump checked, all or
@@ -21,6 +25,7 @@ export class ContractService {
   async apply(yaml: string, actor: string): Promise<ApplyResult> {
     const parsed = await parseContractInSlices(yaml, 'applyContract.yaml');
     const [outcome] = await this.rt.contracts.apply([parsed], actor);
+    await this.changed();
     const registered = (await this.rt.store.contracts.findVersion(outcome!.name, outcome!.version))!;
     const [contract] = await this.shape([registered]);
     return { contract: contract!, status: outcome!.status, compatibility: outcome!.compatibility };
@@ -28,6 +33,7 @@ export class ContractService {
 
   async promote(name: string, version: string, to: string, actor: string): Promise<Contract> {
     const result = await this.rt.contracts.promote(name, version, to, actor);
+    await this.changed();
     return (await this.shape([result.contract]))[0]!;
   }
 

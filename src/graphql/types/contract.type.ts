@@ -19,7 +19,12 @@ export class FeatureDefinition {
   @Field(() => String) name!: string;
   @Field(() => String, { description: 'column | expr | window' }) kind!: string;
   @Field(() => GraphQLJSON) definition!: unknown;
-  @Field(() => String, { nullable: true }) description?: string;
+  @Field(() => String, {
+    description: 'int | float | string | bool | timestamp | date: declared in the contract, or inferred',
+  })
+  type!: string;
+  @Field(() => String, { description: "Declared in the contract, or written from the feature's definition" })
+  description!: string;
 }
 
 @ObjectType('Promotion', { description: 'A version made active in an environment.' })

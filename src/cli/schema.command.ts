@@ -1,0 +1,33 @@
+/**
+ * `tidemark schema print`: the whole schema a server over this store serves now, as SDL:
+ * the static part (schema.graphql) plus the typed view of every active contract major.
+ */
+import { Command } from 'commander';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { buildTidemarkSchema } from '../graphql/schema';
+import { createTidemarkPubSub } from '../graphql/pubsub';
+import { TypedViews } from '../graphql/typed-views/typed-views';
+import { readView } from '../graphql/typed-views/view-reader';
+import { command, withRuntime } from './run-command';
+
+export function schemaCommand(): Command {
+  return new Command('schema').description('The GraphQL schema').addCommand(
+    new Command('print')
+      .description('Print the schema served over this store (SDL), typed feature views included')
+      .action(
+        command(async () => {
+          const { sdl, problems } = await withRuntime(async (rt) => {
+            const views = new TypedViews({
+              base: await buildTidemarkSchema(createTidemarkPubSub()),
+              registry: rt.registry,
+              read: readView,
+            });
+            await views.refresh();
+            return { sdl: printSchema(lexicographicSortSchema(views.current)), problems: views.problems };
+          });
+          for (const p of problems) process.stderr.write(`warning: ${p}\n`);
+          process.stdout.write(`${sdl}\n`);
+        }),
+      ),
+  );
+}
