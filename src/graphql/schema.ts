@@ -11,6 +11,7 @@ import { SubscriptionResolver } from './resolvers/subscription.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
 import { FreshnessResolver } from './resolvers/freshness.resolver';
 import { StreamResolver } from './resolvers/stream.resolver';
+import { PlanResolver } from './resolvers/plan.resolver';
 import type { TidemarkPubSub } from './pubsub';
 import { authChecker } from './auth';
 
@@ -23,6 +24,7 @@ export const resolvers = [
   AuditResolver,
   FreshnessResolver,
   StreamResolver,
+  PlanResolver,
 ] as const;
 
 export async function buildTidemarkSchema(pubSub: TidemarkPubSub): Promise<GraphQLSchema> {

@@ -59,7 +59,12 @@ export class PlanDiff {
     }
     if (c.sample.length < SAMPLE) {
       const [entity, time] = key.split('\u0000') as [string, string];
-      c.sample.push({ entity, eventTime: new Date(Number(time)).toISOString(), active: a, proposed: p });
+      c.sample.push({
+        entity: readable(entity),
+        eventTime: new Date(Number(time)).toISOString(),
+        active: a,
+        proposed: p,
+      });
     }
   }
 
@@ -114,6 +119,17 @@ export class PlanDiff {
       newlyRejected: [...this.newly.values()].sort(byRows),
       noLongerRejected: [...this.noLonger.values()].sort(byRows),
     };
+  }
+}
+
+/** An entity key as a person writes it: `ARG`, `France/Alsace` (stored keys are JSON). */
+function readable(entityKey: string): string {
+  try {
+    const v: unknown = JSON.parse(entityKey);
+    if (Array.isArray(v)) return v.map((p) => (p === null ? 'null' : String(p))).join('/');
+    return String(v);
+  } catch {
+    return entityKey;
   }
 }
 
