@@ -28,9 +28,10 @@ export class PlanDiff {
     for (const f of proposedFeatures) if (!inActive.has(f)) this.features.set(f, blank(f, 'added'));
   }
 
-  add(runId: string, active: Replay, proposed: Replay): void {
+  /** `files`: raw batch id → file name, for the samples a person looks up. */
+  add(runId: string, active: Replay, proposed: Replay, files: ReadonlyMap<string, string> = new Map()): void {
     this.compareRows(active, proposed);
-    this.compareRejects(runId, active.rejects, proposed.rejects);
+    this.compareRejects(runId, active.rejects, proposed.rejects, files);
     this.compareReports(runId, active.report, proposed.report);
   }
 
@@ -72,9 +73,10 @@ export class PlanDiff {
     runId: string,
     active: Map<string, RejectLabel>,
     proposed: Map<string, RejectLabel>,
+    files: ReadonlyMap<string, string>,
   ): void {
-    for (const [row, why] of proposed) if (!active.has(row)) tally(this.newly, runId, row, why);
-    for (const [row, why] of active) if (!proposed.has(row)) tally(this.noLonger, runId, row, why);
+    for (const [row, why] of proposed) if (!active.has(row)) tally(this.newly, runId, row, why, files);
+    for (const [row, why] of active) if (!proposed.has(row)) tally(this.noLonger, runId, row, why, files);
   }
 
   private compareReports(
@@ -145,14 +147,22 @@ function same(a: Value, p: Value): boolean {
   return false;
 }
 
-function tally(into: Map<string, RejectChange>, runId: string, row: string, why: RejectLabel): void {
+function tally(
+  into: Map<string, RejectChange>,
+  runId: string,
+  row: string,
+  why: RejectLabel,
+  files: ReadonlyMap<string, string>,
+): void {
   const k = `${why.rule}\u0000${why.column ?? ''}`;
   let c = into.get(k);
   if (!c) into.set(k, (c = { ...why, rows: 0, sample: [] }));
   c.rows++;
   if (c.sample.length < SAMPLE) {
     const at = row.lastIndexOf(':');
-    c.sample.push({ runId, rawBatchId: row.slice(0, at), rowNumber: Number(row.slice(at + 1)) });
+    const rawBatchId = row.slice(0, at);
+    const file = files.get(rawBatchId);
+    c.sample.push({ runId, rawBatchId, rowNumber: Number(row.slice(at + 1)), ...(file ? { file } : {}) });
   }
 }
 

@@ -76,7 +76,7 @@ const label = (r: RejectChange) => (r.column ? `${r.rule} on ${r.column}` : r.ru
 const sample = (r: RejectChange) =>
   r.sample.length
     ? ` (e.g. ${r.sample
-        .map((s) => `row ${s.rowNumber} of ${s.rawBatchId}`)
+        .map((s) => `row ${s.rowNumber} of ${s.file ?? s.rawBatchId}`)
         .slice(0, 2)
         .join(', ')})`
     : '';

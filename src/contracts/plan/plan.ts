@@ -14,6 +14,7 @@ import { InputError } from '../../errors';
 import { CompiledContractCache } from '../../pipeline/compiled-contract';
 import { parseContractInSlices } from '../parse';
 import { replayRun } from './replay';
+import { fileNames } from '../../pipeline/file-name';
 import { PlanDiff } from './diff';
 import { affectedFeatures } from './affected';
 import type { ContractPlan, PlannedRun, RunOutcome } from './plan.types';
@@ -94,7 +95,7 @@ export async function planContract(deps: PlanDeps, yaml: string, opts: PlanOptio
     const p = first ? await replayRun(input, proposedCompiled) : null;
     const a = await replayRun(input, activeCompiled);
     const pp = p ?? (await replayRun(input, proposedCompiled));
-    diff.add(run.id, a, pp);
+    diff.add(run.id, a, pp, fileNames(input.batches));
     plan.runs.push(plannedRun(run, a, pp));
     plan.timing.activeMs += a.ms;
     plan.timing.proposedMs += pp.ms;

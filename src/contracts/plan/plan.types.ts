@@ -39,7 +39,7 @@ export interface RejectChange {
   rule: string;
   column?: string;
   rows: number;
-  sample: Array<{ runId: string; rawBatchId: string; rowNumber: number }>;
+  sample: Array<{ runId: string; rawBatchId: string; rowNumber: number; file?: string }>;
 }
 
 export interface ExpectationChange {
