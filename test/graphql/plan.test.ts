@@ -89,13 +89,17 @@ describe(`planContract over GraphQL (${testEngine()})`, () => {
     expect(await snapshotTables(rt, tables)).toEqual(before);
   });
 
-  it('refuses more than 50 runs and invalid YAML as BAD_USER_INPUT, the YAML error with its line', async () => {
+  it('refuses more than 50 runs, invalid YAML (with its line) and an oversized contract as BAD_USER_INPUT', async () => {
     const many = await s.post(QUERY, reader, { yaml: TIGHTER, runs: 51 });
     expect(many.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(many.body.errors[0].message).toMatch(/from 1 to 50/);
     const bad = await s.post(QUERY, reader, { yaml: 'name: meters\n  version: 2.0.0\n' });
     expect(bad.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(bad.body.errors[0].extensions.issues[0].line).toBe(2);
+    // The contract size bounds hold as for applyContract: checked before the YAML is read.
+    const big = await s.post(QUERY, reader, { yaml: TIGHTER + `# ${'x'.repeat(262_144)}\n` });
+    expect(big.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(big.body.errors[0].message).toMatch(/the limit is 262144 bytes/);
   });
 
   it("contracts plan --url prints the server's plan", async () => {
