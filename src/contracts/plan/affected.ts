@@ -22,26 +22,32 @@ export function affectedFeatures(active: Contract, proposed: Contract): Affected
   const changedColumns = new Set(
     proposed.schema.filter((c) => columnsBefore.get(c.name) !== columnDefinition(c)).map((c) => c.name),
   );
-  const reasons = new Map<string, string>();
-  // Declaration order: a feature reads only earlier features, so theirs are known.
+  // Per affected feature: the cause at the root, and the features between it and the root.
+  const causes = new Map<string, { root: string; path: string[] }>();
+  const earlier = new Set<string>();
+  // Declaration order: a feature reads only earlier features (a later one of the same
+  // name as a column does not shadow it yet), so theirs are known.
   for (const [name, node] of after) {
     const old = before.get(name);
-    if (!old) {
-      reasons.set(name, 'new feature');
-      continue;
-    }
-    if (old.definition !== node.definition) {
-      reasons.set(name, `definition changed: ${old.definition} → ${node.definition}`);
-      continue;
-    }
-    const via = node.reads.find((r) => reasons.has(r) && after.has(r));
-    if (via !== undefined) {
-      reasons.set(name, `reads ${via}, which is affected (${reasons.get(via)!.split(':')[0]})`);
-      continue;
-    }
-    const column = node.reads.find((r) => !after.has(r) && changedColumns.has(r));
-    if (column !== undefined) reasons.set(name, `reads column ${column}, whose rules changed`);
+    const via = node.reads.find((r) => earlier.has(r) && causes.has(r));
+    const column = node.reads.find((r) => !earlier.has(r) && changedColumns.has(r));
+    earlier.add(name);
+    if (!old) causes.set(name, { root: 'new feature', path: [] });
+    else if (old.definition !== node.definition)
+      causes.set(name, { root: `definition changed: ${old.definition} → ${node.definition}`, path: [] });
+    else if (via !== undefined) {
+      const up = causes.get(via)!;
+      causes.set(name, { root: up.root, path: [via, ...up.path] });
+    } else if (column !== undefined)
+      causes.set(name, { root: `reads column ${column}, whose rules changed`, path: [] });
   }
+  const reasons = new Map(
+    [...causes].map(([name, c]) => [
+      name,
+      // "reads net_3 ← net (definition changed: …)": the chain back to the change.
+      c.path.length === 0 ? c.root : `reads ${c.path.join(' ← ')} (${c.root})`,
+    ]),
+  );
   return [...reasons].map(([feature, reason]) => ({ feature, reason }));
 }
 
