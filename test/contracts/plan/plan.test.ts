@@ -13,6 +13,7 @@ import { replayRun } from '../../../src/contracts/plan/replay';
 import { CompiledContractCache } from '../../../src/pipeline/compiled-contract';
 import { ContractValidationError } from '../../../src/errors';
 import type { ContractPlan } from '../../../src/contracts/plan/plan.types';
+import { renderPlanText } from '../../../src/contracts/plan/plan-text';
 
 const BASE = `
 name: sales
@@ -174,6 +175,25 @@ describe(`planContract (${testEngine()})`, () => {
     expect(p.features.find((f) => f.feature === 'sum_3_pct')!.maxAbsDiff).toBeCloseTo(11, 9);
     expect(p.features.find((f) => f.feature === 'change')!.status).toBe('unchanged');
     expect(p.timing.proposedMs).toBeGreaterThan(0);
+  });
+
+  it('a proposal that would fail a run says which expectation fails it, and writes none of its rows', async () => {
+    const p = await plan(
+      proposed((y) =>
+        y.replace(
+          'expectations:\n',
+          'expectations:\n  - { expect: row_count_between, min: 1, max: 4, severity: fail }\n',
+        ),
+      ),
+    );
+    expect(p.runs.map((r) => r.proposed.failure)).toEqual(
+      Array(3).fill('the run would fail: row_count_between'),
+    );
+    expect(p.runs.map((r) => r.proposed.rows)).toEqual([0, 0, 0]);
+    expect(p.runs.map((r) => r.active.failure)).toEqual([null, null, null]);
+    expect(p.rowsDropped).toBe(17);
+    expect(p.expectations.filter((e) => e.expectation === 'row_count_between')).toHaveLength(3);
+    expect(renderPlanText(p)).toContain('    proposed: the run would fail: row_count_between');
   });
 
   it('replays only the last N runs', async () => {
