@@ -10,6 +10,7 @@ import { toJson } from './json';
 import { contractTable } from './format';
 import { command, withRuntime } from './run-command';
 import type { ApplyOutcome } from '../contracts/registry';
+import { contractsPlanCommand } from './contracts-plan.command';
 
 export function contractsCommand(): Command {
   const cmd = new Command('contracts').description('Lint, register, list and review data contracts');
@@ -112,6 +113,8 @@ export function contractsCommand(): Command {
         return result.ok ? 0 : 1;
       }),
     );
+
+  cmd.addCommand(contractsPlanCommand());
 
   return cmd;
 }

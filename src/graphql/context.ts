@@ -6,6 +6,7 @@ import { ContractService } from './services/contract.service';
 import { RunGraphService } from './services/run.service';
 import { FeatureGraphService } from './services/feature.service';
 import { AuditGraphService } from './services/audit.service';
+import { PlanService } from './services/plan.service';
 import { LineageService } from '../serving/lineage.service';
 import { createLoaders, type Loaders } from './loaders';
 import type { FreshnessService } from '../serving/freshness';
@@ -25,6 +26,7 @@ export interface Services {
   runs: RunGraphService;
   features: FeatureGraphService;
   audit: AuditGraphService;
+  plan: PlanService;
   freshness: FreshnessService;
   streams: StreamService;
   /** Run status changes for GraphQL subscriptions: one reader of the event log per process. */
@@ -81,6 +83,7 @@ export function createServices(
     runs: new RunGraphService(rt),
     features: new FeatureGraphService(rt),
     audit: new AuditGraphService(rt),
+    plan: new PlanService(rt),
     freshness: rt.freshness,
     streams: createStreamService(rt.streams, rt.config.defaultEnvironment),
     runStatus,

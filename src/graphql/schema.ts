@@ -14,6 +14,7 @@ import { StreamResolver } from './resolvers/stream.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 import { RunActionsResolver } from './resolvers/run-actions.resolver';
 import { FeatureHistoryResolver } from './resolvers/feature-history.resolver';
+import { PlanResolver } from './resolvers/plan.resolver';
 import type { TidemarkPubSub } from './pubsub';
 import { authChecker } from './auth';
 
@@ -30,6 +31,7 @@ export const resolvers = [
   ViewerResolver,
   RunActionsResolver,
   FeatureHistoryResolver,
+  PlanResolver,
 ] as const;
 
 export async function buildTidemarkSchema(pubSub: TidemarkPubSub): Promise<GraphQLSchema> {

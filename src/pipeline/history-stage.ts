@@ -21,6 +21,8 @@ export async function loadHistory(
   rows: CleanRows,
   compiled: CompiledContract,
   excludeRunIds: string[],
+  /** The store as known at this system time (a plan's replay of a past run); default now. */
+  knownAt?: number,
 ): Promise<LoadedHistory> {
   const needs = compiled.history;
   const wantsWindows = needs.columns.length > 0;
@@ -37,6 +39,7 @@ export async function loadHistory(
     maxRows: needs.maxRows,
     maxDurationMs: needs.maxDuration,
     excludeRunIds,
+    knownAt,
     lastNonNull,
   });
   return {

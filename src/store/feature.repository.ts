@@ -80,6 +80,8 @@ export interface HistoryOptions {
   maxDurationMs: number | null;
   /** Runs whose rows must not count (the run being reprocessed). */
   excludeRunIds?: string[];
+  /** System time: the runs visible then (default: now). A plan replays past runs with it. */
+  knownAt?: number;
   /** Feature name → how many of its newest non-null rows before `from` to keep as well. */
   lastNonNull?: Record<string, number>;
 }

@@ -56,21 +56,38 @@ function jsonNotNull(q: Params, f: string, name: string): string {
   return `json_extract(${f}.feature_values, ${q.p(`$."${name.replace(/"/g, '""')}"`)}) IS NOT NULL`;
 }
 
-/** Rows `f` of the view, of runs `r` visible now and not excluded. */
-function visible(q: Params, f: string, r: string, view: FeatureView, exclude: string[]): string {
+/** Which runs count: not excluded, and visible now or, with `knownAt`, at that system time. */
+interface Scope {
+  exclude: string[];
+  knownAt?: number;
+}
+
+/** Rows `f` of the view, of runs `r` visible in `scope`. */
+function visible(q: Params, f: string, r: string, view: FeatureView, scope: Scope): string {
+  const { exclude, knownAt } = scope;
   const excl = exclude.length ? `AND ${f}.run_id NOT IN (${exclude.map((id) => q.p(id)).join(', ')})` : '';
+  // A plan replays a past run against the store as it was known just before that run committed.
+  const when =
+    knownAt === undefined
+      ? `${r}.invalidated_at IS NULL`
+      : `${r}.committed_at <= ${q.p(knownAt, 'bigint')} AND (${r}.invalidated_at IS NULL OR ${r}.invalidated_at > ${q.p(knownAt, 'bigint')})`;
   return `${r}.id = ${f}.run_id
       AND ${f}.environment = ${q.p(view.environment)} AND ${f}.contract_name = ${q.p(view.contract)}
       AND ${f}.contract_major = ${q.p(view.major)}
-      AND ${r}.committed_at IS NOT NULL AND ${r}.invalidated_at IS NULL ${excl}`;
+      AND ${r}.committed_at IS NOT NULL AND ${when} ${excl}`;
 }
+
+const scopeOf = (opts: HistoryOptions): Scope => ({
+  exclude: opts.excludeRunIds ?? [],
+  knownAt: opts.knownAt,
+});
 
 /** Among rows at one (entity, event time), the winner first: the greater precedence, then the later row. */
 const order = (f: string, r: string) =>
   `COALESCE(${r}.precedence, ${r}.committed_at) DESC, ${r}.committed_at DESC, ${f}.id DESC`;
 
 /** The n-th newest distinct visible event time before the request's `from` (NULL: fewer). */
-function nthTimeBefore(q: Params, view: FeatureView, exclude: string[], n: number): string {
+function nthTimeBefore(q: Params, view: FeatureView, exclude: Scope, n: number): string {
   return `(SELECT DISTINCT f1.event_time FROM ${F} f1 CROSS JOIN ${R} r1
       WHERE ${visible(q, 'f1', 'r1', view, exclude)}
         AND f1.entity_key = req.ek AND f1.event_time < req.tmin
@@ -84,7 +101,7 @@ function nthTimeBefore(q: Params, view: FeatureView, exclude: string[], n: numbe
  * scalar subquery (an index lookup on entity and time per row walked): written as
  * NOT EXISTS, PostgreSQL planned it as an anti join probing the entity's whole history.
  */
-function nthNonNullBefore(q: Params, view: FeatureView, exclude: string[], name: string, n: number): string {
+function nthNonNullBefore(q: Params, view: FeatureView, exclude: Scope, name: string, n: number): string {
   return `(SELECT f1.event_time FROM ${F} f1 CROSS JOIN ${R} r1
       WHERE ${visible(q, 'f1', 'r1', view, exclude)}
         AND f1.entity_key = req.ek AND f1.event_time < req.tmin AND ${jsonNotNull(q, 'f1', name)}
@@ -97,7 +114,7 @@ function nthNonNullBefore(q: Params, view: FeatureView, exclude: string[], name:
 
 /** `lo` per request: the smallest of the bounds the options ask for, `from` when none. */
 function lowerBound(q: Params, view: FeatureView, opts: HistoryOptions): string {
-  const exclude = opts.excludeRunIds ?? [];
+  const exclude = scopeOf(opts);
   const terms = ['req.tmin'];
   const open = (sql: string) => `COALESCE(${sql}, ${q.p(NO_BOUND, 'bigint')})`;
   if (opts.maxRows !== null && opts.maxRows > 0)
@@ -127,7 +144,7 @@ function requests(q: Params, part: HistoryRequest[]): string {
  * same event time (dup = 1 wins). One index range scan per request, requests outside.
  */
 function scan(q: Params, view: FeatureView, opts: HistoryOptions, flags: (f: string) => string): string {
-  const exclude = opts.excludeRunIds ?? [];
+  const exclude = scopeOf(opts);
   const dup = (f: string, r: string) =>
     `ROW_NUMBER() OVER (PARTITION BY b.ek, ${f}.event_time ORDER BY ${order(f, r)}) AS dup`;
   if (q.engine === 'postgres') {

@@ -213,6 +213,29 @@ describe('every tidemark command against a real store', { timeout: 180_000 }, ()
     await refused(['contracts', 'check', '--base', 'no-such-ref', '--repo', REPO], /no-such-ref/);
   });
 
+  it('contracts plan replays the last runs through a proposed version; --json the same; bad YAML names its line', async () => {
+    covers('contracts plan');
+    const proposed = readFileSync(join(home.contractsDir, 'country_daily.yaml'), 'utf8')
+      .replace('version: 1.0.0', 'version: 1.1.0')
+      .replace("'deaths / confirmed'", "'deaths / (confirmed + 1)'");
+    const file = join(home.dataDir, 'proposed.yaml');
+    writeFileSync(file, proposed);
+    // The one visible run: the reprocess of the first (the forced run is rolled back).
+    const out = await ok('contracts', 'plan', file, '--runs', '3');
+    expect(out).toMatch(/^plan {2}country_daily@1\.1\.0 against 1\.0\.0 \(active\) in dev\n/);
+    expect(out).toContain('replayed 1 run(s), 2160 row(s) read from their kept raw batches; nothing written');
+    expect(out).toMatch(/\n {2}fatality +\d+ of 2150 rows change, max \|diff\| /);
+    expect(out).toContain(
+      "fatality: definition changed: expr 'deaths / confirmed' → expr 'deaths / (confirmed + 1)'",
+    );
+    const json = JSON.parse(await ok('contracts', 'plan', file, '--json', '--env', 'dev'));
+    expect(json).toMatchObject({ contract: 'country_daily', activeVersion: '1.0.0', newlyRejected: [] });
+    expect(json.runs[0].committedAt).toMatch(ISO);
+    writeFileSync(file, 'name: country_daily\n  version: 1.1.0\n');
+    await refused(['contracts', 'plan', file], /^error: .*proposed\.yaml:2:3 \/: wrong indentation/);
+    await refused(['contracts', 'plan', file, '--runs', '51'], /runs must be a whole number from 1 to 50/);
+  });
+
   it('audit lists who did what; --json with ISO times', async () => {
     covers('audit');
     expect(await ok('audit', '--kind', 'contract', '--limit', '3')).toMatch(

@@ -17,7 +17,7 @@ function leaves(): Leaf[] {
 }
 
 /** Values for options whose parser checks more than choices. */
-const SAMPLES: Record<string, string> = { '--status': 'rolled_back', '--limit': '5' };
+const SAMPLES: Record<string, string> = { '--status': 'rolled_back', '--limit': '5', '--runs': '3' };
 
 /** A value the option accepts: a sample, its first choice, or a plain word. */
 function valueFor(o: Option): string[] {
