@@ -17,8 +17,9 @@ const SQL = (n: number) => `
   SELECT req.idx, req.ek, f.event_time, f.feature_values
   FROM req
   LEFT JOIN feature_rows f ON f.id = (
-    SELECT f2.id FROM feature_rows f2 JOIN runs r2 ON r2.id = f2.run_id
-    WHERE f2.environment = 'dev' AND f2.contract_name = 'bench_features' AND f2.contract_major = 1
+    SELECT f2.id FROM feature_rows f2 JOIN runs r2 ON r2.seq = f2.run_seq
+    WHERE f2.view_id = (SELECT id FROM feature_views
+        WHERE environment = 'dev' AND contract_name = 'bench_features' AND contract_major = 1)
       AND f2.entity_key = req.ek AND f2.event_time <= ?
       AND r2.committed_at IS NOT NULL AND r2.invalidated_at IS NULL
     ORDER BY f2.event_time DESC, r2.committed_at DESC, f2.id DESC

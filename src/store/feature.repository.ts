@@ -87,6 +87,7 @@ export interface HistoryOptions {
 }
 
 const F = T.featureRows;
+const V = T.featureViews;
 
 /**
  * Entities per history statement. The requests travel as one bound value, so this only
@@ -97,6 +98,8 @@ const HISTORY_CHUNK = 5_000;
 export class FeatureRepository {
   /** Prepared point-in-time statements on the driver, outside transactions (read-statements.ts). */
   private reads: ReadStatements | null | undefined = undefined;
+  /** feature_views ids by view: once given, a view's id never changes. */
+  private readonly viewIds = new Map<string, number>();
 
   constructor(
     private readonly db: Knex | Knex.Transaction,
@@ -135,6 +138,8 @@ export class FeatureRepository {
     view: Omit<FeatureView, 'version'>,
     rows: RowSource<FeatureRowInsert>,
   ): Promise<void> {
+    const runSeq = await this.runSeq(runId);
+    const viewId = await this.createView(view);
     await batchInsert(
       this.db,
       this.engine,
@@ -143,10 +148,8 @@ export class FeatureRepository {
       rows,
       (r) => [r.entityKey, r.eventTime, r.valuesJson ?? JSON.stringify(r.values)],
       [
-        ['run_id', runId],
-        ['environment', view.environment],
-        ['contract_name', view.contract],
-        ['contract_major', view.major],
+        ['run_seq', runSeq],
+        ['view_id', viewId],
       ],
       (r) =>
         r.json ??
@@ -189,10 +192,17 @@ export class FeatureRepository {
     each: (i: number, m: MatchedRow) => void,
   ): Promise<void> {
     if (requests.length === 0) return;
+    const viewId = await this.viewId(view);
+    if (viewId === null) return;
     const order = entityTimeOrder(requests);
     const runs = new Map<string, RunInfo>();
     const query = (start: number) =>
-      this.matchChunk(view, requests, order.subarray(start, start + PIT_CHUNK), opts);
+      this.matchChunk(
+        { viewId, version: view.version },
+        requests,
+        order.subarray(start, start + PIT_CHUNK),
+        opts,
+      );
     let pending: Promise<DbMatch[]> | null = query(0);
     for (let start = 0; pending; start += PIT_CHUNK) {
       const rows: DbMatch[] = await pending;
@@ -219,7 +229,7 @@ export class FeatureRepository {
 
   /** One chunk: `part` holds request indices; a result row's idx is its position in `part`. */
   private async matchChunk(
-    view: FeatureView,
+    view: { viewId: number; version?: string },
     requests: PointRequest[],
     part: Uint32Array,
     opts: PointOptions,
@@ -244,13 +254,15 @@ export class FeatureRepository {
     opts: HistoryOptions,
   ): Promise<Map<string, Array<{ eventTime: number; values: Record<string, Value> }>>> {
     const out = new Map<string, Array<{ eventTime: number; values: Record<string, Value> }>>();
+    const viewId = await this.viewId(view);
+    if (viewId === null) return out;
     // In key order, consecutive walks touch neighbouring pages: of the index, and of the
     // table, where a day's rows of neighbouring entities were written side by side.
     const sorted = [...requests].sort((a, b) =>
       a.entityKey < b.entityKey ? -1 : a.entityKey > b.entityKey ? 1 : 0,
     );
     for (let start = 0; start < sorted.length; start += HISTORY_CHUNK) {
-      const rows = await this.historyChunk(view, sorted.slice(start, start + HISTORY_CHUNK), opts);
+      const rows = await this.historyChunk(viewId, sorted.slice(start, start + HISTORY_CHUNK), opts);
       for (const r of rows) {
         const list = out.get(r.ek) ?? [];
         list.push({ eventTime: toMillis(r.event_time)!, values: JSON.parse(r.feature_values) });
@@ -261,7 +273,7 @@ export class FeatureRepository {
   }
 
   private async historyChunk(
-    view: FeatureView,
+    view: number,
     part: HistoryRequest[],
     opts: HistoryOptions,
   ): Promise<Array<{ ek: string; event_time: number | string; feature_values: string }>> {
@@ -329,7 +341,7 @@ export class FeatureRepository {
   /** Rows a run wrote, in canonical order (for digests and lineage). */
   async forRun(runId: string): Promise<FeatureRowInsert[]> {
     const rows = await this.db(F)
-      .where({ run_id: runId })
+      .where({ run_seq: this.runSeqOf(runId) })
       .orderBy([{ column: 'entity_key' }, { column: 'event_time' }]);
     return rows.map((r: { entity_key: string; event_time: number | string; feature_values: string }) => ({
       entityKey: r.entity_key,
@@ -340,19 +352,60 @@ export class FeatureRepository {
 
   /** Runs that wrote rows for one entity of a feature view (for entity lineage). */
   async runIdsForEntity(view: Omit<FeatureView, 'version'>, entityKey: string): Promise<string[]> {
-    const rows = await this.db(F)
-      .where({
-        environment: view.environment,
-        contract_name: view.contract,
-        contract_major: view.major,
-        entity_key: entityKey,
-      })
-      .distinct('run_id');
-    return rows.map((r: { run_id: string }) => r.run_id);
+    const viewId = await this.viewId(view);
+    if (viewId === null) return [];
+    const rows = await this.db(T.runs)
+      .whereIn('seq', this.db(F).where({ view_id: viewId, entity_key: entityKey }).distinct('run_seq'))
+      .select('id');
+    return rows.map((r: { id: string }) => r.id);
   }
 
   async countForRun(runId: string): Promise<number> {
-    const [row] = await this.db(F).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
+    const [row] = await this.db(F)
+      .where({ run_seq: this.runSeqOf(runId) })
+      .count<{ n: number }[]>({ n: '*' });
     return Number(row?.n ?? 0);
   }
+
+  /** The run's number, which feature rows carry instead of its id (a subquery). */
+  private runSeqOf(runId: string): Knex.QueryBuilder {
+    return this.db(T.runs).where({ id: runId }).first('seq');
+  }
+
+  private async runSeq(runId: string): Promise<number> {
+    const row: { seq: number | string | null } | undefined = await this.runSeqOf(runId);
+    if (row?.seq === undefined || row.seq === null)
+      throw new Error(`feature rows for run ${runId}: no such run`);
+    return Number(row.seq);
+  }
+
+  /** The view's id, or null when no row was ever written to it. */
+  private async viewId(view: Omit<FeatureView, 'version'>): Promise<number | null> {
+    const key = viewKey(view);
+    const known = this.viewIds.get(key);
+    if (known !== undefined) return known;
+    const sql = `SELECT id FROM ${V} WHERE environment = ? AND contract_name = ? AND contract_major = ?`;
+    const bindings = [view.environment, view.contract, view.major];
+    const reads = this.reader();
+    const rows: Array<{ id: number | string }> = reads
+      ? await reads.all(sql, bindings)
+      : await this.db.raw(sql, bindings).then((res) => (this.engine === 'postgres' ? res.rows : res));
+    if (rows.length === 0) return null;
+    const id = Number(rows[0]!.id);
+    this.viewIds.set(key, id);
+    return id;
+  }
+
+  /** The view's id, given now if it has none (by the writing transaction, so it goes with its rows). */
+  private async createView(view: Omit<FeatureView, 'version'>): Promise<number> {
+    const known = await this.viewId(view);
+    if (known !== null) return known;
+    const row = { environment: view.environment, contract_name: view.contract, contract_major: view.major };
+    await this.db(V).insert(row).onConflict(['environment', 'contract_name', 'contract_major']).ignore();
+    const id = await this.viewId(view);
+    if (id === null) throw new Error(`feature view ${viewKey(view)} was not created`);
+    return id;
+  }
 }
+
+const viewKey = (view: Omit<FeatureView, 'version'>) => `${view.environment}/${view.contract}/v${view.major}`;

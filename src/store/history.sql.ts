@@ -19,7 +19,7 @@
  */
 import { T } from './tables';
 import type { Engine } from './dialect';
-import type { FeatureView, HistoryOptions, HistoryRequest } from './feature.repository';
+import type { HistoryOptions, HistoryRequest } from './feature.repository';
 
 const F = T.featureRows;
 const R = T.runs;
@@ -63,17 +63,15 @@ interface Scope {
 }
 
 /** Rows `f` of the view, of runs `r` visible in `scope`. */
-function visible(q: Params, f: string, r: string, view: FeatureView, scope: Scope): string {
+function visible(q: Params, f: string, r: string, view: number, scope: Scope): string {
   const { exclude, knownAt } = scope;
-  const excl = exclude.length ? `AND ${f}.run_id NOT IN (${exclude.map((id) => q.p(id)).join(', ')})` : '';
+  const excl = exclude.length ? `AND ${r}.id NOT IN (${exclude.map((id) => q.p(id)).join(', ')})` : '';
   // A plan replays a past run against the store as it was known just before that run committed.
   const when =
     knownAt === undefined
       ? `${r}.invalidated_at IS NULL`
       : `${r}.committed_at <= ${q.p(knownAt, 'bigint')} AND (${r}.invalidated_at IS NULL OR ${r}.invalidated_at > ${q.p(knownAt, 'bigint')})`;
-  return `${r}.id = ${f}.run_id
-      AND ${f}.environment = ${q.p(view.environment)} AND ${f}.contract_name = ${q.p(view.contract)}
-      AND ${f}.contract_major = ${q.p(view.major)}
+  return `${r}.seq = ${f}.run_seq AND ${f}.view_id = ${q.p(view)}
       AND ${r}.committed_at IS NOT NULL AND ${when} ${excl}`;
 }
 
@@ -87,7 +85,7 @@ const order = (f: string, r: string) =>
   `COALESCE(${r}.precedence, ${r}.committed_at) DESC, ${r}.committed_at DESC, ${f}.id DESC`;
 
 /** The n-th newest distinct visible event time before the request's `from` (NULL: fewer). */
-function nthTimeBefore(q: Params, view: FeatureView, exclude: Scope, n: number): string {
+function nthTimeBefore(q: Params, view: number, exclude: Scope, n: number): string {
   return `(SELECT DISTINCT f1.event_time FROM ${F} f1 CROSS JOIN ${R} r1
       WHERE ${visible(q, 'f1', 'r1', view, exclude)}
         AND f1.entity_key = req.ek AND f1.event_time < req.tmin
@@ -101,7 +99,7 @@ function nthTimeBefore(q: Params, view: FeatureView, exclude: Scope, n: number):
  * scalar subquery (an index lookup on entity and time per row walked): written as
  * NOT EXISTS, PostgreSQL planned it as an anti join probing the entity's whole history.
  */
-function nthNonNullBefore(q: Params, view: FeatureView, exclude: Scope, name: string, n: number): string {
+function nthNonNullBefore(q: Params, view: number, exclude: Scope, name: string, n: number): string {
   return `(SELECT f1.event_time FROM ${F} f1 CROSS JOIN ${R} r1
       WHERE ${visible(q, 'f1', 'r1', view, exclude)}
         AND f1.entity_key = req.ek AND f1.event_time < req.tmin AND ${jsonNotNull(q, 'f1', name)}
@@ -113,7 +111,7 @@ function nthNonNullBefore(q: Params, view: FeatureView, exclude: Scope, name: st
 }
 
 /** `lo` per request: the smallest of the bounds the options ask for, `from` when none. */
-function lowerBound(q: Params, view: FeatureView, opts: HistoryOptions): string {
+function lowerBound(q: Params, view: number, opts: HistoryOptions): string {
   const exclude = scopeOf(opts);
   const terms = ['req.tmin'];
   const open = (sql: string) => `COALESCE(${sql}, ${q.p(NO_BOUND, 'bigint')})`;
@@ -143,7 +141,7 @@ function requests(q: Params, part: HistoryRequest[]): string {
  * Every visible row in [lo, tmax] of each request, with its rank among the rows at the
  * same event time (dup = 1 wins). One index range scan per request, requests outside.
  */
-function scan(q: Params, view: FeatureView, opts: HistoryOptions, flags: (f: string) => string): string {
+function scan(q: Params, view: number, opts: HistoryOptions, flags: (f: string) => string): string {
   const exclude = scopeOf(opts);
   const dup = (f: string, r: string) =>
     `ROW_NUMBER() OVER (PARTITION BY b.ek, ${f}.event_time ORDER BY ${order(f, r)}) AS dup`;
@@ -164,9 +162,10 @@ function scan(q: Params, view: FeatureView, opts: HistoryOptions, flags: (f: str
           AND f.entity_key = b.ek AND f.event_time >= b.lo AND f.event_time <= b.tmax`;
 }
 
+/** `view` is the view's id (feature_views.id). */
 export function historyStatement(
   engine: Engine,
-  view: FeatureView,
+  view: number,
   part: HistoryRequest[],
   opts: HistoryOptions,
 ): { sql: string; bindings: unknown[] } {

@@ -4,7 +4,7 @@
  */
 import { T } from './tables';
 import { supportsLateral, toMillis, type Engine } from './dialect';
-import type { FeatureView, MatchedRow, PointOptions, PointRequest } from './feature.repository';
+import type { MatchedRow, PointOptions, PointRequest } from './feature.repository';
 
 const F = T.featureRows;
 const R = T.runs;
@@ -23,10 +23,14 @@ export interface DbMatch {
   committed_at: number | string | null;
 }
 
-/** The statement for one chunk: `part` holds request indices; a result row's idx is its position in `part`. */
+/**
+ * The statement for one chunk: `part` holds request indices; a result row's idx is its
+ * position in `part`. `viewId` is the view's feature_views.id; `version`, when given,
+ * keeps only rows written under that contract version.
+ */
 export function pointInTimeQuery(
   engine: Engine,
-  view: FeatureView,
+  view: { viewId: number; version?: string },
   requests: PointRequest[],
   part: Uint32Array,
   opts: PointOptions,
@@ -48,7 +52,7 @@ export function pointInTimeQuery(
     }
     bindings.push(json + ']');
   }
-  bindings.push(view.environment, view.contract, view.major);
+  bindings.push(view.viewId);
   if (opts.ttlMs !== undefined) bindings.push(opts.ttlMs);
   if (opts.knownAt !== undefined) bindings.push(opts.knownAt, opts.knownAt);
   if (view.version) bindings.push(view.version);
@@ -73,9 +77,8 @@ function statement(engine: Engine, ttl: boolean, version: boolean, knownAt: bool
 
 function statementText(engine: Engine, ttl: boolean, version: boolean, knownAt: boolean): string {
   const match = `
-        FROM ${F} f2 JOIN ${R} r2 ON r2.id = f2.run_id
-        WHERE f2.environment = ? AND f2.contract_name = ? AND f2.contract_major = ?
-          AND f2.entity_key = req.ek AND f2.event_time <= req.ts ${ttl ? 'AND f2.event_time > req.ts - ?' : ''}
+        FROM ${F} f2 JOIN ${R} r2 ON r2.seq = f2.run_seq
+        WHERE f2.view_id = ? AND f2.entity_key = req.ek AND f2.event_time <= req.ts ${ttl ? 'AND f2.event_time > req.ts - ?' : ''}
           AND ${visibility(knownAt)} ${version ? 'AND r2.contract_version = ?' : ''}
         ORDER BY f2.event_time DESC, COALESCE(r2.precedence, r2.committed_at) DESC, r2.committed_at DESC, f2.id DESC
         LIMIT 1`;
@@ -86,17 +89,17 @@ function statementText(engine: Engine, ttl: boolean, version: boolean, knownAt: 
       SELECT req.idx - 1 AS idx, m.event_time, m.feature_values, m.run_id, m.contract_version, m.committed_at
       FROM unnest(?::text[], ?::bigint[]) WITH ORDINALITY AS req(ek, ts, idx)
       LEFT JOIN LATERAL (
-        SELECT f2.event_time, f2.feature_values, f2.run_id, r2.contract_version, r2.committed_at
+        SELECT f2.event_time, f2.feature_values, r2.id AS run_id, r2.contract_version, r2.committed_at
         ${match}) m ON true`;
   }
   // SQLite has no LATERAL and runs the correlated subquery through the index already.
   return `
       WITH req(idx, ek, ts) AS (
         SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
-      SELECT req.idx, f.event_time, f.feature_values, f.run_id, r.contract_version, r.committed_at
+      SELECT req.idx, f.event_time, f.feature_values, r.id AS run_id, r.contract_version, r.committed_at
       FROM req
       LEFT JOIN ${F} f ON f.id = (SELECT f2.id ${match})
-      LEFT JOIN ${R} r ON r.id = f.run_id`;
+      LEFT JOIN ${R} r ON r.seq = f.run_seq`;
 }
 
 /** The system-time predicate on runs aliased r2; as of `knownAt` it takes that time twice. */

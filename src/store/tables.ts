@@ -6,6 +6,7 @@ export const T = {
   runs: 'runs',
   runRawBatches: 'run_raw_batches',
   featureRows: 'feature_rows',
+  featureViews: 'feature_views',
   rejectedRows: 'rejected_rows',
   lineageEdges: 'lineage_edges',
   auditLog: 'audit_log',

@@ -179,13 +179,16 @@ describe(FAULT, () => {
     expect(retry.trigger).toBe('retry');
     expect(retry.status, retry.error ?? '').toBe('succeeded');
     const valid = validRows(CSV);
-    expect(await count(ws.db, "SELECT count(*) AS n FROM feature_rows WHERE contract_name = 'meters'")).toBe(
-      valid,
-    );
     expect(
       await count(
         ws.db,
-        "SELECT count(*) AS n FROM (SELECT DISTINCT entity_key, event_time FROM feature_rows WHERE contract_name = 'meters') d",
+        "SELECT count(*) AS n FROM feature_rows WHERE view_id IN (SELECT id FROM feature_views WHERE contract_name = 'meters')",
+      ),
+    ).toBe(valid);
+    expect(
+      await count(
+        ws.db,
+        "SELECT count(*) AS n FROM (SELECT DISTINCT entity_key, event_time FROM feature_rows WHERE view_id IN (SELECT id FROM feature_views WHERE contract_name = 'meters')) d",
       ),
     ).toBe(valid);
 

@@ -95,9 +95,13 @@ describe(FAULT, () => {
     const valid = validRows(CSV);
     expect(await leftovers(ws.db, claimed.id)).toEqual({ features: 0, rejects: 0, lineage: 0 });
     expect(await count(ws.db, 'SELECT count(*) AS n FROM feature_rows')).toBe(valid);
-    expect(await count(ws.db, 'SELECT count(*) AS n FROM feature_rows WHERE run_id = $1', [retry.id])).toBe(
-      valid,
-    );
+    expect(
+      await count(
+        ws.db,
+        'SELECT count(*) AS n FROM feature_rows WHERE run_seq = (SELECT seq FROM runs WHERE id = $1)',
+        [retry.id],
+      ),
+    ).toBe(valid);
     expect(
       await count(
         ws.db,

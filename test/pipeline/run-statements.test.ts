@@ -75,10 +75,13 @@ describe(`a run's statements (${testEngine()})`, () => {
   }
 
   it('sends the same statements for 40 entities as for 400', async () => {
-    const few = await statementsOf(6, 40);
-    const many = await statementsOf(7, ENTITIES);
+    // A first run warms what the store looks up once (the view's id, the promotions).
+    await statementsOf(6, 40);
+    const few = await statementsOf(7, 40);
+    const many = await statementsOf(8, ENTITIES);
     expect(many.length).toBe(few.length);
-    expect(many).toEqual(few);
+    // As a set: the dispatcher's poll may interleave with the run's statements.
+    expect([...many].sort()).toEqual([...few].sort());
     // The history read is among them, once: one statement for the whole batch.
     expect(many.filter((s) => /FROM feature_rows/.test(s) && /\bAS lo\b/.test(s))).toHaveLength(1);
   });

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
-import { migrateLatest, migrateRollbackAll, migrationStatus } from '../../src/store/migrate';
+import { migrateLatest, migrateRollbackAll, migrateTo, migrationStatus } from '../../src/store/migrate';
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';
-import * as newestEventTime from '../../migrations/20261127000006_run_newest_event_time';
 import * as runWarnings from '../../migrations/20261205000001_run_warnings';
 
 describe(`migrations (${testEngine()})`, () => {
@@ -50,7 +49,7 @@ describe(`migrations (${testEngine()})`, () => {
 
   it('records the newest event time of runs committed before it (freshness reads it)', async () => {
     db = await createTestDb();
-    await newestEventTime.down(db.knex);
+    await migrateTo(db.knex, '20261127000005_run_precedence');
     await db.knex(T.contractVersions).insert({
       name: 'c',
       version: '1.0.0',
@@ -97,7 +96,7 @@ describe(`migrations (${testEngine()})`, () => {
         feature('never_committed', '"a"', 1_800_000_000_000),
       ]);
 
-    await newestEventTime.up(db.knex);
+    await migrateTo(db.knex, '20261127000006_run_newest_event_time');
 
     const rows = await db.knex(T.runs).select('id', 'newest_event_time').orderBy('id');
     expect(

@@ -41,7 +41,11 @@ export async function leftovers(
   runId: string,
 ): Promise<{ features: number; rejects: number; lineage: number }> {
   return {
-    features: await count(db, 'SELECT count(*) AS n FROM feature_rows WHERE run_id = $1', [runId]),
+    features: await count(
+      db,
+      'SELECT count(*) AS n FROM feature_rows WHERE run_seq = (SELECT seq FROM runs WHERE id = $1)',
+      [runId],
+    ),
     rejects: await count(db, 'SELECT count(*) AS n FROM rejected_rows WHERE run_id = $1', [runId]),
     lineage: await count(db, 'SELECT count(*) AS n FROM lineage_edges WHERE run_id = $1', [runId]),
   };
