@@ -14,7 +14,7 @@ import type { Run } from '../pipeline/run.types';
 import type { RunEventSink } from '../events/run-events';
 import type { ProgressFn } from '../pipeline/read-stage';
 import { DEFAULT_RETRY, backoffFor, backoffMs, type RetryPolicy } from './retry';
-import { asUnavailable } from '../errors';
+import { asStorageFull, asUnavailable } from '../errors';
 import { claimHolder } from './incarnation';
 import type { RunningClaim } from '../store/run.repository';
 
@@ -53,12 +53,19 @@ export interface DispatcherDeps {
 export class RunDispatcher {
   private readonly lanes = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
-  private readonly waiters = new Map<string, Array<(run: Run) => void>>();
+  private readonly waiters = new Map<
+    string,
+    Array<{ resolve: (run: Run) => void; reject: (err: unknown) => void }>
+  >();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Progress callbacks of submitters, used when this process executes their run. */
   private readonly progress = new Map<string, ProgressFn>();
   /** Runs whose lease lapsed while their live holder works on: noted once each. */
   private readonly lapsedAlive = new Set<string>();
+  /** This process's runs whose failure could not be written (disk full): failed by their lane once it can. */
+  private readonly abandoned = new Map<string, Run>();
+  /** The lane of each waited-for run. */
+  private readonly laneOf = new Map<string, string>();
   private sweeper: NodeJS.Timeout | null = null;
   private poller: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -116,9 +123,10 @@ export class RunDispatcher {
   /** Resolves with the run once it reaches an end state (executed by this process or seen finished). */
   submit(run: Run, progress?: ProgressFn): Promise<Run> {
     if (progress) this.progress.set(run.id, progress);
-    const done = new Promise<Run>((resolve) => {
+    this.laneOf.set(run.id, `${run.contractName}\u0000${run.environment}`);
+    const done = new Promise<Run>((resolve, reject) => {
       const list = this.waiters.get(run.id) ?? [];
-      list.push(resolve);
+      list.push({ resolve, reject });
       this.waiters.set(run.id, list);
     });
     this.kick(run.contractName, run.environment);
@@ -150,12 +158,13 @@ export class RunDispatcher {
     if (!this.executes) return this.settleFinishedElsewhere(contract, environment);
     for (;;) {
       if (this.stopped) return;
+      await this.recoverAbandoned(contract, environment);
       const run = await this.deps.store.runs.nextQueued(contract, environment, this.deps.clock.now());
       if (!run) {
         await this.settleFinishedElsewhere(contract, environment);
         return this.scheduleWakeUp(contract, environment);
       }
-      const done = await this.deps.executor.execute(run, await this.request(run));
+      const done = await this.execute(run);
       if (done.status === 'queued') return this.scheduleRecheck(contract, environment); // another instance holds the lane
       if (done.status === 'failed') await this.maybeRetry(done);
       this.settle(done);
@@ -352,10 +361,67 @@ export class RunDispatcher {
     if (pending) this.scheduleRecheck(contract, environment);
   }
 
+  /**
+   * A run whose failure could not even be recorded because the disk is full stays
+   * `running` in the store until the sweep fails it once there is space again; its
+   * waiters (a mutation) are told now, rather than waiting for that, with the error.
+   */
+  private async execute(run: Run): Promise<Run> {
+    try {
+      return await this.deps.executor.execute(run, await this.request(run));
+    } catch (err) {
+      const full = asStorageFull(err);
+      if (full) {
+        this.abandoned.set(run.id, run);
+        this.abandon(run.id, full);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Fails this lane's abandoned runs as interrupted (and queues their retries) before the
+   * lane goes on: the lane claims one run at a time, so a run left `running` would hold
+   * it. While the disk is still full this throws, and the runs waiting in the lane are
+   * answered with that error (they stay queued and run once there is space).
+   */
+  private async recoverAbandoned(contract: string, environment: string): Promise<void> {
+    for (const [id, run] of this.abandoned) {
+      if (run.contractName !== contract || run.environment !== environment) continue;
+      const now = this.deps.clock.now();
+      const error = interrupted(
+        'its failure could not be recorded (disk full); recovered by its own process',
+      );
+      try {
+        if (await this.deps.store.runs.failAbandoned(id, this.deps.executor.instanceId, now, error))
+          await this.recovered(run, now, error);
+        this.abandoned.delete(id);
+      } catch (err) {
+        const full = asStorageFull(err);
+        if (full)
+          for (const waiting of this.waiters.keys()) this.abandonIfLane(waiting, contract, environment, full);
+        throw err;
+      }
+    }
+  }
+
   private settle(run: Run): void {
     if (!TERMINAL.has(run.status)) return;
-    for (const resolve of this.waiters.get(run.id) ?? []) resolve(run);
+    for (const w of this.waiters.get(run.id) ?? []) w.resolve(run);
     this.waiters.delete(run.id);
+    this.laneOf.delete(run.id);
     this.progress.delete(run.id);
+  }
+
+  private abandonIfLane(runId: string, contract: string, environment: string, err: unknown): void {
+    const key = this.laneOf.get(runId);
+    if (key === `${contract}\u0000${environment}`) this.abandon(runId, err);
+  }
+
+  private abandon(runId: string, err: unknown): void {
+    for (const w of this.waiters.get(runId) ?? []) w.reject(err);
+    this.waiters.delete(runId);
+    this.laneOf.delete(runId);
+    this.progress.delete(runId);
   }
 }
