@@ -30,7 +30,7 @@ import type { AuthGate } from '../auth/gate';
 import type { RateLimiter } from '../auth/rate-limit';
 import { authRefusal } from '../graphql/auth';
 import type { FeatureService } from './feature.service';
-import type { MultiTrainingQuery, ViewRequest } from './multi-view';
+import type { MultiTrainingQuery, TrainingPlan, ViewRequest } from './multi-view';
 import { spineChunks } from './spine-csv';
 import { csvHeader, csvRows } from './training-csv';
 import { ArrowTrainingWriter } from './training-arrow';
@@ -108,6 +108,8 @@ export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
       started = true;
       res.status(200).set('content-type', arrow ? ARROW_STREAM : CSV);
       res.set('cache-control', 'no-store');
+      // Each column's type, so a CSV reader can type it as the Arrow schema does (the Python client).
+      res.set('x-tidemark-types', JSON.stringify(columnTypes(plan, tsColumn)));
       if (!arrow) await write(res, csvHeader(plan, tsColumn));
     };
     try {
@@ -142,6 +144,14 @@ export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
     res.set('connection', 'close');
     res.status(STATUS[code] ?? 500).json({ errors: [{ message: formatted.message, extensions: { code } }] });
   }
+}
+
+function columnTypes(plan: TrainingPlan, timestampColumn: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of plan.spineColumns) out[c.name] = c.type;
+  out[timestampColumn] = 'timestamp';
+  for (const c of plan.columns) out[c.name] = c.type;
+  return out;
 }
 
 /** Writes and waits while the client is slower than the join. */

@@ -112,6 +112,17 @@ describe(`POST /v1/training-set (${testEngine()})`, () => {
     const res = await post(FEATURES, SPINE);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(JSON.parse(res.headers.get('x-tidemark-types')!)).toEqual({
+      country: 'string',
+      timestamp: 'timestamp',
+      confirmed: 'integer',
+      rate: 'number',
+      note: 'string',
+      open: 'boolean',
+      reported: 'date',
+      temp: 'number',
+      seen: 'timestamp',
+    });
     expect(await res.text()).toBe(
       [
         'country,timestamp,confirmed,rate,note,open,reported,temp,seen',
