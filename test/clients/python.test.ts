@@ -4,17 +4,11 @@
  * with python3-pandas (.ci/run installs it), PYTHONPATH pointing at the package, so
  * nothing is installed from PyPI. The data here is what the suite's assertions expect.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { keyedServer, type KeyedServer } from '../auth/keyed-server';
-import { REPO } from '../support/cli';
-
-export const PYTHON =
-  process.env.TIDEMARK_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+import { runPython } from '../support/python';
 
 const CASES = `
 name: cases
@@ -57,23 +51,6 @@ features:
   - { name: rate, column: rate }
   - { name: seen, column: seen }
 `;
-
-export function runPython(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, args, {
-      cwd: REPO,
-      env: { ...process.env, PYTHONPATH: join(REPO, 'clients', 'python'), ...env },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
 
 describe(`Python client against a server (${testEngine()})`, () => {
   let rt: TestRuntime;
