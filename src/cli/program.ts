@@ -5,6 +5,7 @@ import { migrateCommand } from './migrate.command';
 import { contractsCommand } from './contracts.command';
 import { runCommands } from './runs.command';
 import { featuresCommand } from './features.command';
+import { trainingSetCommand } from './training-set.command';
 import { auditCommand } from './audit.command';
 import { keysCommand } from './keys.command';
 import { packageVersion } from '../observability/code-version';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .addCommand(migrateCommand())
     .addCommand(contractsCommand())
     .addCommand(featuresCommand())
+    .addCommand(trainingSetCommand())
     .addCommand(auditCommand())
     .addCommand(keysCommand());
   for (const c of runCommands()) program.addCommand(c);

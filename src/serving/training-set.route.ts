@@ -30,10 +30,8 @@ import type { AuthGate } from '../auth/gate';
 import type { RateLimiter } from '../auth/rate-limit';
 import { authRefusal } from '../graphql/auth';
 import type { FeatureService } from './feature.service';
-import type { MultiTrainingQuery, TrainingPlan, ViewRequest } from './multi-view';
-import { spineChunks } from './spine-csv';
-import { csvHeader, csvRows } from './training-csv';
-import { ArrowTrainingWriter } from './training-arrow';
+import type { MultiTrainingQuery, ViewRequest } from './multi-view';
+import { columnTypes, streamTrainingSet } from './training-set.stream';
 
 export interface BulkLimits {
   maxRows: number;
@@ -101,35 +99,30 @@ export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
     const params = readParams(req.query as Record<string, unknown>);
     const format = chooseFormat(params.format, req.headers.accept);
     const plan = await deps.features.planTrainingSet(params.query(deps.defaultEnvironment));
-    const tsColumn = params.timestamp;
-    const arrow = format === 'arrow' ? new ArrowTrainingWriter(plan, tsColumn) : null;
     let started = false;
-    const start = async () => {
-      started = true;
-      res.status(200).set('content-type', arrow ? ARROW_STREAM : CSV);
-      res.set('cache-control', 'no-store');
-      // Each column's type, so a CSV reader can type it as the Arrow schema does (the Python client).
-      res.set('x-tidemark-types', JSON.stringify(columnTypes(plan, tsColumn)));
-      if (!arrow) await write(res, csvHeader(plan, tsColumn));
-    };
     try {
-      for await (const { rows, label } of spineChunks(req, plan, {
-        timestampColumn: tsColumn,
-        chunkRows: limits.chunkRows,
-        maxRows: limits.maxRows,
-      })) {
-        const joined = await deps.features.joinSpine(plan, rows, label);
-        if (!started) await start();
-        await write(res, arrow ? arrow.chunk(rows, joined) : csvRows(plan, rows, joined));
-      }
+      await streamTrainingSet(
+        (p, rows, label) => deps.features.joinSpine(p, rows, label),
+        plan,
+        req,
+        { format, timestampColumn: params.timestamp, ...limits },
+        {
+          start: async () => {
+            started = true;
+            res.status(200).set('content-type', format === 'arrow' ? ARROW_STREAM : CSV);
+            res.set('cache-control', 'no-store');
+            // Each column's type, so a CSV reader can type it as the Arrow schema does (the Python client).
+            res.set('x-tidemark-types', JSON.stringify(columnTypes(plan, params.timestamp)));
+          },
+          write: (chunk) => write(res, chunk),
+        },
+      );
     } catch (err) {
       if (!started) throw err;
       deps.logger.warn({ err: (err as Error).message }, 'training set cut off after its first rows');
       res.destroy();
       return;
     }
-    if (!started) await start();
-    if (arrow) await write(res, arrow.end());
     res.end();
   }
 
@@ -144,14 +137,6 @@ export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
     res.set('connection', 'close');
     res.status(STATUS[code] ?? 500).json({ errors: [{ message: formatted.message, extensions: { code } }] });
   }
-}
-
-function columnTypes(plan: TrainingPlan, timestampColumn: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of plan.spineColumns) out[c.name] = c.type;
-  out[timestampColumn] = 'timestamp';
-  for (const c of plan.columns) out[c.name] = c.type;
-  return out;
 }
 
 /** Writes and waits while the client is slower than the join. */
