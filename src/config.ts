@@ -77,6 +77,8 @@ const KNOWN = new Set([
   'TIDEMARK_EVENTS_RETENTION',
   'TIDEMARK_EVENTS_PREFIX',
   'TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH',
+  'TIDEMARK_URL',
+  'TIDEMARK_API_KEY',
 ]);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

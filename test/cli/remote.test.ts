@@ -70,6 +70,7 @@ describe(`the CLI against a server (${testEngine()})`, () => {
     ]);
     // The same from the environment.
     const env = await cli(args, { TIDEMARK_URL: `${s.base}/graphql`, TIDEMARK_API_KEY: key });
+    expect(env.stderr).toBe('');
     expect(env.stdout).toBe(r.stdout);
   });
 
