@@ -57,6 +57,8 @@ export interface Config {
    * `tidemark keys bootstrap`): created as an admin key at start when no admin key exists.
    */
   bootstrapAdminKey: { id: string; secretSha256: string } | null;
+  /** TIDEMARK_URL and TIDEMARK_API_KEY: the server the CLI's read commands ask instead of the local store. */
+  remote: { url: string | null; apiKey: string | null };
 }
 
 /** Variables Tidemark reads. Any other TIDEMARK_* variable is a typo and refused. */
@@ -75,6 +77,8 @@ const KNOWN = new Set([
   'TIDEMARK_EVENTS_RETENTION',
   'TIDEMARK_EVENTS_PREFIX',
   'TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH',
+  'TIDEMARK_URL',
+  'TIDEMARK_API_KEY',
 ]);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -104,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logFormat: parseLogFormat(env.TIDEMARK_LOG_FORMAT || 'auto'),
     contractsDir: resolve(env.TIDEMARK_CONTRACTS_DIR || './contracts'),
     operator: `cli:${env.USER || env.LOGNAME || 'unknown'}`,
+    remote: { url: env.TIDEMARK_URL || null, apiKey: env.TIDEMARK_API_KEY || null },
     openLineage: {
       url: parseUrl('OPENLINEAGE_URL', env.OPENLINEAGE_URL, ['http:', 'https:']),
       file: env.TIDEMARK_OPENLINEAGE_FILE ? resolve(env.TIDEMARK_OPENLINEAGE_FILE) : null,

@@ -27,6 +27,7 @@ import { boundedStringify } from './graphql/response-size';
 import { httpOperationsPlugin } from './graphql/http-operations.plugin';
 import { explorerAssets, explorerPage } from './graphql/explorer';
 import { consoleRoutes } from './console/routes';
+import { trainingSetRoutes, type BulkLimits } from './serving/training-set.route';
 import { observabilityRoutes } from './observability/routes';
 import { healthzHandler } from './observability/healthz';
 import { graphqlMetricsPlugin, graphqlRequestMetrics } from './observability/graphql-metrics.plugin';
@@ -90,6 +91,8 @@ export interface ServerOptions {
   typedViewRefreshMs?: number;
   /** The built console (default: console/dist of this checkout); tests pass their own. */
   consoleDist?: string;
+  /** POST /v1/training-set's rows per request and per chunk (default BULK_LIMITS); tests make chunks small. */
+  bulkLimits?: Partial<BulkLimits>;
 }
 
 export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promise<TidemarkServer> {
@@ -209,6 +212,17 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       logger: rt.logger,
       freshness: rt.freshness,
       guard: keyRequired(gate),
+    }),
+  );
+  app.use(
+    trainingSetRoutes({
+      features: rt.features,
+      gate,
+      limiter,
+      defaultEnvironment: rt.config.defaultEnvironment,
+      logger: rt.logger,
+      formatError,
+      limits: opts.bulkLimits,
     }),
   );
   // The console at / and its routes; the explorer stays at /graphql.

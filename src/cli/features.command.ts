@@ -4,6 +4,8 @@ import { loadConfig, parseEnvironment } from '../config';
 import { InputError } from '../errors';
 import { toJson } from './json';
 import { command, withRuntime } from './run-command';
+import { parseTime } from './time';
+import { remoteFrom, remoteGraphql } from './remote';
 
 export function featuresCommand(): Command {
   return (
@@ -18,6 +20,8 @@ export function featuresCommand(): Command {
       .addOption(new Option('--version <version>', 'same as --contract-version'))
       .option('--features <names>', 'comma-separated feature names (default all)')
       .option('--env <environment>')
+      .option('--url <url>', 'a Tidemark server to ask (default TIDEMARK_URL; none: the local store)')
+      .option('--key <key>', 'API key for --url (default TIDEMARK_API_KEY)')
       .action(
         command(
           async (
@@ -30,25 +34,35 @@ export function featuresCommand(): Command {
               version?: string;
               features?: string;
               env?: string;
+              url?: string;
+              key?: string;
             },
           ) => {
             if (opts.contractVersion && opts.version && opts.contractVersion !== opts.version)
               throw new InputError(
                 `--contract-version ${opts.contractVersion} and --version ${opts.version} disagree; give one`,
               );
+            const query = {
+              contract,
+              version: opts.contractVersion ?? opts.version,
+              entities: opts.entity.map(parseEntity),
+              features: opts.features?.split(',').map((s) => s.trim()),
+              asOf: opts.asOf ? parseTime(opts.asOf, '--as-of') : undefined,
+              knownAt: opts.knownAt ? parseTime(opts.knownAt, '--known-at') : undefined,
+            };
+            const remote = remoteFrom({ url: opts.url, key: opts.key });
+            if (remote) {
+              const data = await remoteGraphql<{ features: unknown[] }>(remote, REMOTE_FEATURES, {
+                ...query,
+                environment: opts.env ? parseEnvironment(opts.env, '--env') : undefined,
+              });
+              process.stdout.write(toJson(data.features));
+              return;
+            }
             const config = loadConfig();
             const environment = opts.env ? parseEnvironment(opts.env, '--env') : config.defaultEnvironment;
             const vectors = await withRuntime(
-              (rt) =>
-                rt.features.features({
-                  contract,
-                  version: opts.contractVersion ?? opts.version,
-                  entities: opts.entity.map(parseEntity),
-                  features: opts.features?.split(',').map((s) => s.trim()),
-                  asOf: opts.asOf ? parseTime(opts.asOf, '--as-of') : undefined,
-                  knownAt: opts.knownAt ? parseTime(opts.knownAt, '--known-at') : undefined,
-                  environment,
-                }),
+              (rt) => rt.features.features({ ...query, environment }),
               config,
             );
             process.stdout.write(toJson(vectors.map(({ features: _f, ...v }) => v)));
@@ -58,19 +72,15 @@ export function featuresCommand(): Command {
   );
 }
 
+/** The same vectors as the local read prints, field for field. */
+const REMOTE_FEATURES = `query($contract: String!, $version: String, $entities: [JSON!]!, $features: [String!],
+  $asOf: DateTime, $knownAt: DateTime, $environment: String) {
+  features(contract: $contract, version: $version, entities: $entities, features: $features,
+           asOf: $asOf, knownAt: $knownAt, environment: $environment) {
+    entity timestamp eventTime values runId contractVersion
+  }
+}`;
+
 function parseEntity(s: string): unknown {
   return s.trim().startsWith('{') ? JSON.parse(s) : s;
-}
-
-/** A date (midnight UTC) or an ISO 8601 date-time with its zone, as GraphQL's DateTime takes them. */
-const ISO_TIME = /^\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d))?$/;
-
-function parseTime(s: string, flag: string): Date {
-  const refuse = () =>
-    new InputError(`${flag} '${s}' is neither a date-time (2020-03-15T12:00:00Z) nor a date (2020-03-15)`);
-  if (!ISO_TIME.test(s)) throw refuse();
-  const d = new Date(s.length === 10 ? `${s}T00:00:00Z` : s);
-  // 2020-02-30 parses as 1 March: a date must name its own day.
-  if (Number.isNaN(d.getTime()) || (s.length === 10 && !d.toISOString().startsWith(s))) throw refuse();
-  return d;
 }

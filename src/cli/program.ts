@@ -5,6 +5,7 @@ import { migrateCommand } from './migrate.command';
 import { contractsCommand } from './contracts.command';
 import { runCommands } from './runs.command';
 import { featuresCommand } from './features.command';
+import { trainingSetCommand } from './training-set.command';
 import { auditCommand } from './audit.command';
 import { keysCommand } from './keys.command';
 import { schemaCommand } from './schema.command';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .addCommand(migrateCommand())
     .addCommand(contractsCommand())
     .addCommand(featuresCommand())
+    .addCommand(trainingSetCommand())
     .addCommand(auditCommand())
     .addCommand(keysCommand())
     .addCommand(schemaCommand());

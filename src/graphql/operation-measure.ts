@@ -49,6 +49,7 @@ export const COST_MODEL = {
     'Run.validation': 10,
     'Query.lineage': 100,
     'Query.trainingSet': 1_000,
+    'Query.trainingSetMulti': 1_000,
   } as Record<string, number>,
 };
 

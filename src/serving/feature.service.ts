@@ -19,6 +19,9 @@ import type { Value } from '../pipeline/row.types';
 import { featureTypes, type FeatureValueType } from './feature-types';
 import { TrainingShape } from './training-set';
 import { contractShape } from './contract-shape';
+import { planTrainingSet, type MultiTrainingQuery, type TrainingPlan } from './multi-view';
+import { joinSpine, type JoinedChunk, type RowLabel, type SpineRow } from './spine-join';
+import { toTrainingRows, type TrainingRow } from './training-rows';
 
 export interface FeatureValue {
   name: string;
@@ -64,6 +67,8 @@ export interface TrainingSetQuery {
   rows: Array<{ entity: unknown; timestamp: Date }>;
   features?: string[];
   ttl?: string;
+  /** The store as it was known at this system time (default now). */
+  knownAt?: Date;
   environment: Environment;
 }
 
@@ -101,14 +106,35 @@ export class FeatureService {
     const { contract, view } = await this.view(q.contract, q.version, q.environment);
     const shape = new TrainingShape(contract, q.features);
     const ttlMs = q.ttl !== undefined ? parseTtl(q.ttl) : undefined;
+    const knownAt = q.knownAt ? checkedTime(q.knownAt, 'knownAt') : undefined;
     const requests = shape.requests(q.rows);
     // Vectors are built as the matches arrive, while the store reads the next chunk.
     const out = new Array<FeatureVector>(requests.length);
-    await this.deps.store.features.eachPointInTime(view, requests, { ttlMs }, (i, m) => {
+    await this.deps.store.features.eachPointInTime(view, requests, { ttlMs, knownAt }, (i, m) => {
       out[i] = shape.vector(q.rows[i]!, requests[i]!, m);
     });
     for (let i = 0; i < out.length; i++) out[i] ??= shape.vector(q.rows[i]!, requests[i]!, null);
     return out;
+  }
+
+  /**
+   * A training set over several feature views joined on one spine (multi-view.ts plans
+   * it, spine-join.ts joins it): one row per spine row, in spine order.
+   */
+  async trainingSetMulti(q: MultiTrainingQuery, rows: SpineRow[]): Promise<TrainingRow[]> {
+    const plan = await planTrainingSet(this.deps.registry, q);
+    const joined = await joinSpine(this.deps.store.features, plan, rows);
+    return toTrainingRows(plan, rows, joined);
+  }
+
+  /** The plan of a multi-view training set, for callers that join the spine in chunks (the bulk endpoint). */
+  planTrainingSet(q: MultiTrainingQuery): Promise<TrainingPlan> {
+    return planTrainingSet(this.deps.registry, q);
+  }
+
+  /** One chunk of a spine joined against a plan. */
+  joinSpine(plan: TrainingPlan, rows: SpineRow[], label?: RowLabel): Promise<JoinedChunk> {
+    return joinSpine(this.deps.store.features, plan, rows, label);
   }
 
   /** The contract version and the feature view (environment, contract, major[, exact version]). */

@@ -4,7 +4,8 @@
  * directory: exit code and output checked, and one wrong input per command. The
  * commands build on each other (apply, run, inspect, …), so the steps run in order.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram, walkCommands } from '../../src/cli/program';
@@ -176,6 +177,47 @@ describe('every tidemark command against a real store', { timeout: 180_000 }, ()
           `--as-of '${bad}' is neither a date-time \\(2020-03-15T12:00:00Z\\) nor a date \\(2020-03-15\\)`,
         ),
       );
+  });
+
+  it('training-set writes a point-in-time training set for a CSV spine, whole or not at all', async () => {
+    covers('training-set');
+    const spine = join(home.dataDir, 'spine.csv');
+    writeFileSync(spine, 'country,timestamp\nDEU,2020-03-15\nFRA,2020-01-01\nDEU,2020-03-15T12:00:00Z\n');
+    const out = join(home.dataDir, 'ts.csv');
+    const args = [
+      'training-set',
+      '--spine',
+      spine,
+      '--out',
+      out,
+      '--features',
+      'country_daily:confirmed,country_daily:new_cases',
+    ];
+    const r = await cli(...args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`wrote ${out}\n`);
+    expect(readFileSync(out, 'utf8')).toBe(
+      'country,timestamp,confirmed,new_cases\n' +
+        'DEU,2020-03-15T00:00:00.000Z,9633,837\n' +
+        'FRA,2020-01-01T00:00:00.000Z,,\n' +
+        'DEU,2020-03-15T12:00:00.000Z,9633,837\n',
+    );
+    const arrow = join(home.dataDir, 'ts.arrow');
+    expect((await cli(...args.slice(0, 4), arrow, ...args.slice(5))).code).toBe(0);
+    const confirmed = tableFromIPC(readFileSync(arrow)).getChild('confirmed')!;
+    expect([0, 1, 2].map((i) => confirmed.get(i))).toEqual([9633n, null, 9633n]);
+    writeFileSync(spine, 'country,timestamp\nDEU,2020-03-15\nFRA,when\n');
+    const bad = join(home.dataDir, 'bad.csv');
+    await refused(
+      [...args.slice(0, 4), bad, ...args.slice(5)],
+      /^error: spine row 2 \(line 3\): timestamp: /,
+    );
+    expect(existsSync(bad) || existsSync(`${bad}.partial`)).toBe(false);
+    await refused(
+      [...args.slice(0, 4), 'x.parquet', ...args.slice(5)],
+      /--out x\.parquet: name a \.csv or \.arrow file/,
+    );
+    await refused([...args, '--key', 'tmk_x'], /--key needs --url \(or TIDEMARK_URL\)/);
   });
 
   it('reprocess runs the kept raw batches again and supersedes the run', async () => {

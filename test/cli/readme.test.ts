@@ -21,7 +21,7 @@ function cliRows(): Map<string, string> {
   for (const m of section.matchAll(/^\| `([^`]+)` \|/gm)) {
     const words = m[1]!.split(' ');
     const path = words.filter(
-      (w, i) => /^[a-z]+$/.test(w) && words.slice(0, i).every((x) => /^[a-z]+$/.test(x)),
+      (w, i) => /^[a-z][a-z-]*$/.test(w) && words.slice(0, i).every((x) => /^[a-z][a-z-]*$/.test(x)),
     );
     rows.set(path.join(' '), m[1]!);
   }

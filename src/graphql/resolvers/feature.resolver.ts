@@ -3,6 +3,7 @@ import { GraphQLJSON } from '../json-scalar';
 import { FeatureVector, EntityTimestampInput } from '../types/feature.type';
 import type { GraphQLContext } from '../context';
 import { given } from '../given';
+import { TrainingRow, TrainingViewInput } from '../types/training-set.type';
 
 @Resolver(() => FeatureVector)
 export class FeatureResolver {
@@ -48,6 +49,8 @@ export class FeatureResolver {
     })
     ttl?: string | null,
     @Arg('environment', () => String, { nullable: true }) environment?: string | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: 'As the store knew it at this time.' })
+    knownAt?: Date | null,
   ): Promise<FeatureVector[]> {
     return ctx.services.features.trainingSet({
       contract,
@@ -55,6 +58,40 @@ export class FeatureResolver {
       rows,
       features: given(features),
       ttl: given(ttl),
+      knownAt: given(knownAt),
+      environment: given(environment),
+    });
+  }
+
+  @Query(() => [TrainingRow], {
+    description:
+      'Point-in-time join over several feature views: one row per spine row, in spine order, with the latest values of each view at or before its timestamp.',
+  })
+  trainingSetMulti(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('rows', () => [EntityTimestampInput], {
+      description:
+        'The spine; entity is a scalar when every view has a one-column key, else {column: value}.',
+    })
+    rows: EntityTimestampInput[],
+    @Arg('features', () => [String], { nullable: true, description: 'References contract:feature.' })
+    features?: string[] | null,
+    @Arg('views', () => [TrainingViewInput], { nullable: true }) views?: TrainingViewInput[] | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: 'As the store knew it at this time.' })
+    knownAt?: Date | null,
+    @Arg('fullFeatureNames', () => Boolean, {
+      nullable: true,
+      description: 'Name output columns contract__feature.',
+    })
+    fullFeatureNames?: boolean | null,
+    @Arg('environment', () => String, { nullable: true }) environment?: string | null,
+  ): Promise<TrainingRow[]> {
+    return ctx.services.features.trainingSetMulti({
+      rows,
+      features: given(features),
+      views: given(views),
+      knownAt: given(knownAt),
+      fullFeatureNames: given(fullFeatureNames),
       environment: given(environment),
     });
   }

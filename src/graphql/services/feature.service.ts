@@ -5,6 +5,9 @@ import { LIMITS, bounded } from '../limits';
 import { InputError } from '../../errors';
 import type { FeatureVector } from '../types/feature.type';
 import type { EntityTimestampInput } from '../types/feature.type';
+import type { TrainingViewInput } from '../types/training-set.type';
+import type { TrainingRow } from '../../serving/training-rows';
+import { given } from '../given';
 
 export class FeatureGraphService {
   constructor(private readonly rt: Runtime) {}
@@ -50,6 +53,7 @@ export class FeatureGraphService {
     rows: EntityTimestampInput[];
     features?: string[];
     ttl?: string;
+    knownAt?: Date;
     environment?: string;
   }): Promise<FeatureVector[]> {
     return this.rt.features.trainingSet({
@@ -58,4 +62,40 @@ export class FeatureGraphService {
       environment: a.environment ? parseEnvironment(a.environment) : this.rt.config.defaultEnvironment,
     });
   }
+
+  async trainingSetMulti(a: {
+    rows: EntityTimestampInput[];
+    features?: string[];
+    views?: TrainingViewInput[];
+    knownAt?: Date;
+    fullFeatureNames?: boolean;
+    environment?: string;
+  }): Promise<TrainingRow[]> {
+    const rows = bounded(a.rows, LIMITS.maxTrainingRows, 'rows');
+    return this.rt.features.trainingSetMulti(
+      {
+        features: a.features,
+        views: a.views?.map((v) => ({
+          contract: v.contract,
+          version: given(v.version),
+          features: given(v.features),
+          ttl: given(v.ttl),
+          keyMap: v.keyMap ? keyMap(v.contract, v.keyMap) : undefined,
+        })),
+        knownAt: a.knownAt,
+        fullFeatureNames: a.fullFeatureNames,
+        environment: a.environment ? parseEnvironment(a.environment) : this.rt.config.defaultEnvironment,
+      },
+      rows.map((r) => ({ entity: r.entity, at: r.timestamp.getTime() })),
+    );
+  }
+}
+
+function keyMap(contract: string, cols: Array<{ column: string; from: string }>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of cols) {
+    if (c.column in out) throw new InputError(`key mapping of ${contract} names ${c.column} twice`);
+    out[c.column] = c.from;
+  }
+  return out;
 }

@@ -1,0 +1,140 @@
+/**
+ * The point-in-time join of a spine (entity key, timestamp rows) against a plan's
+ * feature views: one set-based store read per view (the same statement as the
+ * single-contract training set: FeatureRepository.eachPointInTime), the matches merged
+ * by spine row index into columns. One row out per spine row, in spine order; a view
+ * with no visible row at or before the row's time (within its TTL) gives nulls.
+ *
+ * Values stay as stored (dates and timestamps as epoch ms): the GraphQL form formats
+ * them as text, the bulk writers as typed columns.
+ */
+import { InputError } from '../errors';
+import type { FeatureRepository, PointRequest } from '../store/feature.repository';
+import type { Value } from '../pipeline/row.types';
+import type { PlannedView, TrainingPlan } from './multi-view';
+
+export interface SpineRow {
+  /** A scalar (every view has a one-column key) or {spineColumn: value}. */
+  entity: unknown;
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface ViewMatches {
+  /** Event time of the matched row, NaN where none. */
+  eventTime: Float64Array;
+  runId: Array<string | null>;
+  contractVersion: Array<string | null>;
+}
+
+export interface JoinedChunk {
+  length: number;
+  /** Per plan column, one value per spine row. */
+  values: Value[][];
+  /** Per plan view. */
+  matches: ViewMatches[];
+}
+
+/** Names a spine row in an error: `rows[3]` for GraphQL, `spine row 4 (line 5)` for CSV. */
+export type RowLabel = (i: number) => string;
+
+export async function joinSpine(
+  features: Pick<FeatureRepository, 'eachPointInTime'>,
+  plan: TrainingPlan,
+  rows: SpineRow[],
+  label: RowLabel = (i) => `rows[${i}]`,
+): Promise<JoinedChunk> {
+  const n = rows.length;
+  checkSpine(plan, rows, label);
+  const values = plan.columns.map(() => new Array<Value>(n).fill(null));
+  const matches: ViewMatches[] = [];
+  for (let vi = 0; vi < plan.views.length; vi++) {
+    const v = plan.views[vi]!;
+    const requests = keyRequests(v, rows, label);
+    const m: ViewMatches = {
+      eventTime: new Float64Array(n).fill(NaN),
+      runId: new Array<string | null>(n).fill(null),
+      contractVersion: new Array<string | null>(n).fill(null),
+    };
+    matches.push(m);
+    const targets = plan.columns.filter((c) => c.view === vi).map((c) => values[plan.columns.indexOf(c)]!);
+    const names = v.names;
+    await features.eachPointInTime(
+      v.view,
+      requests,
+      { ttlMs: v.ttlMs, knownAt: plan.knownAt },
+      (i, match) => {
+        m.eventTime[i] = match.eventTime;
+        m.runId[i] = match.runId;
+        m.contractVersion[i] = match.contractVersion;
+        for (let j = 0; j < names.length; j++) targets[j]![i] = match.values[names[j]!] ?? null;
+      },
+    );
+  }
+  return { length: n, values, matches };
+}
+
+/** Timestamps and spine columns, before any read: unknown and missing columns name the row. */
+function checkSpine(plan: TrainingPlan, rows: SpineRow[], label: RowLabel): void {
+  const known = new Set(plan.spineColumns.map((c) => c.name));
+  const scalarOk = plan.views.every((v) => v.key.columns.length === 1);
+  for (let i = 0; i < rows.length; i++) {
+    const { entity, at } = rows[i]!;
+    if (!Number.isFinite(at)) throw new InputError(`${label(i)}: timestamp is not a valid date-time`);
+    if (entity !== null && typeof entity === 'object' && !Array.isArray(entity)) {
+      for (const k in entity) {
+        if (!known.has(k))
+          throw new InputError(
+            `${label(i)}: unknown spine column ${k}; the views read ${[...known].join(', ')}`,
+          );
+      }
+      for (const k of known) {
+        if (!(k in entity))
+          throw new InputError(
+            `${label(i)}: spine column ${k} is missing; the views read ${[...known].join(', ')}`,
+          );
+      }
+    } else if (!scalarOk) {
+      throw new InputError(
+        `${label(i)}: a view has a composite key, so each row needs an object {${[...known].join(', ')}}`,
+      );
+    }
+  }
+}
+
+/** The view's store requests, one per spine row; a key is encoded once per distinct value. */
+function keyRequests(v: PlannedView, rows: SpineRow[], label: RowLabel): PointRequest[] {
+  const cols = v.key.columns;
+  const from = v.spineColumns;
+  const single = cols.length === 1;
+  const encoded = new Map<unknown, string>();
+  const out: PointRequest[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const e = rows[i]!.entity;
+    const obj = e !== null && typeof e === 'object' ? (e as Record<string, unknown>) : null;
+    let input: unknown;
+    let cacheKey: unknown;
+    if (single) input = cacheKey = obj ? obj[from[0]!] : e;
+    else {
+      const parts: Record<string, unknown> = {};
+      for (let k = 0; k < cols.length; k++) parts[cols[k]!] = obj![from[k]!];
+      input = parts;
+      cacheKey = JSON.stringify(from.map((s) => obj![s]));
+    }
+    // Objects and arrays as a scalar key are refused by fromInput; never cached.
+    const cacheable = cacheKey === null || typeof cacheKey !== 'object';
+    let entityKey = cacheable ? encoded.get(cacheKey) : undefined;
+    if (entityKey === undefined) {
+      try {
+        entityKey = v.key.fromInput(input);
+      } catch (err) {
+        if (err instanceof InputError)
+          throw new InputError(`${label(i)}: ${v.contract.name}: ${err.message}`);
+        throw err;
+      }
+      if (cacheable) encoded.set(cacheKey, entityKey);
+    }
+    out[i] = { entityKey, at: rows[i]!.at };
+  }
+  return out;
+}

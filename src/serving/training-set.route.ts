@@ -1,0 +1,232 @@
+/**
+ * POST /v1/training-set: a multi-view training set for a spine of any size. The spine
+ * is the request body as CSV, read as a stream; it is joined in chunks (the plan once,
+ * then one set-based read per view per chunk) and each chunk's rows are written as they
+ * are joined, as CSV or as an Arrow IPC stream (`?format=` or `Accept`). Memory stays in
+ * proportion to a chunk, not to the spine.
+ *
+ * The caller is decided and rate limited as for GraphQL (the same gate and limiter, one
+ * token per request); every role may read. Refusals are GraphQL-shaped JSON with the
+ * same codes (error-format.ts maps them): a bad parameter or a bad spine row in the
+ * first chunk is a 400 naming it. A bad row after the first chunk's rows were sent
+ * cannot change the status: the response is cut off without its end (CSV: no final
+ * chunk of the chunked encoding; Arrow: no end-of-stream marker), which every client
+ * reports as an incomplete answer, and the reason is logged.
+ *
+ * Parameters (query string):
+ *   features=contract:feature (repeated or comma-separated; contract:* for all of a view)
+ *   ttl.<contract>=P7D, version.<contract>=1, key.<contract>.<key column>=<spine column>
+ *   knownAt=<RFC 3339>, environment=dev|test|prod, fullFeatureNames=true
+ *   timestamp=<spine column> (default `timestamp`), format=csv|arrow
+ */
+import type http from 'node:http';
+import { once } from 'node:events';
+import { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { GraphQLFormattedError } from 'graphql';
+import { parseEnvironment, type Environment } from '../config';
+import { InputError } from '../errors';
+import type { AuthGate } from '../auth/gate';
+import type { RateLimiter } from '../auth/rate-limit';
+import { authRefusal } from '../graphql/auth';
+import type { FeatureService } from './feature.service';
+import type { MultiTrainingQuery, ViewRequest } from './multi-view';
+import { columnTypes, streamTrainingSet } from './training-set.stream';
+
+export interface BulkLimits {
+  maxRows: number;
+  chunkRows: number;
+}
+
+export const BULK_LIMITS: BulkLimits = {
+  /** Spine rows per request. */
+  maxRows: 10_000_000,
+  /** Spine rows joined and written at a time. */
+  chunkRows: 50_000,
+};
+
+export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
+const CSV = 'text/csv; charset=utf-8';
+
+export interface TrainingSetRouteDeps {
+  features: FeatureService;
+  gate: AuthGate;
+  limiter: RateLimiter;
+  defaultEnvironment: Environment;
+  logger: Logger;
+  /** error-format.ts's formatter: the one mapping of errors to codes. */
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  limits?: Partial<BulkLimits>;
+}
+
+const STATUS: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  UNAVAILABLE: 503,
+  INSUFFICIENT_STORAGE: 507,
+};
+
+export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
+  const limits = { ...BULK_LIMITS, ...deps.limits };
+  const router = Router();
+  router.post('/v1/training-set', (req, res) => {
+    void serve(req, res).catch((err: unknown) => fail(res, err));
+  });
+  return router;
+
+  async function serve(req: Request, res: Response): Promise<void> {
+    let principal;
+    try {
+      principal = await deps.gate.principal(req.headers.authorization, {
+        address: req.socket.remoteAddress,
+        transport: 'http',
+      });
+    } catch (err) {
+      const refusal = authRefusal(err);
+      if (!refusal) throw err;
+      res.status(refusal.status).set(refusal.headers).json(refusal.body);
+      return;
+    }
+    if (!deps.limiter.take(principal.keyId ?? `anonymous@${req.socket.remoteAddress}`)) {
+      res.status(429).json({
+        errors: [
+          { message: 'rate limit exceeded: slow down and retry', extensions: { code: 'RATE_LIMITED' } },
+        ],
+      });
+      return;
+    }
+    const params = readParams(req.query as Record<string, unknown>);
+    const format = chooseFormat(params.format, req.headers.accept);
+    const plan = await deps.features.planTrainingSet(params.query(deps.defaultEnvironment));
+    let started = false;
+    try {
+      await streamTrainingSet(
+        (p, rows, label) => deps.features.joinSpine(p, rows, label),
+        plan,
+        req,
+        { format, timestampColumn: params.timestamp, ...limits },
+        {
+          start: async () => {
+            started = true;
+            res.status(200).set('content-type', format === 'arrow' ? ARROW_STREAM : CSV);
+            res.set('cache-control', 'no-store');
+            // Each column's type, so a CSV reader can type it as the Arrow schema does (the Python client).
+            res.set('x-tidemark-types', JSON.stringify(columnTypes(plan, params.timestamp)));
+          },
+          write: (chunk) => write(res, chunk),
+        },
+      );
+    } catch (err) {
+      if (!started) throw err;
+      deps.logger.warn({ err: (err as Error).message }, 'training set cut off after its first rows');
+      res.destroy();
+      return;
+    }
+    res.end();
+  }
+
+  function fail(res: Response, err: unknown): void {
+    const formatted = deps.formatError({ message: (err as Error)?.message ?? String(err) }, err);
+    const code = String(formatted.extensions?.code ?? 'INTERNAL');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    // The rest of the body is not read: say so, so the client does not keep sending it.
+    res.set('connection', 'close');
+    res.status(STATUS[code] ?? 500).json({ errors: [{ message: formatted.message, extensions: { code } }] });
+  }
+}
+
+/** Writes and waits while the client is slower than the join. */
+async function write(res: http.ServerResponse, chunk: string | Uint8Array): Promise<void> {
+  if (!res.write(chunk)) await once(res, 'drain');
+}
+
+function chooseFormat(param: string | undefined, accept: string | undefined): 'csv' | 'arrow' {
+  if (param !== undefined) {
+    if (param === 'csv' || param === 'arrow') return param;
+    throw new InputError(`format '${param}' is not one of csv, arrow`);
+  }
+  if (accept?.includes(ARROW_STREAM) || accept?.includes('application/vnd.apache.arrow')) return 'arrow';
+  return 'csv';
+}
+
+interface Params {
+  format?: string;
+  timestamp: string;
+  query(defaultEnvironment: Environment): MultiTrainingQuery;
+}
+
+function readParams(q: Record<string, unknown>): Params {
+  const one = (name: string): string | undefined => {
+    const v = q[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new InputError(`parameter ${name} is given more than once`);
+    return v;
+  };
+  const many = (name: string): string[] => {
+    const v = q[name];
+    const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
+    return list
+      .flatMap((s) => String(s).split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
+  };
+  const views = new Map<string, ViewRequest>();
+  const view = (contract: string) => {
+    let v = views.get(contract);
+    if (!v) views.set(contract, (v = { contract }));
+    return v;
+  };
+  const refs: string[] = [];
+  // Views in the order the parameters first name them: that is the order of the columns.
+  for (const ref of many('features')) {
+    const at = ref.indexOf(':');
+    if (at > 0) view(ref.slice(0, at));
+    if (!ref.endsWith(':*')) refs.push(ref);
+  }
+  const known = new Set(['features', 'knownAt', 'environment', 'fullFeatureNames', 'timestamp', 'format']);
+  for (const name of Object.keys(q)) {
+    if (known.has(name)) continue;
+    const dot = name.indexOf('.');
+    const kind = dot > 0 ? name.slice(0, dot) : name;
+    const rest = name.slice(dot + 1);
+    if (dot > 0 && kind === 'ttl') view(rest).ttl = one(name);
+    else if (dot > 0 && kind === 'version') view(rest).version = one(name);
+    else if (dot > 0 && kind === 'key' && rest.includes('.')) {
+      const [contract, column] = [rest.slice(0, rest.indexOf('.')), rest.slice(rest.indexOf('.') + 1)];
+      const v = view(contract);
+      v.keyMap = { ...v.keyMap, [column]: one(name)! };
+    } else
+      throw new InputError(
+        `unknown parameter ${name}; known: features, knownAt, environment, fullFeatureNames, timestamp, format, ttl.<contract>, version.<contract>, key.<contract>.<column>`,
+      );
+  }
+  const knownAt = one('knownAt');
+  const full = one('fullFeatureNames');
+  if (full !== undefined && full !== 'true' && full !== 'false')
+    throw new InputError(`fullFeatureNames '${full}' is not true or false`);
+  return {
+    format: one('format'),
+    timestamp: one('timestamp') ?? 'timestamp',
+    query: (defaultEnvironment) => {
+      const env = one('environment');
+      let at: Date | undefined;
+      if (knownAt !== undefined) {
+        at = new Date(knownAt.length === 10 ? `${knownAt}T00:00:00Z` : knownAt);
+        if (Number.isNaN(at.getTime()))
+          throw new InputError(`knownAt '${knownAt}' is not an RFC 3339 date-time`);
+      }
+      // A view named only by ttl/version/key takes the features its refs name (or all when none do).
+      return {
+        features: refs,
+        views: [...views.values()],
+        knownAt: at,
+        fullFeatureNames: full === 'true',
+        environment: env ? parseEnvironment(env, 'environment') : defaultEnvironment,
+      };
+    },
+  };
+}

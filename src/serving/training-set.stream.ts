@@ -1,0 +1,63 @@
+/**
+ * A training set from a CSV spine stream to a sink, chunk by chunk: the spine is read
+ * in chunks (spine-csv.ts), each joined (spine-join.ts) and written as CSV or Arrow IPC
+ * before the next is read, so memory follows a chunk, not the spine. The HTTP endpoint
+ * writes to its response, `tidemark training-set` to a file.
+ */
+import type { Readable } from 'node:stream';
+import type { TrainingPlan } from './multi-view';
+import type { JoinedChunk, RowLabel, SpineRow } from './spine-join';
+import { spineChunks } from './spine-csv';
+import { csvHeader, csvRows } from './training-csv';
+import { ArrowTrainingWriter } from './training-arrow';
+
+export type TrainingFormat = 'csv' | 'arrow';
+
+export interface TrainingSink {
+  /** Called once, before the first bytes: once called, a later failure cannot be a clean refusal. */
+  start(): Promise<void>;
+  write(chunk: string | Uint8Array): Promise<void>;
+}
+
+export interface StreamOptions {
+  format: TrainingFormat;
+  timestampColumn: string;
+  chunkRows: number;
+  maxRows: number;
+}
+
+export async function streamTrainingSet(
+  join: (plan: TrainingPlan, rows: SpineRow[], label: RowLabel) => Promise<JoinedChunk>,
+  plan: TrainingPlan,
+  input: Readable,
+  opts: StreamOptions,
+  sink: TrainingSink,
+): Promise<void> {
+  const arrow = opts.format === 'arrow' ? new ArrowTrainingWriter(plan, opts.timestampColumn) : null;
+  let started = false;
+  const start = async () => {
+    started = true;
+    await sink.start();
+    if (!arrow) await sink.write(csvHeader(plan, opts.timestampColumn));
+  };
+  for await (const { rows, label } of spineChunks(input, plan, {
+    timestampColumn: opts.timestampColumn,
+    chunkRows: opts.chunkRows,
+    maxRows: opts.maxRows,
+  })) {
+    const joined = await join(plan, rows, label);
+    if (!started) await start();
+    await sink.write(arrow ? arrow.chunk(rows, joined) : csvRows(plan, rows, joined));
+  }
+  if (!started) await start();
+  if (arrow) await sink.write(arrow.end());
+}
+
+/** Each output column's type (spine keys, the timestamp, the features), as the formats type them. */
+export function columnTypes(plan: TrainingPlan, timestampColumn: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of plan.spineColumns) out[c.name] = c.type;
+  out[timestampColumn] = 'timestamp';
+  for (const c of plan.columns) out[c.name] = c.type;
+  return out;
+}

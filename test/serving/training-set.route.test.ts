@@ -1,0 +1,257 @@
+/**
+ * POST /v1/training-set on a real server with keys required: a CSV spine in, the
+ * multi-view training set out as CSV or Arrow IPC (typed: Int64, Float64, Bool, Utf8,
+ * Date32, Timestamp(ms, UTC), nulls), in spine order across chunks; the same refusals
+ * as GraphQL for keys, and 400s naming the bad column or row.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableFromIPC } from 'apache-arrow';
+import { testEngine } from '../support/engine';
+import { createTestRuntime, type TestRuntime } from '../support/runtime';
+import { keyedServer, type KeyedServer } from '../auth/keyed-server';
+import type { Loose } from '../support/graphql';
+
+const CASES = `
+name: cases
+version: 1.0.0
+owner: tests
+entity: { name: country, key: [country] }
+eventTime: date
+source: { type: push }
+schema:
+  - { name: date, type: date, required: true }
+  - { name: country, type: string, required: true }
+  - { name: confirmed, type: integer }
+  - { name: rate, type: number }
+  - { name: note, type: string }
+  - { name: open, type: boolean }
+expectations: []
+features:
+  - { name: confirmed, column: confirmed }
+  - { name: rate, column: rate }
+  - { name: note, column: note }
+  - { name: open, column: open }
+  - { name: reported, column: date }
+`;
+const WEATHER = `
+name: weather
+version: 1.0.0
+owner: tests
+entity: { name: place, key: [iso] }
+eventTime: ts
+source: { type: push }
+schema:
+  - { name: ts, type: timestamp, required: true }
+  - { name: iso, type: string, required: true }
+  - { name: temp, type: number }
+  - { name: seen, type: timestamp }
+expectations: []
+features:
+  - { name: temp, column: temp }
+  - { name: seen, column: seen }
+`;
+
+const SPINE = `country,timestamp
+FRA,2024-05-03T00:00:00Z
+DEU,2024-05-01
+FRA,2024-05-02 06:00
+ITA,2024-05-06T00:00:00Z
+DEU,2024-05-05T00:00:00+02:00
+`;
+const FEATURES =
+  'features=cases:confirmed,cases:rate,cases:note&features=cases:open&features=cases:reported&features=weather:*&key.weather.iso=country';
+
+describe(`POST /v1/training-set (${testEngine()})`, () => {
+  let rt: TestRuntime;
+  let s: KeyedServer;
+  let reader: string;
+  let before: string;
+
+  beforeAll(async () => {
+    rt = await createTestRuntime({ contracts: [CASES, WEATHER] });
+    s = await keyedServer(rt, { bulkLimits: { chunkRows: 2, maxRows: 8 } });
+    reader = (await s.key('reader')).secret;
+    const ingest = async (contract: string, records: unknown[]) => {
+      const run = await rt.runs.ingest({ contract, environment: 'dev', records, actor: 'test' });
+      expect(run.status).toBe('succeeded');
+      rt.clock.advance(60_000);
+    };
+    await ingest('cases', [
+      { date: '2024-05-01', country: 'FRA', confirmed: 10, rate: 0.5, note: 'a, "quoted" note', open: true },
+      { date: '2024-05-02', country: 'FRA', confirmed: 30, rate: null, note: '', open: false },
+      { date: '2024-05-02', country: 'DEU', confirmed: 7, rate: 0.25, note: null, open: null },
+    ]);
+    await ingest('weather', [
+      { ts: '2024-05-01T12:00:00Z', iso: 'FRA', temp: 14.5, seen: '2024-05-01T11:59:00Z' },
+      { ts: '2024-05-04T00:00:00Z', iso: 'DEU', temp: -1, seen: null },
+    ]);
+    // Just before the correction below commits.
+    before = new Date(rt.clock.now() - 1).toISOString();
+    await ingest('cases', [
+      { date: '2024-05-02', country: 'FRA', confirmed: 31, rate: 0.75, note: 'fix', open: true },
+    ]);
+  });
+  afterAll(async () => {
+    await s.close();
+    await rt.dispose();
+  });
+
+  const post = (
+    query: string,
+    body: string,
+    headers: Record<string, string> = {},
+    key: string | null = reader,
+  ) =>
+    fetch(`${s.base}/v1/training-set?${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+      body,
+    });
+
+  it('answers CSV: spine columns, timestamp, features; one row per spine row in order, nulls empty', async () => {
+    const res = await post(FEATURES, SPINE);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(JSON.parse(res.headers.get('x-tidemark-types')!)).toEqual({
+      country: 'string',
+      timestamp: 'timestamp',
+      confirmed: 'integer',
+      rate: 'number',
+      note: 'string',
+      open: 'boolean',
+      reported: 'date',
+      temp: 'number',
+      seen: 'timestamp',
+    });
+    expect(await res.text()).toBe(
+      [
+        'country,timestamp,confirmed,rate,note,open,reported,temp,seen',
+        'FRA,2024-05-03T00:00:00.000Z,31,0.75,fix,true,2024-05-02,14.5,2024-05-01T11:59:00.000Z',
+        'DEU,2024-05-01T00:00:00.000Z,,,,,,,',
+        'FRA,2024-05-02T06:00:00.000Z,31,0.75,fix,true,2024-05-02,14.5,2024-05-01T11:59:00.000Z',
+        'ITA,2024-05-06T00:00:00.000Z,,,,,,,',
+        'DEU,2024-05-04T22:00:00.000Z,7,0.25,,,2024-05-02,-1,',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('reads as known at knownAt, with a TTL per view', async () => {
+    const res = await post(`features=cases:confirmed,cases:note&knownAt=${before}&ttl.cases=P1D`, SPINE);
+    expect(await res.text()).toBe(
+      [
+        'country,timestamp,confirmed,note',
+        'FRA,2024-05-03T00:00:00.000Z,,',
+        'DEU,2024-05-01T00:00:00.000Z,,',
+        'FRA,2024-05-02T06:00:00.000Z,30,',
+        'ITA,2024-05-06T00:00:00.000Z,,',
+        'DEU,2024-05-04T22:00:00.000Z,,',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('answers an Arrow IPC stream typed by the features, across chunks, by Accept or format', async () => {
+    for (const [query, headers] of [
+      [FEATURES, { accept: 'application/vnd.apache.arrow.stream' }],
+      [`${FEATURES}&format=arrow`, {}],
+    ] as const) {
+      const res = await post(query, SPINE, headers);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/vnd.apache.arrow.stream');
+      const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
+      expect(table.batches.length).toBe(3);
+      expect(Object.fromEntries(table.schema.fields.map((f) => [f.name, String(f.type)]))).toEqual({
+        country: 'Utf8',
+        timestamp: 'Timestamp<MILLISECOND, UTC>',
+        confirmed: 'Int64',
+        rate: 'Float64',
+        note: 'Utf8',
+        open: 'Bool',
+        reported: 'Date32<DAY>',
+        temp: 'Float64',
+        seen: 'Timestamp<MILLISECOND, UTC>',
+      });
+      const rows = table.toArray().map((r) => r.toJSON());
+      expect(rows.map((r) => r.country)).toEqual(['FRA', 'DEU', 'FRA', 'ITA', 'DEU']);
+      expect(rows[0]).toMatchObject({ confirmed: 31n, rate: 0.75, note: 'fix', open: true, temp: 14.5 });
+      expect(rows[0]!.timestamp).toBe(Date.UTC(2024, 4, 3));
+      expect(rows[0]!.reported).toBe(Date.UTC(2024, 4, 2));
+      expect(rows[0]!.seen).toBe(Date.parse('2024-05-01T11:59:00Z'));
+      expect(rows[1]).toMatchObject({
+        confirmed: null,
+        rate: null,
+        note: null,
+        open: null,
+        reported: null,
+        temp: null,
+      });
+      expect(rows[4]).toMatchObject({ confirmed: 7n, note: null, temp: -1, seen: null });
+    }
+  });
+
+  it('answers a spine of only a header with the columns and no rows, in both formats', async () => {
+    expect(await (await post('features=cases:confirmed', 'country,timestamp\n')).text()).toBe(
+      'country,timestamp,confirmed\n',
+    );
+    const table = tableFromIPC(
+      new Uint8Array(
+        await (await post('features=cases:confirmed&format=arrow', 'country,timestamp\n')).arrayBuffer(),
+      ),
+    );
+    expect(table.numRows).toBe(0);
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['country', 'timestamp', 'confirmed']);
+  });
+
+  it('refuses a missing or unknown key as GraphQL does', async () => {
+    const none = await post(FEATURES, SPINE, {}, null);
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as Loose).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const wrong = await post(FEATURES, SPINE, {}, 'tmk_nope_nope');
+    expect(wrong.status).toBe(401);
+  });
+
+  it('refuses a bad spine or parameter with 400 naming the column, row or parameter', async () => {
+    const refused = async (query: string, body: string) => {
+      const res = await post(query, body);
+      expect(res.status).toBe(400);
+      const err = ((await res.json()) as Loose).errors[0];
+      expect(err.extensions.code).toBe('BAD_USER_INPUT');
+      return err.message as string;
+    };
+    expect(await refused(FEATURES, 'country,when\nFRA,2024-05-01\n')).toBe(
+      "spine header (line 1): unknown column 'when'; expected country, timestamp",
+    );
+    expect(await refused(FEATURES, 'timestamp\n2024-05-01\n')).toMatch(/missing column\(s\) country/);
+    expect(await refused(FEATURES, 'country,timestamp\nFRA,2024-05-01\nDEU,yesterday\n')).toMatch(
+      /^spine row 2 \(line 3\): timestamp: /,
+    );
+    expect(await refused(FEATURES, 'country,timestamp\nFRA,2024-05-01\nDEU\n')).toBe(
+      'spine row 2 (line 3): 1 field(s); the header has 2 (country, timestamp)',
+    );
+    expect(await refused(FEATURES, 'country,timestamp\nFRA,2024-05-01,x\n')).toMatch(
+      /^spine row 1 \(line 2\): 3 field/,
+    );
+    expect(await refused(FEATURES, 'country,timestamp\n,2024-05-01\n')).toMatch(
+      /^spine row 1 \(line 2\): cases: entity key needs columns country; missing country/,
+    );
+    expect(await refused('features=cases:nope', SPINE)).toMatch(/unknown feature\(s\) nope in cases/);
+    expect(await refused(`${FEATURES}&format=parquet`, SPINE)).toMatch(
+      /format 'parquet' is not one of csv, arrow/,
+    );
+    expect(await refused(`${FEATURES}&colour=blue`, SPINE)).toMatch(/unknown parameter colour/);
+    expect(await refused('features=cases:confirmed&knownAt=soon', SPINE)).toMatch(/knownAt 'soon'/);
+    expect(await refused('features=cases:confirmed', '')).toMatch(/the spine is empty/);
+  });
+
+  it('cuts the answer off when a row after the first chunk is bad or over the row limit', async () => {
+    for (const body of [
+      `country,timestamp\n${'FRA,2024-05-01\n'.repeat(4)}DEU,never\n`,
+      `country,timestamp\n${'FRA,2024-05-01\n'.repeat(9)}`,
+    ]) {
+      const res = await post('features=cases:confirmed', body);
+      expect(res.status).toBe(200);
+      await expect(res.text()).rejects.toThrow();
+    }
+  });
+});
