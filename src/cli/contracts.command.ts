@@ -10,6 +10,7 @@ import { toJson } from './json';
 import { contractTable } from './format';
 import { command, withRuntime } from './run-command';
 import type { ApplyOutcome } from '../contracts/registry';
+import { addOdcsCommands } from './contracts-odcs.command';
 
 export function contractsCommand(): Command {
   const cmd = new Command('contracts').description('Lint, register, list and review data contracts');
@@ -113,6 +114,7 @@ export function contractsCommand(): Command {
       }),
     );
 
+  addOdcsCommands(cmd);
   return cmd;
 }
 

@@ -118,3 +118,8 @@ function customProperties(c: Contract): Array<{ property: string; value: unknown
     .filter(([, v]) => v !== undefined)
     .map(([k, value]) => ({ property: CONTRACT_CUSTOM[k], value }));
 }
+
+/** A registered version's ODCS status: active where promoted, proposed when registered only. */
+export function odcsStatus(activeEnvironments: readonly string[]): string {
+  return activeEnvironments.length > 0 ? 'active' : 'proposed';
+}
