@@ -119,12 +119,15 @@ export function importOdcs(text: string, opts: OdcsImportOptions): OdcsImportRes
   contract.entity = attempt(() => entity(imported, custom, opts, tableAt, lack, ledger), contract.entity);
   contract.eventTime = attempt(() => eventTime(imported, custom, opts, tableAt, lack, ledger), '');
   contract.source = (custom.source?.value as SourceSpec | undefined) ?? defaultSource(ledger);
-  contract.features = attempt(
-    () =>
-      (custom.features?.value as FeatureSpec[] | undefined) ??
-      defaultFeatures(contract, tableAt, lack, ledger),
-    [],
-  );
+  // Default features are the columns besides the key and event time: only once both are known.
+  if (missing.length === 0) {
+    contract.features = attempt(
+      () =>
+        (custom.features?.value as FeatureSpec[] | undefined) ??
+        defaultFeatures(contract, tableAt, lack, ledger),
+      [],
+    );
+  }
   if (missing.length > 0) throw new ContractValidationError(missing);
   requireIdentity(contract, ledger);
   for (const key of ['filters', 'schedule', 'policy', 'links'] as const) {
@@ -461,7 +464,7 @@ function freshness(doc: Obj, c: Contract, ledger: ImportLedger): string | undefi
     if (s.property !== 'latency' || out !== undefined) {
       ledger.lose(
         at,
-        `SLA property '${String(s.property)}' not kept: Tidemark's SLA is freshness (the ODCS latency of the event time)${out !== undefined ? '; an earlier latency was used' : ''}`,
+        `SLA property '${String(s.property)}' not kept: ${s.property === 'latency' ? 'an earlier latency is the freshness' : "Tidemark's SLA is freshness (the ODCS latency of the event time)"}`,
       );
       return;
     }
