@@ -98,9 +98,9 @@ describe('diffContracts: columns', () => {
       reverse: ['breaking column.removed /schema/recovered'],
     },
     {
-      title: 'integer → number widens (additive); number → integer is breaking',
+      title: 'integer → number widens, breaking for typed consumers; number → integer is breaking',
       to: (c) => (col(c, 'deaths').type = 'number'),
-      forward: ['additive column.type_widened /schema/deaths/type'],
+      forward: ['breaking column.type_widened /schema/deaths/type'],
       reverse: ['breaking column.type_changed /schema/deaths/type'],
     },
     {
@@ -249,10 +249,23 @@ describe('diffContracts: features', () => {
       reverse: ['additive feature.added /features/fatality'],
     },
     {
-      title: 'column ↔ expr is breaking both ways',
+      title:
+        'column ↔ expr is breaking both ways; the expression serves a number, and so do the windows over it',
       to: (c) => (c.features[0] = { name: 'confirmed', expr: 'confirmed * 1' }),
-      forward: ['breaking feature.source_changed /features/confirmed'],
-      reverse: ['breaking feature.source_changed /features/confirmed'],
+      forward: [
+        'breaking feature.source_changed /features/confirmed',
+        'breaking feature.type_widened /features/confirmed/type',
+        'breaking feature.type_widened /features/new_cases/type',
+        'breaking feature.type_widened /features/new_cases_7d/type',
+        'breaking feature.type_widened /features/cases_week/type',
+      ],
+      reverse: [
+        'breaking feature.source_changed /features/confirmed',
+        'breaking feature.type_changed /features/confirmed/type',
+        'breaking feature.type_changed /features/new_cases/type',
+        'breaking feature.type_changed /features/new_cases_7d/type',
+        'breaking feature.type_changed /features/cases_week/type',
+      ],
     },
     {
       title: 'expr ↔ window is breaking both ways',
@@ -295,8 +308,14 @@ describe('diffContracts: features', () => {
     {
       title: 'window op changed is breaking',
       to: (c) => (feat(c, 'new_cases_7d').window!.op = 'mean'),
-      forward: ['breaking feature.window_changed /features/new_cases_7d/window/op'],
-      reverse: ['breaking feature.window_changed /features/new_cases_7d/window/op'],
+      forward: [
+        'breaking feature.window_op_changed /features/new_cases_7d/window/op',
+        'breaking feature.type_widened /features/new_cases_7d/type',
+      ],
+      reverse: [
+        'breaking feature.window_op_changed /features/new_cases_7d/window/op',
+        'breaking feature.type_changed /features/new_cases_7d/type',
+      ],
     },
     {
       title: 'window column changed is breaking',
@@ -307,14 +326,14 @@ describe('diffContracts: features', () => {
     {
       title: 'window rows changed is breaking',
       to: (c) => (feat(c, 'new_cases_7d').window!.rows = 14),
-      forward: ['breaking feature.window_changed /features/new_cases_7d/window/rows'],
-      reverse: ['breaking feature.window_changed /features/new_cases_7d/window/rows'],
+      forward: ['breaking feature.window_length_changed /features/new_cases_7d/window/rows'],
+      reverse: ['breaking feature.window_length_changed /features/new_cases_7d/window/rows'],
     },
     {
       title: 'window duration changed is breaking',
       to: (c) => (feat(c, 'cases_week').window!.duration = 'P14D'),
-      forward: ['breaking feature.window_changed /features/cases_week/window/duration'],
-      reverse: ['breaking feature.window_changed /features/cases_week/window/duration'],
+      forward: ['breaking feature.window_length_changed /features/cases_week/window/duration'],
+      reverse: ['breaking feature.window_length_changed /features/cases_week/window/duration'],
     },
     {
       title: 'window duration respelled to the same length is cosmetic',
@@ -394,10 +413,10 @@ describe('diffContracts: expectations', () => {
       reverse: ['additive expectation.loosened /expectations/not_null(deaths)/mostly'],
     },
     {
-      title: 'in_set narrowed tightens; widened loosens',
+      title: 'in_set: removing a value is breaking; adding one is not',
       to: (c) => (exp(c, 'in_set').values = ['open']),
-      forward: ['breaking expectation.tightened /expectations/in_set(status)/values'],
-      reverse: ['additive expectation.loosened /expectations/in_set(status)/values'],
+      forward: ['breaking expectation.in_set_value_removed /expectations/in_set(status)/values'],
+      reverse: ['additive expectation.in_set_value_added /expectations/in_set(status)/values'],
     },
     {
       title: 'not_in_set: adding a forbidden value tightens; removing loosens',
