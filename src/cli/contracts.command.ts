@@ -11,6 +11,7 @@ import { contractTable } from './format';
 import { command, withRuntime } from './run-command';
 import type { ApplyOutcome } from '../contracts/registry';
 import { contractsPlanCommand } from './contracts-plan.command';
+import { addOdcsCommands } from './contracts-odcs.command';
 
 export function contractsCommand(): Command {
   const cmd = new Command('contracts').description('Lint, register, list and review data contracts');
@@ -116,6 +117,7 @@ export function contractsCommand(): Command {
 
   cmd.addCommand(contractsPlanCommand());
 
+  addOdcsCommands(cmd);
   return cmd;
 }
 

@@ -6,7 +6,9 @@
  * Classification, from a consumer's point of view ("could a pipeline or a model
  * reading the previous version break, or silently read different data?"):
  *
- * breaking  column removed; type changed (integer → number is the one widening);
+ * breaking  column removed; type changed, widening integer → number included (typed
+ *           consumers of an integer cannot read a fraction); a feature's served type
+ *           changed; in_set value removed (when blocking); window op or length changed;
  *           required added; constraint tightened (minimum raised, maximum lowered,
  *           minLength raised, maxLength lowered, pattern added/changed, enum added,
  *           enum value removed, unique added); required column added; column `from`
@@ -19,7 +21,7 @@
  *           encoding); columns reordered in a headerless CSV (read by position);
  *           any key no rule knows (`unrecognized.changed`), to fail safe.
  * additive  optional column added; feature added; constraint loosened; required
- *           removed; enum value added; type integer → number; expectation removed,
+ *           removed; enum value added; in_set value added; expectation removed,
  *           loosened, severity lowered; warn expectation added or tightened (warn
  *           blocks nothing).
  * cosmetic  descriptions (contract, entity, column, feature, expectation, filter),

@@ -248,6 +248,16 @@ describe('every tidemark command against a real store', { timeout: 180_000 }, ()
     );
   });
 
+  it('contracts export writes ODCS from the store; contracts import reads it back', async () => {
+    // Both in depth (refusals, files, the round trip): test/cli/contracts-odcs.test.ts.
+    covers('contracts export', 'contracts import');
+    const odcs = await ok('contracts', 'export', 'country_daily', '--format', 'odcs');
+    expect(odcs).toMatch(/^apiVersion: v3\.1\.0\nkind: DataContract\nid: country_daily\n/);
+    const file = join(home.dataDir, 'country_daily.odcs.yaml');
+    writeFileSync(file, odcs);
+    expect(await ok('contracts', 'import', file)).toMatch(/^name: country_daily\nversion: 1\.0\.0\n/);
+  });
+
   it('contracts check compares with a git ref and passes when nothing changed', async () => {
     covers('contracts check');
     const out = await ok('contracts', 'check', '--base', 'HEAD', '--repo', REPO, '--format', 'json');

@@ -139,6 +139,25 @@ describe('runContractsCheck', () => {
     expect(c.changes.map((ch) => ch.rule)).toEqual(['column.removed', 'feature.removed']);
   });
 
+  it('reports a widened integer column as breaking for its typed consumers, needing a major bump', async () => {
+    const widened = COUNTRY.replace(
+      '{ name: deaths, type: integer, minimum: 0 }',
+      '{ name: deaths, type: number, minimum: 0 }',
+    );
+    await repo.write('contracts/country_daily.yaml', bumped(widened, '1.1.0'));
+    await repo.commit('deaths as number');
+    const result = await repo.check();
+    const c = only(result);
+    expect(c).toMatchObject({ verdict: 'bump-mismatch', requiredBump: 'major', suggestedVersion: '2.0.0' });
+    expect(c.changes.map((ch) => `${ch.class} ${ch.rule}`)).toEqual([
+      'breaking column.type_widened',
+      'breaking feature.type_widened',
+    ]);
+    const md = renderMarkdown(result);
+    expect(md).toContain('column.type_widened');
+    expect(md).toContain('feature.type_widened');
+  });
+
   it('passes the same breaking change with a major bump', async () => {
     await repo.write('contracts/country_daily.yaml', bumped(withoutDeaths(COUNTRY), '2.0.0'));
     await repo.commit('drop deaths');

@@ -98,9 +98,9 @@ describe('diffContracts: columns', () => {
       reverse: ['breaking column.removed /schema/recovered'],
     },
     {
-      title: 'integer → number widens (additive); number → integer is breaking',
+      title: 'integer → number widens, breaking for typed consumers; number → integer is breaking',
       to: (c) => (col(c, 'deaths').type = 'number'),
-      forward: ['additive column.type_widened /schema/deaths/type'],
+      forward: ['breaking column.type_widened /schema/deaths/type'],
       reverse: ['breaking column.type_changed /schema/deaths/type'],
     },
     {
@@ -249,10 +249,20 @@ describe('diffContracts: features', () => {
       reverse: ['cosmetic feature.type_declared /features/fatality/type'],
     },
     {
-      title: 'declaring another type is breaking',
+      title: 'declaring another type is breaking, for the feature and every feature computed from it',
       to: (c) => (feat(c, 'confirmed').type = 'float'),
-      forward: ['breaking feature.type_changed /features/confirmed/type'],
-      reverse: ['breaking feature.type_changed /features/confirmed/type'],
+      forward: [
+        'breaking feature.type_widened /features/confirmed/type',
+        'breaking feature.type_widened /features/new_cases/type',
+        'breaking feature.type_widened /features/new_cases_7d/type',
+        'breaking feature.type_widened /features/cases_week/type',
+      ],
+      reverse: [
+        'breaking feature.type_changed /features/confirmed/type',
+        'breaking feature.type_changed /features/new_cases/type',
+        'breaking feature.type_changed /features/new_cases_7d/type',
+        'breaking feature.type_changed /features/cases_week/type',
+      ],
     },
     {
       title: 'feature removed is breaking; added is additive',
@@ -261,10 +271,24 @@ describe('diffContracts: features', () => {
       reverse: ['additive feature.added /features/fatality'],
     },
     {
-      title: 'column ↔ expr is breaking both ways',
-      to: (c) => (c.features[0] = { name: 'confirmed', expr: 'confirmed * 1' }),
-      forward: ['breaking feature.source_changed /features/confirmed'],
-      reverse: ['breaking feature.source_changed /features/confirmed'],
+      title:
+        'column ↔ expr is breaking both ways; the expression serves a number, and so do the windows over it',
+      // A division serves a float whatever its operands (an int * 1 would stay int).
+      to: (c) => (c.features[0] = { name: 'confirmed', expr: 'confirmed / 1' }),
+      forward: [
+        'breaking feature.source_changed /features/confirmed',
+        'breaking feature.type_widened /features/confirmed/type',
+        'breaking feature.type_widened /features/new_cases/type',
+        'breaking feature.type_widened /features/new_cases_7d/type',
+        'breaking feature.type_widened /features/cases_week/type',
+      ],
+      reverse: [
+        'breaking feature.source_changed /features/confirmed',
+        'breaking feature.type_changed /features/confirmed/type',
+        'breaking feature.type_changed /features/new_cases/type',
+        'breaking feature.type_changed /features/new_cases_7d/type',
+        'breaking feature.type_changed /features/cases_week/type',
+      ],
     },
     {
       title: 'expr ↔ window is breaking both ways',
@@ -307,8 +331,14 @@ describe('diffContracts: features', () => {
     {
       title: 'window op changed is breaking',
       to: (c) => (feat(c, 'new_cases_7d').window!.op = 'mean'),
-      forward: ['breaking feature.window_changed /features/new_cases_7d/window/op'],
-      reverse: ['breaking feature.window_changed /features/new_cases_7d/window/op'],
+      forward: [
+        'breaking feature.window_op_changed /features/new_cases_7d/window/op',
+        'breaking feature.type_widened /features/new_cases_7d/type',
+      ],
+      reverse: [
+        'breaking feature.window_op_changed /features/new_cases_7d/window/op',
+        'breaking feature.type_changed /features/new_cases_7d/type',
+      ],
     },
     {
       title: 'window column changed is breaking',
@@ -319,14 +349,14 @@ describe('diffContracts: features', () => {
     {
       title: 'window rows changed is breaking',
       to: (c) => (feat(c, 'new_cases_7d').window!.rows = 14),
-      forward: ['breaking feature.window_changed /features/new_cases_7d/window/rows'],
-      reverse: ['breaking feature.window_changed /features/new_cases_7d/window/rows'],
+      forward: ['breaking feature.window_length_changed /features/new_cases_7d/window/rows'],
+      reverse: ['breaking feature.window_length_changed /features/new_cases_7d/window/rows'],
     },
     {
       title: 'window duration changed is breaking',
       to: (c) => (feat(c, 'cases_week').window!.duration = 'P14D'),
-      forward: ['breaking feature.window_changed /features/cases_week/window/duration'],
-      reverse: ['breaking feature.window_changed /features/cases_week/window/duration'],
+      forward: ['breaking feature.window_length_changed /features/cases_week/window/duration'],
+      reverse: ['breaking feature.window_length_changed /features/cases_week/window/duration'],
     },
     {
       title: 'window duration respelled to the same length is cosmetic',
@@ -406,10 +436,10 @@ describe('diffContracts: expectations', () => {
       reverse: ['additive expectation.loosened /expectations/not_null(deaths)/mostly'],
     },
     {
-      title: 'in_set narrowed tightens; widened loosens',
+      title: 'in_set: removing a value is breaking; adding one is not',
       to: (c) => (exp(c, 'in_set').values = ['open']),
-      forward: ['breaking expectation.tightened /expectations/in_set(status)/values'],
-      reverse: ['additive expectation.loosened /expectations/in_set(status)/values'],
+      forward: ['breaking expectation.in_set_value_removed /expectations/in_set(status)/values'],
+      reverse: ['additive expectation.in_set_value_added /expectations/in_set(status)/values'],
     },
     {
       title: 'not_in_set: adding a forbidden value tightens; removing loosens',
@@ -676,5 +706,96 @@ describe('diffContracts: overall', () => {
     });
     const classes = diffContracts(baseContract(), head).map((c) => c.class);
     expect(classes).toEqual(['breaking', 'additive', 'cosmetic']);
+  });
+});
+
+describe('diffContracts: the rules a reviewer expects (issue 18)', () => {
+  const changes = (edit: Edit) => diffContracts(baseContract(), variant(edit));
+
+  it('widening an integer column to number is breaking, and so is each feature served from it', () => {
+    const out = changes((c) => (col(c, 'confirmed').type = 'number'));
+    expect(summary(out)).toEqual([
+      'breaking column.type_widened /schema/confirmed/type',
+      'breaking feature.type_widened /features/confirmed/type',
+      'breaking feature.type_widened /features/new_cases/type',
+      'breaking feature.type_widened /features/new_cases_7d/type',
+      'breaking feature.type_widened /features/cases_week/type',
+    ]);
+    expect(out[0]!.message).toBe(
+      "column 'confirmed' type changed integer → number: values may now have a fraction, which typed consumers of an integer cannot read",
+    );
+    expect(out[1]!.message).toBe(
+      "feature 'confirmed' now served as number instead of integer: typed consumers of an integer cannot read fractions",
+    );
+  });
+
+  it('removing a value from a blocking in_set is breaking; adding one is additive; both at once report both', () => {
+    const out = changes((c) => (exp(c, 'in_set').values = ['open', 'pending']));
+    expect(out.map((c) => [c.class, c.rule, c.message])).toEqual([
+      [
+        'breaking',
+        'expectation.in_set_value_removed',
+        'expectation in_set(status) (reject) no longer accepts ["closed"]: rows holding it are now rejected',
+      ],
+      [
+        'additive',
+        'expectation.in_set_value_added',
+        'expectation in_set(status) (reject) now accepts ["pending"] as well',
+      ],
+    ]);
+    expect(out[0]).toMatchObject({ before: ['closed'] });
+  });
+
+  it('an in_set that fails the run says so; a warn in_set blocks nothing, so removal is additive there', () => {
+    const failing = changes((c) => {
+      exp(c, 'in_set').severity = 'fail';
+      exp(c, 'in_set').values = ['open'];
+    }).find((c) => c.rule === 'expectation.in_set_value_removed')!;
+    expect(failing.message).toContain('rows holding it are now failing the run');
+    const warn = variant((c) => (exp(c, 'in_set').severity = 'warn'));
+    const narrowed = structuredClone(warn);
+    exp(narrowed, 'in_set').values = ['open'];
+    expect(diffContracts(warn, narrowed).map((c) => [c.class, c.rule, c.message])).toEqual([
+      [
+        'additive',
+        'expectation.in_set_value_removed',
+        'expectation in_set(status) (warn) no longer accepts ["closed"]: warn blocks nothing',
+      ],
+    ]);
+  });
+
+  it("a window's operation or length change is breaking and names the features computed from it", () => {
+    const op = changes((c) => (feat(c, 'new_cases').window!.op = 'lag'));
+    expect(op[0]).toMatchObject({
+      rule: 'feature.window_op_changed',
+      class: 'breaking',
+      path: '/features/new_cases/window/op',
+      message:
+        "feature 'new_cases' window op changed diff → lag; also changes 'new_cases_7d', 'cases_week', computed from it",
+    });
+    const length = changes((c) => (feat(c, 'new_cases_7d').window!.rows = 28));
+    expect(length.map((c) => [c.rule, c.message])).toEqual([
+      ['feature.window_length_changed', "feature 'new_cases_7d' window rows changed 7 → 28"],
+    ]);
+    const byDuration = changes((c) => {
+      const w = feat(c, 'new_cases_7d').window!;
+      delete w.rows;
+      w.duration = 'P7D';
+    });
+    expect(summary(byDuration)).toEqual([
+      'breaking feature.window_length_changed /features/new_cases_7d/window/rows',
+      'breaking feature.window_length_changed /features/new_cases_7d/window/duration',
+    ]);
+  });
+
+  it('names features reading a window through an expression, transitively', () => {
+    const out = changes((c) => {
+      c.features.push({ name: 'weekly_share', expr: 'new_cases_7d / confirmed' });
+      feat(c, 'new_cases').window!.op = 'lag';
+    });
+    // weekly_share is new in the head, so it is an addition, and still named as a reader.
+    expect(out.find((c) => c.rule === 'feature.window_op_changed')!.message).toContain(
+      "also changes 'new_cases_7d', 'cases_week', 'weekly_share', computed from it",
+    );
   });
 });

@@ -108,9 +108,12 @@ export function diffColumn(b: ColumnSpec, h: ColumnSpec): ContractChange[] {
 function typeChange(b: ColumnSpec, h: ColumnSpec, path: string): ContractChange[] {
   if (b.type === h.type) return [];
   const msg = `column '${h.name}' type changed ${b.type} → ${h.type}`;
-  // Every integer is a number, so readers of the old type still get valid values.
+  // Every integer is a number, yet a typed consumer (a GraphQL Int, an integer column of
+  // a training set, a model's input schema) reading 2.5 where it was promised an integer
+  // breaks, so widening is breaking too; it keeps its own rule so a reviewer sees why.
   if (b.type === 'integer' && h.type === 'number') {
-    return [change('column.type_widened', 'additive', `${path}/type`, msg, b.type, h.type)];
+    const widened = `${msg}: values may now have a fraction, which typed consumers of an integer cannot read`;
+    return [change('column.type_widened', 'breaking', `${path}/type`, widened, b.type, h.type)];
   }
   return [change('column.type_changed', 'breaking', `${path}/type`, msg, b.type, h.type)];
 }

@@ -74,6 +74,8 @@ function diffExpectation(b: ExpectationSpec, h: ExpectationSpec): ContractChange
   const key = expectationKey(h);
   const path = ptr('expectations', key);
   const out: ContractChange[] = [...severityChange(b, h, key, path)];
+  const setRules = h.expect === 'in_set' && b.expect === 'in_set';
+  if (setRules) out.push(...inSetChanges(b, h, key, path));
   const params: Array<[string, Direction | null, string]> = [
     ['min', bound(b.min, h.min, 'higher'), `min ${show(b.min)} → ${show(h.min)}`],
     ['max', bound(b.max, h.max, 'lower'), `max ${show(b.max)} → ${show(h.max)}`],
@@ -83,7 +85,7 @@ function diffExpectation(b: ExpectationSpec, h: ExpectationSpec): ContractChange
       bound(b.mostly ?? 1, h.mostly ?? 1, 'higher'),
       `mostly ${show(b.mostly ?? 1)} → ${show(h.mostly ?? 1)}`,
     ],
-    ['values', valuesDirection(b, h), valuesText(b, h)],
+    ['values', setRules ? null : valuesDirection(b, h), valuesText(b, h)],
     ['regex', anyChangeTightens(b.regex, h.regex), `regex ${show(b.regex)} → ${show(h.regex)}`],
     ['type', anyChangeTightens(b.type, h.type), `type ${show(b.type)} → ${show(h.type)}`],
     ['maxAge', maxAgeDirection(b.maxAge, h.maxAge), `maxAge ${show(b.maxAge)} → ${show(h.maxAge)}`],
@@ -123,6 +125,32 @@ function severityChange(b: ExpectationSpec, h: ExpectationSpec, key: string, pat
   return [
     change('expectation.severity_lowered', 'additive', `${path}/severity`, msg, b.severity, h.severity),
   ];
+}
+
+/**
+ * in_set values, one rule each way. A removed value turns rows that passed into rows
+ * rejected (or a failed run), so features stop arriving for those entities: breaking
+ * when the expectation blocks (reject, fail). An added value only admits more rows.
+ * A warn expectation blocks nothing, so neither direction changes the data there.
+ */
+function inSetChanges(b: ExpectationSpec, h: ExpectationSpec, key: string, path: string): ContractChange[] {
+  const removed = setMinus(b.values ?? [], h.values ?? []);
+  const added = setMinus(h.values ?? [], b.values ?? []);
+  const out: ContractChange[] = [];
+  const where = `${path}/values`;
+  if (removed.length > 0) {
+    const cls: ChangeClass = blocking(h.severity) ? 'breaking' : 'additive';
+    const effect = blocking(h.severity)
+      ? `rows holding ${removed.length === 1 ? 'it' : 'them'} are now ${h.severity === 'fail' ? 'failing the run' : 'rejected'}`
+      : 'warn blocks nothing';
+    const msg = `expectation ${key} (${h.severity}) no longer accepts ${show(removed)}: ${effect}`;
+    out.push(change('expectation.in_set_value_removed', cls, where, msg, removed, undefined));
+  }
+  if (added.length > 0) {
+    const msg = `expectation ${key} (${h.severity}) now accepts ${show(added)} as well`;
+    out.push(change('expectation.in_set_value_added', 'additive', where, msg, undefined, added));
+  }
+  return out;
 }
 
 /** Absent bound = unbounded on that side. */

@@ -8,6 +8,8 @@ import { parseIsoDuration } from '../duration';
 import { change, type ContractChange, ptr, show, unrecognizedChanges } from './change';
 import { matchByKey } from './match';
 import { typeFeatures, type FeatureType } from '../feature-type';
+import { featureTypes } from '../../serving/feature-types';
+import { compileExpression } from '../../pipeline/expression';
 
 const FEATURE_KEYS = ['name', 'column', 'expr', 'window', 'description', 'type'] as const;
 const WINDOW_KEYS = ['op', 'column', 'rows', 'duration', 'offset', 'skipNulls'] as const;
@@ -28,12 +30,12 @@ export function diffFeatures(base: Contract, head: Contract): ContractChange[] {
   const baseTypes = effectiveTypes(base);
   const headTypes = effectiveTypes(head);
   for (const p of m.pairs) {
-    const changes = diffFeature(p.base, p.head);
-    out.push(...changes);
-    // A type that changed with the computation (or a retyped column) is that change's consequence, reported there.
-    if (p.base.type !== p.head.type && !changes.some((c) => c.class === 'breaking'))
-      out.push(...typeChange(p.head.name, baseTypes.get(p.head.name)!, headTypes.get(p.head.name)!, p.head));
+    out.push(...diffFeature(p.base, p.head, head));
+    // A declared type that changes the served type is reported by featureTypeChanges below.
+    if (p.base.type !== p.head.type && baseTypes.get(p.head.name) === headTypes.get(p.head.name))
+      out.push(...typeDeclared(p.head.name, headTypes.get(p.head.name)!, p.head));
   }
+  out.push(...featureTypeChanges(base, head, m.pairs));
   if (m.reordered) {
     const names = (c: Contract) => c.features.map((f) => f.name);
     out.push(
@@ -57,7 +59,7 @@ function kind(f: FeatureSpec): Kind {
   return f.expr !== undefined ? 'expr' : 'column';
 }
 
-function diffFeature(b: FeatureSpec, h: FeatureSpec): ContractChange[] {
+function diffFeature(b: FeatureSpec, h: FeatureSpec, head: Contract): ContractChange[] {
   const path = ptr('features', h.name);
   const out: ContractChange[] = [];
   const kb = kind(b);
@@ -71,7 +73,7 @@ function diffFeature(b: FeatureSpec, h: FeatureSpec): ContractChange[] {
   } else if (kh === 'expr') {
     out.push(...exprChange(h.name, path, b.expr!, h.expr!));
   } else if (kh === 'window') {
-    out.push(...windowChanges(h.name, `${path}/window`, b.window!, h.window!));
+    out.push(...windowChanges(h.name, `${path}/window`, b.window!, h.window!, dependents(head, h.name)));
   }
   if (b.description !== h.description) {
     const msg = `feature '${h.name}' description changed`;
@@ -94,18 +96,11 @@ function effectiveTypes(c: Contract): Map<string, FeatureType> {
   return new Map(typeFeatures(c).features.map((f) => [f.name, f.type] as const));
 }
 
-/**
- * The served type is what typed readers bind to: declaring another one is breaking;
- * declaring the type a feature already had (or no longer declaring it) is cosmetic.
- */
-function typeChange(name: string, b: FeatureType, h: FeatureType, head: FeatureSpec): ContractChange[] {
+/** Declaring the type a feature already had (or no longer declaring it) is cosmetic. */
+function typeDeclared(name: string, h: FeatureType, head: FeatureSpec): ContractChange[] {
   const path = `${ptr('features', name)}/type`;
-  if (b !== h)
-    return [
-      change('feature.type_changed', 'breaking', path, `feature '${name}' type changed ${b} → ${h}`, b, h),
-    ];
   const msg = `feature '${name}' type ${head.type ? 'declared' : 'no longer declared'} (still ${h})`;
-  return [change('feature.type_declared', 'cosmetic', path, msg, b, h)];
+  return [change('feature.type_declared', 'cosmetic', path, msg, h, h)];
 }
 
 function exprChange(name: string, path: string, b: string, h: string): ContractChange[] {
@@ -152,21 +147,35 @@ function sameTokenClass(a: string, b: string): boolean {
   return cls(a) === cls(b) && cls(a) !== 'bracket';
 }
 
-function windowChanges(name: string, path: string, b: WindowSpec, h: WindowSpec): ContractChange[] {
+/**
+ * The operation and the length of a window are what its values mean (a 7-row sum is not
+ * a 14-row sum, nor a 7-row mean): each has its own rule, naming the features computed
+ * from this one, whose values change with it.
+ */
+function windowChanges(
+  name: string,
+  path: string,
+  b: WindowSpec,
+  h: WindowSpec,
+  readers: string[],
+): ContractChange[] {
   const out: ContractChange[] = [];
-  const diff = (key: string, before: unknown, after: unknown) => {
-    const msg = `feature '${name}' window ${key} changed ${show(before)} → ${show(after)}`;
-    out.push(change('feature.window_changed', 'breaking', `${path}/${key}`, msg, before, after));
+  const also =
+    readers.length > 0 ? `; also changes ${readers.map((r) => `'${r}'`).join(', ')}, computed from it` : '';
+  const diff = (key: string, before: unknown, after: unknown, rule = 'feature.window_changed') => {
+    const msg = `feature '${name}' window ${key} changed ${show(before)} → ${show(after)}${also}`;
+    out.push(change(rule, 'breaking', `${path}/${key}`, msg, before, after));
   };
-  if (b.op !== h.op) diff('op', b.op, h.op);
+  if (b.op !== h.op) diff('op', b.op, h.op, 'feature.window_op_changed');
   if (b.column !== h.column) diff('column', b.column, h.column);
-  if (b.rows !== h.rows) diff('rows', b.rows, h.rows);
+  if (b.rows !== h.rows) diff('rows', b.rows, h.rows, 'feature.window_length_changed');
   // lag/diff default to one row back: spelling out the default changes nothing.
   if ((b.offset ?? 1) !== (h.offset ?? 1)) diff('offset', b.offset, h.offset);
   // Skipping nulls changes every value next to a null; false is the default.
   if ((b.skipNulls ?? false) !== (h.skipNulls ?? false)) diff('skipNulls', b.skipNulls, h.skipNulls);
   if (b.duration !== h.duration) {
-    if (durationMs(b.duration) !== durationMs(h.duration)) diff('duration', b.duration, h.duration);
+    if (durationMs(b.duration) !== durationMs(h.duration))
+      diff('duration', b.duration, h.duration, 'feature.window_length_changed');
     else {
       const msg = `feature '${name}' window duration respelled ${show(b.duration)} → ${show(h.duration)} (same length)`;
       out.push(
@@ -175,6 +184,89 @@ function windowChanges(name: string, path: string, b: WindowSpec, h: WindowSpec)
     }
   }
   out.push(...unrecognizedChanges(b, h, WINDOW_KEYS, path));
+  return out;
+}
+
+/** Features of `c` computed from feature `name` (a window over it, or an expression naming it), transitively. */
+export function dependents(c: Contract, name: string): string[] {
+  const out: string[] = [];
+  const known = [...c.schema.map((s) => s.name), ...c.features.map((f) => f.name)];
+  const reads = (f: FeatureSpec, n: string) =>
+    f.window?.column === n || (f.expr !== undefined && exprNames(f.expr, known).includes(n));
+  const queue = [name];
+  while (queue.length > 0) {
+    const n = queue.shift()!;
+    for (const f of c.features) {
+      if (f.name !== name && !out.includes(f.name) && reads(f, n)) {
+        out.push(f.name);
+        queue.push(f.name);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The contract with each feature after the features it reads: a feature's type follows
+ * from its inputs', so reordering the list must not look like a change of type.
+ */
+function inDependencyOrder(c: Contract): Contract {
+  const byName = new Map(c.features.map((f) => [f.name, f] as const));
+  const known = [...c.schema.map((s) => s.name), ...byName.keys()];
+  const done = new Set<string>();
+  const ordered: FeatureSpec[] = [];
+  const visit = (f: FeatureSpec, path: Set<string>) => {
+    if (done.has(f.name) || path.has(f.name)) return;
+    path.add(f.name);
+    const inputs = f.window ? [f.window.column] : f.expr !== undefined ? exprNames(f.expr, known) : [];
+    for (const n of inputs) {
+      const input = byName.get(n);
+      if (input && input !== f) visit(input, path);
+    }
+    done.add(f.name);
+    ordered.push(f);
+  };
+  for (const f of c.features) visit(f, new Set());
+  return { ...c, features: ordered };
+}
+
+/** The names an expression reads; none when it does not compile (the contract checks report that). */
+function exprNames(expr: string, known: string[]): string[] {
+  try {
+    return [...compileExpression(expr, known, 'expr').names];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A feature's value type (as typed feature lists and training sets serve it) changed
+ * while the feature kept its name: integer → number is a widening, which typed
+ * consumers cannot read either; anything else is a different kind of value. Reported
+ * per feature, whatever the cause (a column retyped, a window op changed).
+ */
+function featureTypeChanges(
+  base: Contract,
+  head: Contract,
+  pairs: Array<{ base: FeatureSpec; head: FeatureSpec; headIndex: number }>,
+): ContractChange[] {
+  const bt = featureTypes(inDependencyOrder(base));
+  const ht = featureTypes(inDependencyOrder(head));
+  const out: ContractChange[] = [];
+  // In the head's order, so a reviewer reads them beside the file.
+  for (const { head: f } of [...pairs].sort((a, b) => a.headIndex - b.headIndex)) {
+    const before = bt.get(f.name);
+    const after = ht.get(f.name);
+    if (before === after) continue;
+    const path = `${ptr('features', f.name)}/type`;
+    if (before === 'integer' && after === 'number') {
+      const msg = `feature '${f.name}' now served as number instead of integer: typed consumers of an integer cannot read fractions`;
+      out.push(change('feature.type_widened', 'breaking', path, msg, before, after));
+    } else {
+      const msg = `feature '${f.name}' now served as ${show(after)} instead of ${show(before)}`;
+      out.push(change('feature.type_changed', 'breaking', path, msg, before, after));
+    }
+  }
   return out;
 }
 

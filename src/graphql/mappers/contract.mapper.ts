@@ -32,6 +32,7 @@ export function toContractType(
       .map((a) => a.environment),
     versions: ctx.versions,
     promotions: ctx.promotions.filter((p) => p.contractName === c.name).map(toPromotion),
+    spec,
   });
 }
 

@@ -5,6 +5,7 @@ import { Contract } from '../types/contract.type';
 import type { GraphQLContext } from '../context';
 import { given } from '../given';
 import { parseEnvironment } from '../../config';
+import { odcsStatus, toOdcsYaml } from '../../contracts/odcs/export';
 
 @Resolver(() => Contract)
 export class ContractResolver {
@@ -53,6 +54,14 @@ export class ContractResolver {
     @Arg('first', () => Int, { defaultValue: 5 }) first: number,
   ): Promise<RunConnection> {
     return ctx.services.runs.list({ contract: contract.name, contractVersion: contract.version, first });
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      "This version as an Open Data Contract Standard (ODCS v3.1.0) YAML document, valid against the standard's JSON Schema; status is active where the version is active, proposed otherwise.",
+  })
+  odcs(@Root() contract: Contract): string {
+    return toOdcsYaml(contract.spec, { status: odcsStatus(contract.environments) });
   }
 
   @Authorized('admin')

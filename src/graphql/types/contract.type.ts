@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from '../json-scalar';
+import type { Contract as ContractSpec } from '../../contracts/contract.types';
 
 @ObjectType({ description: 'A column of a contract schema.' })
 export class ColumnType {
@@ -62,4 +63,6 @@ export class Contract {
   @Field(() => [String], { description: 'Every registered version of this contract, newest first.' })
   versions!: string[];
   @Field(() => [PromotionType]) promotions!: PromotionType[];
+  /** The parsed contract, for field resolvers that derive from it (odcs); not itself a field. */
+  spec!: ContractSpec;
 }
