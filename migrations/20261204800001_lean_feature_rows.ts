@@ -112,7 +112,7 @@ async function dropRunSeq(knex: Knex): Promise<void> {
     await knex.raw(`ALTER TABLE ${T.runs} DROP COLUMN seq`);
     return;
   }
-  await knex.raw('DROP TRIGGER runs_seq_on_insert');
+  await knex.raw('DROP TRIGGER IF EXISTS runs_seq_on_insert');
   await knex.raw('DROP INDEX runs_seq_unique');
   await knex.raw(`ALTER TABLE ${T.runs} DROP COLUMN seq`);
 }

@@ -13,8 +13,8 @@ import * as runEvents from './20261203050001_run_events';
 import * as landingSegments from './20261204100001_landing_segments';
 import * as claimIncarnation from './20261204600001_run_claim_incarnation';
 import * as rejectsPageIndex from './20261204700001_rejects_page_index';
+import * as runWarnings from './20261204700002_run_warnings';
 import * as leanFeatureRows from './20261204800001_lean_feature_rows';
-import * as runWarnings from './20261205000001_run_warnings';
 
 export interface Migration {
   name: string;
@@ -33,6 +33,6 @@ export const migrations: Migration[] = [
   { name: '20261204100001_landing_segments', ...landingSegments },
   { name: '20261204600001_run_claim_incarnation', ...claimIncarnation },
   { name: '20261204700001_rejects_page_index', ...rejectsPageIndex },
+  { name: '20261204700002_run_warnings', ...runWarnings },
   { name: '20261204800001_lean_feature_rows', ...leanFeatureRows },
-  { name: '20261205000001_run_warnings', ...runWarnings },
 ];

@@ -293,14 +293,11 @@ export class FeatureRepository {
     entityKey: string,
     opts: { knownAt?: number; limit: number },
   ): Promise<MatchedRow[]> {
+    const viewId = await this.viewId(view);
+    if (viewId === null) return [];
     const q = this.db(`${F} as f`)
-      .join(`${T.runs} as r`, 'r.id', 'f.run_id')
-      .where({
-        'f.environment': view.environment,
-        'f.contract_name': view.contract,
-        'f.contract_major': view.major,
-        'f.entity_key': entityKey,
-      })
+      .join(`${T.runs} as r`, 'r.seq', 'f.run_seq')
+      .where({ 'f.view_id': viewId, 'f.entity_key': entityKey })
       .whereNotNull('r.committed_at');
     if (view.version) q.where('r.contract_version', view.version);
     const knownAt = opts.knownAt;
@@ -310,7 +307,7 @@ export class FeatureRepository {
         w.whereNull('r.invalidated_at').orWhere('r.invalidated_at', '>', knownAt),
       );
     const rows = (await q
-      .select('f.event_time', 'f.feature_values', 'f.run_id', 'r.contract_version', 'r.committed_at')
+      .select('f.event_time', 'f.feature_values', 'r.id as run_id', 'r.contract_version', 'r.committed_at')
       .orderBy('f.event_time', 'desc')
       .orderByRaw('COALESCE(r.precedence, r.committed_at) DESC, r.committed_at DESC, f.id DESC')) as Array<{
       event_time: number | string;

@@ -16,7 +16,7 @@ import { T } from '../../src/store/tables';
 import type { Run } from '../../src/pipeline/run.types';
 import type { FeatureView } from '../../src/store/feature.repository';
 
-const BEFORE = '20261204700001_rejects_page_index';
+const BEFORE = '20261204700002_run_warnings';
 const ENTITIES = ['"a"', '"b"', '"c"', '"d"'];
 
 interface OldRow {

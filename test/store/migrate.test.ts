@@ -3,7 +3,7 @@ import { createTestDb, type TestDb } from '../support/db';
 import { migrateLatest, migrateRollbackAll, migrateTo, migrationStatus } from '../../src/store/migrate';
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';
-import * as runWarnings from '../../migrations/20261205000001_run_warnings';
+import * as runWarnings from '../../migrations/20261204700002_run_warnings';
 
 describe(`migrations (${testEngine()})`, () => {
   let db: TestDb;

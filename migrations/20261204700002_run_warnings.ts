@@ -36,7 +36,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable(T.runs, (t) => {
-    t.dropColumn('warnings');
-  });
+  // A plain DROP COLUMN on both engines: knex's dropColumn rebuilds a SQLite table,
+  // which would lose the trigger that numbers runs (runs_seq_on_insert).
+  await knex.raw('ALTER TABLE ?? DROP COLUMN warnings', [T.runs]);
 }
