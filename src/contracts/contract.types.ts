@@ -240,3 +240,27 @@ export interface ParsedContract {
 export function major(version: string): number {
   return Number(version.split('.')[0]);
 }
+
+/**
+ * A contract's top-level keys, in the order the docs and written contracts use. Each is
+ * handled by a compatibility rule (name and version are not content), and an imported
+ * contract is written in this order.
+ */
+export const CONTRACT_KEYS = [
+  'name',
+  'version',
+  'owner',
+  'description',
+  'entity',
+  'eventTime',
+  'source',
+  'schema',
+  'expectations',
+  'filters',
+  'features',
+  'schedule',
+  'sla',
+  'policy',
+  'tags',
+  'links',
+] as const;

@@ -2,30 +2,11 @@
  * Rules for everything outside the lists: identity of the entity, event time, the
  * source, row filters, and the operational and descriptive keys.
  */
-import type { Contract, FilterSpec, SourceSpec } from '../contract.types';
+import { CONTRACT_KEYS, type Contract, type FilterSpec, type SourceSpec } from '../contract.types';
 import { change, type ContractChange, ptr, same, sameSet, show, unrecognizedChanges } from './change';
 import { normalizeExpr } from './features';
 import { matchByKey } from './match';
 
-/** Keys handled by a rule (here or in columns/features/expectations); name and version are not content. */
-const CONTRACT_KEYS = [
-  'name',
-  'version',
-  'owner',
-  'description',
-  'entity',
-  'eventTime',
-  'source',
-  'schema',
-  'expectations',
-  'filters',
-  'features',
-  'schedule',
-  'sla',
-  'policy',
-  'tags',
-  'links',
-] as const;
 const ENTITY_KEYS = ['name', 'key', 'nullable', 'description'] as const;
 
 /** How bytes become values: changing any of these can change the values of the same input. */

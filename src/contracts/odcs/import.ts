@@ -9,7 +9,7 @@
  */
 import { Document, isMap, LineCounter, parseDocument } from 'yaml';
 import { ContractValidationError, type Issue } from '../../errors';
-import type { Contract, FeatureSpec, SourceSpec } from '../contract.types';
+import { CONTRACT_KEYS, type Contract, type FeatureSpec, type SourceSpec } from '../contract.types';
 import { CONTRACT_NAME_PATTERN } from '../meta-schema';
 import { YamlLocator } from '../locate';
 import { parseContract } from '../parse';
@@ -492,29 +492,10 @@ function freshness(doc: Obj, c: Contract, ledger: ImportLedger): string | undefi
   return out;
 }
 
-const CONTRACT_ORDER = [
-  'name',
-  'version',
-  'owner',
-  'description',
-  'entity',
-  'eventTime',
-  'source',
-  'schema',
-  'expectations',
-  'filters',
-  'features',
-  'schedule',
-  'sla',
-  'policy',
-  'tags',
-  'links',
-];
-
 function inContractOrder(c: Contract): Contract {
   const src = c as unknown as Obj;
   const out: Obj = {};
-  for (const k of CONTRACT_ORDER) if (src[k] !== undefined) out[k] = src[k];
+  for (const k of CONTRACT_KEYS) if (src[k] !== undefined) out[k] = src[k];
   return out as unknown as Contract;
 }
 
