@@ -6,8 +6,8 @@
  */
 import type { Knex } from 'knex';
 import { T } from '../src/store/tables';
-import { warningCount } from '../src/quality/warnings';
-import type { ValidationReport } from '../src/quality/report.types';
+import { warningCount } from '../src/domain/validation-report';
+import type { ValidationReport } from '../src/domain/validation-report';
 
 const PAGE = 500;
 

@@ -4,11 +4,10 @@
  */
 import { resolve, join } from 'node:path';
 import { InputError } from './errors';
+import { ENVIRONMENTS, type Environment } from './domain/environment';
 
-export const ENVIRONMENTS = ['dev', 'test', 'prod'] as const;
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
-export type Environment = (typeof ENVIRONMENTS)[number];
 /** What `serve` does: `api` answers HTTP and only enqueues runs, `worker` executes them, `all` both. */
 export const ROLES = ['api', 'worker', 'all'] as const;
 export type Role = (typeof ROLES)[number];

@@ -12,7 +12,7 @@ import { createLogger, type Logger } from './observability/logger';
 import { detectCodeVersion } from './observability/code-version';
 import { systemClock, randomIds, type Clock, type IdGenerator } from './clock';
 import { ContractRegistry } from './contracts/registry';
-import { RunEventBus } from './events/run-events';
+import { RunEventBus } from './pipeline/run-events';
 import { RunEventLog } from './events/run-event-log';
 import { RawStore } from './pipeline/raw-store';
 import { Acquirer } from './pipeline/acquire';

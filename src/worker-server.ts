@@ -9,7 +9,7 @@ import http from 'node:http';
 import express from 'express';
 import type { Runtime } from './runtime';
 import { AuthGate, authModeFor, type AuthMode } from './auth/gate';
-import { keyRequired } from './graphql/auth';
+import { keyRequired } from './auth/http';
 import { healthzHandler } from './observability/healthz';
 import { observabilityRoutes } from './observability/routes';
 import { enableProcessMetrics } from './observability/metrics';

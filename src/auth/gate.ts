@@ -14,7 +14,7 @@ import { InputError, RateLimitedError, UnauthenticatedError, asUnavailable } fro
 import { isLoopback, type Config } from '../config';
 import { claimedKeyId, KeyRefusedError, type ApiKeyService, type RefusalReason } from './key.service';
 import { FailedAuthLimiter } from './failed-auth';
-import type { Principal } from './roles';
+import type { Principal } from '../domain/role';
 
 export type AuthMode = 'required' | 'loopback-anonymous';
 

@@ -14,8 +14,8 @@
  * and logged; `check` throws, so the operation is answered UNAVAILABLE).
  */
 import type { Logger } from 'pino';
-import type { ApiKey } from './api-key.types';
-import type { Principal } from './roles';
+import type { ApiKey } from '../domain/api-key';
+import type { Principal } from '../domain/role';
 
 export type KeyState = Pick<ApiKey, 'id' | 'role' | 'revokedAt'>;
 

@@ -8,8 +8,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Store } from '../store/store';
 import { InputError, NotFoundError, UnauthenticatedError } from '../errors';
-import { isRole, ROLES, type Principal, type Role } from './roles';
-import type { ApiKey } from './api-key.types';
+import { isRole, ROLES, type Principal, type Role } from '../domain/role';
+import type { ApiKey } from '../domain/api-key';
 
 const KEY_RE = /^tmk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 

@@ -1,5 +1,5 @@
 /** Plain-text shapes for CLI output. */
-import type { Run } from '../pipeline/run.types';
+import type { Run } from '../domain/run';
 import { resultLines } from './report-format';
 import { statusName } from './json';
 

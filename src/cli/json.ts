@@ -4,7 +4,7 @@
  * (`SUCCEEDED`, `ROLLED_BACK`, …), so a script can switch between the two.
  */
 import { InvalidArgumentError } from 'commander';
-import { RUN_STATUSES, type RunStatus } from '../pipeline/run.types';
+import { RUN_STATUSES, type RunStatus } from '../domain/run';
 
 /** Fields holding a point in time: `at`, `…At`, `eventTime`, `timestamp`, `notBefore`. */
 const isTimeKey = (key: string) =>

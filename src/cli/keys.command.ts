@@ -1,7 +1,7 @@
 /** `tidemark keys create|list|revoke`: API keys with roles. */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config';
-import { ROLES } from '../auth/roles';
+import { ROLES } from '../domain/role';
 import { toJson } from './json';
 import { command, withRuntime } from './run-command';
 import { newBootstrapKey } from '../auth/bootstrap';

@@ -4,7 +4,7 @@
  * that let a check pass, a few sampled rows with the file they came from, and
  * "…and N more" wherever a list is cut.
  */
-import type { ExpectationResult } from '../quality/report.types';
+import type { ExpectationResult } from '../domain/validation-report';
 import type { StoredReject } from '../store/reject.repository';
 import { fileNameOf } from '../pipeline/file-name';
 

@@ -1,7 +1,7 @@
 /** Run commands: run, runs, inspect, rollback, reprocess. */
 import { Command, Option } from 'commander';
 import { loadConfig, parseEnvironment } from '../config';
-import { RUN_STATUSES, RUN_TRIGGERS, type Run, type RunStatus, type RunTrigger } from '../pipeline/run.types';
+import { RUN_STATUSES, RUN_TRIGGERS, type Run, type RunStatus, type RunTrigger } from '../domain/run';
 import { toJson, statusName, parseStatus } from './json';
 import { command, withRuntime } from './run-command';
 import { progressReporter, endProgress } from './progress';

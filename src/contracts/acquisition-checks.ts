@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
-import type { Contract, SourceType } from './contract.types';
-import { positiveDurationProblem } from './duration';
+import type { Contract, SourceType } from '../domain/contract';
+import { positiveDurationProblem } from '../lib/duration';
 import { type Finding, finding } from './locate';
 
 export function checkSla(c: Contract): Finding[] {

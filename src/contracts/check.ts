@@ -8,7 +8,7 @@
 import { parse as parseYaml } from 'yaml';
 import { ContractValidationError, type Issue } from '../errors';
 import { type ContractChange, diffContracts } from './compatibility';
-import type { ParsedContract } from './contract.types';
+import type { ParsedContract } from '../domain/contract';
 import { listFilesAtRef, listWorkingFiles, readFileAtRef, readWorkingFile, resolveRef } from './git';
 import { parseContract } from './parse';
 import { type ActualBump, type Bump, type BumpStatus, checkBump } from './version-bump';

@@ -31,7 +31,7 @@
  *
  * The contract name is not compared: a different name is a different contract.
  */
-import type { Contract } from './contract.types';
+import type { Contract } from '../domain/contract';
 import type { ChangeClass, ContractChange } from './compatibility/change';
 import { diffSchema } from './compatibility/columns';
 import { diffContractLevel } from './compatibility/contract-level';

@@ -4,7 +4,7 @@
  * expression, an expectation on the wrong column type or a window over a column
  * that history cannot carry fails in review, not at 6 a.m. in production.
  */
-import type { Contract } from './contract.types';
+import type { Contract } from '../domain/contract';
 import { finding, type Finding } from './locate';
 import { TidemarkError } from '../errors';
 import { transformIssues } from '../pipeline/transform';

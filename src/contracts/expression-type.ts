@@ -7,7 +7,7 @@
  * for `+ - * mod`, `/`, `^` and the math functions give floats, comparisons, `and`,
  * `or`, `not`, `in` and `~=` give booleans.
  */
-import type { FeatureType } from './feature-type';
+import type { FeatureType } from '../domain/contract';
 
 export type Inferred = { type: FeatureType } | { unknown: string };
 

@@ -6,11 +6,15 @@
  * expression whose type cannot be inferred must declare one. Pure: the linter reports
  * the problems, the read path and the typed GraphQL views use the types.
  */
-import type { ColumnType, Contract, FeatureSpec, WindowSpec } from './contract.types';
+import {
+  FEATURE_TYPES,
+  type ColumnType,
+  type Contract,
+  type FeatureSpec,
+  type FeatureType,
+  type WindowSpec,
+} from '../domain/contract';
 import { inferExpressionType, type Inferred } from './expression-type';
-
-export const FEATURE_TYPES = ['int', 'float', 'string', 'bool', 'timestamp', 'date'] as const;
-export type FeatureType = (typeof FEATURE_TYPES)[number];
 
 const FROM_COLUMN: Record<ColumnType, FeatureType> = {
   integer: 'int',

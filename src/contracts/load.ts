@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ContractValidationError, type Issue } from '../errors';
-import type { ParsedContract } from './contract.types';
+import type { ParsedContract } from '../domain/contract';
 import { locatorForText } from './locate';
 import { MAX_CONTRACT_BYTES, parseContract } from './parse';
 import { bytesMessage } from './limits';

@@ -5,11 +5,11 @@
  * if/then/oneOf errors are unreadable for authors.
  */
 import Ajv, { type ErrorObject } from 'ajv';
-import { COLUMN_TYPES, EXPECTATION_NAMES, SEVERITIES, SOURCE_TYPES, WINDOW_OPS } from './contract.types';
+import { COLUMN_TYPES, EXPECTATION_NAMES, SEVERITIES, SOURCE_TYPES, WINDOW_OPS } from '../domain/contract';
 import { type Finding, appendPointer } from './locate';
-import { nearestName } from './nearest-name';
-import { MAX_NAME_LENGTH, MAX_VERSION_LENGTH } from './identifiers';
-import { FEATURE_TYPES } from './feature-type';
+import { nearestName } from '../lib/nearest-name';
+import { MAX_NAME_LENGTH, MAX_VERSION_LENGTH } from '../lib/identifiers';
+import { FEATURE_TYPES } from '../domain/contract';
 
 export const CONTRACT_NAME_PATTERN = '^[a-z][a-z0-9_]*$';
 /** Columns and features are referenced from expressions, so they must be identifiers. */

@@ -8,7 +8,7 @@
 import { type Document, isMap, isScalar, LineCounter, visit } from 'yaml';
 import { ContractValidationError, type Issue } from '../errors';
 import { canonicalJson, sha256Hex } from './canonical';
-import type { Contract, ParsedContract } from './contract.types';
+import type { Contract, ParsedContract } from '../domain/contract';
 import { type Finding, YamlLocator } from './locate';
 import { checkMetaSchema } from './meta-schema';
 import { checkSemantics } from './semantic-checks';
@@ -17,7 +17,7 @@ import { explainYamlError } from './yaml-errors';
 import { bytesMessage, CONTRACT_LIMITS, sizeFindings } from './limits';
 import { duplicateKeys } from './duplicate-keys';
 import { readYaml } from './yaml-read';
-import { finish, finishInSlices, Slicer, type SlicedWork } from '../pipeline/slices';
+import { finish, finishInSlices, Slicer, type SlicedWork } from '../lib/slices';
 
 /** Contracts are small, hand-written files; anything bigger is a mistake or an attack. */
 export const MAX_CONTRACT_BYTES = CONTRACT_LIMITS.bytes;

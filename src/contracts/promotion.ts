@@ -8,14 +8,14 @@
  *   promotion.already-active   the version is already active in the target
  */
 import semver from 'semver';
-import { checkName, checkVersion } from './identifiers';
+import { checkName, checkVersion } from '../lib/identifiers';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import { ENVIRONMENTS, type Environment } from '../config';
+import { ENVIRONMENTS, type Environment } from '../domain/environment';
 import { ContractViolationError, ConflictError, InputError } from '../errors';
 import type { Store } from '../store/store';
 import type { ContractRegistry } from './registry';
-import type { RegisteredContract } from './registry.types';
+import type { RegisteredContract } from '../domain/registered-contract';
 import { diffContracts } from './compatibility';
 
 export interface PromotionResult {

@@ -5,14 +5,14 @@
  * version active in `dev`; promotion moves it up (see promotion in a later module).
  */
 import semver from 'semver';
-import { checkName, checkVersion } from './identifiers';
+import { checkName, checkVersion } from '../lib/identifiers';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError, InputError } from '../errors';
 import type { Clock } from '../clock';
-import type { Environment } from '../config';
+import type { Environment } from '../domain/environment';
 import type { Store, Repositories } from '../store/store';
-import type { ParsedContract } from './contract.types';
-import type { RegisteredContract, ActiveVersion } from './registry.types';
+import type { ParsedContract } from '../domain/contract';
+import type { RegisteredContract, ActiveVersion } from '../domain/registered-contract';
 import { diffContracts, type ContractChange } from './compatibility';
 import { checkBump } from './version-bump';
 

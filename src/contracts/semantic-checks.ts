@@ -15,12 +15,12 @@ import {
   type ExpectationSpec,
   type FeatureSpec,
   MOSTLY_EXPECTATIONS,
-} from './contract.types';
+} from '../domain/contract';
 import { checkSchedule, checkSla, checkSource } from './acquisition-checks';
-import { positiveDurationProblem } from './duration';
+import { positiveDurationProblem } from '../lib/duration';
 import { linearRegexProblem } from '../quality/linear-regex';
 import { type Finding, finding, splitPointer } from './locate';
-import { didYouMean } from './nearest-name';
+import { didYouMean } from '../lib/nearest-name';
 
 interface Check {
   /** Pointers the check relies on; `*` matches any array index. */

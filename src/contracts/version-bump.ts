@@ -14,7 +14,7 @@
  */
 import semver from 'semver';
 import { InputError } from '../errors';
-import type { Contract } from './contract.types';
+import type { Contract } from '../domain/contract';
 import { canonicalJson } from './canonical';
 import type { ContractChange } from './compatibility';
 

@@ -7,7 +7,7 @@
  * documents from the tokens is a tenth of the work and stays one piece.
  */
 import { Composer, type Document, type LineCounter, Parser } from 'yaml';
-import type { SlicedWork } from '../pipeline/slices';
+import type { SlicedWork } from '../lib/slices';
 
 /** Characters read between two pause points; about 20 ms of parsing. */
 export const YAML_PIECE_CHARS = 16 * 1024;

@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import { T } from '../store/tables';
 import { toRun, type DbRunRow } from '../store/run.row';
-import type { Run, RunStatus } from '../pipeline/run.types';
+import type { Run, RunStatus } from '../domain/run';
 import type { ReadStatements } from '../store/read-statements';
 
 export const RUN_EVENTS_TABLE = 'run_events';

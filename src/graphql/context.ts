@@ -10,7 +10,7 @@ import { PlanService } from './services/plan.service';
 import { LineageService } from '../serving/lineage.service';
 import { createLoaders, type Loaders } from './loaders';
 import type { FreshnessService } from '../serving/freshness';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/role';
 import { createStreamService, type StreamService } from '../streaming/stream.service';
 import type { LineageGraph } from './types/lineage.type';
 import { EventFanout } from '../events/run-events-fanout';

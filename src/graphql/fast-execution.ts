@@ -28,7 +28,7 @@ import type { ValidDocument } from './document-cache';
 import { documentsPerSchema, type SchemaSource } from './schema-source';
 import { formatExecutionErrors } from './error-format';
 import { NO_STORE } from './no-store.plugin';
-import type { GraphqlRequestMetrics } from '../observability/graphql-metrics.plugin';
+import type { GraphqlRequestMetrics } from './metrics.plugin';
 import type { GraphQLContext } from './context';
 import { unmirrored } from './mirrored';
 import { limitErrors } from './limits';

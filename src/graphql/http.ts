@@ -23,11 +23,11 @@ import type http from 'node:http';
 import { Readable } from 'node:stream';
 import express from 'express';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
-import { authRefusal } from './auth';
+import { authRefusal } from '../auth/http';
 import type { Logger } from 'pino';
 import type { AuthGate } from '../auth/gate';
 import type { RateLimiter } from '../auth/rate-limit';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/role';
 import type { GraphQLContext } from './context';
 import type { FastAnswer, FastExecution } from './fast-execution';
 

@@ -4,7 +4,8 @@
  */
 import DataLoader from 'dataloader';
 import type { Store } from '../store/store';
-import type { Run, RawBatch } from '../pipeline/run.types';
+import type { Run } from '../domain/run';
+import type { RawBatch } from '../domain/raw-batch';
 
 export interface Loaders {
   run: DataLoader<string, Run | null>;

@@ -4,8 +4,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createPubSub } from '@graphql-yoga/subscription';
-import type { Run } from '../pipeline/run.types';
-import type { RunEventBus } from '../events/run-events';
+import type { Run } from '../domain/run';
+import type { RunEventBus } from '../pipeline/run-events';
 import type { RedisTransport } from '../events/pubsub-transport';
 
 type RedisEventTarget = RedisTransport['eventTarget'];

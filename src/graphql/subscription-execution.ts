@@ -15,7 +15,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/role';
 import type { GraphQLContext } from './context';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;

@@ -24,7 +24,7 @@ import { currentSchema, documentsPerSchema, type SchemaSource } from './schema-s
 import type { AuthGate } from '../auth/gate';
 import type { RateLimiter, SubscriptionCounter } from '../auth/rate-limit';
 import type { KeyWatch } from '../auth/key-watch';
-import type { Principal } from '../auth/roles';
+import type { Principal } from '../domain/role';
 
 export interface WebSocketHandle {
   dispose(): Promise<void>;

@@ -4,10 +4,10 @@
  * registry handed in (or made here), never prom-client's global one, so tests and
  * several runtimes in one process never share counters.
  */
-import type { StreamMetrics } from '../streaming/stream.types';
+import type { StreamMetrics } from '../domain/stream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Run, RunStatus } from '../pipeline/run.types';
-import type { RunListener } from '../events/run-events';
+import type { Run, RunStatus } from '../domain/run';
+import type { RunListener } from '../domain/run';
 
 type RunLabels = 'contract' | 'environment';
 type ViewLabels = 'contract' | 'environment' | 'major';

@@ -6,7 +6,7 @@
  * processes serve the store.
  */
 import type { Logger } from 'pino';
-import type { Run } from '../pipeline/run.types';
+import type { Run } from '../domain/run';
 import { recordRunEvent, type Metrics } from './metrics';
 
 interface RunEventStream {

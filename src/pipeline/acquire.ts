@@ -14,12 +14,12 @@ import type { Logger } from 'pino';
 import type { Clock, IdGenerator } from '../clock';
 import type { Store } from '../store/store';
 import { InputError } from '../errors';
-import type { RegisteredContract } from '../contracts/registry.types';
+import type { RegisteredContract } from '../domain/registered-contract';
 import { RawStore, type StoredBlob } from './raw-store';
 import { resolveLandingFile, resolveLandingFiles } from './landing';
 import { ChangedLandingFileError, LandingFiles, type Refusal } from './landing-file';
 import { recordsToJsonl } from './sources/jsonl.source';
-import type { RawBatch } from './run.types';
+import type { RawBatch } from '../domain/raw-batch';
 
 export interface Acquired {
   /** Every input as a kept raw batch (new, or the batch kept earlier for the same content). */

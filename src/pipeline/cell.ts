@@ -4,7 +4,7 @@
  * cell this way and entity-key input from a query reads each key part this way, so a
  * key part that a file could store is the key part a query names (entity-key.ts).
  */
-import type { Contract } from '../contracts/contract.types';
+import type { Contract } from '../domain/contract';
 import type { Coercer } from './coerce';
 
 export const DEFAULT_NULL_VALUES: readonly string[] = ['', 'NA', 'null', 'NULL', 'N/A'];

@@ -15,12 +15,14 @@
  * (entity-key-definition.ts, which reads keys the same way for queries).
  * Fields not in the schema are dropped from `values` (they stay in `raw`).
  */
-import type { ColumnType, Contract } from '../contracts/contract.types';
+import type { ColumnType, Contract } from '../domain/contract';
 import { InputError } from '../errors';
 import { nullTokensOf, readCell } from './cell';
 import { coercerFor, coerceMessage, INVALID, type Coercer } from './coerce';
 import { entityKeyDefinition, type EntityKeyDefinition } from './entity-key-definition';
-import type { CleanRow, RawRecord, RejectReason, SourceRow, TypedRow } from './row.types';
+import type { CleanRow, SourceRow } from '../domain/rows';
+import type { RawRecord, TypedRow } from '../domain/value';
+import type { RejectReason } from '../domain/reject';
 
 export type CleanseResult = { ok: true; row: CleanRow } | { ok: false; reasons: RejectReason[] };
 export type Cleanser = (row: SourceRow) => CleanseResult;

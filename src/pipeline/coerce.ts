@@ -26,8 +26,8 @@
  *   than stringified, because "01234" would already have lost its zero.
  * Objects and arrays are refused by every type.
  */
-import type { ColumnType } from '../contracts/contract.types';
-import type { Value } from './row.types';
+import type { ColumnType } from '../domain/contract';
+import type { Value } from '../domain/value';
 
 /** Returned instead of a value when the cell cannot be read; a symbol so no real value can clash. */
 export const INVALID: unique symbol = Symbol('invalid');

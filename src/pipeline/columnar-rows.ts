@@ -10,10 +10,11 @@
  * The entity key is a code into the entity dictionary (first appearance order), the
  * event time is read from its column, and the raw batch is a code into the run's list.
  */
-import type { ColumnType } from '../contracts/contract.types';
-import { rowFrom, type CleanRows } from './clean-rows';
+import type { ColumnType } from '../domain/contract';
+import { rowFrom, type CleanRows } from '../domain/clean-rows';
 import { ownText } from './detach';
-import type { CleanRow, TypedRow, Value } from './row.types';
+import type { CleanRow } from '../domain/rows';
+import type { TypedRow, Value } from '../domain/value';
 
 const SHIFT = 14;
 const BLOCK = 1 << SHIFT;

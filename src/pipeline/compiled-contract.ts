@@ -3,7 +3,7 @@
  * contract hash: the cleanser, the row filters, the quality checks and the
  * transform. Rows never trigger compilation.
  */
-import type { Contract } from '../contracts/contract.types';
+import type { Contract } from '../domain/contract';
 import { compileCellCleanser, compileCleanser, type CellCleanser, type Cleanser } from './cleanse';
 import { compileFilters, type RowFilter } from './filter';
 import { compileTransformBatches, historyNeeds, type TransformBatches, type HistoryNeeds } from './transform';

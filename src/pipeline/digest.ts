@@ -15,7 +15,8 @@
  * already in that order. `outputDigest(rows)` sorts a copy first.
  */
 import { createHash } from 'node:crypto';
-import type { FeatureRow, Value } from './row.types';
+import type { FeatureRow } from '../domain/rows';
+import type { Value } from '../domain/value';
 
 export interface Digester {
   /**

@@ -14,12 +14,13 @@
  *   PostgreSQL index row cannot hold much more): a longer key rejects its row with
  *   rule `key`, and a read naming one is refused.
  */
-import type { ColumnType, Contract } from '../contracts/contract.types';
+import type { ColumnType, Contract } from '../domain/contract';
 import { InputError } from '../errors';
 import { readCell, nullTokensOf } from './cell';
 import { coercerFor, coerceMessage, INVALID } from './coerce';
 import { decodeEntityKey, encodeEntityKey, type EntityKeyJson } from './entity-key';
-import type { RejectReason, TypedRow } from './row.types';
+import type { RejectReason } from '../domain/reject';
+import type { TypedRow } from '../domain/value';
 
 /** The longest encoded entity key, in UTF-8 bytes (documented in docs/contracts.md). */
 export const MAX_ENTITY_KEY_BYTES = 1024;

@@ -20,7 +20,7 @@
  * How a key is read from a row and from a query (one definition for both) is in
  * entity-key-definition.ts; this module is the encoding alone.
  */
-import type { ColumnType } from '../contracts/contract.types';
+import type { ColumnType } from '../domain/contract';
 import { formatTemporal } from './coerce';
 
 export type EntityKeyJson = string | number | boolean | Record<string, unknown>;

@@ -10,27 +10,28 @@
  * report, rejects), written in a transaction of their own (fail-stage.ts).
  */
 import type { Logger } from 'pino';
-import { defaultInstanceId, selfIncarnation } from '../scheduling/incarnation';
+import { defaultInstanceId, selfIncarnation } from '../lib/incarnation';
 import { asUnavailable } from '../errors';
 import type { Clock, IdGenerator } from '../clock';
-import type { Environment } from '../config';
+import type { Environment } from '../domain/environment';
 import type { Store, Repositories } from '../store/store';
-import type { RegisteredContract } from '../contracts/registry.types';
-import type { RunEventSink } from '../events/run-events';
+import type { RegisteredContract } from '../domain/registered-contract';
+import type { RunEventSink } from './run-events';
 import { validateBatchInSlices } from '../quality';
-import type { ValidationReport } from '../quality/report.types';
+import type { ValidationReport } from '../domain/validation-report';
 import type { RawStore } from './raw-store';
 import { CompiledContractCache, type CompiledContract } from './compiled-contract';
 import { readStage, rate, rejectsWithRaw, type ProgressFn, type ReadResult } from './read-stage';
 import { loadHistory } from './history-stage';
 import { sealRows, type SealedRows } from './sealed-rows';
 import { writeRun, type PendingRejects, type WriteHook } from './write-stage';
-import { ZERO_COUNTS, type RawBatch, type Run, type RunTrigger } from './run.types';
+import { ZERO_COUNTS, type Run, type RunTrigger } from '../domain/run';
+import { type RawBatch } from '../domain/raw-batch';
 import { RunValidationError, describeFailure } from './run-failure';
 import { recordFailure } from './fail-stage';
 import { fileNames } from './file-name';
 import { SAMPLE_LIMIT } from '../quality/tally';
-import { Slicer } from './slices';
+import { Slicer } from '../lib/slices';
 
 export interface ExecutorDeps {
   store: Store;

@@ -19,9 +19,9 @@
  */
 import { compileExpression as filtrexCompile } from 'filtrex';
 import { InputError } from '../errors';
-import { didYouMean } from '../contracts/nearest-name';
+import { didYouMean } from '../lib/nearest-name';
 import { plainSyntaxMessage } from './expression-errors';
-import type { Value } from './row.types';
+import type { Value } from '../domain/value';
 import { compileLinearRegex, linearRegexProblem, type LinearRegex } from '../quality/linear-regex';
 
 export interface CompiledExpression {

@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { asStorageFull, asUnavailable } from '../errors';
 import type { Store } from '../store/store';
-import type { RejectedRow } from './row.types';
-import type { Run } from './run.types';
+import type { RejectedRow } from '../domain/reject';
+import type { Run } from '../domain/run';
 
 export interface FailureRecord {
   runId: string;

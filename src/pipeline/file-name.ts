@@ -4,7 +4,7 @@
  * for pushed records.
  */
 import { basename } from 'node:path';
-import type { RawBatch } from './run.types';
+import type { RawBatch } from '../domain/raw-batch';
 
 export function fileNameOf(sourceUri: string | null): string | null {
   if (!sourceUri) return null;

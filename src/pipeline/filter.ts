@@ -4,9 +4,9 @@
  * result drops the row: a filter keeps what it can vouch for. Dropped rows are counted
  * by the executor, not rejected. Filters see the schema columns by name.
  */
-import type { Contract } from '../contracts/contract.types';
+import type { Contract } from '../domain/contract';
 import { compileExpression, type CompiledExpression } from './expression';
-import type { Value } from './row.types';
+import type { Value } from '../domain/value';
 
 export type RowFilter = (values: Record<string, Value>) => boolean;
 

@@ -5,8 +5,8 @@
  */
 import type { Store } from '../store/store';
 import type { FeatureView, HistoryRequest } from '../store/feature.repository';
-import type { HistoryPoint } from './row.types';
-import type { CleanRows } from './clean-rows';
+import type { HistoryPoint } from '../domain/rows';
+import type { CleanRows } from '../domain/clean-rows';
 import type { CompiledContract } from './compiled-contract';
 import type { PreviousValues } from '../quality/checks.types';
 

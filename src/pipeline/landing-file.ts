@@ -16,13 +16,13 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Clock, IdGenerator } from '../clock';
 import { ConflictError } from '../errors';
-import type { SourceSpec } from '../contracts/contract.types';
-import type { RegisteredContract } from '../contracts/registry.types';
+import type { SourceSpec } from '../domain/contract';
+import type { RegisteredContract } from '../domain/registered-contract';
 import type { Store } from '../store/store';
 import type { LandingSegment } from '../store/landing-segment.repository';
 import type { RawStore, StoredBlob } from './raw-store';
 import { hashHead, inspectGrowth, lineEndOf, readRange } from './landing-growth';
-import type { RawBatch } from './run.types';
+import type { RawBatch } from '../domain/raw-batch';
 
 export interface Refusal {
   /** Relative to the landing directory. */

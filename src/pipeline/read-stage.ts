@@ -4,14 +4,16 @@
  * and the rejects, with their source records, are kept.
  */
 import type { RawStore } from './raw-store';
-import type { RawBatch } from './run.types';
-import type { CleanRow, RejectReason, RejectedRow, TypedRow } from './row.types';
+import type { RawBatch } from '../domain/raw-batch';
+import type { CleanRow } from '../domain/rows';
+import type { RejectReason, RejectedRow } from '../domain/reject';
+import type { TypedRow } from '../domain/value';
 import type { CompiledContract } from './compiled-contract';
-import type { CleanRows } from './clean-rows';
+import type { CleanRows } from '../domain/clean-rows';
 import { ColumnarRowsBuilder } from './columnar-rows';
 import { readRawBatch } from './sources/read-raw-batch';
 import { detached } from './detach';
-import { ROWS_PER_LOOK, Slicer } from './slices';
+import { ROWS_PER_LOOK, Slicer } from '../lib/slices';
 
 export interface ReadResult {
   clean: CleanRows;

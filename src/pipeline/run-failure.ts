@@ -10,8 +10,8 @@ import {
   asStorageFull,
   asUnavailable,
 } from '../errors';
-import type { ValidationReport } from '../quality/report.types';
-import type { Run, RunErrorKind } from './run.types';
+import type { ValidationReport } from '../domain/validation-report';
+import type { Run, RunErrorKind } from '../domain/run';
 
 /** A `fail` expectation did not hold: the run fails with its report, nothing is written. */
 export class RunValidationError extends ContractViolationError {

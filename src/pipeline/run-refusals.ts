@@ -4,7 +4,7 @@
  */
 import { ConflictError } from '../errors';
 import type { Store } from '../store/store';
-import type { Run } from './run.types';
+import type { Run } from '../domain/run';
 
 /**
  * A reprocess replaced its parent at commit; rolling it back would leave neither

@@ -4,22 +4,21 @@
  * the work; this decides what to run and records who asked.
  */
 import semver from 'semver';
-import { checkVersion } from '../contracts/identifiers';
-import type { Environment } from '../config';
+import { checkVersion } from '../lib/identifiers';
+import type { Environment } from '../domain/environment';
 import { ConflictError, InputError, NotFoundError } from '../errors';
 import type { Clock } from '../clock';
 import type { Store } from '../store/store';
-import type { ContractRegistry } from '../contracts/registry';
-import type { RunEventSink } from '../events/run-events';
+import type { RunEventSink } from './run-events';
 import type { Acquirer } from './acquire';
 import { ChangedLandingFileError } from './landing-file';
 import type { RunExecutor, RunRequest } from './executor';
-import type { RawBatch } from './run.types';
-import type { RegisteredContract } from '../contracts/registry.types';
-import { KeyedMutex } from '../scheduling/keyed-mutex';
+import type { RawBatch } from '../domain/raw-batch';
+import type { ContractResolver, RegisteredContract } from '../domain/registered-contract';
+import { KeyedMutex } from '../lib/keyed-mutex';
 import { cannotRollBack, refuseIfReplacement, servingRun } from './run-refusals';
 import type { ProgressFn } from './read-stage';
-import type { Run, RunTrigger } from './run.types';
+import type { Run, RunTrigger } from '../domain/run';
 
 /** Executes queued runs in order (see scheduling/dispatcher.ts). */
 export interface RunQueue {
@@ -29,7 +28,7 @@ export interface RunQueue {
 export interface RunServiceDeps {
   queue: RunQueue;
   store: Store;
-  registry: ContractRegistry;
+  registry: ContractResolver;
   acquirer: Acquirer;
   executor: RunExecutor;
   clock: Clock;

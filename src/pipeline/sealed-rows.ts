@@ -8,8 +8,8 @@
  * Read once. The digest and the count are known when the reading has finished.
  */
 import { createDigester } from './digest';
-import type { FeatureRow, SealedFeatureRow } from './row.types';
-import { Slicer } from './slices';
+import type { FeatureRow, SealedFeatureRow } from '../domain/rows';
+import { Slicer } from '../lib/slices';
 
 export interface SealedRows extends AsyncIterable<SealedFeatureRow[]> {
   /** Rows read so far; the total once reading has finished. */

@@ -10,10 +10,11 @@
  * inside even one huge entity.
  */
 import type { CompiledExpression } from './expression';
-import type { FeatureRow, HistoryPoint, Value } from './row.types';
-import type { CleanRows } from './clean-rows';
+import type { FeatureRow, HistoryPoint } from '../domain/rows';
+import type { Value } from '../domain/value';
+import type { CleanRows } from '../domain/clean-rows';
 import { mergeSeries, windowOverRows, type ResolvedWindow } from './windows';
-import { ROWS_PER_LOOK, rowsPerBatch, type Slicer } from './slices';
+import { ROWS_PER_LOOK, rowsPerBatch, type Slicer } from '../lib/slices';
 
 /** One feature, as planned: a copied column, an expression, or a window over an earlier feature. */
 export type Step =

@@ -20,15 +20,15 @@
  * - Output is in canonical order (entityKey by UTF-16 code unit, then eventTime),
  *   the order digest.ts requires.
  */
-import type { Contract, FeatureSpec, WindowSpec } from '../contracts/contract.types';
-import { parseIsoDuration } from '../contracts/duration';
+import type { Contract, FeatureSpec, WindowSpec } from '../domain/contract';
+import { parseIsoDuration } from '../lib/duration';
 import { InputError } from '../errors';
 import { compileExpression } from './expression';
-import type { CleanRow, FeatureRow, HistoryPoint } from './row.types';
-import { asCleanRows, type CleanRows } from './clean-rows';
+import type { CleanRow, FeatureRow, HistoryPoint } from '../domain/rows';
+import { asCleanRows, type CleanRows } from '../domain/clean-rows';
 import type { ResolvedWindow } from './windows';
 import { runTransform, runTransformInSlices, type Step } from './transform-run';
-import type { Slicer } from './slices';
+import type { Slicer } from '../lib/slices';
 
 type Input = readonly CleanRow[] | CleanRows;
 

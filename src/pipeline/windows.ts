@@ -19,8 +19,9 @@
  * would give different last bits in one run and in two runs with history. With exact
  * sums a window's value depends only on the values inside it.
  */
-import type { WindowOp } from '../contracts/contract.types';
-import type { HistoryPoint, Value } from './row.types';
+import type { WindowOp } from '../domain/contract';
+import type { HistoryPoint } from '../domain/rows';
+import type { Value } from '../domain/value';
 
 export interface ResolvedWindow {
   op: WindowOp;

@@ -5,12 +5,13 @@
  */
 import type { Clock } from '../clock';
 import type { Store, Repositories } from '../store/store';
-import type { RegisteredContract } from '../contracts/registry.types';
+import type { RegisteredContract } from '../domain/registered-contract';
 import type { LineageEdge } from '../store/lineage.repository';
-import type { ValidationReport } from '../quality/report.types';
-import type { RejectedRow } from './row.types';
+import type { ValidationReport } from '../domain/validation-report';
+import type { RejectedRow } from '../domain/reject';
 import type { SealedRows } from './sealed-rows';
-import type { RawBatch, Run, RunCounts } from './run.types';
+import type { RawBatch } from '../domain/raw-batch';
+import type { Run, RunCounts } from '../domain/run';
 
 /**
  * The run's rejects, known in number before their source records are all read back

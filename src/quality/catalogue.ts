@@ -3,7 +3,7 @@
  * Record over ExpectationName so adding a name to contract.types.ts without an
  * implementation here is a compile error, not a run-time surprise.
  */
-import type { ExpectationName } from '../contracts/contract.types';
+import type { ExpectationName } from '../domain/contract';
 import type { Check } from './checks.types';
 import type { CompileEnv } from './compile-env';
 import * as row from './row-expectations';

@@ -3,10 +3,12 @@
  * per contract version (ajv schema, regexes, sets, durations); `validateBatch` only
  * runs it. Nothing here holds per-batch state, so one CompiledChecks serves every run.
  */
-import type { ExpectationSpec } from '../contracts/contract.types';
-import type { CleanRow, RejectReason, TypedRow, Value } from '../pipeline/row.types';
-import type { CleanRows } from '../pipeline/clean-rows';
-import type { ValidationReport } from './report.types';
+import type { ExpectationSpec } from '../domain/contract';
+import type { CleanRow } from '../domain/rows';
+import type { RejectReason } from '../domain/reject';
+import type { TypedRow, Value } from '../domain/value';
+import type { CleanRows } from '../domain/clean-rows';
+import type { ValidationReport } from '../domain/validation-report';
 import type { Outcome } from './report';
 import type { ColumnCache } from './column-cache';
 import type { RejectSink } from './tally';

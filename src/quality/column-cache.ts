@@ -2,8 +2,8 @@
  * Per-batch memo of column aggregates: a contract with min_between, mean_between and
  * stdev_between on the same column reads that column once, not three times.
  */
-import type { Value } from '../pipeline/row.types';
-import type { CleanRows } from '../pipeline/clean-rows';
+import type { Value } from '../domain/value';
+import type { CleanRows } from '../domain/clean-rows';
 import { addValue, emptyStats, type NumericStats } from './aggregates';
 
 export interface DistinctInfo {

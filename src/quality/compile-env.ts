@@ -4,9 +4,9 @@
  * meta-schema already checked shapes; these catch what it cannot (unknown columns, a
  * `between` on a string column, a regex that does not compile).
  */
-import type { ColumnType, Contract, ExpectationSpec } from '../contracts/contract.types';
+import type { ColumnType, Contract, ExpectationSpec } from '../domain/contract';
 import { InputError } from '../errors';
-import type { Value } from '../pipeline/row.types';
+import type { Value } from '../domain/value';
 import { compileLinearRegex, type LinearRegex } from './linear-regex';
 
 export class CompileEnv {

@@ -5,7 +5,7 @@
  * batch. Throws InputError naming the expectation when one cannot be compiled, so
  * `contracts check` can call it to surface such problems in review.
  */
-import type { Contract, ExpectationSpec } from '../contracts/contract.types';
+import type { Contract, ExpectationSpec } from '../domain/contract';
 import { InputError } from '../errors';
 import type { CompiledChecks } from './checks.types';
 import { CATALOGUE } from './catalogue';

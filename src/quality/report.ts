@@ -2,8 +2,8 @@
  * Turning check outcomes into the report shape of report.types.ts (Great
  * Expectations' SUMMARY format): one result per expectation plus statistics.
  */
-import type { ExpectationSpec, Severity } from '../contracts/contract.types';
-import type { ExpectationResult, UnexpectedSample, ValidationReport } from './report.types';
+import type { ExpectationSpec, Severity } from '../domain/contract';
+import type { ExpectationResult, UnexpectedSample, ValidationReport } from '../domain/validation-report';
 import { unexpectedPercent } from './mostly';
 
 export interface Outcome {

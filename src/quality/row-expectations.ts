@@ -3,8 +3,8 @@
  * bounds captured at compile time) and called by the shared row loop in validate.ts.
  * Null cells never reach a predicate except not_null's (the loop skips them, as GE does).
  */
-import type { ColumnType } from '../contracts/contract.types';
-import type { Value } from '../pipeline/row.types';
+import type { ColumnType } from '../domain/contract';
+import type { Value } from '../domain/value';
 import type { RowCheck, SequenceCheck } from './checks.types';
 import { boundsText, type CompileEnv, NUMERIC_TYPES, toCellValue } from './compile-env';
 import { inRange } from './aggregates';

@@ -9,15 +9,15 @@
  * something. Null cells pass: `required` is cleansing's business, not the schema's.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { ColumnSpec } from '../contracts/contract.types';
+import type { ColumnSpec } from '../domain/contract';
 import { InputError } from '../errors';
-import type { CleanRows } from '../pipeline/clean-rows';
-import type { ExpectationResult, UnexpectedSample } from './report.types';
+import type { CleanRows } from '../domain/clean-rows';
+import type { ExpectationResult, UnexpectedSample } from '../domain/validation-report';
 import { makeResult } from './report';
 import { type RejectSink, SAMPLE_LIMIT, sampleOf } from './tally';
 import type { ValidationContext } from './checks.types';
 import { compileLinearRegex } from './linear-regex';
-import { ROWS_PER_LOOK, type SlicedWork } from '../pipeline/slices';
+import { ROWS_PER_LOOK, type SlicedWork } from '../lib/slices';
 
 /** ajv's hook for a regex engine; `code` only matters for standalone code, never generated here. */
 const LINEAR_ENGINE = Object.assign((source: string) => compileLinearRegex(source), {

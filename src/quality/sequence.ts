@@ -7,8 +7,8 @@
  * batch is compared with the entity's last non-null stored value, so the verdict is
  * the same however the data is split into runs.
  */
-import type { Value } from '../pipeline/row.types';
-import type { CleanRows } from '../pipeline/clean-rows';
+import type { Value } from '../domain/value';
+import type { CleanRows } from '../domain/clean-rows';
 import type { PreviousValues, SequenceCheck } from './checks.types';
 import { Tally } from './tally';
 

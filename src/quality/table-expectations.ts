@@ -4,8 +4,8 @@
  * behaves as `fail` here (the run fails); only warn leaves the run alone.
  * unique / compound_unique, which can blame rows, live in uniqueness.ts.
  */
-import { parseIsoDuration } from '../contracts/duration';
-import type { Value } from '../pipeline/row.types';
+import { parseIsoDuration } from '../lib/duration';
+import type { Value } from '../domain/value';
 import type { TableCheck, TableInput, TableOutcome } from './checks.types';
 import type { ColumnCache } from './column-cache';
 import { boundsText, type CompileEnv, NUMERIC_TYPES, toCellValue } from './compile-env';

@@ -3,8 +3,8 @@
  * SAMPLE_LIMIT unexpected values for the report and, for rejecting checks, hands a
  * reason for each unexpected row to the batch's RejectSink.
  */
-import type { RejectReason } from '../pipeline/row.types';
-import type { UnexpectedSample } from './report.types';
+import type { RejectReason } from '../domain/reject';
+import type { UnexpectedSample } from '../domain/validation-report';
 
 export const SAMPLE_LIMIT = 20;
 

@@ -3,8 +3,8 @@
  * group of duplicates the first row (in batch order) is expected and every later one is
  * unexpected, so with severity `reject` one row of each group survives. `mostly` applies.
  */
-import type { Value } from '../pipeline/row.types';
-import type { CleanRows } from '../pipeline/clean-rows';
+import type { Value } from '../domain/value';
+import type { CleanRows } from '../domain/clean-rows';
 import type { TableCheck, TableInput, TableOutcome } from './checks.types';
 import type { CompileEnv } from './compile-env';
 import { mostlyHolds } from './mostly';

@@ -13,9 +13,10 @@
  * row check or of the schema): a run validates in slices so the server keeps answering
  * (pipeline/slices.ts); `validateBatch` runs it straight through.
  */
-import type { CleanRow, RejectReason } from '../pipeline/row.types';
-import { asCleanRows, pick, type CleanRows } from '../pipeline/clean-rows';
-import type { ExpectationResult, ValidationReport } from './report.types';
+import type { CleanRow } from '../domain/rows';
+import type { RejectReason } from '../domain/reject';
+import { asCleanRows, pick, type CleanRows } from '../domain/clean-rows';
+import type { ExpectationResult, ValidationReport } from '../domain/validation-report';
 import type {
   BatchValidation,
   Check,
@@ -30,7 +31,7 @@ import { buildReport, headOf, isoOrNull, makeResult, type ResultHead } from './r
 import { runSchemaCheck } from './schema-check';
 import { entityOrder, runSequenceCheck } from './sequence';
 import { RejectSink, Tally } from './tally';
-import { finish, finishInSlices, ROWS_PER_LOOK, type Slicer, type SlicedWork } from '../pipeline/slices';
+import { finish, finishInSlices, ROWS_PER_LOOK, type Slicer, type SlicedWork } from '../lib/slices';
 
 /** The column a check reports on; no_future_event_time reports the event-time column. */
 function headFor(check: Check, eventTime: string): ResultHead {

@@ -8,7 +8,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
-import type { Environment } from '../config';
+import type { Environment } from '../domain/environment';
 import { globToRegExp } from '../pipeline/landing';
 import { asStorageFull } from '../errors';
 import { STORAGE_BACKOFF, backoffMs } from './retry';

@@ -7,11 +7,11 @@
  */
 import schedule from 'node-schedule';
 import type { Logger } from 'pino';
-import type { Environment } from '../config';
+import type { Environment } from '../domain/environment';
 import type { ContractRegistry } from '../contracts/registry';
-import type { RegisteredContract } from '../contracts/registry.types';
+import type { RegisteredContract } from '../domain/registered-contract';
 import type { TriggerOptions } from '../pipeline/run.service';
-import type { Run } from '../pipeline/run.types';
+import type { Run } from '../domain/run';
 import { ConflictError, InputError } from '../errors';
 
 /** What the scheduler and the arrival watcher need of the run service. */

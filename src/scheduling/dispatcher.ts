@@ -10,12 +10,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Store } from '../store/store';
 import type { RunExecutor, RunRequest } from '../pipeline/executor';
-import type { Run } from '../pipeline/run.types';
-import type { RunEventSink } from '../events/run-events';
+import type { Run } from '../domain/run';
+import type { RunEventSink } from '../pipeline/run-events';
 import type { ProgressFn } from '../pipeline/read-stage';
 import { DEFAULT_RETRY, backoffFor, backoffMs, type RetryPolicy } from './retry';
 import { asStorageFull, asUnavailable } from '../errors';
-import { claimHolder } from './incarnation';
+import { claimHolder } from '../lib/incarnation';
 import type { RunningClaim } from '../store/run.repository';
 
 const interrupted = (how: string) =>

@@ -6,14 +6,14 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Environment } from '../config';
+import type { Environment } from '../domain/environment';
 import type { Store } from '../store/store';
 import type { ContractRegistry, ApplyOutcome } from '../contracts/registry';
 import { PromotionService, type PromotionResult } from '../contracts/promotion';
-import type { ParsedContract } from '../contracts/contract.types';
-import type { RegisteredContract } from '../contracts/registry.types';
+import type { ParsedContract } from '../domain/contract';
+import type { RegisteredContract } from '../domain/registered-contract';
 import type { RunExecutor } from '../pipeline/executor';
-import type { Run } from '../pipeline/run.types';
+import type { Run } from '../domain/run';
 import type { RunDispatcher } from './dispatcher';
 
 export type ContractsChanged = () => void;

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/store';
 import type { RunExecutor } from '../pipeline/executor';
 import type { RunDispatcher } from './dispatcher';
-import type { Run } from '../pipeline/run.types';
+import type { Run } from '../domain/run';
 import { historyNeeds } from '../pipeline/transform';
 
 export const REACTION_ACTOR = 'system:reaction';

@@ -6,7 +6,7 @@
  */
 import { ConflictError } from '../errors';
 import type { Store } from '../store/store';
-import type { Run } from '../pipeline/run.types';
+import type { Run } from '../domain/run';
 import { cannotRollBack, refuseIfReplacement } from '../pipeline/run-refusals';
 import { rollbackDependents } from './reactions';
 

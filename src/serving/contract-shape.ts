@@ -7,14 +7,14 @@
  * (test/serving/contract-shape.test.ts compares them).
  */
 import { InputError } from '../errors';
-import { checkName } from '../contracts/identifiers';
-import type { RegisteredContract } from '../contracts/registry.types';
-import type { ColumnType } from '../contracts/contract.types';
+import { checkName } from '../lib/identifiers';
+import type { RegisteredContract } from '../domain/registered-contract';
+import type { ColumnType } from '../domain/contract';
 import type { MatchedRow } from '../store/feature.repository';
 import { entityKeyDefinition } from '../pipeline/entity-key-definition';
 import { formatTemporal } from '../pipeline/coerce';
-import type { Value } from '../pipeline/row.types';
-import { featureTypes, type FeatureValueType } from './feature-types';
+import type { Value } from '../domain/value';
+import { featureTypes, type FeatureValueType } from '../contracts/served-types';
 import type { FeatureValue, FeatureVector } from './feature.service';
 
 export interface ContractShape {

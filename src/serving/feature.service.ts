@@ -4,19 +4,19 @@
  * Both resolve to one set-based store query; nothing here is per row.
  */
 import semver from 'semver';
-import type { Environment } from '../config';
+import type { Environment } from '../domain/environment';
 import { InputError } from '../errors';
 import type { Clock } from '../clock';
 import type { Store } from '../store/store';
 import type { MatchedRow, FeatureView } from '../store/feature.repository';
 import type { ContractRegistry } from '../contracts/registry';
-import type { RegisteredContract } from '../contracts/registry.types';
-import { parseIsoDuration } from '../contracts/duration';
+import type { RegisteredContract } from '../domain/registered-contract';
+import { parseIsoDuration } from '../lib/duration';
 import type { EntityKeyJson } from '../pipeline/entity-key';
 import { entityKeyDefinition } from '../pipeline/entity-key-definition';
 import { formatTemporal } from '../pipeline/coerce';
-import type { Value } from '../pipeline/row.types';
-import { featureTypes, type FeatureValueType } from './feature-types';
+import type { Value } from '../domain/value';
+import { featureTypes, type FeatureValueType } from '../contracts/served-types';
 import { TrainingShape } from './training-set';
 import { contractShape } from './contract-shape';
 import { planTrainingSet, type MultiTrainingQuery, type TrainingPlan } from './multi-view';

@@ -6,10 +6,10 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Environment } from '../config';
+import type { Environment } from '../domain/environment';
 import type { Repositories } from '../store/store';
-import type { ActiveVersion } from '../contracts/registry.types';
-import { parseIsoDuration } from '../contracts/duration';
+import type { ActiveVersion } from '../domain/registered-contract';
+import { parseIsoDuration } from '../lib/duration';
 import type { Metrics } from '../observability/metrics';
 
 export interface FreshnessStatus {

@@ -3,13 +3,13 @@
  * view, for one run, for a contract's recent runs, or for the runs that wrote one
  * entity's rows.
  */
-import type { Environment } from '../config';
+import type { Environment } from '../domain/environment';
 import { InputError, NotFoundError } from '../errors';
 import type { Store } from '../store/store';
 import type { LineageEdge as StoredEdge } from '../store/lineage.repository';
 import type { ContractRegistry } from '../contracts/registry';
 import { entityKeyDefinition } from '../pipeline/entity-key-definition';
-import type { Run } from '../pipeline/run.types';
+import type { Run } from '../domain/run';
 
 export interface GraphNode {
   id: string;

@@ -6,15 +6,15 @@
  * spine against the plan is spine-join.ts; nothing here touches rows.
  */
 import semver from 'semver';
-import type { Environment } from '../config';
+import type { Environment } from '../domain/environment';
 import { InputError } from '../errors';
-import { checkName } from '../contracts/identifiers';
+import { checkName } from '../lib/identifiers';
 import type { ContractRegistry } from '../contracts/registry';
-import type { RegisteredContract } from '../contracts/registry.types';
-import { parseIsoDuration } from '../contracts/duration';
+import type { RegisteredContract } from '../domain/registered-contract';
+import { parseIsoDuration } from '../lib/duration';
 import type { FeatureView } from '../store/feature.repository';
 import { entityKeyDefinition, type EntityKeyDefinition } from '../pipeline/entity-key-definition';
-import { featureTypes, type FeatureValueType } from './feature-types';
+import { featureTypes, type FeatureValueType } from '../contracts/served-types';
 
 export interface ViewRequest {
   contract: string;

@@ -10,7 +10,7 @@
  */
 import { InputError } from '../errors';
 import type { FeatureRepository, PointRequest } from '../store/feature.repository';
-import type { Value } from '../pipeline/row.types';
+import type { Value } from '../domain/value';
 import type { PlannedView, TrainingPlan } from './multi-view';
 
 export interface SpineRow {

@@ -27,7 +27,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { coercerFor, INVALID } from '../pipeline/coerce';
-import type { Value } from '../pipeline/row.types';
+import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
 import { outputKind, type OutputKind } from './output-types';
 import type { JoinedChunk, SpineRow } from './spine-join';

@@ -5,7 +5,7 @@
  * booleans true/false.
  */
 import { formatTemporal } from '../pipeline/coerce';
-import type { Value } from '../pipeline/row.types';
+import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
 import { outputKind } from './output-types';
 import type { JoinedChunk, SpineRow } from './spine-join';

@@ -4,7 +4,7 @@
  * gives them), the typed feature list and, per view, which stored row matched.
  */
 import { formatTemporal } from '../pipeline/coerce';
-import type { Value } from '../pipeline/row.types';
+import type { Value } from '../domain/value';
 import type { FeatureValue } from './feature.service';
 import type { TrainingPlan } from './multi-view';
 import type { JoinedChunk, SpineRow } from './spine-join';

@@ -8,14 +8,14 @@
  * (test/serving/training-set.test.ts compares them).
  */
 import { InputError } from '../errors';
-import { checkName } from '../contracts/identifiers';
-import type { RegisteredContract } from '../contracts/registry.types';
+import { checkName } from '../lib/identifiers';
+import type { RegisteredContract } from '../domain/registered-contract';
 import type { MatchedRow, PointRequest } from '../store/feature.repository';
 import type { EntityKeyJson } from '../pipeline/entity-key';
 import { entityKeyDefinition, type EntityKeyDefinition } from '../pipeline/entity-key-definition';
 import { formatTemporal } from '../pipeline/coerce';
-import type { Value } from '../pipeline/row.types';
-import { featureTypes, type FeatureValueType } from './feature-types';
+import type { Value } from '../domain/value';
+import { featureTypes, type FeatureValueType } from '../contracts/served-types';
 import type { FeatureValue, FeatureVector } from './feature.service';
 
 export interface TrainingRow {

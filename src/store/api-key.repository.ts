@@ -2,8 +2,8 @@
 import type { Knex } from 'knex';
 import { T } from './tables';
 import { toMillis } from './dialect';
-import type { ApiKey } from '../auth/api-key.types';
-import type { Role } from '../auth/roles';
+import type { ApiKey } from '../domain/api-key';
+import type { Role } from '../domain/role';
 import type { ReadStatements } from './read-statements';
 
 interface DbApiKeyRow {

@@ -4,9 +4,9 @@ import semver from 'semver';
 import { T } from './tables';
 import type { ReadStatements } from './read-statements';
 import { fromJson, toMillis } from './dialect';
-import type { Contract } from '../contracts/contract.types';
-import type { ActiveVersion, Promotion, RegisteredContract } from '../contracts/registry.types';
-import type { Environment } from '../config';
+import type { Contract } from '../domain/contract';
+import type { ActiveVersion, Promotion, RegisteredContract } from '../domain/registered-contract';
+import type { Environment } from '../domain/environment';
 
 interface DbContractVersionRow {
   id: number;

@@ -23,8 +23,8 @@ import {
 } from './point-in-time.sql';
 import { readStatements, type ReadStatements } from './read-statements';
 import { historyStatement } from './history.sql';
-import type { Environment } from '../config';
-import type { Value } from '../pipeline/row.types';
+import type { Environment } from '../domain/environment';
+import type { Value } from '../domain/value';
 
 /**
  * A row to store: its values as an object, or already serialised (the run's commit

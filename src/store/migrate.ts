@@ -1,6 +1,6 @@
 /** Runs the migrations in `migrations/` through knex's migrator with a static source. */
 import type { Knex } from 'knex';
-import { migrations, type Migration } from '../../migrations/index';
+import { migrations, type Migration } from '../../migrations';
 
 class StaticSource implements Knex.MigrationSource<Migration> {
   constructor(private readonly list: Migration[] = migrations) {}

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { T } from './tables';
 import { toMillis } from './dialect';
-import type { RawBatch } from '../pipeline/run.types';
+import type { RawBatch } from '../domain/raw-batch';
 
 interface DbRawBatchRow {
   id: string;

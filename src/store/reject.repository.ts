@@ -2,7 +2,8 @@
 import type { Knex } from 'knex';
 import { T } from './tables';
 import { batchInsert, fromJson, toCount, type Engine } from './dialect';
-import type { RejectedRow, RejectReason, RawRecord } from '../pipeline/row.types';
+import type { RejectedRow, RejectReason } from '../domain/reject';
+import type { RawRecord } from '../domain/value';
 
 interface DbRejectRow {
   id: number | string;

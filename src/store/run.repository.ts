@@ -3,8 +3,8 @@ import type { Knex } from 'knex';
 import { T } from './tables';
 import { toMillis, toCount, lockKey, type Engine } from './dialect';
 import { patchToDb, toDb, toRun, type DbRunRow } from './run.row';
-import type { Run, RunStatus, RunTrigger } from '../pipeline/run.types';
-import type { Environment } from '../config';
+import type { Run, RunStatus, RunTrigger } from '../domain/run';
+import type { Environment } from '../domain/environment';
 
 export interface RunFilter {
   contract?: string;

@@ -1,9 +1,9 @@
 /** Run rows as stored, and their conversion to and from the shared Run type. */
 import { fromJson, toJson, toMillis } from './dialect';
-import type { Run, RunCounts, RunErrorKind, RunStatus, RunTrigger } from '../pipeline/run.types';
-import type { ValidationReport } from '../quality/report.types';
-import { warningCount } from '../quality/warnings';
-import type { Environment } from '../config';
+import type { Run, RunCounts, RunErrorKind, RunStatus, RunTrigger } from '../domain/run';
+import type { ValidationReport } from '../domain/validation-report';
+import { warningCount } from '../domain/validation-report';
+import type { Environment } from '../domain/environment';
 
 export interface DbRunRow {
   id: string;

@@ -12,13 +12,13 @@ import type { Knex } from 'knex';
 import { T } from './tables';
 import { lockKey, toMillis, type Engine } from './dialect';
 import { ConflictError } from '../errors';
-import type { Run } from '../pipeline/run.types';
+import type { Run } from '../domain/run';
 import {
   advancesStreamOffsets,
   comparePositions,
   parseBatchPositions,
   type BatchPositions,
-} from '../streaming/positions';
+} from '../domain/stream-positions';
 
 /** Table name (kept here until tables.ts lists it). */
 export const STREAM_OFFSETS = 'stream_offsets';

@@ -6,7 +6,7 @@
 import type { Clock } from '../clock';
 import type { OffsetKey } from '../store/stream-offset.repository';
 import type { Store } from '../store/store';
-import { comparePositions, isCommitted } from './positions';
+import { comparePositions, isCommitted } from '../domain/stream-positions';
 
 export class CommittedPosition {
   private position: string | null = null;

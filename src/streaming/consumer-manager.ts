@@ -12,8 +12,8 @@
  */
 import type { Logger } from 'pino';
 import type { Clock, IdGenerator } from '../clock';
-import type { Environment } from '../config';
-import type { RegisteredContract } from '../contracts/registry.types';
+import type { Environment } from '../domain/environment';
+import type { RegisteredContract } from '../domain/registered-contract';
 import { NotFoundError } from '../errors';
 import type { RunExecutor } from '../pipeline/executor';
 import type { RawStore } from '../pipeline/raw-store';
@@ -22,7 +22,7 @@ import { triggerableContracts, type ActiveContractSource } from '../scheduling/c
 import type { Store } from '../store/store';
 import { MicroBatchRunner } from './micro-batch';
 import { NatsAdapter } from './nats.adapter';
-import type { BrokerKind } from './positions';
+import type { BrokerKind } from '../domain/stream-positions';
 import { RedisStreamAdapter } from './redis-stream.adapter';
 import { StreamConsumer } from './stream-consumer';
 import {
@@ -31,7 +31,7 @@ import {
   type StreamHooks,
   type StreamMetrics,
   type StreamStatus,
-} from './stream.types';
+} from '../domain/stream';
 
 export interface StreamManagerDeps {
   registry: ActiveContractSource;

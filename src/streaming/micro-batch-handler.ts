@@ -11,15 +11,15 @@
  *   (the consumer pauses), nothing acknowledged.
  */
 import type { Logger } from 'pino';
-import type { Environment } from '../config';
-import type { RegisteredContract } from '../contracts/registry.types';
-import type { Run } from '../pipeline/run.types';
+import type { Environment } from '../domain/environment';
+import type { RegisteredContract } from '../domain/registered-contract';
+import type { Run } from '../domain/run';
 import type { RunQueue } from '../pipeline/run.service';
 import type { Store } from '../store/store';
 import type { CommittedPosition } from './committed-position';
 import { followRetries, type MicroBatchRunner } from './micro-batch';
-import { rangeOf, type BrokerKind } from './positions';
-import type { BrokerMessage, BrokerSession, StreamHooks, StreamMetrics } from './stream.types';
+import { rangeOf, type BrokerKind } from '../domain/stream-positions';
+import type { BrokerMessage, BrokerSession, StreamHooks, StreamMetrics } from '../domain/stream';
 
 export type BatchOutcome =
   | { kind: 'committed'; run: Run }

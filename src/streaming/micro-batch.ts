@@ -5,18 +5,19 @@
  * the store, `executor.enqueue` and `dispatcher.submit`.
  */
 import type { Clock, IdGenerator } from '../clock';
-import type { Environment } from '../config';
-import type { RegisteredContract } from '../contracts/registry.types';
+import type { Environment } from '../domain/environment';
+import type { RegisteredContract } from '../domain/registered-contract';
 import type { RunExecutor } from '../pipeline/executor';
 import type { RawStore } from '../pipeline/raw-store';
-import type { RawBatch, Run } from '../pipeline/run.types';
+import type { RawBatch } from '../domain/raw-batch';
+import type { Run } from '../domain/run';
 import type { RunQueue } from '../pipeline/run.service';
 import type { Store } from '../store/store';
 import { isUniqueViolation } from '../store/dialect';
 import { microBatchBytes } from './records';
-import { rangeOf, type BatchPositions, type BrokerKind } from './positions';
+import { rangeOf, type BatchPositions, type BrokerKind } from '../domain/stream-positions';
 import { orAbort } from './signals';
-import type { BrokerMessage } from './stream.types';
+import type { BrokerMessage } from '../domain/stream';
 
 export interface MicroBatchDeps {
   store: Store;

@@ -5,8 +5,8 @@
  * whichever comes first. The window is wall-clock time (it paces a live stream), not
  * the injected business clock.
  */
-import { parseIsoDuration } from '../contracts/duration';
-import type { SourceSpec } from '../contracts/contract.types';
+import { parseIsoDuration } from '../lib/duration';
+import type { SourceSpec } from '../domain/contract';
 
 export const DEFAULT_MAX_RECORDS = 1000;
 export const DEFAULT_MAX_WAIT_MS = 1000;

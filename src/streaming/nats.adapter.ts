@@ -37,7 +37,13 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import type { BrokerAdapter, BrokerLag, BrokerMessage, BrokerSession, ConsumerTarget } from './stream.types';
+import type {
+  BrokerAdapter,
+  BrokerLag,
+  BrokerMessage,
+  BrokerSession,
+  ConsumerTarget,
+} from '../domain/stream';
 
 export interface NatsAdapterOptions {
   servers: string;

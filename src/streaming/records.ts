@@ -13,7 +13,7 @@
  *   reason, and the rest of the micro-batch goes on.
  */
 import { UNREADABLE_FIELD } from '../pipeline/sources/jsonl.source';
-import type { BrokerMessage } from './stream.types';
+import type { BrokerMessage } from '../domain/stream';
 
 /** Long payloads are cut in a rejected line: the position and the reason come first. */
 const MAX_REJECTED_PAYLOAD = 500;

@@ -16,8 +16,14 @@
  * - Lag is XINFO GROUPS `lag` (Redis 7+; null when Redis cannot tell) and `pending`.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { comparePositions } from './positions';
-import type { BrokerAdapter, BrokerLag, BrokerMessage, BrokerSession, ConsumerTarget } from './stream.types';
+import { comparePositions } from '../domain/stream-positions';
+import type {
+  BrokerAdapter,
+  BrokerLag,
+  BrokerMessage,
+  BrokerSession,
+  ConsumerTarget,
+} from '../domain/stream';
 
 export interface RedisStreamAdapterOptions {
   url: string;

@@ -14,16 +14,16 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
-import type { Environment } from '../config';
-import type { RegisteredContract } from '../contracts/registry.types';
-import type { Run } from '../pipeline/run.types';
+import type { Environment } from '../domain/environment';
+import type { RegisteredContract } from '../domain/registered-contract';
+import type { Run } from '../domain/run';
 import type { RunQueue } from '../pipeline/run.service';
 import type { Store } from '../store/store';
 import type { MicroBatchRunner } from './micro-batch';
 import { handleMicroBatch } from './micro-batch-handler';
 import { batchWindowOf, MicroBatcher } from './micro-batcher';
 import { CommittedPosition } from './committed-position';
-import { comparePositions, rangeOf, sourceKey, type BrokerKind } from './positions';
+import { comparePositions, rangeOf, sourceKey, type BrokerKind } from '../domain/stream-positions';
 import { Signal } from './signals';
 import { runSideBySide, superviseSessions } from './session-supervisor';
 import type {
@@ -34,7 +34,7 @@ import type {
   StreamHooks,
   StreamMetrics,
   StreamStatus,
-} from './stream.types';
+} from '../domain/stream';
 
 export interface ConsumerOptions {
   maxInFlight: number;

@@ -3,9 +3,10 @@
  * Environments arrive as strings and are checked here (InputError), defaulting to
  * the configured one.
  */
-import { parseEnvironment, type Environment } from '../config';
+import { parseEnvironment } from '../config';
+import { type Environment } from '../domain/environment';
 import type { StreamConsumerManager } from './consumer-manager';
-import type { StreamStatus } from './stream.types';
+import type { StreamStatus } from '../domain/stream';
 
 export interface StreamService {
   status(filter: { contract?: string; environment?: string }): StreamStatus[];

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { KeyWatch, keyVerdict, type KeyState } from '../../src/auth/key-watch';
-import type { Principal } from '../../src/auth/roles';
+import type { Principal } from '../../src/domain/role';
 
 const reader = (keyId: string): Principal => ({ actor: `key:${keyId}`, role: 'reader', keyId });
 const state = (id: string, over: Partial<KeyState> = {}): KeyState => ({

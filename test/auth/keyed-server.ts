@@ -6,7 +6,7 @@
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { createServer, type ServerOptions, type TidemarkServer } from '../../src/server';
-import type { Role } from '../../src/auth/roles';
+import type { Role } from '../../src/domain/role';
 import type { TestRuntime } from '../support/runtime';
 import type { Loose } from '../support/graphql';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffContracts, type ContractChange } from '../../src/contracts/compatibility';
-import type { Contract } from '../../src/contracts/contract.types';
+import type { Contract } from '../../src/domain/contract';
 
 function baseContract(): Contract {
   return {

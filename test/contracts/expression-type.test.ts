@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inferExpressionType } from '../../src/contracts/expression-type';
-import type { FeatureType } from '../../src/contracts/feature-type';
+import type { FeatureType } from '../../src/domain/contract';
 
 const names = new Map<string, FeatureType>([
   ['i', 'int'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { inferWindowType, typeFeatures } from '../../src/contracts/feature-type';
-import type { Contract } from '../../src/contracts/contract.types';
+import type { Contract } from '../../src/domain/contract';
 import { BASE, baseWith, issuesOf, positionOf } from '../fixtures/contracts/samples';
 import { parseContract } from '../../src/contracts/parse';
 

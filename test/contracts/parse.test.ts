@@ -9,7 +9,7 @@ import {
   parseContractInSlices,
 } from '../../src/contracts/parse';
 import { YAML_PIECE_CHARS } from '../../src/contracts/yaml-read';
-import { Slicer } from '../../src/pipeline/slices';
+import { Slicer } from '../../src/lib/slices';
 import { ContractValidationError } from '../../src/errors';
 import { BASE, baseWith, issuesOf, onlyIssue, positionOf } from '../fixtures/contracts/samples';
 
@@ -57,7 +57,7 @@ describe('parseContract: valid contracts', () => {
   });
 
   it('covers every expectation name in the full fixture', async () => {
-    const { EXPECTATION_NAMES } = await import('../../src/contracts/contract.types');
+    const { EXPECTATION_NAMES } = await import('../../src/domain/contract');
     const used = new Set(parseContract(FULL, FULL_FILE).contract.expectations.map((e) => e.expect));
     expect([...used].sort()).toEqual([...EXPECTATION_NAMES].sort());
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractChange } from '../../src/contracts/compatibility';
-import type { Contract } from '../../src/contracts/contract.types';
+import type { Contract } from '../../src/domain/contract';
 import { InputError } from '../../src/errors';
 import { actualBump, checkBump, nextVersion, requiredBump } from '../../src/contracts/version-bump';
 

@@ -11,7 +11,7 @@ import { createTidemarkPubSub, RUN_STATUS_TOPIC } from '../../src/graphql/pubsub
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/observability/logger';
 import { makeRun } from '../support/fixtures';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

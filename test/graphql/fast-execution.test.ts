@@ -12,7 +12,7 @@ import { buildSchema } from 'graphql';
 import { LIMITS, limitRules } from '../../src/graphql/limits';
 import { fastExecution, type FastExecution } from '../../src/graphql/fast-execution';
 import { createErrorFormatter } from '../../src/graphql/error-format';
-import { graphqlMetricsPlugin, graphqlRequestMetrics } from '../../src/observability/graphql-metrics.plugin';
+import { graphqlMetricsPlugin, graphqlRequestMetrics } from '../../src/graphql/metrics.plugin';
 import { noStorePlugin } from '../../src/graphql/no-store.plugin';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { silentLogger } from '../../src/observability/logger';

@@ -15,7 +15,7 @@ import { sharedSubscribe } from '../../src/graphql/subscription-execution';
 import { DocumentCache } from '../../src/graphql/document-cache';
 import { EventFanout } from '../../src/events/run-events-fanout';
 import { ANONYMOUS } from '../../src/auth/gate';
-import type { Principal } from '../../src/auth/roles';
+import type { Principal } from '../../src/domain/role';
 import type { RunEvent } from '../../src/events/run-event-log';
 import { testEngine } from '../support/engine';
 import { makeRun } from '../support/fixtures';

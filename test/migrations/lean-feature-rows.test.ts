@@ -13,7 +13,7 @@ import { insertCommittedRun, registerContract } from '../support/fixtures';
 import { Store } from '../../src/store/store';
 import { migrateLatest, migrateTo } from '../../src/store/migrate';
 import { T } from '../../src/store/tables';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import type { FeatureView } from '../../src/store/feature.repository';
 
 const BEFORE = '20261204700002_run_warnings';

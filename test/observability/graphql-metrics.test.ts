@@ -5,7 +5,7 @@
 import { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
-import { graphqlMetricsPlugin, operationLabeller } from '../../src/observability/graphql-metrics.plugin';
+import { graphqlMetricsPlugin, operationLabeller } from '../../src/graphql/metrics.plugin';
 
 const typeDefs = `
   type Query { hello: String, boom: String }

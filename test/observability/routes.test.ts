@@ -11,7 +11,7 @@ import { createLogger, silentLogger } from '../../src/observability/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { observabilityRoutes } from '../../src/observability/routes';
 import { migrationStatus } from '../../src/store/migrate';
-import { migrations } from '../../migrations/index';
+import { migrations } from '../../migrations';
 import { openDb } from '../../src/store/connection';
 import { createTestDb, createTestDbOptions, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';

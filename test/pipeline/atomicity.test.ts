@@ -7,7 +7,7 @@
  * they saw before.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunStatus } from '../../src/pipeline/run.types';
+import type { RunStatus } from '../../src/domain/run';
 import type { WriteHook } from '../../src/pipeline/write-stage';
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';

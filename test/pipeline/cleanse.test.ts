@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Contract } from '../../src/contracts/contract.types';
+import type { Contract } from '../../src/domain/contract';
 import { InputError } from '../../src/errors';
 import { compileCleanser, type CleanseResult } from '../../src/pipeline/cleanse';
-import type { CleanRow, RawRecord, RejectReason } from '../../src/pipeline/row.types';
+import type { CleanRow } from '../../src/domain/rows';
+import type { RawRecord } from '../../src/domain/value';
+import type { RejectReason } from '../../src/domain/reject';
 
 function contract(over: Partial<Contract> = {}): Contract {
   return {

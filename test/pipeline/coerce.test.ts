@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ColumnType } from '../../src/contracts/contract.types';
+import type { ColumnType } from '../../src/domain/contract';
 import { coerceMessage, coercerFor, formatTemporal, INVALID } from '../../src/pipeline/coerce';
 
 const read = (type: ColumnType, raw: unknown) => coercerFor(type)(raw);

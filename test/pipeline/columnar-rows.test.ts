@@ -5,11 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Contract, ExpectationSpec } from '../../src/contracts/contract.types';
+import type { Contract, ExpectationSpec } from '../../src/domain/contract';
 import { ColumnarRowsBuilder } from '../../src/pipeline/columnar-rows';
-import { toArray, type CleanRows } from '../../src/pipeline/clean-rows';
+import { toArray, type CleanRows } from '../../src/domain/clean-rows';
 import { compileTransform } from '../../src/pipeline/transform';
-import type { CleanRow, HistoryPoint, TypedRow } from '../../src/pipeline/row.types';
+import type { CleanRow, HistoryPoint } from '../../src/domain/rows';
+import type { TypedRow } from '../../src/domain/value';
 import { compileChecks } from '../../src/quality/compile';
 import { validateBatch } from '../../src/quality/validate';
 import { DAY, SCHEMA, T0, contract, ctxOf } from '../quality/fixtures';

@@ -7,7 +7,8 @@ import {
   createDigester,
   outputDigest,
 } from '../../src/pipeline/digest';
-import type { FeatureRow, Value } from '../../src/pipeline/row.types';
+import type { FeatureRow } from '../../src/domain/rows';
+import type { Value } from '../../src/domain/value';
 
 const fr = (
   entityKey: string,

@@ -3,7 +3,7 @@
  * row can store, a query finds, and a key too long to store is refused on both sides.
  */
 import { describe, expect, it } from 'vitest';
-import type { Contract } from '../../src/contracts/contract.types';
+import type { Contract } from '../../src/domain/contract';
 import { InputError } from '../../src/errors';
 import { compileCleanser, type CleanseResult } from '../../src/pipeline/cleanse';
 import { decodeEntityKey, encodeEntityKey } from '../../src/pipeline/entity-key';

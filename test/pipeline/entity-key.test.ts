@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ColumnType } from '../../src/contracts/contract.types';
+import type { ColumnType } from '../../src/domain/contract';
 import { decodeEntityKey, encodeEntityKey } from '../../src/pipeline/entity-key';
 
 const D = Date.UTC(2021, 0, 5);

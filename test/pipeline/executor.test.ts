@@ -4,7 +4,7 @@
  * and its status events.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Run, RunStatus } from '../../src/pipeline/run.types';
+import type { Run, RunStatus } from '../../src/domain/run';
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';
 import { countRows, createTestRuntime, type TestRuntime } from '../support/runtime';

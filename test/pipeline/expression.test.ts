@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
 import { compileExpression, validateExpression } from '../../src/pipeline/expression';
-import type { Value } from '../../src/pipeline/row.types';
+import type { Value } from '../../src/domain/value';
 
 const NAMES = ['deaths', 'confirmed', 'country', 'flag', 'rate', 'name'];
 const run = (expr: string, values: Record<string, Value>) => compileExpression(expr, NAMES, 'test')(values);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Contract, FilterSpec } from '../../src/contracts/contract.types';
+import type { Contract, FilterSpec } from '../../src/domain/contract';
 import { compileFilters } from '../../src/pipeline/filter';
 
 function contract(filters?: FilterSpec[]): Contract {

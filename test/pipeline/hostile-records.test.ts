@@ -6,7 +6,7 @@
  * fails a run it should not, none is retried, none is stored as something nobody sent.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import { testEngine } from '../support/engine';
 import { startServer, type TestServer } from '../support/graphql';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';

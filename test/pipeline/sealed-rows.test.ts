@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { outputDigest } from '../../src/pipeline/digest';
 import { sealRows } from '../../src/pipeline/sealed-rows';
-import type { FeatureRow, SealedFeatureRow } from '../../src/pipeline/row.types';
-import { Slicer } from '../../src/pipeline/slices';
+import type { FeatureRow, SealedFeatureRow } from '../../src/domain/rows';
+import { Slicer } from '../../src/lib/slices';
 
 const row = (entityKey: string, eventTime: number, values: FeatureRow['values']): FeatureRow => ({
   entityKey,

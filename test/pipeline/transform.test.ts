@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Contract, FeatureSpec } from '../../src/contracts/contract.types';
+import type { Contract, FeatureSpec } from '../../src/domain/contract';
 import { InputError } from '../../src/errors';
 import { encodeEntityKey } from '../../src/pipeline/entity-key';
-import type { CleanRow, FeatureRow, HistoryPoint, Value } from '../../src/pipeline/row.types';
+import type { CleanRow, FeatureRow, HistoryPoint } from '../../src/domain/rows';
+import type { Value } from '../../src/domain/value';
 import {
   compileTransform,
   historyNeeds,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { WindowOp } from '../../src/contracts/contract.types';
-import type { Value } from '../../src/pipeline/row.types';
+import type { WindowOp } from '../../src/domain/contract';
+import type { Value } from '../../src/domain/value';
 import { computeWindow, ExactSum, type ResolvedWindow } from '../../src/pipeline/windows';
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EXPECTATION_NAMES, type ExpectationSpec } from '../../src/contracts/contract.types';
+import { EXPECTATION_NAMES, type ExpectationSpec } from '../../src/domain/contract';
 import { InputError } from '../../src/errors';
 import { CATALOGUE } from '../../src/quality/catalogue';
 import { compileChecks } from '../../src/quality/compile';

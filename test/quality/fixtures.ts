@@ -1,10 +1,11 @@
 /** Shared builders for the quality tests: a small contract and cleansed rows. */
-import type { ColumnSpec, Contract, ExpectationSpec } from '../../src/contracts/contract.types';
-import type { CleanRow, TypedRow } from '../../src/pipeline/row.types';
-import type { ExpectationResult } from '../../src/quality/report.types';
+import type { ColumnSpec, Contract, ExpectationSpec } from '../../src/domain/contract';
+import type { CleanRow } from '../../src/domain/rows';
+import type { TypedRow } from '../../src/domain/value';
+import type { ExpectationResult } from '../../src/domain/validation-report';
 import { compileChecks } from '../../src/quality/compile';
 import { validateBatch } from '../../src/quality/validate';
-import { toArray } from '../../src/pipeline/clean-rows';
+import { toArray } from '../../src/domain/clean-rows';
 import type { BatchValidation, ValidationContext } from '../../src/quality/checks.types';
 
 export const DAY = 86_400_000;

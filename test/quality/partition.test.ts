@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ExpectationSpec } from '../../src/contracts/contract.types';
-import type { CleanRow } from '../../src/pipeline/row.types';
+import type { ExpectationSpec } from '../../src/domain/contract';
+import type { CleanRow } from '../../src/domain/rows';
 import { DAY, NOW, T0, row, validate } from './fixtures';
 
 const SPECS: ExpectationSpec[] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExpectationSpec } from '../../src/contracts/contract.types';
+import type { ExpectationSpec } from '../../src/domain/contract';
 import { DAY, NOW, T0, resultOf, row, series, validate } from './fixtures';
 
 const warn = (spec: Omit<ExpectationSpec, 'severity'>): ExpectationSpec => ({ severity: 'warn', ...spec });

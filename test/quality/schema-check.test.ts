@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ColumnSpec } from '../../src/contracts/contract.types';
+import type { ColumnSpec } from '../../src/domain/contract';
 import { compileChecks } from '../../src/quality/compile';
-import { toArray } from '../../src/pipeline/clean-rows';
+import { toArray } from '../../src/domain/clean-rows';
 import { validateBatch } from '../../src/quality/validate';
 import { SCHEMA, contract, ctxOf, row } from './fixtures';
 

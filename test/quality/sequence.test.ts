@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExpectationSpec } from '../../src/contracts/contract.types';
+import type { ExpectationSpec } from '../../src/domain/contract';
 import { DAY, T0, resultOf, row, validate } from './fixtures';
 
 const inc: ExpectationSpec = { expect: 'increasing', column: 'confirmed', severity: 'warn' };

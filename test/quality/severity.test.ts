@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExpectationSpec, Severity } from '../../src/contracts/contract.types';
+import type { ExpectationSpec, Severity } from '../../src/domain/contract';
 import { DAY, NOW, T0, row, series, validate } from './fixtures';
 
 const notNull = (severity: Severity, mostly?: number): ExpectationSpec => ({

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseContract } from '../../src/contracts/parse';
 import { createLogger } from '../../src/observability/logger';
 import { ArrivalWatcher, type ArrivalEvent } from '../../src/scheduling/arrival-watcher';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import { testEngine } from '../support/engine';
 import { countRows, createTestRuntime, type TestRuntime } from '../support/runtime';
 import { T } from '../../src/store/tables';

@@ -10,7 +10,7 @@ import { parseContract } from '../../src/contracts/parse';
 import { createLogger, type Logger } from '../../src/observability/logger';
 import { CronScheduler, type RunTriggerer } from '../../src/scheduling/cron-scheduler';
 import type { TriggerOptions } from '../../src/pipeline/run.service';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
 

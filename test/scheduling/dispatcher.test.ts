@@ -5,7 +5,7 @@
  * a run of that lane is running; other lanes are not held up.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import type { Runtime } from '../../src/runtime';
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';

@@ -6,8 +6,8 @@
  * the policy nothing runs by itself.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Environment } from '../../src/config';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Environment } from '../../src/domain/environment';
+import type { Run } from '../../src/domain/run';
 import { testEngine } from '../support/engine';
 import {
   TEST_RETRY,

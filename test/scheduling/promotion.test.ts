@@ -6,10 +6,10 @@
  * active in the target and is audited with before and after.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Environment } from '../../src/config';
+import type { Environment } from '../../src/domain/environment';
 import { parseContract } from '../../src/contracts/parse';
 import { ConflictError, ContractViolationError, InputError } from '../../src/errors';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import { testEngine } from '../support/engine';
 import { insertCommittedRun } from '../support/fixtures';
 import { createManagedRuntime, day, type ManagedRuntime } from '../support/managed';

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import type { WriteHook } from '../../src/pipeline/write-stage';
 import { T } from '../../src/store/tables';
 import { countRows } from '../support/runtime';

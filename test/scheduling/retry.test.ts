@@ -6,7 +6,7 @@
  * storage schedule.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import {
   backoffFor,
   backoffMs,

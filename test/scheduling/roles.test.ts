@@ -4,7 +4,7 @@
  * caller gets the finished run. The database is the only channel between the two.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import { testEngine } from '../support/engine';
 import {
   createManagedRuntime,

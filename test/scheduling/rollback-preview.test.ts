@@ -5,7 +5,7 @@
  * Asking changes nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import { rollbackPreview } from '../../src/scheduling/rollback-preview';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';

@@ -13,10 +13,10 @@ import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { decodeEntityKey } from '../../src/pipeline/entity-key';
 import { entityKeyDefinition } from '../../src/pipeline/entity-key-definition';
 import { formatTemporal } from '../../src/pipeline/coerce';
-import { featureTypes } from '../../src/serving/feature-types';
-import { parseIsoDuration } from '../../src/contracts/duration';
+import { featureTypes } from '../../src/contracts/served-types';
+import { parseIsoDuration } from '../../src/lib/duration';
 import type { FeatureVector } from '../../src/serving/feature.service';
-import type { Value } from '../../src/pipeline/row.types';
+import type { Value } from '../../src/domain/value';
 
 const STOCK = `
 name: stock

@@ -4,8 +4,8 @@ import { testEngine } from '../support/engine';
 import { makeRegistered, registerContract, T0 } from '../support/fixtures';
 import { Store } from '../../src/store/store';
 import { isUniqueViolation } from '../../src/store/dialect';
-import type { Environment } from '../../src/config';
-import type { Promotion } from '../../src/contracts/registry.types';
+import type { Environment } from '../../src/domain/environment';
+import type { Promotion } from '../../src/domain/registered-contract';
 
 describe(`ContractRepository (${testEngine()})`, () => {
   let db: TestDb;

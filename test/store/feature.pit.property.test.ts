@@ -14,7 +14,7 @@ import { testEngine } from '../support/engine';
 import { insertRun, registerContract } from '../support/fixtures';
 import { Store } from '../../src/store/store';
 import type { FeatureView, HistoryOptions, HistoryRequest } from '../../src/store/feature.repository';
-import type { Environment } from '../../src/config';
+import type { Environment } from '../../src/domain/environment';
 
 interface GenRun {
   committedAt: number | null;

@@ -11,7 +11,7 @@ import type {
   HistoryRequest,
   MatchedRow,
 } from '../../src/store/feature.repository';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 
 const VIEW: FeatureView = { environment: 'dev', contract: 'country_daily', major: 1 };
 

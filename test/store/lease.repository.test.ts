@@ -9,7 +9,7 @@ import { createTestDb, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';
 import { insertRun, registerContract, T0 } from '../support/fixtures';
 import { Store } from '../../src/store/store';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 
 describe(`LeaseRepository (${testEngine()})`, () => {
   let db: TestDb;

@@ -3,8 +3,8 @@ import { createTestDb, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';
 import { insertRun, makeRawBatch, makeReject, registerContract } from '../support/fixtures';
 import { Store } from '../../src/store/store';
-import type { RejectedRow } from '../../src/pipeline/row.types';
-import type { Run } from '../../src/pipeline/run.types';
+import type { RejectedRow } from '../../src/domain/reject';
+import type { Run } from '../../src/domain/run';
 
 /**
  * 50,000 rows × 5 columns = 250,000 bound values: far past SQLite's 32,766 and

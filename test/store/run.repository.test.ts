@@ -3,9 +3,9 @@ import { createTestDb, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';
 import { insertRun, makeRun, registerContract, T0 } from '../support/fixtures';
 import { Store } from '../../src/store/store';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import type { RunFilter } from '../../src/store/run.repository';
-import type { ValidationReport } from '../../src/quality/report.types';
+import type { ValidationReport } from '../../src/domain/validation-report';
 
 const REPORT: ValidationReport = {
   success: false,

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { testEngine } from '../support/engine';
 import type { StreamConsumerManager } from '../../src/streaming/consumer-manager';
-import type { StreamMetrics } from '../../src/streaming/stream.types';
+import type { StreamMetrics } from '../../src/domain/stream';
 import {
   BROKERS,
   featureRowCount,

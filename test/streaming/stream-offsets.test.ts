@@ -10,7 +10,7 @@ import { testEngine } from '../support/engine';
 import { T } from '../../src/store/tables';
 import { countRows } from '../support/runtime';
 import { MicroBatchRunner } from '../../src/streaming/micro-batch';
-import type { BrokerMessage } from '../../src/streaming/stream.types';
+import type { BrokerMessage } from '../../src/domain/stream';
 import { reading, sensorContract, uniqueName } from './streaming-fixtures';
 
 const SOURCE = 'nats:sensors.readings';

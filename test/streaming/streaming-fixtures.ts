@@ -8,7 +8,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 import { StreamConsumerManager, type StreamManagerOptions } from '../../src/streaming/consumer-manager';
-import type { BrokerKind } from '../../src/streaming/positions';
+import type { BrokerKind } from '../../src/domain/stream-positions';
 import type { TestRuntime } from '../support/runtime';
 import { countRows } from '../support/runtime';
 import { T } from '../../src/store/tables';

@@ -3,10 +3,11 @@
  * rejected rows with sensible defaults that a test overrides where it matters.
  */
 import semver from 'semver';
-import type { Contract } from '../../src/contracts/contract.types';
-import type { RegisteredContract } from '../../src/contracts/registry.types';
-import type { RawBatch, Run } from '../../src/pipeline/run.types';
-import type { RejectedRow } from '../../src/pipeline/row.types';
+import type { Contract } from '../../src/domain/contract';
+import type { RegisteredContract } from '../../src/domain/registered-contract';
+import type { RawBatch } from '../../src/domain/raw-batch';
+import type { Run } from '../../src/domain/run';
+import type { RejectedRow } from '../../src/domain/reject';
 import type { Repositories } from '../../src/store/store';
 
 /** 2024-01-01T00:00:00Z: a fixed origin for test times. */

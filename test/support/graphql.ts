@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { expect } from 'vitest';
 import { createServer, type TidemarkServer } from '../../src/server';
-import type { Run } from '../../src/pipeline/run.types';
+import type { Run } from '../../src/domain/run';
 import type { TestRuntime } from './runtime';
 import { makeRun } from './fixtures';
 

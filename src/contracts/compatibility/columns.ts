@@ -4,7 +4,7 @@
  * value into a different kind of value, is breaking; anything that only admits more
  * is additive.
  */
-import type { ColumnSpec, Contract } from '../contract.types';
+import type { ColumnSpec, Contract } from '../../domain/contract';
 import { change, type ContractChange, ptr, same, setMinus, show, unrecognizedChanges } from './change';
 import { matchByKey } from './match';
 

@@ -2,7 +2,7 @@
  * Rules for everything outside the lists: identity of the entity, event time, the
  * source, row filters, and the operational and descriptive keys.
  */
-import { CONTRACT_KEYS, type Contract, type FilterSpec, type SourceSpec } from '../contract.types';
+import { CONTRACT_KEYS, type Contract, type FilterSpec, type SourceSpec } from '../../domain/contract';
 import { change, type ContractChange, ptr, same, sameSet, show, unrecognizedChanges } from './change';
 import { normalizeExpr } from './features';
 import { matchByKey } from './match';

@@ -5,7 +5,7 @@
  * tightened while blocking, or severity raised), and additive otherwise. Tightening a
  * warn-only expectation blocks nothing, hence additive, like adding one.
  */
-import type { Contract, ExpectationSpec, Severity } from '../contract.types';
+import type { Contract, ExpectationSpec, Severity } from '../../domain/contract';
 import {
   change,
   type ChangeClass,

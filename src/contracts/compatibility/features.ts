@@ -3,12 +3,13 @@
  * is what its values mean. Same name, different computation means the stored history
  * and the new values disagree, so any change of computation is breaking.
  */
-import type { Contract, FeatureSpec, WindowSpec } from '../contract.types';
-import { parseIsoDuration } from '../duration';
+import type { Contract, FeatureSpec, WindowSpec } from '../../domain/contract';
+import { parseIsoDuration } from '../../lib/duration';
 import { change, type ContractChange, ptr, show, unrecognizedChanges } from './change';
 import { matchByKey } from './match';
-import { typeFeatures, type FeatureType } from '../feature-type';
-import { featureTypes } from '../../serving/feature-types';
+import { typeFeatures } from '../feature-type';
+import { type FeatureType } from '../../domain/contract';
+import { featureTypes } from '../served-types';
 import { compileExpression } from '../../pipeline/expression';
 
 const FEATURE_KEYS = ['name', 'column', 'expr', 'window', 'description', 'type'] as const;

@@ -4,8 +4,8 @@
  * standard's JSON Schema before it is handed out; a refusal there is a bug here.
  */
 import { stringify } from 'yaml';
-import type { ColumnSpec, Contract, ExpectationSpec } from '../contract.types';
-import { parseIsoDuration } from '../duration';
+import type { ColumnSpec, Contract, ExpectationSpec } from '../../domain/contract';
+import { parseIsoDuration } from '../../lib/duration';
 import { CONTRACT_CUSTOM, SLA_UNITS } from './custom-properties';
 import { enumRule, toRule, type OdcsRule } from './quality';
 import { PHYSICAL_TYPES } from './types-map';

@@ -2,7 +2,7 @@
  * One ODCS schema object (a table) → Tidemark columns and expectations. Every key of a
  * property or rule is either mapped or reported to the ledger with its line.
  */
-import type { ColumnSpec, ColumnType, ExpectationSpec } from '../contract.types';
+import type { ColumnSpec, ColumnType, ExpectationSpec } from '../../domain/contract';
 import { IDENTIFIER_PATTERN } from '../meta-schema';
 import type { ImportLedger } from './import-report';
 import { fromRule, type OdcsRule } from './quality';

@@ -9,7 +9,7 @@
  */
 import { Document, isMap, LineCounter, parseDocument } from 'yaml';
 import { ContractValidationError, type Issue } from '../../errors';
-import { CONTRACT_KEYS, type Contract, type FeatureSpec, type SourceSpec } from '../contract.types';
+import { CONTRACT_KEYS, type Contract, type FeatureSpec, type SourceSpec } from '../../domain/contract';
 import { CONTRACT_NAME_PATTERN } from '../meta-schema';
 import { YamlLocator } from '../locate';
 import { parseContract } from '../parse';

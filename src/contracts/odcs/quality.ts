@@ -5,8 +5,8 @@
  * itself, which is what the standard provides for engine-specific checks. `mostly`
  * (the share of rows that must pass) is the metric's allowed failure in percent.
  */
-import type { ExpectationName, ExpectationSpec, Severity } from '../contract.types';
-import { SEVERITIES } from '../contract.types';
+import type { ExpectationName, ExpectationSpec, Severity } from '../../domain/contract';
+import { SEVERITIES } from '../../domain/contract';
 
 export type OdcsRule = Record<string, unknown>;
 

@@ -3,8 +3,8 @@
  * (its six column types are six of ODCS's nine logical types); the physical type names
  * how a value is held once stored (JSON numbers are 64-bit integers or doubles).
  */
-import type { ColumnType } from '../contract.types';
-import { COLUMN_TYPES } from '../contract.types';
+import type { ColumnType } from '../../domain/contract';
+import { COLUMN_TYPES } from '../../domain/contract';
 
 export const PHYSICAL_TYPES: Record<ColumnType, string> = {
   string: 'text',

@@ -4,7 +4,7 @@
  * one — through an expression or a window, however many steps away — or that reads a
  * schema column whose rules changed.
  */
-import type { ColumnSpec, Contract, FeatureSpec } from '../contract.types';
+import type { ColumnSpec, Contract, FeatureSpec } from '../../domain/contract';
 import { compileExpression } from '../../pipeline/expression';
 import type { AffectedFeature } from './plan.types';
 

@@ -2,8 +2,8 @@
  * Comparing two replays of one run, pure: feature values row by row, rejects row by
  * row, expectation verdicts result by result. Accumulates over the runs of a plan.
  */
-import type { Value } from '../../pipeline/row.types';
-import type { ExpectationResult, ValidationReport } from '../../quality/report.types';
+import type { Value } from '../../domain/value';
+import type { ExpectationResult, ValidationReport } from '../../domain/validation-report';
 import { describeResult, type RejectLabel, type Replay } from './replay';
 import type { ExpectationChange, FeatureChange, RejectChange } from './plan.types';
 

@@ -7,9 +7,9 @@
  */
 import type { Store } from '../../store/store';
 import type { RawStore } from '../../pipeline/raw-store';
-import type { Environment } from '../../config';
-import type { Run } from '../../pipeline/run.types';
-import type { RegisteredContract } from '../registry.types';
+import type { Environment } from '../../domain/environment';
+import type { Run } from '../../domain/run';
+import type { RegisteredContract } from '../../domain/registered-contract';
 import { InputError } from '../../errors';
 import { CompiledContractCache } from '../../pipeline/compiled-contract';
 import { parseContractInSlices } from '../parse';

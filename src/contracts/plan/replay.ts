@@ -8,15 +8,16 @@ import type { Store } from '../../store/store';
 import type { FeatureView } from '../../store/feature.repository';
 import type { RawStore } from '../../pipeline/raw-store';
 import type { CompiledContract } from '../../pipeline/compiled-contract';
-import type { RawBatch, Run } from '../../pipeline/run.types';
-import type { Value } from '../../pipeline/row.types';
-import type { ValidationReport } from '../../quality/report.types';
+import type { RawBatch } from '../../domain/raw-batch';
+import type { Run } from '../../domain/run';
+import type { Value } from '../../domain/value';
+import type { ValidationReport } from '../../domain/validation-report';
 import { readStage } from '../../pipeline/read-stage';
 import { loadHistory } from '../../pipeline/history-stage';
 import { validateBatchInSlices } from '../../quality';
 import { SAMPLE_LIMIT } from '../../quality/tally';
 import { fileNames } from '../../pipeline/file-name';
-import { Slicer } from '../../pipeline/slices';
+import { Slicer } from '../../lib/slices';
 
 export interface ReplayInput {
   store: Store;

@@ -7,9 +7,9 @@
  */
 import type { Logger } from 'pino';
 import type { Repositories } from '../../store/store';
-import type { RegisteredContract } from '../../contracts/registry.types';
-import type { Run } from '../../pipeline/run.types';
-import type { RunListener } from '../run-events';
+import type { RegisteredContract } from '../../domain/registered-contract';
+import type { Run } from '../../domain/run';
+import type { RunListener } from '../../domain/run';
 import type { Metrics } from '../../observability/metrics';
 import { DEFAULT_PRODUCER, type LineageRunEvent } from './event.types';
 import { buildRunEvent, lineageEventType, type LineageSettings } from './event-builder';

@@ -8,8 +8,9 @@
  *   outputs = the feature view <env>/<contract>/v<major>: features schema, the
  *             validation report as data-quality assertions, rows written on COMPLETE
  */
-import type { RegisteredContract } from '../../contracts/registry.types';
-import type { RawBatch, Run, RunStatus } from '../../pipeline/run.types';
+import type { RegisteredContract } from '../../domain/registered-contract';
+import type { RawBatch } from '../../domain/raw-batch';
+import type { Run, RunStatus } from '../../domain/run';
 import {
   OPENLINEAGE_SCHEMA_URL,
   RAW_NAMESPACE,

@@ -1,8 +1,8 @@
 /** Facet builders: Tidemark concepts (contract, run, validation report) → OpenLineage facets. Pure. */
-import type { Contract } from '../../contracts/contract.types';
-import type { ValidationReport } from '../../quality/report.types';
-import type { Run } from '../../pipeline/run.types';
-import { featureTypes } from '../../serving/feature-types';
+import type { Contract } from '../../domain/contract';
+import type { ValidationReport } from '../../domain/validation-report';
+import type { Run } from '../../domain/run';
+import { featureTypes } from '../../contracts/served-types';
 import { FACET_SCHEMA_URLS, type Facet, type Facets } from './event.types';
 import { lineageRunId } from './run-id';
 

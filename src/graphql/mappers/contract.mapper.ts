@@ -1,6 +1,6 @@
 /** Registered contracts → GraphQL objects. Pure: the resolver fetches, this shapes. */
-import type { RegisteredContract, Promotion, ActiveVersion } from '../../contracts/registry.types';
-import type { ColumnSpec, FeatureSpec } from '../../contracts/contract.types';
+import type { RegisteredContract, Promotion, ActiveVersion } from '../../domain/registered-contract';
+import type { ColumnSpec, FeatureSpec } from '../../domain/contract';
 import { typeFeatures, type TypedFeature } from '../../contracts/feature-type';
 import { Contract, ColumnType, FeatureDefinition, PromotionType } from '../types/contract.type';
 

@@ -10,7 +10,7 @@
  * words), `storage` (a full disk, worded by errors.ts asStorageFull: "disk full: …")
  * and an unreachable or busy database (worded by errors.ts asUnavailable).
  */
-import type { RunErrorKind } from '../../pipeline/run.types';
+import type { RunErrorKind } from '../../domain/run';
 
 const OWN_WORDS: ReadonlySet<string> = new Set(['validation', 'input', 'interrupted', 'storage']);
 const DATABASE_UNAVAILABLE = /^the database is (unreachable|busy)\b/;

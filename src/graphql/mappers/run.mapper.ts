@@ -1,9 +1,10 @@
 /** Domain runs, raw batches and rejects → GraphQL objects. */
-import type { Run as DomainRun, RawBatch as DomainRawBatch } from '../../pipeline/run.types';
+import type { Run as DomainRun } from '../../domain/run';
+import type { RawBatch as DomainRawBatch } from '../../domain/raw-batch';
 import type { StoredReject } from '../../store/reject.repository';
 import { publicRunError } from './run-error';
 import { fileNameOf } from '../../pipeline/file-name';
-import { warningCount } from '../../quality/warnings';
+import { warningCount } from '../../domain/validation-report';
 import { Run, RunStatus, RawBatch, RejectedRow, ValidationReport } from '../types/run.type';
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));

@@ -1,7 +1,7 @@
 import { Arg, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { Run } from '../types/run.type';
 import { toRunType } from '../mappers/run.mapper';
-import type { Run as DomainRun } from '../../pipeline/run.types';
+import type { Run as DomainRun } from '../../domain/run';
 import type { RunEvent } from '../../events/run-event-log';
 import { parseCursor, replayThenLive } from '../../events/run-event-replay';
 import type { GraphQLContext } from '../context';

@@ -1,7 +1,7 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
 import { Viewer } from '../types/viewer.type';
 import type { GraphQLContext } from '../context';
-import { ROLES, roleAllows } from '../../auth/roles';
+import { ROLES, roleAllows } from '../../domain/role';
 
 @Resolver(() => Viewer)
 export class ViewerResolver {

@@ -5,7 +5,7 @@
  */
 import type { Runtime } from '../../runtime';
 import { ForbiddenError, InputError } from '../../errors';
-import { roleAllows, type Principal } from '../../auth/roles';
+import { roleAllows, type Principal } from '../../domain/role';
 import { LIMITS } from '../limits';
 import type { AuditEntry } from '../types/audit.type';
 

@@ -1,15 +1,15 @@
 /** What the contract resolvers call: registry reads shaped for GraphQL. */
 import type { Runtime } from '../../runtime';
-import type { Environment } from '../../config';
+import type { Environment } from '../../domain/environment';
 import { NotFoundError } from '../../errors';
 import { toContractType } from '../mappers/contract.mapper';
 import type { Contract } from '../types/contract.type';
-import type { RegisteredContract } from '../../contracts/registry.types';
+import type { RegisteredContract } from '../../domain/registered-contract';
 import { parseContractInSlices } from '../../contracts/parse';
 import type { ApplyResult, ContractDiff } from '../types/apply.type';
 import { diffContracts } from '../../contracts/compatibility';
 import { checkBump } from '../../contracts/version-bump';
-import { checkName, checkVersion } from '../../contracts/identifiers';
+import { checkName, checkVersion } from '../../lib/identifiers';
 
 export class ContractService {
   constructor(

@@ -2,8 +2,8 @@
 import type { Runtime } from '../../runtime';
 import { parseEnvironment } from '../../config';
 import { InputError } from '../../errors';
-import type { RunStatus as DomainStatus, RunTrigger } from '../../pipeline/run.types';
-import { RUN_TRIGGERS } from '../../pipeline/run.types';
+import type { RunStatus as DomainStatus, RunTrigger } from '../../domain/run';
+import { RUN_TRIGGERS } from '../../domain/run';
 import { toRunType, toRejectType, encodeCursor, decodeCursor } from '../mappers/run.mapper';
 import type { Run, RunConnection, RejectConnection } from '../types/run.type';
 import { LIMITS, bounded } from '../limits';

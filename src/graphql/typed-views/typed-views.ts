@@ -10,7 +10,7 @@ import semver from 'semver';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { ContractRegistry } from '../../contracts/registry';
-import type { ActiveVersion } from '../../contracts/registry.types';
+import type { ActiveVersion } from '../../domain/registered-contract';
 import { typeFeatures } from '../../contracts/feature-type';
 import { nameViews, type NamedView } from './view-names';
 import { servedSchema, type TypedViewSource, type ViewReader } from './view-schema';

@@ -21,7 +21,8 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import { GraphQLDate, GraphQLSafeInt } from 'graphql-scalars';
-import type { FeatureType, TypedFeature } from '../../contracts/feature-type';
+import type { FeatureType } from '../../domain/contract';
+import type { TypedFeature } from '../../contracts/feature-type';
 import type { NamedView, ViewSource } from './view-names';
 import type { GraphQLContext } from '../context';
 

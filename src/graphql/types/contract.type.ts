@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from '../json-scalar';
-import type { Contract as ContractSpec } from '../../contracts/contract.types';
+import type { Contract as ContractSpec } from '../../domain/contract';
 
 @ObjectType({ description: 'A column of a contract schema.' })
 export class ColumnType {

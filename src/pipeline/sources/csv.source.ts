@@ -15,8 +15,8 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { CsvError, parse } from 'csv-parse';
 import { InputError } from '../../errors';
-import type { SourceSpec, ColumnSpec } from '../../contracts/contract.types';
-import type { ParsedRecord } from '../row.types';
+import type { SourceSpec, ColumnSpec } from '../../domain/contract';
+import type { ParsedRecord } from '../../domain/rows';
 import { declaresUtf8, utf8Checked } from './utf8-guard';
 import { CsvSplitter, CsvSyntaxError, SKIPPED, splitterSupports, type CsvDialect } from './csv-splitter';
 

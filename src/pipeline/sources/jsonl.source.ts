@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../../errors';
-import type { ParsedRecord } from '../row.types';
+import type { ParsedRecord } from '../../domain/rows';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { declaresUtf8, utf8Checked } from './utf8-guard';
 

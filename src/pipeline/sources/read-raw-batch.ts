@@ -1,8 +1,8 @@
 /** Records of a kept raw batch, parsed by the source format it was acquired with, in arrays. */
 import type { Readable } from 'node:stream';
-import type { Contract } from '../../contracts/contract.types';
-import type { RawBatch } from '../run.types';
-import type { ParsedRecord } from '../row.types';
+import type { Contract } from '../../domain/contract';
+import type { RawBatch } from '../../domain/raw-batch';
+import type { ParsedRecord } from '../../domain/rows';
 import { readCsvBatches } from './csv.source';
 import { readJsonlBatches } from './jsonl.source';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseContract } from '../../../src/contracts/parse';
-import type { Contract } from '../../../src/contracts/contract.types';
+import type { Contract } from '../../../src/domain/contract';
 import { expectationKey } from '../../../src/contracts/compatibility/expectations';
 import { diffContracts } from '../../../src/contracts/compatibility';
 import { odcsStatus, toOdcs, toOdcsYaml } from '../../../src/contracts/odcs/export';

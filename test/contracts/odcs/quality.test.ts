@@ -1,6 +1,6 @@
 /** Expectations ↔ ODCS quality rules: each reads back as itself, whatever its severity and mostly. */
 import { describe, expect, it } from 'vitest';
-import { SEVERITIES, type ExpectationSpec } from '../../../src/contracts/contract.types';
+import { SEVERITIES, type ExpectationSpec } from '../../../src/domain/contract';
 import { enumRule, fromRule, toRule } from '../../../src/contracts/odcs/quality';
 
 const SAMPLES: ExpectationSpec[] = [

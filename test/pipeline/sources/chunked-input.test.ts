@@ -6,8 +6,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../../src/pipeline/sources/csv.source';
 import { readJsonl } from '../../../src/pipeline/sources/jsonl.source';
-import type { ParsedRecord } from '../../../src/pipeline/row.types';
-import type { ColumnSpec, SourceSpec } from '../../../src/contracts/contract.types';
+import type { ParsedRecord } from '../../../src/domain/rows';
+import type { ColumnSpec, SourceSpec } from '../../../src/domain/contract';
 
 /** The bytes as a stream of `size`-byte chunks (1: every byte on its own). */
 function chunked(bytes: Buffer, size: number): Readable {

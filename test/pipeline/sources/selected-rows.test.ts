@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readCsvBatches } from '../../../src/pipeline/sources/csv.source';
 import { readJsonlBatches } from '../../../src/pipeline/sources/jsonl.source';
-import type { ParsedRecord } from '../../../src/pipeline/row.types';
-import type { ColumnSpec, SourceSpec } from '../../../src/contracts/contract.types';
+import type { ParsedRecord } from '../../../src/domain/rows';
+import type { ColumnSpec, SourceSpec } from '../../../src/domain/contract';
 
 const schema = [
   { name: 'city', type: 'string' },

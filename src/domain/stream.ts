@@ -4,8 +4,8 @@
  * Adapters (nats.adapter.ts, redis-stream.adapter.ts) are the only files that know a
  * broker's client library.
  */
-import type { Environment } from '../config';
-import type { BrokerKind } from './positions';
+import type { Environment } from './environment';
+import type { BrokerKind } from './stream-positions';
 
 /** One message as the consumer sees it, whatever the broker. */
 export interface BrokerMessage {

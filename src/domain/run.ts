@@ -1,6 +1,6 @@
 /** A run, as every layer sees it. Database rows are converted in run.repository.ts. */
-import type { Environment } from '../config';
-import type { ValidationReport } from '../quality/report.types';
+import type { Environment } from './environment';
+import type { ValidationReport } from './validation-report';
 
 export const RUN_STATUSES = [
   'queued',
@@ -68,15 +68,5 @@ export interface Run {
 
 export const ZERO_COUNTS: RunCounts = { read: 0, valid: 0, rejected: 0, filtered: 0, written: 0 };
 
-/** An acquired input, kept immutable and content-addressed. */
-export interface RawBatch {
-  id: string;
-  contractName: string;
-  sha256: string;
-  sourceType: string;
-  sourceUri: string | null;
-  sizeBytes: number;
-  rowCount: number | null;
-  storagePath: string;
-  receivedAt: number;
-}
+/** Every run status change is published to listeners of this shape. */
+export type RunListener = (run: Run) => void;

@@ -1,5 +1,5 @@
-import type { Contract } from './contract.types';
-import type { Environment } from '../config';
+import type { Contract } from './contract';
+import type { Environment } from './environment';
 
 /** A contract version as registered: immutable once stored. */
 export interface RegisteredContract {
@@ -33,4 +33,14 @@ export interface ActiveVersion {
   version: string;
   major: number;
   since: number;
+}
+
+/**
+ * What starting a run needs of the registry: the contract version it runs. The
+ * pipeline depends on this shape, not on contracts/registry.ts, whose checks compile
+ * contracts with the pipeline's own compilers.
+ */
+export interface ContractResolver {
+  /** `version` may be exact (1.2.0), a major (1) or absent (newest active in `environment`). */
+  resolve(name: string, version: string | undefined, environment: Environment): Promise<RegisteredContract>;
 }

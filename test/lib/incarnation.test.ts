@@ -15,7 +15,7 @@ import {
   processIncarnation,
   processOwner,
   selfIncarnation,
-} from '../../src/scheduling/incarnation';
+} from '../../src/lib/incarnation';
 import { testEngine } from '../support/engine';
 import { createManagedRuntime, day, enqueueRecords, listRuns, type ManagedRuntime } from '../support/managed';
 

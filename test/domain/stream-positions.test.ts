@@ -5,7 +5,7 @@ import {
   isCommitted,
   isPosition,
   rangeOf,
-} from '../../src/streaming/positions';
+} from '../../src/domain/stream-positions';
 
 describe('broker positions', () => {
   it('orders NATS sequences and Redis entry ids numerically, past 2^53 too', () => {

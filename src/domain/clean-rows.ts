@@ -9,7 +9,8 @@
  * array indexing rather than hashing a string per row. Ids are dense but not every id
  * need have rows in a given view (`pick` keeps its base's numbering).
  */
-import type { CleanRow, TypedRow, Value } from './row.types';
+import type { CleanRow } from './rows';
+import type { TypedRow, Value } from './value';
 
 export interface CleanRows {
   readonly length: number;

@@ -1,4 +1,4 @@
-import type { Role } from './roles';
+import type { Role } from './role';
 
 export interface ApiKey {
   id: string;

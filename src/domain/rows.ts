@@ -2,14 +2,7 @@
  * Rows as they move through a run. Every stage is a plain function over these
  * shapes; none of them imports knex or graphql.
  */
-
-/** A typed cell after cleansing. Dates and timestamps are epoch milliseconds (UTC). */
-export type Value = string | number | boolean | null;
-
-/** A record as a source produced it: CSV gives strings, JSON gives any JSON value. */
-export type RawRecord = Record<string, unknown>;
-
-export type TypedRow = Record<string, Value>;
+import type { RawRecord, TypedRow, Value } from './value';
 
 /** A record read from a raw batch, before cleansing. `rowNumber` is 1-based within its batch. */
 export interface SourceRow {
@@ -31,18 +24,6 @@ export interface CleanRow extends Omit<SourceRow, 'raw'> {
   entityKey: string;
   /** Epoch milliseconds, UTC. */
   eventTime: number;
-}
-
-export interface RejectReason {
-  /** What rejected it: `coerce`, `required`, `schema`, or an expectation name. */
-  rule: string;
-  column?: string;
-  message: string;
-  value?: unknown;
-}
-
-export interface RejectedRow extends SourceRow {
-  reasons: RejectReason[];
 }
 
 /**

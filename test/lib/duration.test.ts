@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoDurationProblem, parseIsoDuration, positiveDurationProblem } from '../../src/contracts/duration';
+import { isoDurationProblem, parseIsoDuration, positiveDurationProblem } from '../../src/lib/duration';
 import { InputError } from '../../src/errors';
 
 const S = 1000;

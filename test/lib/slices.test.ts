@@ -4,13 +4,13 @@
  * queued meanwhile runs) once a slice is used up, inside one check and one entity too.
  */
 import { describe, expect, it } from 'vitest';
-import type { CleanRow, FeatureRow } from '../../src/pipeline/row.types';
-import { finish, finishInSlices, rowsPerBatch, Slicer, type SlicedWork } from '../../src/pipeline/slices';
+import type { CleanRow, FeatureRow } from '../../src/domain/rows';
+import { finish, finishInSlices, rowsPerBatch, Slicer, type SlicedWork } from '../../src/lib/slices';
 import { compileTransform, compileTransformBatches } from '../../src/pipeline/transform';
 import { compileChecks } from '../../src/quality/compile';
 import { validateBatch, validateBatchInSlices } from '../../src/quality/validate';
 import { contract as checksContract, ctxOf, DAY, row, T0 } from '../quality/fixtures';
-import type { Contract } from '../../src/contracts/contract.types';
+import type { Contract } from '../../src/domain/contract';
 
 /** Runs `work`, recording 'other' where an immediate queued before it got to run. */
 async function interleaved<T>(work: () => Promise<T>, mark: (s: string) => void): Promise<T> {

@@ -4,7 +4,9 @@
  * undefined (never defaulted here) so that a diff between two versions sees exactly
  * what the author wrote; defaults are applied where they are used.
  */
-import type { FeatureType } from './feature-type';
+/** What a feature serves; a column's type maps onto one (contracts/feature-type.ts). */
+export const FEATURE_TYPES = ['int', 'float', 'string', 'bool', 'timestamp', 'date'] as const;
+export type FeatureType = (typeof FEATURE_TYPES)[number];
 
 export const COLUMN_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'timestamp'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];

@@ -3,7 +3,7 @@
  * format: one result per expectation plus totals. Stored with the run as JSON and
  * served by GraphQL as is.
  */
-import type { ExpectationName, Severity } from '../contracts/contract.types';
+import type { ExpectationName, Severity } from './contract';
 
 export interface UnexpectedSample {
   rowNumber: number;
@@ -48,4 +48,14 @@ export interface ValidationReport {
     successPercent: number;
   };
   results: ExpectationResult[];
+}
+
+/**
+ * A run's warnings: its `warn` expectations that did not hold. A warning blocks
+ * nothing, so a run with warnings still succeeds; the count is kept with the run
+ * (runs.warnings) so "succeeded with warnings" is a filter the store answers.
+ */
+export function warningCount(report: ValidationReport | null | undefined): number {
+  if (!report) return 0;
+  return report.results.filter((r) => !r.success && r.severity === 'warn').length;
 }

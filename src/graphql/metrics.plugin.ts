@@ -5,8 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { Metrics } from './metrics';
-import { mirrored } from '../graphql/mirrored';
+import type { Metrics } from '../observability/metrics';
+import { mirrored } from './mirrored';
 
 export interface GraphqlMetricsOptions {
   /** Distinct operation names kept as labels before the rest become `other` (default 200). */

@@ -8,7 +8,7 @@
  * raw_batches.positions); committing its run moves the consumer's committed position
  * to `to` in the same transaction (see stream-offset.repository.ts).
  */
-import type { RunTrigger } from '../pipeline/run.types';
+import type { RunTrigger } from './run';
 
 export type BrokerKind = 'nats' | 'redis-stream';
 

@@ -3,8 +3,8 @@
  * type spelling (`integer`, `number`, …) these lists have always used; the types
  * themselves are contracts/feature-type.ts's, declared or inferred.
  */
-import type { Contract, ColumnType } from '../contracts/contract.types';
-import { columnTypeOfFeature, typeFeatures } from '../contracts/feature-type';
+import type { Contract, ColumnType } from '../domain/contract';
+import { columnTypeOfFeature, typeFeatures } from './feature-type';
 
 export type FeatureValueType = ColumnType;
 

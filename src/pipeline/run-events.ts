@@ -4,13 +4,11 @@
  * it for several instances (see events/ in later work).
  */
 import { EventEmitter } from 'node:events';
-import type { Run } from '../pipeline/run.types';
+import type { Run, RunListener } from '../domain/run';
 
 export interface RunEventSink {
   publish(run: Run): void;
 }
-
-export type RunListener = (run: Run) => void;
 
 export class RunEventBus implements RunEventSink {
   private readonly emitter = new EventEmitter();
