@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../../src/config';
 import { openRuntime, type Runtime } from '../../../src/runtime';
-import { silentLogger } from '../../../src/observability/logger';
+import { silentLogger, type Logger } from '../../../src/observability/logger';
 import { parseContract } from '../../../src/contracts/parse';
 import { onlineKeys } from '../../../src/serving/online-store/keys';
 import { createCliHome, type CliHome } from '../../support/cli';
@@ -45,7 +45,10 @@ export interface OnlineRuntime {
   dispose(): Promise<void>;
 }
 
-export async function openOnlineRuntime(redisUrl = 'redis://127.0.0.1:6379'): Promise<OnlineRuntime> {
+export async function openOnlineRuntime(
+  redisUrl = 'redis://127.0.0.1:6379',
+  logger: Logger = silentLogger(),
+): Promise<OnlineRuntime> {
   const home = await createCliHome();
   const prefix = `tidemark-test:${randomBytes(6).toString('hex')}:`;
   const env = {
@@ -55,7 +58,7 @@ export async function openOnlineRuntime(redisUrl = 'redis://127.0.0.1:6379'): Pr
     TIDEMARK_EVENTS_PREFIX: prefix,
   };
   const rt = await openRuntime(loadConfig({ ...env, TIDEMARK_LOG_LEVEL: 'silent' }), {
-    logger: silentLogger(),
+    logger,
     sweepMs: 0,
     codeVersion: 'test',
   });
