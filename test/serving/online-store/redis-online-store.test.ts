@@ -6,6 +6,7 @@
  * to SQL; an empty Redis or one with a cursor the log does not know is rebuilt.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServer } from '../../../src/server';
 import { testEngine } from '../../support/engine';
 import { openOnlineRuntime, type OnlineRuntime } from './online-runtime';
 
@@ -112,5 +113,35 @@ describe(`online store in Redis (${testEngine()})`, () => {
     const served = await o.count('redis', 'served');
     expect(await o.readings()).toEqual([3, 3, 3]);
     expect(await o.count('redis', 'served')).toBe(served + 1);
+  });
+
+  it('GraphQL: features and the typed view read Redis once synced, and see a rollback at once', async () => {
+    await o.ingest(1, '2024-01-01');
+    const runId = await o.ingest(2);
+    await o.rt.online!.sync.syncNow();
+    const server = await createServer(o.rt);
+    const port = await server.listen(0, '127.0.0.1');
+    try {
+      const gql = async (query: string) => {
+        const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        });
+        const body = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown };
+        expect(body.errors).toBeUndefined();
+        return body.data!;
+      };
+      const typed = `{ featureView { sensor_v1(entities: ["s1", "s9"]) { reading } } }`;
+      const generic = `{ features(contract: "sensor", entities: [{ sensor: "s2" }]) { values runId } }`;
+      const served = await o.count('redis', 'served');
+      expect(await gql(typed)).toEqual({ featureView: { sensor_v1: [{ reading: 2 }, { reading: null }] } });
+      expect(await gql(generic)).toEqual({ features: [{ values: { reading: 2 }, runId }] });
+      expect(await o.count('redis', 'served')).toBe(served + 2);
+      await o.rt.runs.rollback(runId, 'test');
+      expect(await gql(typed)).toEqual({ featureView: { sensor_v1: [{ reading: 1 }, { reading: null }] } });
+    } finally {
+      await server.stop();
+    }
   });
 });
