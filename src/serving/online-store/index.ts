@@ -20,6 +20,8 @@ export type { OnlineReads } from './online-reads';
 const SYNC_INTERVAL_MS = 100;
 /** A Redis that does not answer within this is treated as down: the read goes to SQL. */
 const COMMAND_TIMEOUT_MS = 500;
+/** How long the first reads of a process wait for the first connection. */
+const CONNECT_WAIT_MS = 1_000;
 
 export interface OnlineStore {
   reads: OnlineReads;
@@ -69,7 +71,13 @@ export function openOnlineStore(deps: {
     if (run.status === 'succeeded' || run.status === 'rolled_back' || run.status === 'superseded')
       sync.wake();
   });
+  const connected = new Promise<void>((ok) => {
+    redis.once('ready', ok);
+    redis.once('error', () => ok()); // refused: read SQL at once
+    setTimeout(ok, CONNECT_WAIT_MS).unref();
+  });
   const reads = new RedisOnlineReads({
+    connected,
     redis,
     keys: writer.keys,
     latestCursor: () => source.latestCursor(),

@@ -53,6 +53,8 @@ export class RedisOnlineReads implements OnlineReads {
       latestCursor: () => Promise<number>;
       logger: Logger;
       counter: Counter<'path' | 'reason'>;
+      /** Settles when the client first connects, or gives up waiting for it. */
+      connected: Promise<void>;
     },
   ) {
     this.latest = new LatestCursor(deps.latestCursor);
@@ -64,6 +66,9 @@ export class RedisOnlineReads implements OnlineReads {
     now: number,
   ): Promise<Array<MatchedRow | null> | null> {
     if (entityKeys.length === 0) return [];
+    // A process's first reads (a CLI command's only one) wait for the connection briefly,
+    // rather than reading SQL with a warning because nothing is queued while connecting.
+    await this.deps.connected;
     const { redis, keys } = this.deps;
     const fromRedis = redis
       .multi()

@@ -94,6 +94,14 @@ describe(`online store in Redis (${testEngine()})`, () => {
     expect(
       await o.redis.get(o.keys.entity({ environment: 'dev', contract: 'sensor', major: 1 }, '"s1"')),
     ).toContain('"f":{"reading":0}');
+    // A CLI read answers from Redis too (a value planted there shows it), without a warning
+    // for the connection it just opened.
+    const s1 = o.keys.entity({ environment: 'dev', contract: 'sensor', major: 1 }, '"s1"');
+    await o.redis.set(s1, (await o.redis.get(s1))!.replace('"reading":0', '"reading":42'));
+    const read = await o.home.cli(['features', 'sensor', '--entity', 's1'], { env: o.env });
+    expect(read.code, read.stderr).toBe(0);
+    expect(JSON.parse(read.stdout)[0].values).toEqual({ reading: 42 });
+    expect(read.stderr).not.toContain('online store');
   });
 
   it('an emptied Redis and a cursor the log does not know are rebuilt from SQL', async () => {
