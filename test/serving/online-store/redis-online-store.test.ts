@@ -7,6 +7,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer } from '../../../src/server';
+import { loadConfig } from '../../../src/config';
+import { openRuntime } from '../../../src/runtime';
+import { silentLogger } from '../../../src/observability/logger';
 import { testEngine } from '../../support/engine';
 import { openOnlineRuntime, type OnlineRuntime } from './online-runtime';
 
@@ -150,6 +153,34 @@ describe(`online store in Redis (${testEngine()})`, () => {
       expect(await gql(typed)).toEqual({ featureView: { sensor_v1: [{ reading: 1 }, { reading: null }] } });
     } finally {
       await server.stop();
+    }
+  });
+
+  it('two instances syncing one Redis, each mutating: Redis ends equal to SQL', async () => {
+    const other = await openRuntime(loadConfig({ ...o.env, TIDEMARK_LOG_LEVEL: 'silent' }), {
+      logger: silentLogger(),
+      sweepMs: 0,
+      codeVersion: 'test',
+    });
+    try {
+      o.rt.online!.start();
+      other.online!.start();
+      await o.ingest(0, '2024-01-01');
+      for (let i = 1; i <= 4; i++) {
+        const runId = await o.ingest(i, `2024-01-0${i + 1}`);
+        if (i % 2 === 0) await other.runs.rollback(runId, 'test');
+        expect(await o.readings()).toEqual(Array(3).fill(i % 2 === 0 ? i - 1 : i));
+      }
+      // The other instance stops (its pass in progress ends and frees the lock), this one catches up.
+      await other.online!.sync.stop();
+      await o.rt.online!.sync.syncNow();
+      const served = await o.count('redis', 'served');
+      expect(await o.readings()).toEqual([3, 3, 3]);
+      expect(await o.count('redis', 'served')).toBe(served + 1);
+      const s3 = o.keys.entity({ environment: 'dev', contract: 'sensor', major: 1 }, '"s3"');
+      expect(await o.redis.get(s3)).toContain('"f":{"reading":3}');
+    } finally {
+      await other.close();
     }
   });
 });
