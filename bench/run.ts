@@ -12,6 +12,7 @@ import type { CaseResult } from './lib/result';
 import { ingestCase } from './cases/ingest';
 import { trainingCase } from './cases/training-set';
 import { onlineCase } from './cases/online-read';
+import { onlineRedisCase } from './cases/online-redis';
 import { eventsCase } from './cases/events';
 import { underLoadCase } from './cases/reads-under-ingest';
 import { dailyCase } from './cases/daily';
@@ -20,6 +21,7 @@ const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> =
   ingest: ingestCase,
   training: trainingCase,
   online: onlineCase,
+  'online-redis': onlineRedisCase,
   underload: underLoadCase,
   events: eventsCase,
   daily: dailyCase,

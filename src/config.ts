@@ -27,6 +27,8 @@ export interface Config {
    * Default `tidemark:<database name>:` (or `tidemark:<SQLite file>:`).
    */
   eventsPrefix: string;
+  /** TIDEMARK_ONLINE_STORE: where "as of now" reads are answered (`redis`: REDIS_URL; docs/online-store.md). */
+  onlineStore: 'sql' | 'redis';
   /** NATS server for `source.type: nats` contracts (JetStream). */
   natsUrl: string | null;
   defaultEnvironment: Environment;
@@ -78,6 +80,7 @@ const KNOWN = new Set([
   'TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH',
   'TIDEMARK_URL',
   'TIDEMARK_API_KEY',
+  'TIDEMARK_ONLINE_STORE',
 ]);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -91,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = resolve(env.TIDEMARK_DATA_DIR || './data');
   const databaseUrl = parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']);
   const sqliteFile = join(dataDir, 'tidemark.sqlite');
+  const redisUrl = parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']);
   return {
     port: parsePort(env.PORT),
     host: env.HOST || '127.0.0.1',
@@ -99,7 +103,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rawDir: join(dataDir, 'raw'),
     sqliteFile,
     databaseUrl,
-    redisUrl: parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']),
+    redisUrl,
+    onlineStore: parseOnlineStore(env.TIDEMARK_ONLINE_STORE || 'sql', redisUrl),
     eventsPrefix: parseEventsPrefix(env.TIDEMARK_EVENTS_PREFIX, databaseUrl, sqliteFile),
     natsUrl: parseUrl('NATS_URL', env.NATS_URL, ['nats:', 'tls:']),
     defaultEnvironment: parseEnvironment(env.TIDEMARK_ENV || 'dev', 'TIDEMARK_ENV'),
@@ -126,6 +131,14 @@ function parseLogFormat(v: string): LogFormat {
   if (!(LOG_FORMATS as readonly string[]).includes(v))
     throw new InputError(`TIDEMARK_LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}; got '${v}'`);
   return v as LogFormat;
+}
+
+function parseOnlineStore(v: string, redisUrl: string | null): Config['onlineStore'] {
+  if (v !== 'sql' && v !== 'redis')
+    throw new InputError(`TIDEMARK_ONLINE_STORE must be sql or redis; got '${v}'`);
+  if (v === 'redis' && !redisUrl)
+    throw new InputError('TIDEMARK_ONLINE_STORE=redis needs REDIS_URL (redis://host:port)');
+  return v;
 }
 
 function parsePort(v: string | undefined): number {

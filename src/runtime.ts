@@ -29,6 +29,7 @@ import { StreamConsumerManager } from './streaming/consumer-manager';
 import { FreshnessService } from './serving/freshness';
 import { createOpenLineageEmitter } from './events/openlineage/emitter';
 import { ApiKeyService } from './auth/key.service';
+import { openOnlineStore, type OnlineStore } from './serving/online-store';
 
 export interface Runtime {
   config: Config;
@@ -54,6 +55,8 @@ export interface Runtime {
   detachLocalRunMetrics(): void;
   freshness: FreshnessService;
   keys: ApiKeyService;
+  /** TIDEMARK_ONLINE_STORE=redis: the Redis online store; `serve` starts its sync. */
+  online: OnlineStore | null;
   /** Consumers of nats / redis-stream contracts; started by `serve`. */
   streams: StreamConsumerManager;
   close(): Promise<void>;
@@ -143,9 +146,20 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     events,
     afterRollback,
   });
-  const features = new FeatureService({ store, registry, clock });
-  const contracts = new ContractLifecycle({ store, registry, executor, dispatcher, clock, logger });
   const metrics = overrides.metrics ?? createMetrics();
+  const online =
+    config.onlineStore === 'redis' && config.redisUrl
+      ? openOnlineStore({
+          redisUrl: config.redisUrl,
+          prefix: config.eventsPrefix,
+          store,
+          logger,
+          metrics,
+          events,
+        })
+      : null;
+  const features = new FeatureService({ store, registry, clock, online: online?.reads });
+  const contracts = new ContractLifecycle({ store, registry, executor, dispatcher, clock, logger });
   const detachMetrics = attachRunMetrics(events, metrics);
   const freshness = new FreshnessService({ store, clock, logger, metrics });
   const streams = new StreamConsumerManager(
@@ -182,6 +196,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     freshness,
     keys: new ApiKeyService({ store, clock }),
     streams,
+    online,
     close: async () => {
       // An in-flight micro-batch needs the dispatcher to commit: stop consumers first.
       await streams.stop();
@@ -189,6 +204,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       detachMetrics();
       // The emitter reads the store for its last events: close it before the store.
       await lineage.close();
+      await online?.close();
       await store.close();
     },
   };

@@ -104,6 +104,7 @@ async function startWork(
   serveUntilSignal: (jobs: number) => Promise<void>,
 ): Promise<void> {
   const config = rt.config;
+  rt.online?.start();
   if (role !== 'api' && wantSamples(opts.samples, config)) await landSamples(config.landingDir);
   if (opts.sync && existsSync(config.contractsDir)) {
     const outcomes = await rt.contracts.apply(await loadContractFiles([config.contractsDir]), 'system:serve');

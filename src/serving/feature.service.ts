@@ -22,6 +22,7 @@ import { contractShape } from './contract-shape';
 import { planTrainingSet, type MultiTrainingQuery, type TrainingPlan } from './multi-view';
 import { joinSpine, type JoinedChunk, type RowLabel, type SpineRow } from './spine-join';
 import { toTrainingRows, type TrainingRow } from './training-rows';
+import type { OnlineReads } from './online-store/online-reads';
 
 export interface FeatureValue {
   name: string;
@@ -73,7 +74,9 @@ export interface TrainingSetQuery {
 }
 
 export class FeatureService {
-  constructor(private readonly deps: { store: Store; registry: ContractRegistry; clock: Clock }) {}
+  constructor(
+    private readonly deps: { store: Store; registry: ContractRegistry; clock: Clock; online?: OnlineReads },
+  ) {}
 
   /** The online read; what it derives from the contract is cached per version (contract-shape.ts). */
   async features(q: FeatureQuery): Promise<FeatureVector[]> {
@@ -83,6 +86,12 @@ export class FeatureService {
     const at = q.asOf ? checkedTime(q.asOf, 'asOf') : this.deps.clock.now();
     const knownAt = q.knownAt ? checkedTime(q.knownAt, 'knownAt') : undefined;
     const requests = q.entities.map((e, i) => ({ entityKey: shape.key(e, `entities[${i}]`), at }));
+    // "As of now" only: asOf, knownAt and a pinned version always read SQL.
+    if (this.deps.online && !q.asOf && !knownAt && !view.version) {
+      const keys = requests.map((r) => r.entityKey);
+      const served = await this.deps.online.newest(view, keys, at);
+      if (served) return requests.map((r, i) => shape.vector(names, r.entityKey, served[i]!, null));
+    }
     const matches = await this.deps.store.features.pointInTime(view, requests, { knownAt });
     const timestamp = q.asOf ?? null;
     return requests.map((r, i) => shape.vector(names, r.entityKey, matches[i]!, timestamp));
