@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
 import type { Store } from '../../store/store';
-import type { RunEventBus } from '../../events/run-events';
+import type { RunEventBus } from '../../pipeline/run-events';
 import { OnlineSource } from './online-source';
 import { OnlineWriter } from './redis-writer';
 import { OnlineSync } from './online-sync';
