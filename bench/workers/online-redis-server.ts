@@ -30,8 +30,9 @@ if (rt.online) {
   const { Redis } = await import('ioredis');
   const probe = new Redis(a.redis!);
   rt.online.start();
-  // Passes fail until the store's own connection is up; ready once the rebuild has written its cursor.
-  while ((await probe.get(`${a.prefix!}online:cursor`)) === null) {
+  // Passes fail until the store's own connection is up; ready once the rebuild has written
+  // its cursor (a number: a rebuild in progress holds a marker there).
+  while (!/^\d+$/.test((await probe.get(`${a.prefix!}online:cursor`)) ?? '')) {
     await rt.online.sync.syncNow();
     await new Promise((ok) => setTimeout(ok, 20));
   }

@@ -105,7 +105,7 @@ describe(`online store in Redis (${testEngine()})`, () => {
     expect(read.code, read.stderr).toBe(0);
     expect(JSON.parse(read.stdout)[0].values).toEqual({ reading: 42 });
     expect(read.stderr).not.toContain('online store');
-  });
+  }, 120_000);
 
   it('an emptied Redis and a cursor the log does not know are rebuilt from SQL', async () => {
     await o.ingest(3);
