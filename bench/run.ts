@@ -16,6 +16,7 @@ import { onlineRedisCase } from './cases/online-redis';
 import { eventsCase } from './cases/events';
 import { underLoadCase } from './cases/reads-under-ingest';
 import { dailyCase } from './cases/daily';
+import { growthCase } from './cases/growth';
 
 const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> = {
   ingest: ingestCase,
@@ -25,6 +26,7 @@ const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> =
   underload: underLoadCase,
   events: eventsCase,
   daily: dailyCase,
+  growth: growthCase,
 };
 
 const o = parseOptions(process.argv.slice(2));
