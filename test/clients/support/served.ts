@@ -12,6 +12,8 @@ import { expect } from 'vitest';
 import { createCliHome, REPO, type CliHome } from '../../support/cli';
 import { startInstance, type Instance } from '../../faults/support/instance';
 
+const COUNTRY_DAILY_FILES = ['2020-q1.csv', '2020-q2.csv'];
+
 export interface Served {
   home: CliHome;
   instance: Instance;
@@ -24,7 +26,7 @@ export interface Served {
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** Pushes records into a push contract and expects the run to succeed; answers the run id. */
   ingest(contract: string, records: unknown[]): Promise<string>;
-  /** Waits for the run of country_daily's sample files, landed before start, by the arrival watcher. */
+  /** Waits for the runs of country_daily's sample files, landed before start, by the arrival watcher. */
   countryDailyRun(): Promise<string>;
   close(): Promise<void>;
 }
@@ -42,7 +44,7 @@ export async function startServed(extraContracts: Record<string, string> = {}): 
   const admin = (await made('admin', 'py-admin')).secret;
   const reader = (await made('reader', 'py-reader')).secret;
   // country_daily's sample files, landed before start: the server's arrival watcher runs them.
-  for (const f of ['2020-q1.csv', '2020-q2.csv']) home.land(`country_daily/${f}`);
+  for (const f of COUNTRY_DAILY_FILES) home.land(`country_daily/${f}`);
   const instance = await startInstance({
     name: 'python',
     dataDir: home.dataDir,
@@ -83,13 +85,24 @@ export async function startServed(extraContracts: Record<string, string> = {}): 
       return succeeded(d.ingest);
     },
     countryDailyRun: async () => {
-      const query = 'query { runs(contract: "country_daily") { nodes { id status error } } }';
+      // Both files: the watcher may run them as one run or one run each.
+      const want = COUNTRY_DAILY_FILES.reduce(
+        (n, f) =>
+          n +
+          readFileSync(join(REPO, 'seeds', 'data', 'country_daily', f), 'utf8')
+            .trim()
+            .split('\n').length -
+          1,
+        0,
+      );
+      const query = 'query { runs(contract: "country_daily") { nodes { id status error rowsRead } } }';
+      type Node = { id: string; status: string; error: string | null; rowsRead: number };
       for (let i = 0; i < 600; i++) {
-        const d = await gql<{ runs: { nodes: { id: string; status: string; error: string | null }[] } }>(
-          query,
-        );
-        const done = d.runs.nodes.find((r) => r.status !== 'QUEUED' && r.status !== 'RUNNING');
-        if (done) return succeeded(done);
+        const { runs } = await gql<{ runs: { nodes: Node[] } }>(query);
+        const failed = runs.nodes.find((r) => r.status === 'FAILED');
+        if (failed) succeeded(failed);
+        const done = runs.nodes.filter((r) => r.status === 'SUCCEEDED');
+        if (done.reduce((n, r) => n + r.rowsRead, 0) >= want) return done[0]!.id;
         await new Promise((r) => setTimeout(r, 200));
       }
       throw new Error(`country_daily's sample files were not run\n${instance.tail()}`);
