@@ -22,7 +22,7 @@ describe(`docs/examples against tidemark serve (${testEngine()})`, () => {
     await s.countryDailyRun();
     await s.ingest('card_transactions', cardSample());
     env = { TIDEMARK_URL: s.base, TIDEMARK_API_KEY: s.reader };
-  }, 180_000);
+  }, 300_000);
   afterAll(async () => {
     await s?.close();
   });

@@ -97,7 +97,7 @@ describe(`Python client against tidemark serve (${testEngine()})`, () => {
     const r = await s.home.cli(['keys', 'revoke', revoked.id]);
     expect(r.code, r.stderr).toBe(0);
     env.TIDEMARK_REVOKED_KEY = revoked.secret;
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await s?.close();
   });

@@ -11,6 +11,7 @@ timestamps ``datetime64[ns, UTC]``; without it they answer lists of dicts.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -21,6 +22,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from .answer import accept_header, answer_types, read_frame, read_rows
+from .duplex import duplex_post
 
 try:  # pandas is optional
     import pandas as pd
@@ -181,7 +183,7 @@ class Client:
             for col, spine_col in m.items():
                 params.append((f"key.{c}.{col}", spine_col))
         want_frame = pd is not None
-        with self._open(
+        with self._duplex(
             "/v1/training-set?" + urllib.parse.urlencode(params), body, "text/csv", accept_header(want_frame)
         ) as res:
             types = answer_types(res.headers)
@@ -230,6 +232,17 @@ class Client:
         with self._open(path, body, content_type, accept) as res:
             return res.status, res.read(), res.headers
 
+    @contextlib.contextmanager
+    def _duplex(self, path: str, body: bytes, content_type: str, accept: str):
+        """The bulk endpoint's response, read while the body is still being sent."""
+        headers = {"content-type": content_type, "accept": accept}
+        if self.api_key:
+            headers["authorization"] = f"Bearer {self.api_key}"
+        with duplex_post(self.url + path, body, headers, self.timeout) as res:
+            if res.status >= 400:
+                raise _refusal(res.read(), res.status)
+            yield res
+
     def _open(self, path: str, body: bytes, content_type: str, accept: str):
         """The HTTP response, open for reading (use it in a ``with``); a refusal raises."""
         headers = {"content-type": content_type, "accept": accept}
@@ -239,16 +252,19 @@ class Client:
         try:
             return urllib.request.urlopen(req, timeout=self.timeout)
         except urllib.error.HTTPError as err:
-            payload = err.read()
-            try:
-                first = json.loads(payload.decode("utf-8"))["errors"][0]
-                message, code = first.get("message"), (first.get("extensions") or {}).get("code")
-            except Exception:
-                message, code = payload.decode("utf-8", "replace") or str(err), None
-            raise TidemarkError(message, code, err.code) from None
+            raise _refusal(err.read(), err.code) from None
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def _refusal(payload: bytes, status: int) -> TidemarkError:
+    """The server's refusal (``{"errors": [{message, extensions.code}]}``) as an exception."""
+    try:
+        first = json.loads(payload.decode("utf-8"))["errors"][0]
+        return TidemarkError(first.get("message"), (first.get("extensions") or {}).get("code"), status)
+    except Exception:
+        return TidemarkError(payload.decode("utf-8", "replace") or f"HTTP {status}", None, status)
 
 
 def _rfc3339(t: Optional[Time]) -> Optional[str]:
