@@ -4,7 +4,9 @@
  * the Query fields (the schema loaded through introspection), a typed query shows its
  * result, a subscription shows a run's events while an ingest runs over HTTP; then the
  * same with keys required, the key typed into the Headers tab, and a wrong key shown as
- * an error instead of a spinner. On SQLite, and again on a fresh PostgreSQL database when
+ * an error instead of a spinner. A contract registered over HTTP while the page is open
+ * shows its typed view (`featureView { <contract>_v<major> }`) in the Docs pane and in
+ * the editor's autocomplete once the schema is re-fetched, without a restart. On SQLite, and again on a fresh PostgreSQL database when
  * TEST_DATABASE_URL is set. Screenshots of each step: test-artifacts/browser/.
  */
 import { readFileSync } from 'node:fs';
@@ -51,6 +53,37 @@ async function ingest(server: Instance, key?: string): Promise<void> {
   expect(res.status).toBe(200);
 }
 
+const PROBE = `name: explorer_probe
+version: 1.0.0
+owner: tests
+entity: { name: device, key: [device] }
+eventTime: ts
+source: { type: push }
+schema:
+  - { name: ts, type: timestamp, required: true }
+  - { name: device, type: string, required: true }
+  - { name: reading, type: number }
+expectations: []
+features:
+  - { name: reading, column: reading }
+`;
+
+/** Puts the cursor inside \`featureView { }\`, types \`prefix\` and answers the autocomplete's offers. */
+async function completeUnderFeatureView(b: Browser, prefix: string): Promise<string[]> {
+  await typeQuery(b.page, '{\n  featureView {\n    \n  }\n}');
+  await b.page
+    .locator('.graphiql-query-editor .CodeMirror:visible')
+    .evaluate((el) =>
+      (
+        el as unknown as { CodeMirror: { focus(): void; setCursor(l: number, c: number): void } }
+      ).CodeMirror.setCursor(2, 4),
+    );
+  await b.page.locator('.graphiql-query-editor .CodeMirror:visible textarea').focus();
+  await b.page.keyboard.type(prefix, { delay: 50 });
+  await b.page.waitForSelector('.CodeMirror-hints li', { timeout: 10_000 });
+  return b.page.$$eval('.CodeMirror-hints li', (els) => els.map((e) => e.textContent ?? ''));
+}
+
 /** Ingests until the result pane shows a SUCCEEDED event (the subscription may not be registered yet). */
 async function ingestUntilShown(b: Browser, server: Instance, key?: string): Promise<string> {
   for (let i = 0; i < 20; i++) {
@@ -89,6 +122,36 @@ describe.each(ENGINES)('the explorer in Chromium, anonymous on loopback (%s)', (
       (c) => c.name,
     );
     expect(names).toEqual(expect.arrayContaining(['card_transactions', 'country_daily']));
+  });
+
+  it('offers a typed view registered while the page is open, in the Docs pane and the autocomplete', async () => {
+    const before = await completeUnderFeatureView(s.b, 'explorer');
+    expect(before.some((t) => t.startsWith('explorer_probe'))).toBe(false);
+    const res = await fetch(s.server.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation($y: String!) { applyContract(yaml: $y) { status } }',
+        variables: { y: PROBE },
+      }),
+    });
+    expect(await res.json()).toEqual({ data: { applyContract: { status: 'registered' } } });
+    await refetchSchema(s.b.page);
+    const offered = await completeUnderFeatureView(s.b, 'explorer');
+    await s.b.shot(`anon-3-typed-view-autocomplete-${engine}`);
+    expect(offered).toEqual(expect.arrayContaining([expect.stringMatching(/^explorer_probe_v1/)]));
+    // The Docs pane: Query, then featureView, then its type, lists the new field.
+    await s.b.page.keyboard.press('Escape');
+    await docsQueryFields(s.b.page);
+    const docs = s.b.page.locator('.graphiql-doc-explorer');
+    await docs.locator('.graphiql-doc-explorer-field-name', { hasText: /^featureView$/ }).click();
+    await docs.locator('.graphiql-doc-explorer-type-name').first().click();
+    await s.b.page.waitForSelector('.graphiql-doc-explorer-field-name');
+    const fields = await s.b.page.$$eval('.graphiql-doc-explorer-field-name', (els) =>
+      els.map((e) => e.textContent ?? ''),
+    );
+    await s.b.shot(`anon-3-typed-view-docs-${engine}`);
+    expect(fields).toEqual(expect.arrayContaining(['explorer_probe_v1', 'country_daily_v1']));
   });
 
   it("shows a run's events in a subscription while an ingest runs over HTTP", async () => {

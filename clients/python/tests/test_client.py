@@ -1,5 +1,5 @@
-"""The client against a real server, which test/clients/python.test.ts starts with keys
-required, the contracts `cases` and `weather` and their rows (see that file), then runs
+"""The client against a real `tidemark serve` process, which test/clients/python.test.ts
+starts with keys required (made with `tidemark keys create`), the contracts `cases` and `weather` and their rows (see that file), then runs
 ``python3 -m unittest discover -s clients/python/tests`` with:
 
   TIDEMARK_URL, TIDEMARK_API_KEY (a reader key), TIDEMARK_REVOKED_KEY (a revoked key),
@@ -120,15 +120,28 @@ class ClientTest(unittest.TestCase):
         self.assertIn("the spine has no column(s) country", str(err.exception))
 
     def test_a_refused_key(self):
-        for key in [os.environ["TIDEMARK_REVOKED_KEY"], None, "tmk_nope_nope"]:
+        # Each refusal names its problem, over the bulk endpoint and over GraphQL alike.
+        for key, problem in [
+            (os.environ["TIDEMARK_REVOKED_KEY"], "this API key was revoked"),
+            (None, "an API key is required: send Authorization: Bearer <key>"),
+            (_wrong_secret(os.environ["TIDEMARK_API_KEY"]), "unknown API key"),
+            ("tmk_nope_nope", "malformed API key (expected tmk_<id>_<secret>)"),
+        ]:
             tm = Client(URL, api_key=key)
             with self.assertRaises(TidemarkError) as err:
                 tm.training_set(self.spine, features=["cases:confirmed"])
             self.assertEqual(err.exception.status, 401)
             self.assertEqual(err.exception.code, "UNAUTHENTICATED")
+            self.assertEqual(str(err.exception), problem)
             with self.assertRaises(TidemarkError) as err:
                 tm.features("cases", ["FRA"])
             self.assertEqual(err.exception.code, "UNAUTHENTICATED")
+            self.assertEqual(str(err.exception), problem)
+
+
+def _wrong_secret(key):
+    """The key's id with another secret."""
+    return key[:-1] + ("A" if key[-1] != "A" else "B")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """A Tidemark server over HTTP: GraphQL for features, runs and lineage; the bulk
-endpoint (POST /v1/training-set, CSV both ways) for training sets of any size.
+endpoint (POST /v1/training-set: a CSV spine in; Arrow IPC back when pyarrow is
+importable, CSV otherwise, read as it streams: see answer.py) for training sets of
+any size.
 
 Only the standard library talks to the server. With pandas installed, `features` and
 `training_set` answer DataFrames typed from the features' types: integers as nullable
@@ -9,6 +11,7 @@ timestamps ``datetime64[ns, UTC]``; without it they answer lists of dicts.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -16,7 +19,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import date, datetime, timezone
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from .answer import accept_header, answer_types, read_frame, read_rows
+from .duplex import duplex_post
 
 try:  # pandas is optional
     import pandas as pd
@@ -176,25 +182,25 @@ class Client:
         for c, m in key_map.items():
             for col, spine_col in m.items():
                 params.append((f"key.{c}.{col}", spine_col))
-        text, types = self._bulk("/v1/training-set?" + urllib.parse.urlencode(params), body)
-        reader = csv.reader(io.StringIO(text))
-        header = next(reader)
-        feature_names = header[len(columns):]
-        if pd is None:
-            rows = list(reader)
+        want_frame = pd is not None
+        with self._duplex(
+            "/v1/training-set?" + urllib.parse.urlencode(params), body, "text/csv", accept_header(want_frame)
+        ) as res:
+            types = answer_types(res.headers)
+            if not want_frame:
+                feature_names, *rows = read_rows(res, len(columns))
+            else:
+                got, feature_names = read_frame(
+                    pd, res, res.headers.get("content-type", "text/csv"), len(columns), types, _type_frame
+                )
+        if not want_frame:
             base = list(spine)
+            if len(rows) != len(base):
+                raise TidemarkError(f"the server answered {len(rows)} rows for a spine of {len(base)}")
             return [
-                {**base[i], **{n: _typed(_cell(r[len(columns) + j]), types.get(n)) for j, n in enumerate(feature_names)}}
+                {**base[i], **{n: _typed(r[j], types.get(n)) for j, n in enumerate(feature_names)}}
                 for i, r in enumerate(rows)
             ]
-        got = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            usecols=feature_names,
-        )[feature_names]
-        got = _type_frame(got, types)
         frame = spine.copy() if isinstance(spine, pd.DataFrame) else pd.DataFrame(list(spine))
         if len(got) != len(frame):
             raise TidemarkError(f"the server answered {len(got)} rows for a spine of {len(frame)}")
@@ -222,30 +228,43 @@ class Client:
             raise TidemarkError(f"contract {contract} is not registered", "NOT_FOUND", 200)
         return data["contract"]["entityKey"]
 
-    def _bulk(self, path: str, body: bytes):
-        _, payload, headers = self._post(path, body, "text/csv", "text/csv")
-        types = json.loads(headers.get("x-tidemark-types") or "{}")
-        return payload.decode("utf-8"), types
-
     def _post(self, path: str, body: bytes, content_type: str, accept: str):
+        with self._open(path, body, content_type, accept) as res:
+            return res.status, res.read(), res.headers
+
+    @contextlib.contextmanager
+    def _duplex(self, path: str, body: bytes, content_type: str, accept: str):
+        """The bulk endpoint's response, read while the body is still being sent."""
+        headers = {"content-type": content_type, "accept": accept}
+        if self.api_key:
+            headers["authorization"] = f"Bearer {self.api_key}"
+        with duplex_post(self.url + path, body, headers, self.timeout) as res:
+            if res.status >= 400:
+                raise _refusal(res.read(), res.status)
+            yield res
+
+    def _open(self, path: str, body: bytes, content_type: str, accept: str):
+        """The HTTP response, open for reading (use it in a ``with``); a refusal raises."""
         headers = {"content-type": content_type, "accept": accept}
         if self.api_key:
             headers["authorization"] = f"Bearer {self.api_key}"
         req = urllib.request.Request(self.url + path, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as res:
-                return res.status, res.read(), res.headers
+            return urllib.request.urlopen(req, timeout=self.timeout)
         except urllib.error.HTTPError as err:
-            payload = err.read()
-            try:
-                first = json.loads(payload.decode("utf-8"))["errors"][0]
-                message, code = first.get("message"), (first.get("extensions") or {}).get("code")
-            except Exception:
-                message, code = payload.decode("utf-8", "replace") or str(err), None
-            raise TidemarkError(message, code, err.code) from None
+            raise _refusal(err.read(), err.code) from None
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def _refusal(payload: bytes, status: int) -> TidemarkError:
+    """The server's refusal (``{"errors": [{message, extensions.code}]}``) as an exception."""
+    try:
+        first = json.loads(payload.decode("utf-8"))["errors"][0]
+        return TidemarkError(first.get("message"), (first.get("extensions") or {}).get("code"), status)
+    except Exception:
+        return TidemarkError(payload.decode("utf-8", "replace") or f"HTTP {status}", None, status)
 
 
 def _rfc3339(t: Optional[Time]) -> Optional[str]:
@@ -288,10 +307,6 @@ def _spine_csv(spine, columns: List[str]) -> bytes:
                 raise TidemarkError(f"a spine row has no {', '.join(missing)}; it needs {', '.join(columns)}")
             w.writerow([_rfc3339(row[c]) if c == columns[-1] else row[c] for c in columns])
     return out.getvalue().encode("utf-8")
-
-
-def _cell(s: str) -> Optional[str]:
-    return None if s == "" else s
 
 
 def _typed(v: Any, t: Optional[str]) -> Any:
