@@ -11,6 +11,7 @@ import { formatTable } from './lib/table';
 import type { CaseResult } from './lib/result';
 import { ingestCase } from './cases/ingest';
 import { trainingCase } from './cases/training-set';
+import { trainingBulkCase } from './cases/training-bulk';
 import { onlineCase } from './cases/online-read';
 import { eventsCase } from './cases/events';
 import { underLoadCase } from './cases/reads-under-ingest';
@@ -19,6 +20,7 @@ import { dailyCase } from './cases/daily';
 const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> = {
   ingest: ingestCase,
   training: trainingCase,
+  'training-bulk': trainingBulkCase,
   online: onlineCase,
   underload: underLoadCase,
   events: eventsCase,

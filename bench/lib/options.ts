@@ -2,7 +2,15 @@
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 
-export const CASES = ['ingest', 'training', 'online', 'underload', 'events', 'daily'] as const;
+export const CASES = [
+  'ingest',
+  'training',
+  'training-bulk',
+  'online',
+  'underload',
+  'events',
+  'daily',
+] as const;
 export type CaseName = (typeof CASES)[number];
 
 export interface BenchOptions {
