@@ -11,6 +11,7 @@ import { formatTable } from './lib/table';
 import type { CaseResult } from './lib/result';
 import { ingestCase } from './cases/ingest';
 import { trainingCase } from './cases/training-set';
+import { trainingBulkCase } from './cases/training-bulk';
 import { onlineCase } from './cases/online-read';
 import { onlineRedisCase } from './cases/online-redis';
 import { eventsCase } from './cases/events';
@@ -21,6 +22,7 @@ import { growthCase } from './cases/growth';
 const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> = {
   ingest: ingestCase,
   training: trainingCase,
+  'training-bulk': trainingBulkCase,
   online: onlineCase,
   'online-redis': onlineRedisCase,
   underload: underLoadCase,

@@ -93,7 +93,7 @@ export async function loadDuckFeatures(duck: Duck, csv: string): Promise<LoadSta
  * dialect and table names, and the feature row write path. A change rebuilds the
  * cached store; edits to the read paths of src/store do not.
  */
-function storeFingerprint(): string {
+export function storeFingerprint(): string {
   const h = createHash('sha256');
   const root = join(import.meta.dirname, '..', '..');
   const files = [

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 export const CASES = [
   'ingest',
   'training',
+  'training-bulk',
   'online',
   'online-redis',
   'underload',

@@ -69,8 +69,9 @@ export async function remoteTrainingSet(
   remote: Remote,
   params: URLSearchParams,
   spine: Readable,
+  contentType = 'text/csv',
 ): Promise<Response> {
-  const res = await post(remote, `/v1/training-set?${params}`, spine, 'text/csv');
+  const res = await post(remote, `/v1/training-set?${params}`, spine, contentType);
   if (res.ok) return res;
   const body = (await res.json().catch(() => null)) as {
     errors?: Array<{ message: string; extensions?: { code?: string } }>;

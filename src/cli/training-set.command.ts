@@ -1,6 +1,7 @@
 /**
- * `tidemark training-set`: a multi-view training set for a CSV spine, written to a CSV
- * or Arrow IPC file, from the local store or from a server (`--url`/`--key`, or
+ * `tidemark training-set`: a multi-view training set for a CSV or Parquet spine (by its
+ * extension), written to a CSV, Arrow IPC or Parquet file (by its extension or
+ * `--format`), from the local store or from a server (`--url`/`--key`, or
  * TIDEMARK_URL/TIDEMARK_API_KEY; POST /v1/training-set). The file appears only whole:
  * it is written beside its name and renamed at the end, and removed on any failure.
  */
@@ -11,8 +12,13 @@ import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { loadConfig, parseEnvironment } from '../config';
 import { InputError } from '../errors';
-import { BULK_LIMITS } from '../serving/training-set.route';
-import { streamTrainingSet, type TrainingFormat } from '../serving/training-set.stream';
+import { BULK_LIMITS, PARQUET } from '../serving/training-set.route';
+import {
+  streamTrainingSet,
+  TRAINING_FORMATS,
+  type SpineInput,
+  type TrainingFormat,
+} from '../serving/training-set.stream';
 import type { ViewRequest } from '../serving/multi-view';
 import { command, withRuntime } from './run-command';
 import { remoteFrom, remoteTrainingSet } from './remote';
@@ -36,10 +42,13 @@ interface Options {
 export function trainingSetCommand(): Command {
   return new Command('training-set')
     .description(
-      'Write a point-in-time training set over one or more contracts for a CSV spine (CSV or Arrow)',
+      'Write a point-in-time training set over one or more contracts for a CSV or Parquet spine (CSV, Arrow or Parquet)',
     )
-    .requiredOption('--spine <file>', "CSV spine: the entity key columns and a timestamp column ('-': stdin)")
-    .requiredOption('--out <file>', 'output file: .csv or .arrow (Arrow IPC stream)')
+    .requiredOption(
+      '--spine <file>',
+      "spine: .csv or .parquet, the entity key columns and a timestamp column ('-': CSV on stdin)",
+    )
+    .requiredOption('--out <file>', 'output file: .csv, .arrow (Arrow IPC stream) or .parquet')
     .requiredOption('--features <refs>', 'comma-separated contract:feature (contract:* for all of one)')
     .option('--known-at <time>', 'as the store knew it at this system time (ISO-8601)')
     .option('--ttl <contract=duration...>', 'ignore values older than this per contract (e.g. cases=P7D)')
@@ -47,7 +56,7 @@ export function trainingSetCommand(): Command {
     .option('--timestamp-column <name>', 'the spine column holding each row time', 'timestamp')
     .option('--full-feature-names', 'name output columns contract__feature')
     .option('--env <environment>')
-    .option('--format <format>', 'csv or arrow (default: from the --out extension)')
+    .option('--format <format>', 'csv, arrow or parquet (default: from the --out extension)')
     .option('--url <url>', 'a Tidemark server to ask (default TIDEMARK_URL; none: the local store)')
     .option('--key <key>', 'API key for --url (default TIDEMARK_API_KEY)')
     .action(command(async (opts: Options) => run(opts)));
@@ -77,6 +86,7 @@ async function run(opts: Options): Promise<void> {
     const v = view(contract);
     v.keyMap = { ...v.keyMap, [column]: spineColumn };
   }
+  const parquetSpine = opts.spine.endsWith('.parquet');
   const spine = (): Readable => (opts.spine === '-' ? process.stdin : createReadStream(opts.spine));
   const partial = `${opts.out}.partial`;
   const file = createWriteStream(partial);
@@ -97,7 +107,12 @@ async function run(opts: Options): Promise<void> {
         for (const [col, from] of Object.entries(v.keyMap ?? {}))
           params.set(`key.${v.contract}.${col}`, from);
       }
-      const res = await remoteTrainingSet(remote, params, await readable(spine));
+      const res = await remoteTrainingSet(
+        remote,
+        params,
+        await readable(spine),
+        parquetSpine ? PARQUET : 'text/csv',
+      );
       try {
         for await (const chunk of Readable.fromWeb(res.body! as never))
           await write(file, chunk as Uint8Array);
@@ -109,7 +124,10 @@ async function run(opts: Options): Promise<void> {
     } else {
       const config = loadConfig();
       const environment = opts.env ? parseEnvironment(opts.env, '--env') : config.defaultEnvironment;
-      const input = await readable(spine);
+      const stream = await readable(spine);
+      // A Parquet spine is read from its file by row groups (its footer comes last).
+      if (parquetSpine) stream.destroy();
+      const input: SpineInput = parquetSpine ? { parquet: opts.spine } : { csv: stream };
       await withRuntime(async (rt) => {
         const plan = await rt.features.planTrainingSet({
           features: refs.filter((r) => !r.endsWith(':*')),
@@ -157,11 +175,14 @@ async function write(file: WriteStream, chunk: string | Uint8Array): Promise<voi
 }
 
 function outputFormat(format: string | undefined, out: string): TrainingFormat {
-  if (format === 'csv' || format === 'arrow') return format;
-  if (format !== undefined) throw new InputError(`--format '${format}' is not one of csv, arrow`);
+  if (format !== undefined) {
+    if ((TRAINING_FORMATS as readonly string[]).includes(format)) return format as TrainingFormat;
+    throw new InputError(`--format '${format}' is not one of ${TRAINING_FORMATS.join(', ')}`);
+  }
   if (out.endsWith('.csv')) return 'csv';
   if (out.endsWith('.arrow') || out.endsWith('.arrows')) return 'arrow';
-  throw new InputError(`--out ${out}: name a .csv or .arrow file, or give --format`);
+  if (out.endsWith('.parquet')) return 'parquet';
+  throw new InputError(`--out ${out}: name a .csv, .arrow or .parquet file, or give --format`);
 }
 
 function pair(s: string, sep: string, flag: string, shape: string): [string, string] {

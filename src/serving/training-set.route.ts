@@ -1,23 +1,26 @@
 /**
  * POST /v1/training-set: a multi-view training set for a spine of any size. The spine
- * is the request body as CSV, read as a stream; it is joined in chunks (the plan once,
+ * is the request body, as CSV (read as a stream) or as Parquet (`Content-Type:
+ * application/vnd.apache.parquet`: spooled to a temporary file, at most
+ * `maxParquetBytes`, then read by row groups); it is joined in chunks (the plan once,
  * then one set-based read per view per chunk) and each chunk's rows are written as they
- * are joined, as CSV or as an Arrow IPC stream (`?format=` or `Accept`). Memory stays in
- * proportion to a chunk, not to the spine.
+ * are joined, as CSV, as an Arrow IPC stream or as Parquet row groups (`?format=` or
+ * `Accept`). Memory stays in proportion to a chunk (or a spine row group), not to the
+ * spine.
  *
  * The caller is decided and rate limited as for GraphQL (the same gate and limiter, one
  * token per request); every role may read. Refusals are GraphQL-shaped JSON with the
  * same codes (error-format.ts maps them): a bad parameter or a bad spine row in the
  * first chunk is a 400 naming it. A bad row after the first chunk's rows were sent
  * cannot change the status: the response is cut off without its end (CSV: no final
- * chunk of the chunked encoding; Arrow: no end-of-stream marker), which every client
+ * chunk of the chunked encoding; Arrow: no end-of-stream marker; Parquet: no footer), which every client
  * reports as an incomplete answer, and the reason is logged.
  *
  * Parameters (query string):
  *   features=contract:feature (repeated or comma-separated; contract:* for all of a view)
  *   ttl.<contract>=P7D, version.<contract>=1, key.<contract>.<key column>=<spine column>
  *   knownAt=<RFC 3339>, environment=dev|test|prod, fullFeatureNames=true
- *   timestamp=<spine column> (default `timestamp`), format=csv|arrow
+ *   timestamp=<spine column> (default `timestamp`), format=csv|arrow|parquet
  */
 import type http from 'node:http';
 import { once } from 'node:events';
@@ -32,11 +35,19 @@ import type { RateLimiter } from '../auth/rate-limit';
 import { authRefusal } from '../auth/http';
 import type { FeatureService } from './feature.service';
 import type { MultiTrainingQuery, ViewRequest } from './multi-view';
-import { columnTypes, streamTrainingSet } from './training-set.stream';
+import { spool, type Spooled } from './spool';
+import {
+  columnTypes,
+  streamTrainingSet,
+  TRAINING_FORMATS,
+  type SpineInput,
+  type TrainingFormat,
+} from './training-set.stream';
 
 export interface BulkLimits {
   maxRows: number;
   chunkRows: number;
+  maxParquetBytes: number;
 }
 
 export const BULK_LIMITS: BulkLimits = {
@@ -44,10 +55,14 @@ export const BULK_LIMITS: BulkLimits = {
   maxRows: 10_000_000,
   /** Spine rows joined and written at a time. */
   chunkRows: 50_000,
+  /** maxRows at ~100 bytes a row: a Parquet spine of the most rows fits well within it. */
+  maxParquetBytes: 1024 * 1024 * 1024,
 };
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
+export const PARQUET = 'application/vnd.apache.parquet';
 const CSV = 'text/csv; charset=utf-8';
+const CONTENT_TYPES: Record<TrainingFormat, string> = { csv: CSV, arrow: ARROW_STREAM, parquet: PARQUET };
 
 export interface TrainingSetRouteDeps {
   features: FeatureService;
@@ -100,17 +115,23 @@ export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
     const params = readParams(req.query as Record<string, unknown>);
     const format = chooseFormat(params.format, req.headers.accept);
     const plan = await deps.features.planTrainingSet(params.query(deps.defaultEnvironment));
+    let spooled: Spooled | null = null;
+    let input: SpineInput = { csv: req };
+    if (isParquet(req.headers['content-type'])) {
+      spooled = await spool(req, limits.maxParquetBytes, 'the Parquet spine');
+      input = { parquet: spooled.path };
+    }
     let started = false;
     try {
       await streamTrainingSet(
         (p, rows, label) => deps.features.joinSpine(p, rows, label),
         plan,
-        req,
+        input,
         { format, timestampColumn: params.timestamp, ...limits },
         {
           start: async () => {
             started = true;
-            res.status(200).set('content-type', format === 'arrow' ? ARROW_STREAM : CSV);
+            res.status(200).set('content-type', CONTENT_TYPES[format]);
             res.set('cache-control', 'no-store');
             // Each column's type, so a CSV reader can type it as the Arrow schema does (the Python client).
             res.set('x-tidemark-types', JSON.stringify(columnTypes(plan, params.timestamp)));
@@ -123,6 +144,8 @@ export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
       deps.logger.warn({ err: (err as Error).message }, 'training set cut off after its first rows');
       res.destroy();
       return;
+    } finally {
+      await spooled?.dispose();
     }
     res.end();
   }
@@ -145,13 +168,18 @@ async function write(res: http.ServerResponse, chunk: string | Uint8Array): Prom
   if (!res.write(chunk)) await once(res, 'drain');
 }
 
-function chooseFormat(param: string | undefined, accept: string | undefined): 'csv' | 'arrow' {
+function chooseFormat(param: string | undefined, accept: string | undefined): TrainingFormat {
   if (param !== undefined) {
-    if (param === 'csv' || param === 'arrow') return param;
-    throw new InputError(`format '${param}' is not one of csv, arrow`);
+    if ((TRAINING_FORMATS as readonly string[]).includes(param)) return param as TrainingFormat;
+    throw new InputError(`format '${param}' is not one of ${TRAINING_FORMATS.join(', ')}`);
   }
+  if (accept?.includes(PARQUET)) return 'parquet';
   if (accept?.includes(ARROW_STREAM) || accept?.includes('application/vnd.apache.arrow')) return 'arrow';
   return 'csv';
+}
+
+function isParquet(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]!.trim().toLowerCase() === PARQUET;
 }
 
 interface Params {

@@ -1,8 +1,9 @@
 /**
- * A training set from a CSV spine stream to a sink, chunk by chunk: the spine is read
- * in chunks (spine-csv.ts), each joined (spine-join.ts) and written as CSV or Arrow IPC
- * before the next is read, so memory follows a chunk, not the spine. The HTTP endpoint
- * writes to its response, `tidemark training-set` to a file.
+ * A training set from a spine (a CSV stream or a Parquet file) to a sink, chunk by
+ * chunk: the spine is read in chunks (spine-csv.ts, spine-parquet.ts), each joined
+ * (spine-join.ts) and written as CSV, Arrow IPC or a Parquet row group before the next
+ * is read, so memory follows a chunk, not the spine. The HTTP endpoint writes to its
+ * response, `tidemark training-set` to a file.
  */
 import type { Readable } from 'node:stream';
 import type { TrainingPlan } from './multi-view';
@@ -10,8 +11,14 @@ import type { JoinedChunk, RowLabel, SpineRow } from './spine-join';
 import { spineChunks } from './spine-csv';
 import { csvHeader, csvRows } from './training-csv';
 import { ArrowTrainingWriter } from './training-arrow';
+import { ParquetTrainingWriter } from './training-parquet';
+import { parquetSpineChunks } from './spine-parquet';
 
-export type TrainingFormat = 'csv' | 'arrow';
+export type TrainingFormat = 'csv' | 'arrow' | 'parquet';
+export const TRAINING_FORMATS: readonly TrainingFormat[] = ['csv', 'arrow', 'parquet'];
+
+/** A CSV spine is read as it streams; a Parquet one is a file (its footer comes last). */
+export type SpineInput = { csv: Readable } | { parquet: string };
 
 export interface TrainingSink {
   /** Called once, before the first bytes: once called, a later failure cannot be a clean refusal. */
@@ -29,28 +36,38 @@ export interface StreamOptions {
 export async function streamTrainingSet(
   join: (plan: TrainingPlan, rows: SpineRow[], label: RowLabel) => Promise<JoinedChunk>,
   plan: TrainingPlan,
-  input: Readable,
+  input: SpineInput,
   opts: StreamOptions,
   sink: TrainingSink,
 ): Promise<void> {
-  const arrow = opts.format === 'arrow' ? new ArrowTrainingWriter(plan, opts.timestampColumn) : null;
+  const binary =
+    opts.format === 'arrow'
+      ? new ArrowTrainingWriter(plan, opts.timestampColumn)
+      : opts.format === 'parquet'
+        ? new ParquetTrainingWriter(plan, opts.timestampColumn)
+        : null;
   let started = false;
   const start = async () => {
     started = true;
     await sink.start();
-    if (!arrow) await sink.write(csvHeader(plan, opts.timestampColumn));
+    if (!binary) await sink.write(csvHeader(plan, opts.timestampColumn));
   };
-  for await (const { rows, label } of spineChunks(input, plan, {
+  const spineOpts = {
     timestampColumn: opts.timestampColumn,
     chunkRows: opts.chunkRows,
     maxRows: opts.maxRows,
-  })) {
+  };
+  const chunks =
+    'csv' in input
+      ? spineChunks(input.csv, plan, spineOpts)
+      : parquetSpineChunks(input.parquet, plan, spineOpts);
+  for await (const { rows, label } of chunks) {
     const joined = await join(plan, rows, label);
     if (!started) await start();
-    await sink.write(arrow ? arrow.chunk(rows, joined) : csvRows(plan, rows, joined));
+    await sink.write(binary ? binary.chunk(rows, joined) : csvRows(plan, rows, joined));
   }
   if (!started) await start();
-  if (arrow) await sink.write(arrow.end());
+  if (binary) await sink.write(binary.end());
 }
 
 /** Each output column's type (spine keys, the timestamp, the features), as the formats type them. */

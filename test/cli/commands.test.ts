@@ -6,6 +6,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
+import { parquetReadObjects } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram, walkCommands } from '../../src/cli/program';
@@ -214,10 +216,60 @@ describe('every tidemark command against a real store', { timeout: 180_000 }, ()
     );
     expect(existsSync(bad) || existsSync(`${bad}.partial`)).toBe(false);
     await refused(
-      [...args.slice(0, 4), 'x.parquet', ...args.slice(5)],
-      /--out x\.parquet: name a \.csv or \.arrow file/,
+      [...args.slice(0, 4), 'x.orc', ...args.slice(5)],
+      /--out x\.orc: name a \.csv, \.arrow or \.parquet file/,
     );
+    await refused([...args, '--format', 'orc'], /--format 'orc' is not one of csv, arrow, parquet/);
     await refused([...args, '--key', 'tmk_x'], /--key needs --url \(or TIDEMARK_URL\)/);
+  });
+
+  it('training-set reads a Parquet spine and writes Parquet, by extension or --format', async () => {
+    const spine = join(home.dataDir, 'spine.parquet');
+    writeFileSync(
+      spine,
+      new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'country', data: ['DEU', 'FRA', 'DEU'], type: 'STRING' },
+            {
+              name: 'timestamp',
+              data: ['2020-03-15', '2020-01-01', '2020-03-15T12:00:00Z'].map((t) => new Date(t)),
+              type: 'TIMESTAMP',
+            },
+          ],
+        }),
+      ),
+    );
+    const base = ['training-set', '--spine', spine, '--features', 'country_daily:confirmed'];
+    for (const [out, extra] of [
+      [join(home.dataDir, 'ts.parquet'), []],
+      [join(home.dataDir, 'ts.bin'), ['--format', 'parquet']],
+    ] as const) {
+      const r = await cli(...base, '--out', out, ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      const bytes = readFileSync(out);
+      const rows = await parquetReadObjects({
+        file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      });
+      expect(rows.map((x) => [x.country, (x.timestamp as Date).toISOString(), x.confirmed])).toEqual([
+        ['DEU', '2020-03-15T00:00:00.000Z', 9633n],
+        ['FRA', '2020-01-01T00:00:00.000Z', null],
+        ['DEU', '2020-03-15T12:00:00.000Z', 9633n],
+      ]);
+    }
+    const csv = join(home.dataDir, 'from-parquet.csv');
+    expect((await cli(...base, '--out', csv)).code).toBe(0);
+    expect(readFileSync(csv, 'utf8')).toBe(
+      'country,timestamp,confirmed\n' +
+        'DEU,2020-03-15T00:00:00.000Z,9633\n' +
+        'FRA,2020-01-01T00:00:00.000Z,\n' +
+        'DEU,2020-03-15T12:00:00.000Z,9633\n',
+    );
+    writeFileSync(spine, 'country,timestamp\n');
+    await refused(
+      [...base, '--out', join(home.dataDir, 'no.parquet')],
+      /^error: the spine is not a valid Parquet file/,
+    );
   });
 
   it('reprocess runs the kept raw batches again and supersedes the run', async () => {

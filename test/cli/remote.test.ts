@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
+import { parquetReadObjects } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
@@ -88,6 +90,60 @@ describe(`the CLI against a server (${testEngine()})`, () => {
     expect((await cli([...args, '--out', arrow])).code).toBe(0);
     const n = tableFromIPC(readFileSync(arrow)).getChild('n')!;
     expect([0, 1, 2].map((i) => n.get(i))).toEqual([2n, null, 1n]);
+  });
+
+  it('training-set sends a Parquet spine and writes the server’s Parquet answer', async () => {
+    const spine = join(dir, 'spine.parquet');
+    writeFileSync(
+      spine,
+      new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'device', data: ['d1', 'd2', 'd1'], type: 'STRING' },
+            { name: 'timestamp', data: ['2024-05-03', '2024-05-03', '2024-05-01T06:00:00Z'], type: 'STRING' },
+          ],
+        }),
+      ),
+    );
+    const out = join(dir, 'ts.parquet');
+    const r = await cli([
+      'training-set',
+      '--spine',
+      spine,
+      '--features',
+      'pings:n',
+      '--out',
+      out,
+      '--url',
+      s.base,
+      '--key',
+      key,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const bytes = readFileSync(out);
+    const rows = await parquetReadObjects({
+      file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    });
+    expect(rows.map((x) => [x.device, x.n])).toEqual([
+      ['d1', 2n],
+      ['d2', null],
+      ['d1', 1n],
+    ]);
+    const refused = await cli([
+      'training-set',
+      '--spine',
+      spine,
+      '--features',
+      'pings:n',
+      '--out',
+      join(dir, 'refused.parquet'),
+      '--url',
+      s.base,
+      '--key',
+      'tmk_nope_nope',
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: the server refused: /);
   });
 
   it('a refused key exits 1 with the server’s reason; an unreachable server 75; no file is left', async () => {

@@ -10,56 +10,7 @@ import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { keyedServer, type KeyedServer } from '../auth/keyed-server';
 import type { Loose } from '../support/graphql';
-
-const CASES = `
-name: cases
-version: 1.0.0
-owner: tests
-entity: { name: country, key: [country] }
-eventTime: date
-source: { type: push }
-schema:
-  - { name: date, type: date, required: true }
-  - { name: country, type: string, required: true }
-  - { name: confirmed, type: integer }
-  - { name: rate, type: number }
-  - { name: note, type: string }
-  - { name: open, type: boolean }
-expectations: []
-features:
-  - { name: confirmed, column: confirmed }
-  - { name: rate, column: rate }
-  - { name: note, column: note }
-  - { name: open, column: open }
-  - { name: reported, column: date }
-`;
-const WEATHER = `
-name: weather
-version: 1.0.0
-owner: tests
-entity: { name: place, key: [iso] }
-eventTime: ts
-source: { type: push }
-schema:
-  - { name: ts, type: timestamp, required: true }
-  - { name: iso, type: string, required: true }
-  - { name: temp, type: number }
-  - { name: seen, type: timestamp }
-expectations: []
-features:
-  - { name: temp, column: temp }
-  - { name: seen, column: seen }
-`;
-
-const SPINE = `country,timestamp
-FRA,2024-05-03T00:00:00Z
-DEU,2024-05-01
-FRA,2024-05-02 06:00
-ITA,2024-05-06T00:00:00Z
-DEU,2024-05-05T00:00:00+02:00
-`;
-const FEATURES =
-  'features=cases:confirmed,cases:rate,cases:note&features=cases:open&features=cases:reported&features=weather:*&key.weather.iso=country';
+import { CASES, FEATURES, ingestTrainingRows, SPINE, WEATHER } from './training-set.fixtures';
 
 describe(`POST /v1/training-set (${testEngine()})`, () => {
   let rt: TestRuntime;
@@ -71,25 +22,7 @@ describe(`POST /v1/training-set (${testEngine()})`, () => {
     rt = await createTestRuntime({ contracts: [CASES, WEATHER] });
     s = await keyedServer(rt, { bulkLimits: { chunkRows: 2, maxRows: 8 } });
     reader = (await s.key('reader')).secret;
-    const ingest = async (contract: string, records: unknown[]) => {
-      const run = await rt.runs.ingest({ contract, environment: 'dev', records, actor: 'test' });
-      expect(run.status).toBe('succeeded');
-      rt.clock.advance(60_000);
-    };
-    await ingest('cases', [
-      { date: '2024-05-01', country: 'FRA', confirmed: 10, rate: 0.5, note: 'a, "quoted" note', open: true },
-      { date: '2024-05-02', country: 'FRA', confirmed: 30, rate: null, note: '', open: false },
-      { date: '2024-05-02', country: 'DEU', confirmed: 7, rate: 0.25, note: null, open: null },
-    ]);
-    await ingest('weather', [
-      { ts: '2024-05-01T12:00:00Z', iso: 'FRA', temp: 14.5, seen: '2024-05-01T11:59:00Z' },
-      { ts: '2024-05-04T00:00:00Z', iso: 'DEU', temp: -1, seen: null },
-    ]);
-    // Just before the correction below commits.
-    before = new Date(rt.clock.now() - 1).toISOString();
-    await ingest('cases', [
-      { date: '2024-05-02', country: 'FRA', confirmed: 31, rate: 0.75, note: 'fix', open: true },
-    ]);
+    before = await ingestTrainingRows(rt);
   });
   afterAll(async () => {
     await s.close();
@@ -236,8 +169,8 @@ describe(`POST /v1/training-set (${testEngine()})`, () => {
       /^spine row 1 \(line 2\): cases: entity key needs columns country; missing country/,
     );
     expect(await refused('features=cases:nope', SPINE)).toMatch(/unknown feature\(s\) nope in cases/);
-    expect(await refused(`${FEATURES}&format=parquet`, SPINE)).toMatch(
-      /format 'parquet' is not one of csv, arrow/,
+    expect(await refused(`${FEATURES}&format=orc`, SPINE)).toMatch(
+      /format 'orc' is not one of csv, arrow, parquet/,
     );
     expect(await refused(`${FEATURES}&colour=blue`, SPINE)).toMatch(/unknown parameter colour/);
     expect(await refused('features=cases:confirmed&knownAt=soon', SPINE)).toMatch(/knownAt 'soon'/);
