@@ -11,6 +11,7 @@ import type { ValidationReport } from '../quality/report.types';
 import type { RejectedRow } from './row.types';
 import type { SealedRows } from './sealed-rows';
 import type { RawBatch, Run, RunCounts } from './run.types';
+import { checkView, type ViewStage } from './view-stage';
 
 /**
  * The run's rejects, known in number before their source records are all read back
@@ -38,6 +39,8 @@ export interface WriteRequest {
   supersedes: Run | null;
   actor: string;
   hook?: WriteHook;
+  /** The contract's `scope: view` expectations, checked before the run is marked succeeded. */
+  view?: ViewStage;
 }
 
 export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Promise<Run> {
@@ -56,11 +59,13 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
     // Stream micro-batches: the consumer's committed position moves with the rows (exactly once).
     const rawBatchIds = w.rawBatches.map((b) => b.id);
     await tx.streamOffsets.advance({ run: w.run, rawBatchIds, replaces: w.supersedes !== null, at: now });
+    // Before the run's row is touched (below), so its lease renewals do not wait on them.
+    const report = await checkView(tx, w.view, { ...w, newest: w.rows.newestEventTime });
     const patch: Partial<Run> = {
       status: 'succeeded',
       counts: { ...w.counts, written: w.rows.count },
       outputDigest: w.rows.digest(),
-      validation: w.report,
+      validation: report,
       finishedAt: now,
       committedAt: now,
       // A replacement takes the place of the run it supersedes in the tie-break order.
