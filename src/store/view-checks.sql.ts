@@ -32,6 +32,13 @@ export interface ViewScope {
    * of the commit (its lock would hold up the run's lease renewals), so it is given here.
    */
   ownNewest: number | null;
+  /**
+   * PostgreSQL only: the view's id and its visible runs' numbers, read first (two small
+   * statements) and bound as values. Given the subqueries instead, its planner turns the
+   * run filter into a hash join over a sequential scan and sorts the view; given values,
+   * it walks the point-in-time index in order.
+   */
+  resolved?: { viewId: number; runSeqs: number[] };
 }
 
 const VISIBLE_RUNS = `SELECT seq FROM ${R}
@@ -48,10 +55,26 @@ function viewBindings(s: ViewScope): unknown[] {
   return [s.environment, s.contract, s.major];
 }
 
+/** The visible runs' numbers and the view's id, for ViewScope.resolved. */
+export function resolveQuery(s: ViewScope): Statement {
+  return {
+    sql: `SELECT seq, ${VIEW_ID} AS view_id FROM ${R} WHERE seq IN (${VISIBLE_RUNS})`,
+    bindings: [...viewBindings(s), ...runBindings(s)],
+  };
+}
+
 /** The view's visible rows: (entity_key, event_time) in the point-in-time index's order. */
-function visibleRows(columns: string): string {
-  return `SELECT ${columns} FROM ${F} f
-    WHERE f.view_id = ${VIEW_ID} AND f.run_seq IN (${VISIBLE_RUNS})`;
+function visibleRows(s: ViewScope, columns: string): Statement {
+  if (s.resolved)
+    return {
+      sql: `SELECT ${columns} FROM ${F} f WHERE f.view_id = ? AND f.run_seq = ANY(?::int[])`,
+      bindings: [s.resolved.viewId, s.resolved.runSeqs],
+    };
+  return {
+    sql: `SELECT ${columns} FROM ${F} f
+    WHERE f.view_id = ${VIEW_ID} AND f.run_seq IN (${VISIBLE_RUNS})`,
+    bindings: [...viewBindings(s), ...runBindings(s)],
+  };
 }
 
 export interface Statement {
@@ -60,6 +83,11 @@ export interface Statement {
 }
 
 export function rowCountQuery(s: ViewScope): Statement {
+  if (s.resolved)
+    return {
+      sql: `SELECT COUNT(*) AS n FROM ${F} f WHERE f.run_seq = ANY(?::int[])`,
+      bindings: [s.resolved.runSeqs],
+    };
   return {
     sql: `SELECT COUNT(*) AS n FROM ${F} f WHERE f.run_seq IN (${VISIBLE_RUNS})`,
     bindings: runBindings(s),
@@ -72,42 +100,48 @@ export function rowCountQuery(s: ViewScope): Statement {
  * groups, computed before the LIMIT), so one statement says both.
  */
 export function duplicatesQuery(s: ViewScope, limit: number): Statement {
+  const rows = visibleRows(s, 'f.entity_key, f.event_time, COUNT(*) AS n');
   return {
     sql: `WITH d AS (
-        ${visibleRows('f.entity_key, f.event_time, COUNT(*) AS n')}
+        ${rows.sql}
         GROUP BY f.entity_key, f.event_time HAVING COUNT(*) > 1)
       SELECT entity_key, event_time, n, COUNT(*) OVER () AS groups_total, SUM(n - 1) OVER () AS extra_rows
       FROM d ORDER BY entity_key, event_time LIMIT ?`,
-    bindings: [...viewBindings(s), ...runBindings(s), limit],
+    bindings: [...rows.bindings, limit],
   };
 }
 
 /** Each visible row with the event time before it in its entity's series (null for the first). */
-function series(): string {
-  return `WITH s AS (
-      ${visibleRows('f.entity_key, f.event_time, LAG(f.event_time) OVER (PARTITION BY f.entity_key ORDER BY f.event_time) AS prev')})`;
+function series(s: ViewScope): Statement {
+  const rows = visibleRows(
+    s,
+    'f.entity_key, f.event_time, LAG(f.event_time) OVER (PARTITION BY f.entity_key ORDER BY f.event_time) AS prev',
+  );
+  return { sql: `WITH s AS (${rows.sql})`, bindings: rows.bindings };
 }
 
 /** Counts of entities, gaps (a step longer than the interval), entities with gaps and missing steps. */
 export function gapCountsQuery(s: ViewScope, intervalMs: number): Statement {
+  const w = series(s);
   return {
-    sql: `${series()}
+    sql: `${w.sql}
       SELECT SUM(CASE WHEN prev IS NULL THEN 1 ELSE 0 END) AS entities,
         SUM(CASE WHEN event_time - prev > ? THEN 1 ELSE 0 END) AS gaps,
         COUNT(DISTINCT CASE WHEN event_time - prev > ? THEN entity_key END) AS entities_with_gaps,
         SUM(CASE WHEN event_time - prev > ? THEN (event_time - prev - 1) / ? ELSE 0 END) AS missing
       FROM s`,
-    bindings: [...viewBindings(s), ...runBindings(s), intervalMs, intervalMs, intervalMs, intervalMs],
+    bindings: [...w.bindings, intervalMs, intervalMs, intervalMs, intervalMs],
   };
 }
 
 /** The first `limit` gaps in (entity, time) order: read only when there are some. */
 export function gapSampleQuery(s: ViewScope, intervalMs: number, limit: number): Statement {
+  const w = series(s);
   return {
-    sql: `${series()}
+    sql: `${w.sql}
       SELECT entity_key, prev, event_time FROM s WHERE event_time - prev > ?
       ORDER BY entity_key, event_time LIMIT ?`,
-    bindings: [...viewBindings(s), ...runBindings(s), intervalMs, limit],
+    bindings: [...w.bindings, intervalMs, limit],
   };
 }
 
