@@ -9,7 +9,7 @@ import type { TableCheck, TableOutcome } from './checks.types';
 import type { CompileEnv } from './compile-env';
 import { isoOrNull } from './report';
 import type { UnexpectedSample } from './report.types';
-import { SAMPLE_LIMIT } from './tally';
+import { SAMPLE_LIMIT, sampleOf } from './tally';
 
 /** One gap as a report shows it: the entity, the two event times around it, the steps missing. */
 export interface Gap {
@@ -42,14 +42,18 @@ export function entityValue(entityKey: string): unknown {
   }
 }
 
-export function gapSample(g: Gap, intervalMs: number, rowNumber?: number): UnexpectedSample {
+export function gapSample(
+  g: Gap,
+  intervalMs: number,
+  at?: { rowNumber: number; rawBatchId: string | undefined },
+): UnexpectedSample {
   const value = {
     entity: entityValue(g.entityKey),
     from: isoOrNull(g.from),
     to: isoOrNull(g.to),
     missing: missingSteps(g.from, g.to, intervalMs),
   };
-  return rowNumber === undefined ? { value } : { rowNumber, value };
+  return at === undefined ? { value } : sampleOf(at.rowNumber, value, at.rawBatchId);
 }
 
 /**
@@ -106,7 +110,12 @@ export function noGaps(env: CompileEnv): TableCheck {
         counts.gaps++;
         counts.missing += missingSteps(from, to, intervalMs);
         if (sample.length < SAMPLE_LIMIT)
-          sample.push(gapSample({ entityKey: rows.entityKey(i), from, to }, intervalMs, rows.rowNumber(i)));
+          sample.push(
+            gapSample({ entityKey: rows.entityKey(i), from, to }, intervalMs, {
+              rowNumber: rows.rowNumber(i),
+              rawBatchId: rows.rawBatchId(i),
+            }),
+          );
       }
       return gapOutcome(interval, counts, sample);
     },
