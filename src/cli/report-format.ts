@@ -14,10 +14,14 @@ const SHOWN = 5;
 export function resultLines(res: ExpectationResult): string[] {
   const mark = res.success ? 'ok  ' : res.severity === 'warn' ? 'warn' : 'FAIL';
   const col = res.column ?? res.columns?.join('+') ?? '';
-  const head = `  ${mark} ${res.expect}${col ? `(${col})` : ''} [${res.severity}] ${measured(res)}`;
+  // The scope is named only when it is not the default batch.
+  const scope = res.scope === 'view' ? ' scope=view' : '';
+  const head = `  ${mark} ${res.expect}${col ? `(${col})` : ''} [${res.severity}${scope}] ${measured(res)}`;
   const shown = res.sample
     .slice(0, SHOWN)
-    .map((s) => `         ${rowAt(s.rowNumber, s.file)}: ${show(s.value)}`);
+    .map(
+      (s) => `         ${s.rowNumber === undefined ? 'view' : rowAt(s.rowNumber, s.file)}: ${show(s.value)}`,
+    );
   const more = res.unexpectedCount - shown.length;
   if (shown.length > 0 && more > 0) shown.push(`         …and ${more} more`);
   return [head, ...shown];

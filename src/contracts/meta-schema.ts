@@ -5,7 +5,14 @@
  * if/then/oneOf errors are unreadable for authors.
  */
 import Ajv, { type ErrorObject } from 'ajv';
-import { COLUMN_TYPES, EXPECTATION_NAMES, SEVERITIES, SOURCE_TYPES, WINDOW_OPS } from '../domain/contract';
+import {
+  COLUMN_TYPES,
+  EXPECTATION_NAMES,
+  EXPECTATION_SCOPES,
+  SEVERITIES,
+  SOURCE_TYPES,
+  WINDOW_OPS,
+} from '../domain/contract';
 import { type Finding, appendPointer } from './locate';
 import { nearestName } from '../lib/nearest-name';
 import { MAX_NAME_LENGTH, MAX_VERSION_LENGTH } from '../lib/identifiers';
@@ -62,6 +69,8 @@ const expectation = closed(
     regex: { type: 'string', minLength: 1 },
     type: { enum: [...COLUMN_TYPES] },
     maxAge: { type: 'string' },
+    interval: { type: 'string' },
+    scope: { enum: [...EXPECTATION_SCOPES] },
     mostly: { type: 'number', minimum: 0, maximum: 1 },
     description: { type: 'string' },
   },

@@ -17,6 +17,7 @@ import {
   MOSTLY_EXPECTATIONS,
 } from '../domain/contract';
 import { checkSchedule, checkSla, checkSource } from './acquisition-checks';
+import { expectationScopes } from './scope-checks';
 import { positiveDurationProblem } from '../lib/duration';
 import { linearRegexProblem } from '../quality/linear-regex';
 import { type Finding, finding, splitPointer } from './locate';
@@ -38,6 +39,7 @@ const CHECKS: Check[] = [
   { reads: ['/eventTime', NAMES, '/schema/*/type', '/schema/*/required'], run: eventTime },
   { reads: ['/features', NAMES], run: features },
   { reads: ['/expectations', NAMES], run: expectations },
+  { reads: ['/expectations', '/entity/key', '/eventTime'], run: expectationScopes },
   { reads: ['/source'], run: checkSource },
   { reads: ['/schedule'], run: checkSchedule },
   { reads: ['/sla'], run: checkSla },
@@ -258,7 +260,17 @@ function duration(value: string | undefined, at: string): Finding[] {
 
 // ---- expectations -----------------------------------------------------------------
 
-const PARAMS: ExpectationParam[] = ['column', 'columns', 'min', 'max', 'values', 'regex', 'type', 'maxAge'];
+const PARAMS: ExpectationParam[] = [
+  'column',
+  'columns',
+  'min',
+  'max',
+  'values',
+  'regex',
+  'type',
+  'maxAge',
+  'interval',
+];
 
 function expectations(c: Contract): Finding[] {
   const columns = columnsByName(c);

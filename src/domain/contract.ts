@@ -49,6 +49,7 @@ export const TABLE_EXPECTATIONS = [
   'distinct_values_in_set',
   'columns_match_set',
   'fresh_within',
+  'no_gaps',
 ] as const;
 
 export const EXPECTATION_NAMES = [...ROW_EXPECTATIONS, ...TABLE_EXPECTATIONS] as const;
@@ -65,7 +66,23 @@ export const MOSTLY_EXPECTATIONS: readonly ExpectationName[] = [
   'compound_unique',
 ];
 
-export type ExpectationParam = 'column' | 'columns' | 'min' | 'max' | 'values' | 'regex' | 'type' | 'maxAge';
+export type ExpectationParam =
+  'column' | 'columns' | 'min' | 'max' | 'values' | 'regex' | 'type' | 'maxAge' | 'interval';
+
+/**
+ * What a table expectation looks at: `batch` (the default) the rows of one run, `view`
+ * the feature view's visible rows as they would be once the run commits.
+ */
+export const EXPECTATION_SCOPES = ['batch', 'view'] as const;
+export type ExpectationScope = (typeof EXPECTATION_SCOPES)[number];
+
+/** The expectations that accept `scope: view` (src/quality/view-checks.ts). */
+export const VIEW_SCOPE_EXPECTATIONS: readonly ExpectationName[] = [
+  'row_count_between',
+  'compound_unique',
+  'no_gaps',
+  'fresh_within',
+];
 
 /** Parameters of one expectation: `required` all needed, `anyOf` at least one, `optional` allowed; others rejected. */
 export interface ExpectationParamRule {
@@ -103,6 +120,7 @@ export const EXPECTATION_PARAMS: Record<ExpectationName, ExpectationParamRule> =
   distinct_values_in_set: COLUMN_VALUES,
   columns_match_set: { required: ['values'] },
   fresh_within: { required: ['maxAge'], optional: ['column'] }, // column defaults to eventTime
+  no_gaps: { required: ['interval'] },
 };
 
 export interface ColumnSpec {
@@ -139,6 +157,10 @@ export interface ExpectationSpec {
   regex?: string;
   type?: ColumnType;
   maxAge?: string;
+  /** no_gaps: the series' step (ISO-8601 duration); a longer step between two event times is a gap. */
+  interval?: string;
+  /** `view`: checked on the visible feature view inside the run's commit; default `batch`. */
+  scope?: ExpectationScope;
   /** Fraction of rows (0..1) that must pass for the expectation to succeed. */
   mostly?: number;
   description?: string;

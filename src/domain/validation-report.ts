@@ -3,10 +3,11 @@
  * format: one result per expectation plus totals. Stored with the run as JSON and
  * served by GraphQL as is.
  */
-import type { ExpectationName, Severity } from './contract';
+import type { ExpectationName, ExpectationScope, Severity } from './contract';
 
 export interface UnexpectedSample {
-  rowNumber: number;
+  /** Absent for a view-scope result, which looks at stored rows rather than a batch's. */
+  rowNumber?: number;
   /** The raw batch holding the row (row numbers restart in every batch). */
   rawBatchId?: string;
   /** The raw batch's file name (or stream range), when it has one: what a person looks for. */
@@ -20,6 +21,8 @@ export interface ExpectationResult {
   column?: string;
   columns?: string[];
   severity: Severity;
+  /** `view` for an expectation checked on the visible feature view; absent for the batch (the default). */
+  scope?: ExpectationScope;
   success: boolean;
   /** Rows the expectation looked at (null cells are skipped except by not_null). */
   elementCount: number;

@@ -25,6 +25,7 @@ import { readStage, rate, rejectsWithRaw, type ProgressFn, type ReadResult } fro
 import { loadHistory } from './history-stage';
 import { sealRows, type SealedRows } from './sealed-rows';
 import { writeRun, type PendingRejects, type WriteHook } from './write-stage';
+import type { ViewStage } from './view-stage';
 import { ZERO_COUNTS, type Run, type RunTrigger } from '../domain/run';
 import { type RawBatch } from '../domain/raw-batch';
 import { RunValidationError, describeFailure } from './run-failure';
@@ -76,6 +77,7 @@ interface Measured {
 
 interface Outcome extends Measured {
   rows: SealedRows;
+  view: ViewStage;
 }
 
 export class RunExecutor {
@@ -256,7 +258,7 @@ export class RunExecutor {
     if (!validation.report.success) throw new RunValidationError(validation.report);
     // Rows are made (transform, digest, serialisation) as the commit inserts them.
     const rows = sealRows(compiled.transform(validation.accepted, history.points, slicer), slicer);
-    return { ...measured.now, rows };
+    return { ...measured.now, rows, view: { checks: compiled.checks.viewChecks, now: ctx.now } };
   }
 
   private async commit(run: Run, req: RunRequest, o: Outcome, log: Logger): Promise<Run> {
@@ -273,6 +275,7 @@ export class RunExecutor {
       supersedes: req.supersedes ?? null,
       actor: req.actor,
       hook: this.deps.writeHook,
+      view: o.view,
     });
     log.info(
       {

@@ -12,6 +12,7 @@ import type { RejectedRow } from '../domain/reject';
 import type { SealedRows } from './sealed-rows';
 import type { RawBatch } from '../domain/raw-batch';
 import type { Run, RunCounts } from '../domain/run';
+import { checkView, type ViewStage } from './view-stage';
 
 /**
  * The run's rejects, known in number before their source records are all read back
@@ -39,6 +40,8 @@ export interface WriteRequest {
   supersedes: Run | null;
   actor: string;
   hook?: WriteHook;
+  /** The contract's `scope: view` expectations, checked before the run is marked succeeded. */
+  view?: ViewStage;
 }
 
 export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Promise<Run> {
@@ -57,11 +60,13 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
     // Stream micro-batches: the consumer's committed position moves with the rows (exactly once).
     const rawBatchIds = w.rawBatches.map((b) => b.id);
     await tx.streamOffsets.advance({ run: w.run, rawBatchIds, replaces: w.supersedes !== null, at: now });
+    // Before the run's row is touched (below), so its lease renewals do not wait on them.
+    const report = await checkView(tx, w.view, { ...w, newest: w.rows.newestEventTime });
     const patch: Partial<Run> = {
       status: 'succeeded',
       counts: { ...w.counts, written: w.rows.count },
       outputDigest: w.rows.digest(),
-      validation: w.report,
+      validation: report,
       finishedAt: now,
       committedAt: now,
       // A replacement takes the place of the run it supersedes in the tie-break order.

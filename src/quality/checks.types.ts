@@ -13,6 +13,7 @@ import type { Outcome } from './report';
 import type { ColumnCache } from './column-cache';
 import type { RejectSink } from './tally';
 import type { SchemaCheck } from './schema-check';
+import type { ViewCheck } from './view-checks';
 
 /** The last stored row of an entity, so monotonic checks hold across runs. */
 export interface PreviousValues {
@@ -109,4 +110,6 @@ export interface CompiledChecks {
   schema: SchemaCheck;
   /** In contract order, so the report lists results in the order authors wrote them. */
   checks: Check[];
+  /** `scope: view` expectations, in contract order: checked in the commit (pipeline/view-stage.ts). */
+  viewChecks: ViewCheck[];
 }

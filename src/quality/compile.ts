@@ -11,17 +11,24 @@ import type { CompiledChecks } from './checks.types';
 import { CATALOGUE } from './catalogue';
 import { CompileEnv } from './compile-env';
 import { compileSchemaCheck, type SchemaCheck } from './schema-check';
+import { compileViewCheck } from './view-checks';
 
 export function compileChecks(contract: Contract): CompiledChecks {
-  const checks = withImplied(contract).map((spec, index) => {
-    const env = new CompileEnv(contract, spec, index);
-    const compile = CATALOGUE[spec.expect];
-    if (!compile) env.fail('is not a known expectation');
-    if (spec.mostly !== undefined && !(spec.mostly >= 0 && spec.mostly <= 1)) {
-      env.fail(`has mostly ${spec.mostly}, expected 0..1`);
-    }
-    return compile(env);
-  });
+  const specs = withImplied(contract).map((spec, index) => ({ spec, index }));
+  const viewChecks = specs
+    .filter((s) => s.spec.scope === 'view')
+    .map((s) => compileViewCheck(new CompileEnv(contract, s.spec, s.index)));
+  const checks = specs
+    .filter((s) => s.spec.scope !== 'view')
+    .map(({ spec, index }) => {
+      const env = new CompileEnv(contract, spec, index);
+      const compile = CATALOGUE[spec.expect];
+      if (!compile) env.fail('is not a known expectation');
+      if (spec.mostly !== undefined && !(spec.mostly >= 0 && spec.mostly <= 1)) {
+        env.fail(`has mostly ${spec.mostly}, expected 0..1`);
+      }
+      return compile(env);
+    });
   const schema = schemaOf(contract);
   return {
     contract: {
@@ -33,6 +40,7 @@ export function compileChecks(contract: Contract): CompiledChecks {
     },
     schema,
     checks,
+    viewChecks,
   };
 }
 

@@ -106,7 +106,9 @@ export function* runSchemaCheck(
   const unexpectedRows = yield* validateRows(check, rows, sink, byColumn, own);
   // The first rows in the order rejects are listed (raw batch, row), whichever stage refused them.
   sample.push(...own);
-  sample.sort((a, b) => (a.rawBatchId ?? '').localeCompare(b.rawBatchId ?? '') || a.rowNumber - b.rowNumber);
+  sample.sort(
+    (a, b) => (a.rawBatchId ?? '').localeCompare(b.rawBatchId ?? '') || a.rowNumber! - b.rowNumber!,
+  );
   sample.length = Math.min(sample.length, SAMPLE_LIMIT);
   const unexpectedCount = unexpectedRows + coercionRejects;
   const details: Record<string, unknown> = { byColumn };

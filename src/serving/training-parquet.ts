@@ -12,7 +12,7 @@
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
 import { coercerFor, INVALID } from '../pipeline/coerce';
-import type { Value } from '../pipeline/row.types';
+import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
 import { outputKind, type OutputKind } from './output-types';
 import type { JoinedChunk, SpineRow } from './spine-join';

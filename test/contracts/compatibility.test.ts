@@ -406,6 +406,19 @@ describe('diffContracts: expectations', () => {
       reverse: ['additive expectation.removed /expectations/unique(date)'],
     },
     {
+      title: 'fail view-scope expectation added beside its batch namesake is breaking, like a batch one',
+      to: (c) =>
+        c.expectations.push({ expect: 'row_count_between', max: 10, severity: 'fail', scope: 'view' }),
+      forward: ['breaking expectation.added /expectations/row_count_between@view'],
+      reverse: ['additive expectation.removed /expectations/row_count_between@view'],
+    },
+    {
+      title: 'warn view-scope expectation added is additive',
+      to: (c) => c.expectations.push({ expect: 'no_gaps', interval: 'P1D', severity: 'warn', scope: 'view' }),
+      forward: ['additive expectation.added /expectations/no_gaps@view'],
+      reverse: ['additive expectation.removed /expectations/no_gaps@view'],
+    },
+    {
       title: 'warn expectation added is additive',
       to: (c) => c.expectations.push({ expect: 'not_null', column: 'country', severity: 'warn' }),
       forward: ['additive expectation.added /expectations/not_null(country)'],

@@ -76,6 +76,42 @@ describe('semantic checks: column references', () => {
     ]);
   });
 
+  it('rejects scope: view where it does not apply, at its line', () => {
+    const text = withExpectations(
+      '{ expect: not_null, column: deaths, severity: warn, scope: view }',
+      '{ expect: row_count_between, min: 1, severity: reject, scope: view }',
+      '{ expect: compound_unique, columns: [country, deaths], severity: fail, scope: view }',
+      '{ expect: no_gaps, interval: P0D, severity: warn }',
+    );
+    expect(issuesOf(text).map((i) => [i.path, i.message, i.line])).toEqual([
+      [
+        '/expectations/0/scope',
+        "expect 'not_null' does not accept scope: view (only row_count_between, compound_unique, no_gaps, fresh_within do)",
+        17,
+      ],
+      [
+        '/expectations/1/severity',
+        'a scope: view expectation has no batch row to reject: use severity fail (the run rolls back) or warn',
+        18,
+      ],
+      [
+        '/expectations/2/columns',
+        'compound_unique with scope: view checks the entity key and event time (country, date), not other columns',
+        19,
+      ],
+      ['/expectations/3/interval', "duration 'P0D' must be longer than zero", 20],
+    ]);
+    valid(
+      withExpectations(
+        '{ expect: row_count_between, max: 100, severity: fail, scope: view }',
+        '{ expect: compound_unique, columns: [date, country], severity: fail, scope: view }',
+        '{ expect: no_gaps, interval: P1D, severity: warn, scope: view }',
+        '{ expect: fresh_within, maxAge: P2D, severity: warn, scope: view }',
+        '{ expect: row_count_between, max: 100, severity: reject, scope: batch }',
+      ),
+    );
+  });
+
   it('compiles filter expressions: an unknown name is reported at the filter', () => {
     valid(baseWith('features:', "filters:\n  - { expr: 'confirmed > 0' }\nfeatures:"));
     expect(

@@ -30,16 +30,23 @@ const KNOWN_KEYS = [
   'regex',
   'type',
   'maxAge',
+  'interval',
+  'scope',
   'mostly',
   'description',
 ] as const;
 
 const SEVERITY_RANK: Record<Severity, number> = { warn: 0, reject: 1, fail: 2 };
 
-/** Identity: what is checked on which columns. Column sets are order-free. */
+/**
+ * Identity: what is checked on which columns, and over what. Column sets are order-free.
+ * A `scope: view` expectation is another expectation than its batch namesake (`@view`),
+ * so adding one is an addition, judged like adding a batch expectation.
+ */
 export function expectationKey(e: ExpectationSpec): string {
   const cols = e.column !== undefined ? [e.column] : [...(e.columns ?? [])].sort();
-  return cols.length > 0 ? `${e.expect}(${cols.join(',')})` : e.expect;
+  const key = cols.length > 0 ? `${e.expect}(${cols.join(',')})` : e.expect;
+  return e.scope === 'view' ? `${key}@view` : key;
 }
 
 export function diffExpectations(base: Contract, head: Contract): ContractChange[] {
@@ -89,6 +96,12 @@ function diffExpectation(b: ExpectationSpec, h: ExpectationSpec): ContractChange
     ['regex', anyChangeTightens(b.regex, h.regex), `regex ${show(b.regex)} → ${show(h.regex)}`],
     ['type', anyChangeTightens(b.type, h.type), `type ${show(b.type)} → ${show(h.type)}`],
     ['maxAge', maxAgeDirection(b.maxAge, h.maxAge), `maxAge ${show(b.maxAge)} → ${show(h.maxAge)}`],
+    // A shorter step between event times finds more gaps.
+    [
+      'interval',
+      maxAgeDirection(b.interval, h.interval),
+      `interval ${show(b.interval)} → ${show(h.interval)}`,
+    ],
   ];
   for (const [param, dir, text] of params) {
     if (!dir) continue;

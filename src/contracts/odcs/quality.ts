@@ -13,6 +13,8 @@ export type OdcsRule = Record<string, unknown>;
 /** ODCS custom-property names Tidemark writes; other tools' custom properties are left alone. */
 export const RULE_SEVERITY = 'tidemarkSeverity';
 export const RULE_CONSTRAINT = 'tidemarkConstraint';
+/** `view` for an expectation with `scope: view`; absent for the batch (the default). */
+export const RULE_SCOPE = 'tidemarkScope';
 export const TIDEMARK_ENGINE = 'tidemark';
 
 const DIMENSIONS: Partial<Record<ExpectationName, string>> = {
@@ -47,11 +49,15 @@ function threshold(mostly: number | undefined): OdcsRule {
   return { mustBeLessOrEqualTo: tidy((1 - mostly) * 100), unit: 'percent' };
 }
 
-function common(e: Pick<ExpectationSpec, 'severity' | 'description'>): OdcsRule {
+function common(e: Pick<ExpectationSpec, 'severity' | 'description' | 'scope'>): OdcsRule {
   const out: OdcsRule = { severity: e.severity === 'warn' ? 'warning' : 'error' };
   if (e.description !== undefined) out.description = e.description;
+  const custom: Array<{ property: string; value: string }> = [];
   // ODCS severities are info/warning/error: `error` reads back as fail, so reject says so.
-  if (e.severity === 'reject') out.customProperties = [{ property: RULE_SEVERITY, value: 'reject' }];
+  if (e.severity === 'reject') custom.push({ property: RULE_SEVERITY, value: 'reject' });
+  // ODCS rules have no scope of their own; the view scope travels as a custom property.
+  if (e.scope === 'view') custom.push({ property: RULE_SCOPE, value: 'view' });
+  if (custom.length > 0) out.customProperties = custom;
   return out;
 }
 
@@ -90,7 +96,7 @@ export function toRule(e: ExpectationSpec): OdcsRule {
     case 'row_count_between':
       return { ...head('rowCount'), ...rowCountOperator(e.min, e.max), unit: 'rows', ...tail };
     default: {
-      const { severity: _s, description: _d, ...implementation } = e;
+      const { severity: _s, description: _d, scope: _scope, ...implementation } = e;
       return { type: 'custom', engine: TIDEMARK_ENGINE, implementation, ...tail };
     }
   }
@@ -194,6 +200,7 @@ export function fromRule(rule: OdcsRule, place: Place): RuleReading {
   lost.push(...otherCustomProperties(rule));
   if (reading.kind === 'expectation') {
     if (typeof rule.description === 'string') reading.expectation.description = rule.description;
+    if (customValue(rule, RULE_SCOPE) === 'view') reading.expectation.scope = 'view';
     const derived = dimensionOf(reading.expectation.expect);
     if (rule.dimension !== undefined && rule.dimension !== derived) {
       lost.push({
@@ -232,7 +239,9 @@ function otherCustomProperties(rule: OdcsRule): Lost[] {
     ? (rule.customProperties as Array<Record<string, unknown>>)
     : [];
   return list
-    .filter((p) => p.property !== RULE_SEVERITY && p.property !== RULE_CONSTRAINT)
+    .filter(
+      (p) => p.property !== RULE_SEVERITY && p.property !== RULE_CONSTRAINT && p.property !== RULE_SCOPE,
+    )
     .map((p) => ({
       key: 'customProperties',
       message: `custom property '${String(p.property)}' is not one Tidemark reads; not kept`,

@@ -20,6 +20,12 @@ export class ExpectationResult {
   @Field(() => String, { nullable: true }) column?: string | null;
   @Field(() => [String], { nullable: true }) columns?: string[] | null;
   @Field(() => String) severity!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "'view' when checked on the feature view's visible rows in the run's commit (contract `scope: view`); null for the run's batch, the default.",
+  })
+  scope?: string | null;
   @Field(() => Boolean) success!: boolean;
   @Field(() => Int, { nullable: true }) elementCount?: number;
   @Field(() => Int, { nullable: true }) unexpectedCount?: number;
