@@ -10,13 +10,9 @@ import type { CompileEnv } from './compile-env';
 import { isoOrNull } from './report';
 import type { UnexpectedSample } from '../domain/validation-report';
 import { SAMPLE_LIMIT, sampleOf } from './tally';
+import type { Gap } from '../domain/view-reader';
 
-/** One gap as a report shows it: the entity, the two event times around it, the steps missing. */
-export interface Gap {
-  entityKey: string;
-  from: number;
-  to: number;
-}
+export type { Gap } from '../domain/view-reader';
 
 /** The `interval` in ms, parsed once at compile time. */
 export function intervalOf(env: CompileEnv): number {

@@ -13,35 +13,11 @@ import { VIEW_SCOPE_EXPECTATIONS } from '../domain/contract';
 import type { CompileEnv } from './compile-env';
 import { inRange } from './aggregates';
 import { mostlyHolds } from './mostly';
-import { entityValue, type Gap, gapOutcome, gapSample, intervalOf } from './gaps';
+import { entityValue, gapOutcome, gapSample, intervalOf } from './gaps';
+import type { DuplicateKey, ViewReader } from '../domain/view-reader';
 import { buildReport, headOf, isoOrNull, makeResult, type Outcome } from './report';
 import type { ExpectationResult, ValidationReport } from '../domain/validation-report';
 import { SAMPLE_LIMIT } from './tally';
-
-/** A group of visible rows sharing one entity and event time. */
-export interface DuplicateKey {
-  entityKey: string;
-  eventTime: number;
-  rows: number;
-}
-
-export interface GapCounts {
-  /** Entities with at least one visible row. */
-  entities: number;
-  gaps: number;
-  entitiesWithGaps: number;
-  /** Whole intervals missing, summed over every gap. */
-  missing: number;
-}
-
-/** The visible view as the checks read it; every method is one set-based statement. */
-export interface ViewReader {
-  rowCount(): Promise<number>;
-  /** Groups of more than one visible row per (entity, event time), the first `limit` of them listed. */
-  duplicates(limit: number): Promise<{ groups: number; extraRows: number; sample: DuplicateKey[] }>;
-  gaps(intervalMs: number, limit: number): Promise<{ counts: GapCounts; sample: Gap[] }>;
-  newestEventTime(): Promise<number | null>;
-}
 
 export interface ViewCheck {
   spec: ExpectationSpec;

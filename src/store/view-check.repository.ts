@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import type { Engine } from './dialect';
 import { toCount, toMillis } from './dialect';
-import type { ViewReader } from '../quality/view-checks';
+import type { ViewReader } from '../domain/view-reader';
 import {
   duplicatesQuery,
   gapCountsQuery,
