@@ -47,6 +47,9 @@ export const TABLE_EXPECTATIONS = [
   'distinct_values_in_set',
   'columns_match_set',
   'fresh_within',
+  // Drift against the profiles of earlier runs (quality/drift-expectations.ts).
+  'distribution_stable',
+  'null_rate_stable',
 ] as const;
 
 export const EXPECTATION_NAMES = [...ROW_EXPECTATIONS, ...TABLE_EXPECTATIONS] as const;
@@ -63,7 +66,18 @@ export const MOSTLY_EXPECTATIONS: readonly ExpectationName[] = [
   'compound_unique',
 ];
 
-export type ExpectationParam = 'column' | 'columns' | 'min' | 'max' | 'values' | 'regex' | 'type' | 'maxAge';
+export type ExpectationParam =
+  | 'column'
+  | 'columns'
+  | 'min'
+  | 'max'
+  | 'values'
+  | 'regex'
+  | 'type'
+  | 'maxAge'
+  | 'method'
+  | 'baseline'
+  | 'maxChange';
 
 /** Parameters of one expectation: `required` all needed, `anyOf` at least one, `optional` allowed; others rejected. */
 export interface ExpectationParamRule {
@@ -101,6 +115,8 @@ export const EXPECTATION_PARAMS: Record<ExpectationName, ExpectationParamRule> =
   distinct_values_in_set: COLUMN_VALUES,
   columns_match_set: { required: ['values'] },
   fresh_within: { required: ['maxAge'], optional: ['column'] }, // column defaults to eventTime
+  distribution_stable: { required: ['column', 'max'], optional: ['method', 'baseline'] }, // method defaults to psi
+  null_rate_stable: { required: ['column', 'maxChange'], optional: ['baseline'] },
 };
 
 export interface ColumnSpec {
@@ -137,6 +153,12 @@ export interface ExpectationSpec {
   regex?: string;
   type?: ColumnType;
   maxAge?: string;
+  /** distribution_stable: the drift statistic (`max` is the largest value allowed). */
+  method?: 'psi' | 'ks' | 'js';
+  /** Drift expectations: the runs compared with (default: the last 5 succeeded runs). */
+  baseline?: { last: number } | { run: string };
+  /** null_rate_stable: the largest change of the null rate (0..1, absolute) allowed. */
+  maxChange?: number;
   /** Fraction of rows (0..1) that must pass for the expectation to succeed. */
   mostly?: number;
   description?: string;

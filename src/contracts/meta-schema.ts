@@ -62,6 +62,14 @@ const expectation = closed(
     regex: { type: 'string', minLength: 1 },
     type: { enum: [...COLUMN_TYPES] },
     maxAge: { type: 'string' },
+    method: { enum: ['psi', 'ks', 'js'] },
+    baseline: {
+      oneOf: [
+        closed({ last: { type: 'integer', minimum: 1, maximum: 100 } }, ['last']),
+        closed({ run: text }, ['run']),
+      ],
+    },
+    maxChange: { type: 'number', minimum: 0, maximum: 1 },
     mostly: { type: 'number', minimum: 0, maximum: 1 },
     description: { type: 'string' },
   },

@@ -9,6 +9,7 @@ import type { CompileEnv } from './compile-env';
 import * as row from './row-expectations';
 import * as table from './table-expectations';
 import { compoundUnique, unique } from './uniqueness';
+import { distributionStable, nullRateStable } from './drift-expectations';
 
 export type CompileExpectation = (env: CompileEnv) => Check;
 
@@ -36,4 +37,6 @@ export const CATALOGUE: Record<ExpectationName, CompileExpectation> = {
   distinct_values_in_set: table.distinctValuesInSet,
   columns_match_set: table.columnsMatchSet,
   fresh_within: table.freshWithin,
+  distribution_stable: distributionStable,
+  null_rate_stable: nullRateStable,
 };

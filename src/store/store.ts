@@ -18,6 +18,7 @@ import { migrationStatus } from './migrate';
 import { StreamOffsetRepository } from './stream-offset.repository';
 import { LandingSegmentRepository } from './landing-segment.repository';
 import { LeaseRepository } from './lease.repository';
+import { ProfileRepository } from './profile.repository';
 
 export class Repositories {
   readonly contracts: ContractRepository;
@@ -30,6 +31,7 @@ export class Repositories {
   readonly apiKeys: ApiKeyRepository;
   readonly streamOffsets: StreamOffsetRepository;
   readonly landingSegments: LandingSegmentRepository;
+  readonly profiles: ProfileRepository;
 
   constructor(
     readonly db: Knex | Knex.Transaction,
@@ -45,6 +47,7 @@ export class Repositories {
     this.apiKeys = new ApiKeyRepository(db, () => this.features.reader());
     this.streamOffsets = new StreamOffsetRepository(db, engine);
     this.landingSegments = new LandingSegmentRepository(db);
+    this.profiles = new ProfileRepository(db);
   }
 }
 

@@ -30,6 +30,9 @@ const KNOWN_KEYS = [
   'regex',
   'type',
   'maxAge',
+  'method',
+  'baseline',
+  'maxChange',
   'mostly',
   'description',
 ] as const;
@@ -89,6 +92,18 @@ function diffExpectation(b: ExpectationSpec, h: ExpectationSpec): ContractChange
     ['regex', anyChangeTightens(b.regex, h.regex), `regex ${show(b.regex)} → ${show(h.regex)}`],
     ['type', anyChangeTightens(b.type, h.type), `type ${show(b.type)} → ${show(h.type)}`],
     ['maxAge', maxAgeDirection(b.maxAge, h.maxAge), `maxAge ${show(b.maxAge)} → ${show(h.maxAge)}`],
+    // Drift: a smaller allowed change tightens; another statistic or baseline may reject anything.
+    [
+      'maxChange',
+      bound(b.maxChange, h.maxChange, 'lower'),
+      `maxChange ${show(b.maxChange)} → ${show(h.maxChange)}`,
+    ],
+    ['method', anyChangeTightens(b.method, h.method), `method ${show(b.method)} → ${show(h.method)}`],
+    [
+      'baseline',
+      anyChangeTightens(JSON.stringify(b.baseline), JSON.stringify(h.baseline)),
+      `baseline ${show(b.baseline)} → ${show(h.baseline)}`,
+    ],
   ];
   for (const [param, dir, text] of params) {
     if (!dir) continue;

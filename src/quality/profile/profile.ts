@@ -152,7 +152,9 @@ function build(p: Parts): Profile {
     max: numeric ? p.max : null,
     mean: numeric ? p.mean : null,
     stddev: numeric && p.numbers > 1 ? Math.sqrt(p.m2 / (p.numbers - 1)) : null,
-    quantiles: sorted ? Object.fromEntries(QUANTILES.map((q) => [quantileKey(q), sorted.quantile(q)!])) : null,
+    quantiles: sorted
+      ? Object.fromEntries(QUANTILES.map((q) => [quantileKey(q), sorted.quantile(q)!]))
+      : null,
     histogram: sorted ? histogram(sorted, p.min, p.max, p.numbers) : null,
     topValues: p.topk ? p.topk.top(TOP_VALUES) : null,
     sketch: { hll: p.hll.toBase64(), m2: p.m2 },
@@ -168,12 +170,7 @@ function build(p: Parts): Profile {
  * profiles does not know min and max until it ends, and a second pass is what
  * profiling must not cost.
  */
-function histogram(
-  sorted: { cdf(x: number): number },
-  min: number,
-  max: number,
-  n: number,
-): HistogramBin[] {
+function histogram(sorted: { cdf(x: number): number }, min: number, max: number, n: number): HistogramBin[] {
   if (min === max) return [{ lo: min, hi: max, count: n }];
   const width = (max - min) / HISTOGRAM_BINS;
   const bins: HistogramBin[] = [];
