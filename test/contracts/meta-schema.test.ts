@@ -143,7 +143,7 @@ describe('meta-schema: values', () => {
   it('rejects an unknown expectation name', () => {
     const issue = onlyIssue(baseWith('expect: not_null', 'expect: is_null'));
     expect(issue.path).toBe('/expectations/0/expect');
-    expect(issue.message).toMatch(/^must be one of: not_null, between, .*, fresh_within; got 'is_null'$/);
+    expect(issue.message).toMatch(/^must be one of: not_null, between, .*, null_rate_stable; got 'is_null'$/);
   });
 
   it('reports a wrong type in words', () => {

@@ -37,7 +37,7 @@ describe('parseContract: valid contracts', () => {
     });
     expect(c.schema).toHaveLength(8);
     expect(c.schema[5]).toEqual({ name: 'positivity', type: 'number', minimum: 0, maximum: 1 });
-    expect(c.expectations).toHaveLength(23);
+    expect(c.expectations).toHaveLength(25);
     expect(c.features.map((f) => f.name)).toEqual([
       'confirmed',
       'new_cases',
