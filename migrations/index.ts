@@ -16,6 +16,7 @@ import * as rejectsPageIndex from './20261204700001_rejects_page_index';
 import * as runWarnings from './20261204700002_run_warnings';
 import * as leanFeatureRows from './20261204800001_lean_feature_rows';
 import * as partitionFeatureRows from './20261205060001_partition_feature_rows';
+import * as runProfiles from './20261205050001_run_profiles';
 
 export interface Migration {
   name: string;
@@ -36,5 +37,6 @@ export const migrations: Migration[] = [
   { name: '20261204700001_rejects_page_index', ...rejectsPageIndex },
   { name: '20261204700002_run_warnings', ...runWarnings },
   { name: '20261204800001_lean_feature_rows', ...leanFeatureRows },
+  { name: '20261205050001_run_profiles', ...runProfiles },
   { name: '20261205060001_partition_feature_rows', ...partitionFeatureRows },
 ];

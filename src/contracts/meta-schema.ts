@@ -71,6 +71,14 @@ const expectation = closed(
     maxAge: { type: 'string' },
     interval: { type: 'string' },
     scope: { enum: [...EXPECTATION_SCOPES] },
+    method: { enum: ['psi', 'ks', 'js'] },
+    baseline: {
+      oneOf: [
+        closed({ last: { type: 'integer', minimum: 1, maximum: 100 } }, ['last']),
+        closed({ run: text }, ['run']),
+      ],
+    },
+    maxChange: { type: 'number', minimum: 0, maximum: 1 },
     mostly: { type: 'number', minimum: 0, maximum: 1 },
     description: { type: 'string' },
   },

@@ -270,6 +270,9 @@ const PARAMS: ExpectationParam[] = [
   'type',
   'maxAge',
   'interval',
+  'method',
+  'baseline',
+  'maxChange',
 ];
 
 function expectations(c: Contract): Finding[] {
@@ -322,7 +325,18 @@ function expectationValues(e: ExpectationSpec, at: string): Finding[] {
   }
   if (e.expect === 'match_regex') out.push(...regex(e.regex, `${at}/regex`));
   if (e.expect === 'fresh_within') out.push(...duration(e.maxAge, `${at}/maxAge`));
+  out.push(...driftThreshold(e, at));
   return out;
+}
+
+/** A drift threshold must be positive, and ks and js distances never exceed 1. */
+function driftThreshold(e: ExpectationSpec, at: string): Finding[] {
+  if (e.expect !== 'distribution_stable' || e.max === undefined) return [];
+  const method = e.method ?? 'psi';
+  if (!(e.max > 0)) return [finding(`${at}/max`, `must be greater than 0 for expect '${e.expect}'`)];
+  if (method !== 'psi' && e.max > 1)
+    return [finding(`${at}/max`, `must be at most 1 for method '${method}' (a ${method} distance is 0..1)`)];
+  return [];
 }
 
 function expectationColumns(e: ExpectationSpec, at: string, columns: Map<string, ColumnSpec>): Finding[] {

@@ -50,6 +50,9 @@ export const TABLE_EXPECTATIONS = [
   'columns_match_set',
   'fresh_within',
   'no_gaps',
+  // Drift against the profiles of earlier runs (quality/drift-expectations.ts).
+  'distribution_stable',
+  'null_rate_stable',
 ] as const;
 
 export const EXPECTATION_NAMES = [...ROW_EXPECTATIONS, ...TABLE_EXPECTATIONS] as const;
@@ -67,7 +70,18 @@ export const MOSTLY_EXPECTATIONS: readonly ExpectationName[] = [
 ];
 
 export type ExpectationParam =
-  'column' | 'columns' | 'min' | 'max' | 'values' | 'regex' | 'type' | 'maxAge' | 'interval';
+  | 'column'
+  | 'columns'
+  | 'min'
+  | 'max'
+  | 'values'
+  | 'regex'
+  | 'type'
+  | 'maxAge'
+  | 'interval'
+  | 'method'
+  | 'baseline'
+  | 'maxChange';
 
 /**
  * What a table expectation looks at: `batch` (the default) the rows of one run, `view`
@@ -121,6 +135,8 @@ export const EXPECTATION_PARAMS: Record<ExpectationName, ExpectationParamRule> =
   columns_match_set: { required: ['values'] },
   fresh_within: { required: ['maxAge'], optional: ['column'] }, // column defaults to eventTime
   no_gaps: { required: ['interval'] },
+  distribution_stable: { required: ['column', 'max'], optional: ['method', 'baseline'] }, // method defaults to psi
+  null_rate_stable: { required: ['column', 'maxChange'], optional: ['baseline'] },
 };
 
 export interface ColumnSpec {
@@ -161,6 +177,12 @@ export interface ExpectationSpec {
   interval?: string;
   /** `view`: checked on the visible feature view inside the run's commit; default `batch`. */
   scope?: ExpectationScope;
+  /** distribution_stable: the drift statistic (`max` is the largest value allowed). */
+  method?: 'psi' | 'ks' | 'js';
+  /** Drift expectations: the runs compared with (default: the last 5 succeeded runs). */
+  baseline?: { last: number } | { run: string };
+  /** null_rate_stable: the largest change of the null rate (0..1, absolute) allowed. */
+  maxChange?: number;
   /** Fraction of rows (0..1) that must pass for the expectation to succeed. */
   mostly?: number;
   description?: string;

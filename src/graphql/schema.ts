@@ -15,6 +15,7 @@ import { ViewerResolver } from './resolvers/viewer.resolver';
 import { RunActionsResolver } from './resolvers/run-actions.resolver';
 import { FeatureHistoryResolver } from './resolvers/feature-history.resolver';
 import { PlanResolver } from './resolvers/plan.resolver';
+import { ProfileResolver } from './resolvers/profile.resolver';
 import type { TidemarkPubSub } from './pubsub';
 import { authChecker } from './auth';
 
@@ -32,6 +33,8 @@ export const resolvers = [
   RunActionsResolver,
   FeatureHistoryResolver,
   PlanResolver,
+  // Run profiles and their history (issue 18).
+  ProfileResolver,
 ] as const;
 
 export async function buildTidemarkSchema(pubSub: TidemarkPubSub): Promise<GraphQLSchema> {

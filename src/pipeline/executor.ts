@@ -33,6 +33,10 @@ import { recordFailure } from './fail-stage';
 import { fileNames } from './file-name';
 import { SAMPLE_LIMIT } from '../quality/tally';
 import { Slicer } from '../lib/slices';
+import { loadBaselines } from './baseline-stage';
+import type { Profile } from '../quality/profile/profile';
+import { FeatureProfiles } from '../quality/profile/feature-profiles';
+import type { FeatureRow } from '../domain/rows';
 
 export interface ExecutorDeps {
   store: Store;
@@ -48,6 +52,8 @@ export interface ExecutorDeps {
   instanceId?: string;
   /** How long a claim holds without a heartbeat; an instance that dies loses its runs after this. */
   leaseMs?: number;
+  /** False skips profiling (benchmarks measure what profiles cost); on by default. */
+  profile?: boolean;
 }
 
 export const DEFAULT_LEASE_MS = 60_000;
@@ -76,6 +82,8 @@ interface Measured {
 }
 
 interface Outcome extends Measured {
+  /** The stored columns' profiles; the features' are taken as the commit seals their rows. */
+  profiles: () => Profile[];
   rows: SealedRows;
   view: ViewStage;
 }
@@ -242,6 +250,8 @@ export class RunExecutor {
       coercionRejects: read.rejects.length,
       coercionSample: read.rejects.slice(0, SAMPLE_LIMIT),
       files: fileNames(req.rawBatches),
+      baselines: await loadBaselines(this.deps.store, run, compiled.checks),
+      profile: this.deps.profile !== false,
     };
     const validation = await validateBatchInSlices(compiled.checks, read.clean, ctx, slicer);
     // Validation rejects read their source records back from the kept raw batches while
@@ -257,8 +267,14 @@ export class RunExecutor {
     measured.now = { rejects, read, report: validation.report };
     if (!validation.report.success) throw new RunValidationError(validation.report);
     // Rows are made (transform, digest, serialisation) as the commit inserts them.
-    const rows = sealRows(compiled.transform(validation.accepted, history.points, slicer), slicer);
-    return { ...measured.now, rows, view: { checks: compiled.checks.viewChecks, now: ctx.now } };
+    const features = ctx.profile
+      ? new FeatureProfiles(req.contract.contract.features.map((f) => f.name))
+      : null;
+    const observe = features ? (row: FeatureRow) => features.observe(row) : undefined;
+    const rows = sealRows(compiled.transform(validation.accepted, history.points, slicer), slicer, observe);
+    // The features' profiles are complete once the commit has read every row.
+    const profiles = () => [...validation.profiles, ...(features?.finish() ?? [])];
+    return { ...measured.now, rows, profiles, view: { checks: compiled.checks.viewChecks, now: ctx.now } };
   }
 
   private async commit(run: Run, req: RunRequest, o: Outcome, log: Logger): Promise<Run> {
@@ -268,6 +284,7 @@ export class RunExecutor {
       counts,
       report: o.report,
       rows: o.rows,
+      profiles: o.profiles,
       rejects: o.rejects,
       rawBatches: req.rawBatches,
       rowCounts: o.read.rowCounts,

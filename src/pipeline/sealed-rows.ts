@@ -20,9 +20,11 @@ export interface SealedRows extends AsyncIterable<SealedFeatureRow[]> {
   readonly newestEventTime: number | null;
 }
 
+/** `observe` sees each row as it is sealed (the run's feature profiles are taken there). */
 export function sealRows(
   batches: AsyncIterable<FeatureRow[]> | Iterable<FeatureRow[]>,
   slicer = new Slicer(),
+  observe?: (row: FeatureRow) => void,
 ): SealedRows {
   const digester = createDigester();
   let count = 0;
@@ -49,6 +51,7 @@ export function sealRows(
           const row = batch[i]!;
           const { entityKey, eventTime, rowNumber, rawBatchId } = row;
           if (eventTime > newest) newest = eventTime;
+          observe?.(row);
           const valuesJson = digester.add(row);
           sealed[i] = { entityKey, eventTime, valuesJson, json: digester.lastLine, rowNumber, rawBatchId };
         }

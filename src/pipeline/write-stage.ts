@@ -13,6 +13,7 @@ import type { SealedRows } from './sealed-rows';
 import type { RawBatch } from '../domain/raw-batch';
 import type { Run, RunCounts } from '../domain/run';
 import { checkView, type ViewStage } from './view-stage';
+import type { Profile } from '../quality/profile/profile';
 
 /**
  * The run's rejects, known in number before their source records are all read back
@@ -33,6 +34,8 @@ export interface WriteRequest {
   report: ValidationReport;
   /** Made as they are inserted; their digest and count are known once inserted. */
   rows: SealedRows;
+  /** Column and feature profiles, complete once `rows` has been read (sealed-rows.ts). */
+  profiles?: () => Profile[];
   rejects: PendingRejects;
   rawBatches: RawBatch[];
   rowCounts: Map<string, number>;
@@ -49,6 +52,7 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
     const view = { environment: w.run.environment, contract: w.run.contractName, major: w.run.contractMajor };
     await tx.features.insertMany(w.run.id, view, w.rows);
     await w.hook?.('features');
+    if (w.profiles) await tx.profiles.insertMany(w.run.id, w.profiles());
     await tx.rejects.insertMany(w.run.id, await w.rejects.rows);
     await w.hook?.('rejects');
     for (const b of w.rawBatches) {

@@ -10,6 +10,7 @@ import * as row from './row-expectations';
 import * as table from './table-expectations';
 import { compoundUnique, unique } from './uniqueness';
 import { noGaps } from './gaps';
+import { distributionStable, nullRateStable } from './drift-expectations';
 
 export type CompileExpectation = (env: CompileEnv) => Check;
 
@@ -38,4 +39,6 @@ export const CATALOGUE: Record<ExpectationName, CompileExpectation> = {
   columns_match_set: table.columnsMatchSet,
   fresh_within: table.freshWithin,
   no_gaps: noGaps,
+  distribution_stable: distributionStable,
+  null_rate_stable: nullRateStable,
 };

@@ -14,6 +14,8 @@ import type { ColumnCache } from './column-cache';
 import type { RejectSink } from './tally';
 import type { SchemaCheck } from './schema-check';
 import type { ViewCheck } from './view-checks';
+import type { Baseline } from './profile/baseline';
+import type { Profile } from './profile/profile';
 
 /** The last stored row of an entity, so monotonic checks hold across runs. */
 export interface PreviousValues {
@@ -34,6 +36,10 @@ export interface ValidationContext {
   coercionSample?: ReadonlyArray<{ rowNumber: number; rawBatchId: string; reasons: RejectReason[] }>;
   /** Raw batch id → its file name (or stream range): shown beside row numbers in samples. */
   files?: ReadonlyMap<string, string>;
+  /** False skips profiling the stored rows (benchmarks compare the cost); on by default. */
+  profile?: boolean;
+  /** Drift baselines by check index (quality/profile/baseline.ts); absent: no baseline yet. */
+  baselines?: ReadonlyMap<number, Baseline>;
 }
 
 export interface BatchValidation {
@@ -41,6 +47,8 @@ export interface BatchValidation {
   accepted: CleanRows;
   rejected: Array<{ row: CleanRow; reasons: RejectReason[] }>;
   report: ValidationReport;
+  /** The profile of each schema column over the accepted rows (empty when profiling is off). */
+  profiles: Profile[];
 }
 
 interface CheckBase {
@@ -84,6 +92,8 @@ export interface TableInput {
   cache: ColumnCache;
   /** Row indices grouped by entity, each group by event time (sequence.ts), computed once. */
   entityOrder(): Uint32Array;
+  /** The check's position in the contract (drift checks find their baseline by it). */
+  index: number;
 }
 
 export interface TableCheck extends CheckBase {
@@ -106,6 +116,8 @@ export interface CompiledChecks {
     entityKey: string[];
     /** policy.maxRejectedFraction: the share of rejected rows above which the run fails. */
     maxRejectedFraction?: number;
+    /** The schema's columns, in order: each is profiled over the rows the run stores. */
+    columns: string[];
   };
   schema: SchemaCheck;
   /** In contract order, so the report lists results in the order authors wrote them. */

@@ -5,6 +5,7 @@
 import type { Value } from '../domain/value';
 import type { CleanRows } from '../domain/clean-rows';
 import { addValue, emptyStats, type NumericStats } from './aggregates';
+import { Profiler, type Profile } from './profile/profile';
 
 export interface DistinctInfo {
   /** Non-null cells. */
@@ -17,11 +18,42 @@ export class ColumnCache {
   private readonly stats = new Map<string, NumericStats>();
   private readonly sorted = new Map<string, Float64Array>();
   private readonly distinct = new Map<string, DistinctInfo>();
+  private readonly profiles = new Map<string, Profile>();
 
-  constructor(private readonly rows: CleanRows) {}
+  /** `profiling`: the cache of the rows a run stores, whose columns are profiled anyway. */
+  constructor(
+    private readonly rows: CleanRows,
+    private readonly profiling = false,
+  ) {}
+
+  /**
+   * The column's profile (profile/profile.ts). The same walk fills the numeric stats,
+   * so min_between & co. on a profiled batch read nothing more.
+   */
+  profile(column: string): Profile {
+    let p = this.profiles.get(column);
+    if (!p) {
+      const profiler = new Profiler(column, 'column');
+      const s = emptyStats();
+      const cell = this.rows.column(column);
+      for (let i = 0; i < this.rows.length; i++) {
+        const v = cell(i);
+        if (typeof v === 'number') {
+          profiler.count++;
+          profiler.addNumber(v);
+          if (Number.isFinite(v)) addValue(s, v);
+        } else profiler.add(v);
+      }
+      p = profiler.finish();
+      this.profiles.set(column, p);
+      this.stats.set(column, s);
+    }
+    return p;
+  }
 
   /** Stats over the numeric cells of a column; nulls and non-numbers are skipped. */
   numeric(column: string): NumericStats {
+    if (this.profiling && !this.stats.has(column)) this.profile(column);
     let s = this.stats.get(column);
     if (!s) {
       s = emptyStats();

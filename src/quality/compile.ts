@@ -37,6 +37,7 @@ export function compileChecks(contract: Contract): CompiledChecks {
       eventTime: contract.eventTime,
       entityKey: [...contract.entity.key],
       maxRejectedFraction: contract.policy?.maxRejectedFraction,
+      columns: contract.schema.map((c) => c.name),
     },
     schema,
     checks,

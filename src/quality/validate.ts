@@ -67,13 +67,18 @@ interface BatchState {
   order?: Uint32Array;
 }
 
-function* evaluate(check: Check, head: ResultHead, s: BatchState): SlicedWork<ExpectationResult> {
+function* evaluate(
+  check: Check,
+  head: ResultHead,
+  s: BatchState,
+  index: number,
+): SlicedWork<ExpectationResult> {
   if (check.kind === 'table') {
     const sink = check.spec.severity === 'reject' ? s.sink : null;
     const entityOrderOnce = () => (s.order ??= entityOrder(s.rows));
     return makeResult(
       head,
-      check.evaluate({ rows: s.rows, ctx: s.ctx, sink, cache: s.cache, entityOrder: entityOrderOnce }),
+      check.evaluate({ rows: s.rows, ctx: s.ctx, sink, cache: s.cache, entityOrder: entityOrderOnce, index }),
     );
   }
   const tally = tallyFor(check, head, s.sink);
@@ -153,14 +158,15 @@ function* validation(
   // Sequence checks last, the rejecting ones first: each compares a row with the
   // previous row that will be stored, so it must know which rows are rejected.
   for (const k of phaseOrder(checks.checks)) {
-    results[k + 1] = yield* evaluate(checks.checks[k]!, heads[k]!, all);
+    results[k + 1] = yield* evaluate(checks.checks[k]!, heads[k]!, all, k);
     yield;
   }
   const { accepted, rejected } = partition(rows, sink);
-  const kept: BatchState = { rows: accepted, ctx, sink, cache: new ColumnCache(accepted) };
+  const profiling = ctx.profile !== false;
+  const kept: BatchState = { rows: accepted, ctx, sink, cache: new ColumnCache(accepted, profiling) };
   for (const [k, c] of checks.checks.entries()) {
     if (seesEveryRow(c)) continue;
-    results[k + 1] = yield* evaluate(c, heads[k]!, kept);
+    results[k + 1] = yield* evaluate(c, heads[k]!, kept, k);
     yield;
   }
   const bound = checks.contract.maxRejectedFraction;
@@ -171,7 +177,13 @@ function* validation(
   }
   const report = buildReport(results, failsRun);
   if (ctx.files) attachFiles(report, ctx.files);
-  return { accepted, rejected, report };
+  // Columns a check already profiled (aggregates, drift) are not walked again.
+  const profiles = [];
+  for (const c of profiling ? checks.contract.columns : []) {
+    profiles.push(kept.cache.profile(c));
+    yield;
+  }
+  return { accepted, rejected, report, profiles };
 }
 
 /**

@@ -19,6 +19,7 @@ import { StreamOffsetRepository } from './stream-offset.repository';
 import { LandingSegmentRepository } from './landing-segment.repository';
 import { LeaseRepository } from './lease.repository';
 import { ViewCheckRepository } from './view-check.repository';
+import { ProfileRepository } from './profile.repository';
 
 export class Repositories {
   readonly contracts: ContractRepository;
@@ -32,6 +33,7 @@ export class Repositories {
   readonly streamOffsets: StreamOffsetRepository;
   readonly landingSegments: LandingSegmentRepository;
   readonly viewChecks: ViewCheckRepository;
+  readonly profiles: ProfileRepository;
 
   constructor(
     readonly db: Knex | Knex.Transaction,
@@ -48,6 +50,7 @@ export class Repositories {
     this.streamOffsets = new StreamOffsetRepository(db, engine);
     this.landingSegments = new LandingSegmentRepository(db);
     this.viewChecks = new ViewCheckRepository(db, engine);
+    this.profiles = new ProfileRepository(db);
   }
 }
 

@@ -13,4 +13,5 @@ export const T = {
   apiKeys: 'api_keys',
   streamOffsets: 'stream_offsets',
   landingSegments: 'landing_segments',
+  runProfiles: 'run_profiles',
 } as const;

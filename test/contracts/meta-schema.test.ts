@@ -144,7 +144,7 @@ describe('meta-schema: values', () => {
     const issue = onlyIssue(baseWith('expect: not_null', 'expect: is_null'));
     expect(issue.path).toBe('/expectations/0/expect');
     expect(issue.message).toMatch(
-      /^must be one of: not_null, between, .*, fresh_within, no_gaps; got 'is_null'$/,
+      /^must be one of: not_null, between, .*, no_gaps, distribution_stable, null_rate_stable; got 'is_null'$/,
     );
   });
 

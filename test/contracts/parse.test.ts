@@ -37,7 +37,7 @@ describe('parseContract: valid contracts', () => {
     });
     expect(c.schema).toHaveLength(8);
     expect(c.schema[5]).toEqual({ name: 'positivity', type: 'number', minimum: 0, maximum: 1 });
-    expect(c.expectations).toHaveLength(28);
+    expect(c.expectations).toHaveLength(30);
     expect(c.expectations.filter((e) => e.scope === 'view').map((e) => e.expect)).toEqual([
       'row_count_between',
       'compound_unique',

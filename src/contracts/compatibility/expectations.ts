@@ -32,6 +32,9 @@ const KNOWN_KEYS = [
   'maxAge',
   'interval',
   'scope',
+  'method',
+  'baseline',
+  'maxChange',
   'mostly',
   'description',
 ] as const;
@@ -101,6 +104,18 @@ function diffExpectation(b: ExpectationSpec, h: ExpectationSpec): ContractChange
       'interval',
       maxAgeDirection(b.interval, h.interval),
       `interval ${show(b.interval)} → ${show(h.interval)}`,
+    ],
+    // Drift: a smaller allowed change tightens; another statistic or baseline may reject anything.
+    [
+      'maxChange',
+      bound(b.maxChange, h.maxChange, 'lower'),
+      `maxChange ${show(b.maxChange)} → ${show(h.maxChange)}`,
+    ],
+    ['method', anyChangeTightens(b.method, h.method), `method ${show(b.method)} → ${show(h.method)}`],
+    [
+      'baseline',
+      anyChangeTightens(JSON.stringify(b.baseline), JSON.stringify(h.baseline)),
+      `baseline ${show(b.baseline)} → ${show(h.baseline)}`,
     ],
   ];
   for (const [param, dir, text] of params) {

@@ -1,4 +1,6 @@
 /** What the run resolvers call: run reads shaped for GraphQL, and run mutations. */
+import { toColumnProfile } from '../mappers/profile.mapper';
+import type { ColumnProfile, ProfilePoint } from '../types/profile.type';
 import type { Runtime } from '../../runtime';
 import { parseEnvironment } from '../../config';
 import { InputError } from '../../errors';
@@ -62,6 +64,29 @@ export class RunGraphService {
   async get(id: string): Promise<Run | null> {
     const run = await this.rt.store.runs.get(id);
     return run ? toRunType(run) : null;
+  }
+
+  async profile(runId: string): Promise<ColumnProfile[]> {
+    return (await this.rt.store.profiles.forRun(runId)).map(toColumnProfile);
+  }
+
+  async profileHistory(q: {
+    contract: string;
+    environment: string;
+    name: string;
+    kind: string;
+    last: number;
+  }): Promise<ProfilePoint[]> {
+    if (q.kind !== 'column' && q.kind !== 'feature')
+      throw new InputError(`kind must be column or feature, got '${q.kind}'`);
+    if (q.last < 1 || q.last > 500) throw new InputError('last must be between 1 and 500');
+    const ref = { contract: q.contract, environment: q.environment, kind: q.kind, name: q.name } as const;
+    const points = await this.rt.store.profiles.history(ref, q.last);
+    return points.map((p) => ({
+      runId: p.runId,
+      committedAt: new Date(p.committedAt),
+      profile: toColumnProfile(p.profile),
+    }));
   }
 
   async rejects(runId: string, first: number, offset: number): Promise<RejectConnection> {
