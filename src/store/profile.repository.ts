@@ -6,8 +6,8 @@
 import type { Knex } from 'knex';
 import { T } from './tables';
 import { fromJson, toMillis } from './dialect';
-import type { Profile, ProfileKind } from '../quality/profile/profile';
-import type { BaselineSpec } from '../quality/profile/baseline';
+import type { Profile, ProfileKind } from '../domain/profile';
+import type { BaselineSpec } from '../domain/profile';
 
 export interface ProfileRef {
   contract: string;

@@ -15,8 +15,8 @@ export interface Baseline {
   description: string;
 }
 
-/** `baseline:` of a drift expectation: the last N succeeded runs, or one pinned run. */
-export type BaselineSpec = { last: number } | { run: string };
+import type { BaselineSpec } from '../../domain/profile';
+export type { BaselineSpec } from '../../domain/profile';
 
 export const DEFAULT_BASELINE: BaselineSpec = { last: 5 };
 

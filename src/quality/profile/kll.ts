@@ -1,3 +1,5 @@
+import type { KllState } from '../../domain/profile';
+export type { KllState } from '../../domain/profile';
 /**
  * KLL quantile sketch (Karnin, Lang, Liberty 2016): quantiles and the CDF of a numeric
  * column in O(k log(n/k)) numbers, mergeable, so the profiles of the last N runs
@@ -16,13 +18,6 @@ export const KLL_K = 200;
 /** The rank error tests assert (normalised: a fraction of n). */
 export const KLL_RANK_ERROR = 0.02;
 const MIN_CAPACITY = 8;
-
-export interface KllState {
-  k: number;
-  n: number;
-  /** levels[h]: the items of level h, each of weight 2^h. */
-  levels: number[][];
-}
 
 export class Kll {
   n = 0;

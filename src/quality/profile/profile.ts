@@ -9,51 +9,15 @@
  * expectation is the merge of the last N runs' profiles.
  */
 import { HyperLogLog, hashNumber, hashString } from './hll';
-import { Kll, type KllState } from './kll';
-import { TopK, type TopKState } from './topk';
+import { Kll } from './kll';
+import { TopK } from './topk';
+import type { HistogramBin, Profile, ProfileKind, ValueKind } from '../../domain/profile';
 
-export type ProfileKind = 'column' | 'feature';
-export type ValueKind = 'numeric' | 'text';
+export type { HistogramBin, Profile, ProfileKind, TopValue, ValueKind } from '../../domain/profile';
 
 export const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
 export const HISTOGRAM_BINS = 20;
 export const TOP_VALUES = 10;
-
-export interface HistogramBin {
-  lo: number;
-  hi: number;
-  count: number;
-}
-
-export interface TopValue {
-  value: string;
-  count: number;
-}
-
-/** What a run stores per column / feature (run_profiles.profile). */
-export interface Profile {
-  name: string;
-  kind: ProfileKind;
-  valueKind: ValueKind;
-  /** Rows seen, nulls included. */
-  count: number;
-  nulls: number;
-  /** HyperLogLog estimate of the distinct non-null values. */
-  distinct: number;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  /** Sample standard deviation (n - 1), like stdev_between. */
-  stddev: number | null;
-  /** p1, p5, p25, p50, p75, p95, p99 (numbers only). */
-  quantiles: Record<string, number> | null;
-  /** HISTOGRAM_BINS equal bins between min and max (numbers only). */
-  histogram: HistogramBin[] | null;
-  /** The most frequent values (text and booleans only). */
-  topValues: TopValue[] | null;
-  /** The sketches and moments, for merging into a baseline. */
-  sketch: { hll: string; m2: number; kll?: KllState; topk?: TopKState };
-}
 
 export const quantileKey = (q: number): string => `p${Math.round(q * 100)}`;
 

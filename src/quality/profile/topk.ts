@@ -1,3 +1,5 @@
+import type { TopKState } from '../../domain/profile';
+export type { TopKState } from '../../domain/profile';
 /**
  * Heavy hitters of a text column (Misra–Gries, batch-decrement variant): counts per
  * value in a map of at most 2·C entries; when it fills, the C-th largest count is
@@ -8,12 +10,6 @@
  */
 
 export const TOPK_CAPACITY = 256;
-
-export interface TopKState {
-  /** Values seen (the n of the error bound). */
-  n: number;
-  counts: Array<[string, number]>;
-}
 
 export class TopK {
   n = 0;
