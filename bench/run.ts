@@ -15,6 +15,7 @@ import { onlineCase } from './cases/online-read';
 import { eventsCase } from './cases/events';
 import { underLoadCase } from './cases/reads-under-ingest';
 import { dailyCase } from './cases/daily';
+import { consoleCase } from './cases/console-pages';
 
 const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> = {
   ingest: ingestCase,
@@ -23,6 +24,7 @@ const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> =
   underload: underLoadCase,
   events: eventsCase,
   daily: dailyCase,
+  console: consoleCase,
 };
 
 const o = parseOptions(process.argv.slice(2));
