@@ -265,7 +265,7 @@ async function measurePages(
     for (const op of ops) {
       const xs = await timeOp(server, op, gqlReps);
       perOp.push({
-        op: op.operationName ?? op.query.slice(0, 40),
+        op: opName(op),
         p50: percentile(xs, 50),
         p95: percentile(xs, 95),
       });
