@@ -60,6 +60,8 @@ export async function seedConsoleStore(
     finished_at: shifted('finished_at'),
     committed_at: `CASE WHEN s.n % 50 = 0 THEN NULL ELSE ${shifted('committed_at')} END`,
     precedence: `CASE WHEN s.n % 50 = 0 THEN NULL ELSE ${shifted('precedence')} END`,
+    // The clones hold no reject rows of their own (their rows_rejected is only a number).
+    rejects_stored: '0',
     output_digest: `CASE WHEN s.n % 50 = 0 THEN NULL ELSE t.output_digest END`,
   };
   // seq numbers each run as it is inserted (a sequence, or a trigger on SQLite).
@@ -105,6 +107,7 @@ export async function seedConsoleStore(
       .where({ id: templateRunId })
       .update({
         rows_rejected: total,
+        rejects_stored: total,
         rows_read: Number(template.rows_read) - Number(template.rows_rejected) + total,
       });
   });
