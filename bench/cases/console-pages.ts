@@ -189,8 +189,8 @@ async function load(b: Browser, url: string, ready: string, settled = true): Pro
   await b.page.locator(ready).first().waitFor({ state: 'visible', timeout: 60_000 });
   if (settled)
     await b.page.waitForFunction(
-      () =>
-        ![...document.querySelectorAll('[role="status"]')].some((e) => /Loading/.test(e.textContent ?? '')),
+      // A string, run in the page: the bench is compiled without the DOM's types.
+      `![...document.querySelectorAll('[role="status"]')].some((e) => /Loading/.test(e.textContent ?? ''))`,
       undefined,
       { timeout: 60_000, polling: 'raf' },
     );
