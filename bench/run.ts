@@ -18,6 +18,7 @@ import { eventsCase } from './cases/events';
 import { underLoadCase } from './cases/reads-under-ingest';
 import { dailyCase } from './cases/daily';
 import { growthCase } from './cases/growth';
+import { consoleCase } from './cases/console-pages';
 
 const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> = {
   ingest: ingestCase,
@@ -29,6 +30,7 @@ const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> =
   events: eventsCase,
   daily: dailyCase,
   growth: growthCase,
+  console: consoleCase,
 };
 
 const o = parseOptions(process.argv.slice(2));

@@ -15,6 +15,7 @@ import * as claimIncarnation from './20261204600001_run_claim_incarnation';
 import * as rejectsPageIndex from './20261204700001_rejects_page_index';
 import * as runWarnings from './20261204700002_run_warnings';
 import * as leanFeatureRows from './20261204800001_lean_feature_rows';
+import * as rejectsStored from './20261205010001_run_rejects_stored';
 import * as partitionFeatureRows from './20261205060001_partition_feature_rows';
 import * as runProfiles from './20261205050001_run_profiles';
 
@@ -37,6 +38,7 @@ export const migrations: Migration[] = [
   { name: '20261204700001_rejects_page_index', ...rejectsPageIndex },
   { name: '20261204700002_run_warnings', ...runWarnings },
   { name: '20261204800001_lean_feature_rows', ...leanFeatureRows },
+  { name: '20261205010001_run_rejects_stored', ...rejectsStored },
   { name: '20261205050001_run_profiles', ...runProfiles },
   { name: '20261205060001_partition_feature_rows', ...partitionFeatureRows },
 ];

@@ -12,6 +12,7 @@ export const CASES = [
   'events',
   'daily',
   'growth',
+  'console',
 ] as const;
 export type CaseName = (typeof CASES)[number];
 
@@ -39,7 +40,7 @@ const HELP = `npm run bench -- [options]
   --scale N       fraction of the full sizes (default 1; e.g. 0.1 for a quick pass)
   --only LIST     comma-separated cases: ${CASES.join(',')} (default all but growth)
   --reps N        repetitions per measurement, median reported (default 3)
-  --engines LIST  training set and daily engines: sqlite,postgres (default both)
+  --engines LIST  training set, daily and console engines: sqlite,postgres (default both)
   --pg URL        PostgreSQL server (default $BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
   --seed N        data generator seed (default 42)
   --profile       also write CPU profiles of the Tidemark side to bench/out/profiles/

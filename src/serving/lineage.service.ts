@@ -30,7 +30,8 @@ export interface Graph {
   edges: GraphEdge[];
 }
 
-const RECENT_RUNS = 200;
+/** A contract's graph: its newest runs only; past a few dozen runs a drawn graph is unreadable (and slow to lay out). */
+const RECENT_RUNS = 50;
 const RELATION: Record<string, string> = {
   raw_batch: 'read_by',
   contract_version: 'applied_in',

@@ -37,6 +37,10 @@ export class RejectRepository {
       (r) => [r.rawBatchId, r.rowNumber, JSON.stringify(r.raw), JSON.stringify(r.reasons)],
       [['run_id', runId]],
     );
+    // The total the Run page shows with each page, kept with the rows (migration 20261205010001).
+    await this.db(T.runs)
+      .where({ id: runId })
+      .update({ rejects_stored: this.db.raw('COALESCE(rejects_stored, 0) + ?', [rows.length]) });
   }
 
   async forRun(
@@ -44,10 +48,9 @@ export class RejectRepository {
     first: number,
     offset = 0,
   ): Promise<{ rows: StoredReject[]; totalCount: number }> {
-    const total = await this.db(T.rejectedRows).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
     const rows: Array<DbRejectRow & { source_uri: string | null }> = await this.page(runId, first, offset);
     return {
-      totalCount: toCount(total[0]?.n),
+      totalCount: await this.total(runId),
       rows: rows.map((r) => ({
         runId: r.run_id,
         rawBatchId: r.raw_batch_id ?? '',
@@ -57,6 +60,20 @@ export class RejectRepository {
         reasons: fromJson<RejectReason[]>(r.reasons)!,
       })),
     };
+  }
+
+  /** The run's stored count, one row by primary key; counted only for runs stored before it existed. */
+  async total(runId: string): Promise<number> {
+    const stored = (await this.totalQuery(runId).first()) as
+      { rejects_stored: number | string | null } | undefined;
+    if (stored?.rejects_stored !== null && stored?.rejects_stored !== undefined)
+      return toCount(stored.rejects_stored);
+    const n = await this.db(T.rejectedRows).where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
+    return toCount(n[0]?.n);
+  }
+
+  totalQuery(runId: string): Knex.QueryBuilder {
+    return this.db(T.runs).where({ id: runId }).select('rejects_stored');
   }
 
   /**

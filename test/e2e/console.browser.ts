@@ -85,6 +85,12 @@ describe.each(ENGINES)('the console in Chromium, anonymous on loopback (%s)', (e
       await page.locator('tr[data-contract="country_daily"] [data-freshness]').getAttribute('data-freshness'),
     ).toBe('stale');
     expect(country).toContain('succeeded');
+    // Rows written and rejected by the last runs, as a small chart named with its numbers.
+    const chart = page.locator('tr[data-contract="country_daily"] svg.rows-chart');
+    expect(await chart.getAttribute('aria-label')).toMatch(
+      /^Rows of the last \d+ runs of country_daily in dev, oldest first: written [\d,]+(, [\d,]+)+; rejected [\d,]+(, [\d,]+)+\.$/,
+    );
+    expect(await chart.locator('rect.bar-written').count()).toBe(await marks.count());
     const cardsRow = await rowText(page, 'tr[data-contract="card_transactions"]');
     expect(cardsRow).toMatch(/dev 1\.0\.0 ● Fresh: no rows yet \(SLA 1 hour\)/);
     // Needs attention lists the stale view first thing.

@@ -124,6 +124,32 @@ describe(`RejectRepository (${testEngine()})`, () => {
     }
   });
 
+  it('gives the total from the run row (its stored count, by primary key), and counts a run stored before that count existed', async () => {
+    expect(await db.knex('runs').where({ id: run.id }).first('rejects_stored')).toEqual({
+      rejects_stored: N,
+    });
+    const { sql, bindings } = store.rejects.totalQuery(run.id).toSQL();
+    if (testEngine() === 'sqlite') {
+      const rows: Array<{ detail: string }> = await db.knex.raw(
+        `EXPLAIN QUERY PLAN ${sql}`,
+        bindings as never,
+      );
+      const plan = rows.map((r) => r.detail).join('\n');
+      expect(plan).toMatch(/^SEARCH runs USING INDEX sqlite_autoindex_runs_1 \(id=\?\)$/);
+    } else {
+      const res = await db.knex.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as never);
+      const plan = res.rows[0]['QUERY PLAN'][0].Plan as { 'Node Type': string; 'Relation Name': string };
+      expect([plan['Node Type'], plan['Relation Name']]).toEqual(['Index Scan', 'runs']);
+    }
+    // A run from before migration 20261205010001: counted from its rows, as before.
+    await db.knex('runs').where({ id: run.id }).update({ rejects_stored: null });
+    try {
+      expect((await store.rejects.forRun(run.id, 1)).totalCount).toBe(N);
+    } finally {
+      await db.knex('runs').where({ id: run.id }).update({ rejects_stored: N });
+    }
+  });
+
   it('writes nothing when any chunk fails inside a transaction', async () => {
     const txRun = await insertRun(store);
     const rows = Array.from({ length: 20_000 }, (_, i) => makeReject(batchA.id, i + 1));

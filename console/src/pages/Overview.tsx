@@ -16,6 +16,7 @@ import { useLoad, useQuery } from '../components/useQuery';
 import { throttle, useLiveRuns } from '../components/useLiveRuns';
 import { StatusBadge, StatusMark, statusWord } from '../components/Status';
 import { FreshnessBadge } from '../components/FreshnessBadge';
+import { RowsChart } from '../components/RowsChart';
 import { ErrorMessage, Loading } from '../components/Feedback';
 import { Link, usePageTitle } from '../router';
 import { count, dateTime, duration, isoDuration } from '../format';
@@ -119,6 +120,7 @@ export function Overview() {
               <th scope="col">Active version</th>
               <th scope="col">Freshness</th>
               <th scope="col">Last runs (newest first)</th>
+              <th scope="col">Rows written / rejected</th>
               <th scope="col">Last run</th>
             </tr>
           </thead>
@@ -165,6 +167,13 @@ export function Overview() {
                           </li>
                         ))}
                       </ul>
+                    )}
+                  </td>
+                  <td>
+                    {last.length === 0 ? (
+                      <span className="muted">—</span>
+                    ) : (
+                      <RowsChart runs={last} subject={`${r.contract} in ${r.environment}`} />
                     )}
                   </td>
                   <td>
