@@ -30,6 +30,16 @@ export function resultLines(res: ExpectationResult): string[] {
 /** "observed X, min A, max B" for measured checks, "unexpected n/N" for counted ones. */
 function measured(res: ExpectationResult): string {
   const d = res.details ?? {};
+  // "unexpected 12/24" would read as a share of rows; a gap count over entities says what it is.
+  if (res.expect === 'no_gaps' && typeof d.gaps === 'number') {
+    const steps = d.missing === 1 ? 'step' : 'steps';
+    const entities = `${show(d.entitiesWithGaps)} of ${res.elementCount} entities`;
+    return `${d.gaps} gap${d.gaps === 1 ? '' : 's'} in ${entities} (${show(d.missing)} ${steps} of ${String(d.interval)} missing)`;
+  }
+  // A drift check with nothing to compare with yet says so rather than "observed null".
+  if (typeof d.note === 'string' && (res.observedValue === null || res.observedValue === undefined)) {
+    return d.note;
+  }
   const parts: string[] = [];
   if (res.observedValue !== undefined && (d.min !== undefined || d.max !== undefined)) {
     parts.push(`observed ${observed(res)}`);

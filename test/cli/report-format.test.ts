@@ -39,8 +39,29 @@ describe('resultLines', () => {
       details: { interval: 'P1D', gaps: 1, entitiesWithGaps: 1, missing: 1 },
     });
     expect(lines).toEqual([
-      '  warn no_gaps [warn scope=view] unexpected 1/2, observed 1',
+      '  warn no_gaps [warn scope=view] 1 gap in 1 of 2 entities (1 step of P1D missing)',
       `         view: ${JSON.stringify(gap)}`,
+    ]);
+  });
+
+  it('says a drift check has no baseline yet instead of "observed null"', () => {
+    const lines = resultLines({
+      expect: 'distribution_stable',
+      column: 'confirmed',
+      severity: 'warn',
+      success: true,
+      elementCount: 0,
+      unexpectedCount: 0,
+      unexpectedPercent: 0,
+      observedValue: null,
+      sample: [],
+      details: {
+        max: 0.2,
+        note: 'no baseline yet: no earlier succeeded run stored a profile of this column',
+      },
+    });
+    expect(lines).toEqual([
+      '  ok   distribution_stable(confirmed) [warn] no baseline yet: no earlier succeeded run stored a profile of this column',
     ]);
   });
 });
