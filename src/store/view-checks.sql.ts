@@ -85,8 +85,10 @@ export interface Statement {
 export function rowCountQuery(s: ViewScope): Statement {
   if (s.resolved)
     return {
-      sql: `SELECT COUNT(*) AS n FROM ${F} f WHERE f.run_seq = ANY(?::int[])`,
-      bindings: [s.resolved.runSeqs],
+      // view_id is redundant for the result (a run writes one view) but lets PostgreSQL
+      // prune the scan to the view's partition.
+      sql: `SELECT COUNT(*) AS n FROM ${F} f WHERE f.view_id = ? AND f.run_seq = ANY(?::int[])`,
+      bindings: [s.resolved.viewId, s.resolved.runSeqs],
     };
   return {
     sql: `SELECT COUNT(*) AS n FROM ${F} f WHERE f.run_seq IN (${VISIBLE_RUNS})`,
