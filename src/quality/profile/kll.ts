@@ -26,9 +26,12 @@ export class Kll {
   /** Levels 1 and up (index 0 unused). */
   private upper: number[][] = [[]];
   private coin = 0x2545f491;
+  /** capacity(0), cached: it changes only when a level is added, and `add` is the hot path. */
+  private cap0: number;
 
   constructor(readonly k: number = KLL_K) {
     this.level0 = new Float64Array(k);
+    this.cap0 = this.capacity(0);
   }
 
   get levelCount(): number {
@@ -44,7 +47,7 @@ export class Kll {
   add(x: number): void {
     this.n++;
     this.level0[this.n0++] = x;
-    if (this.n0 >= this.capacity(0)) this.compactLevel0();
+    if (this.n0 >= this.cap0) this.compactLevel0();
   }
 
   /** xorshift32: a deterministic coin, so a profile is reproducible for the same rows. */
@@ -59,6 +62,7 @@ export class Kll {
 
   private ensureLevel(h: number): number[] {
     while (this.upper.length <= h) this.upper.push([]);
+    this.cap0 = this.capacity(0);
     return this.upper[h]!;
   }
 
@@ -92,7 +96,7 @@ export class Kll {
     this.n += other.n;
     for (let i = 0; i < other.n0; i++) {
       this.level0[this.n0++] = other.level0[i]!;
-      if (this.n0 >= this.capacity(0)) this.compactLevel0();
+      if (this.n0 >= this.cap0) this.compactLevel0();
     }
     for (let h = 1; h < other.upper.length; h++) this.ensureLevel(h).push(...other.upper[h]!);
     this.cascade(1);
@@ -139,6 +143,7 @@ export class Kll {
     kll.level0.set(zero.slice(0, s.k));
     kll.n0 = Math.min(zero.length, s.k);
     kll.upper = [[], ...rest.map((l) => [...l])];
+    kll.cap0 = kll.capacity(0);
     return kll;
   }
 }
