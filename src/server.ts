@@ -127,13 +127,19 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
   });
   await views.refresh();
   const stopWatchingViews = views.watch(opts.typedViewRefreshMs ?? TYPED_VIEW_REFRESH_MS);
+  // Contracts applied in this process outside GraphQL (the start-up sync of contracts/ runs
+  // after the port is bound, so after the first refresh) change the schema at once, not at
+  // the next poll: an explorer opened right after start must see every typed view.
+  // The change is made; a failed rebuild is retried by the watch, not reported as the change's failure.
+  const refreshViews = () =>
+    views
+      .refresh()
+      .catch((err: unknown) => rt.logger.warn({ error: String(err) }, 'typed views not refreshed'));
+  const offLifecycle = rt.contracts.onChange(() => void refreshViews());
   const schema = () => views.current;
   const services = createServices(rt, undefined, {
-    // The change is made; a failed rebuild is retried by the watch, not reported as the change's failure.
-    contractsChanged: () =>
-      views
-        .refresh()
-        .catch((err: unknown) => rt.logger.warn({ error: String(err) }, 'typed views not refreshed')),
+    // Awaited by the mutation, so its answer comes after the schema has the new view.
+    contractsChanged: refreshViews,
   });
   const runStatus = services.runStatus;
   // Count runs from the durable event log (runs of every process), not only this one's.
@@ -271,6 +277,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
     stop: async () => {
       stopFreshness();
       stopWatchingViews();
+      offLifecycle();
       keyWatch.stop();
       stopRunMetrics();
       runStatus.close();

@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { testEngine } from '../../support/engine';
+import { parseContract } from '../../../src/contracts/parse';
 import { createServer } from '../../../src/server';
 import { createTestRuntime, type TestRuntime } from '../../support/runtime';
 import { expectError, startServer, type Loose, type TestServer } from '../../support/graphql';
@@ -194,6 +195,35 @@ describe(`typed feature views (${testEngine()})`, () => {
       await rt.apply(items('2.0.0').replace('  - { name: label, expr: \'item + "!"\' }\n', ''));
       let seen = await names();
       for (let i = 0; i < 500 && seen.length === 1; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        seen = await names();
+      }
+      expect(seen).toEqual(['items_v1', 'items_v2']);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('serves a major applied in this process outside GraphQL at once, without waiting for the poll', async () => {
+    // As `tidemark serve` syncs contracts/ after binding its port: through the lifecycle,
+    // with no mutation to tell the schema. The poll is an hour, so only the change event counts.
+    const other = await createServer(rt, { typedViewRefreshMs: 3_600_000 });
+    const port = await other.listen(0, '127.0.0.1');
+    try {
+      const names = async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: VIEW_FIELDS }),
+        });
+        const body = (await res.json()) as Loose;
+        return body.data.__type.fields.map((f: Loose) => f.name) as string[];
+      };
+      expect(await names()).toEqual(['items_v1']);
+      const v2 = items('2.0.0').replace('  - { name: label, expr: \'item + "!"\' }\n', '');
+      await rt.contracts.apply([parseContract(v2, 'items.yaml')], 'system:serve');
+      let seen = await names();
+      for (let i = 0; i < 100 && seen.length === 1; i++) {
         await new Promise((r) => setTimeout(r, 20));
         seen = await names();
       }
