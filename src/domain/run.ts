@@ -64,7 +64,33 @@ export interface Run {
   errorKind: RunErrorKind | null;
   /** Tie-break between runs' rows at one event time: its commit time, or the superseded run's. */
   precedence: number | null;
+  /** Where its time went, stage by stage, in order; null before it ends (and for runs older than the record). */
+  stages?: RunStage[] | null;
 }
+
+/**
+ * One stage of a run and its wall time. Stages overlap the database's work where the
+ * pipeline streams (rows are transformed as the commit inserts them), so `ms` is the
+ * time the run spent waiting on the stage, and the stages add up to the run's time.
+ */
+export interface RunStage {
+  name: RunStageName;
+  ms: number;
+  /** Rows the stage handled, where it handles rows. */
+  rows: number | null;
+}
+
+export const RUN_STAGE_NAMES = [
+  'read',
+  'history',
+  'validate',
+  'transform and write features',
+  'profiles',
+  'rejects',
+  'lineage',
+  'view checks',
+] as const;
+export type RunStageName = (typeof RUN_STAGE_NAMES)[number];
 
 export const ZERO_COUNTS: RunCounts = { read: 0, valid: 0, rejected: 0, filtered: 0, written: 0 };
 

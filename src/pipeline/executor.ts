@@ -34,6 +34,7 @@ import { fileNames } from './file-name';
 import { SAMPLE_LIMIT } from '../quality/tally';
 import { Slicer } from '../lib/slices';
 import { loadBaselines } from './baseline-stage';
+import { StageTimer } from './stage-timer';
 import type { Profile } from '../quality/profile/profile';
 import { FeatureProfiles } from '../quality/profile/feature-profiles';
 import type { FeatureRow } from '../domain/rows';
@@ -71,6 +72,12 @@ export interface RunRequest {
   /** Do not start before this time (retry backoff). */
   notBefore?: number | null;
   progress?: ProgressFn;
+}
+
+/** What the run has measured so far, and where its time went: kept by a failed run too. */
+interface Tracked {
+  now: Measured | null;
+  stages: StageTimer;
 }
 
 /** What a run measured before writing: kept by a failed run too. */
@@ -149,14 +156,14 @@ export class RunExecutor {
       'run started',
     );
     const heartbeat = this.startHeartbeat(run.id, log);
-    const measured: { now: Measured | null } = { now: null };
+    const measured: Tracked = { now: null, stages: new StageTimer() };
     try {
       const compiled = this.compiled.get(req.contract.hash, req.contract.contract);
       const outcome = await this.process(run, req, compiled, measured, log);
-      return await this.commit(run, req, outcome, log);
+      return await this.commit(run, req, outcome, measured.stages, log);
     } catch (err) {
       // Awaited: the heartbeat and the claim hold while the failure is being written.
-      return await this.fail(run, err, measured.now, log);
+      return await this.fail(run, err, measured, log);
     } finally {
       heartbeat.stop();
       this.executing.delete(run.id);
@@ -229,20 +236,30 @@ export class RunExecutor {
     run: Run,
     req: RunRequest,
     compiled: CompiledContract,
-    measured: { now: Measured | null },
+    measured: Tracked,
     log: Logger,
   ): Promise<Outcome> {
+    const stages = measured.stages;
     const t0 = Date.now();
     // Every stage works in slices: the server keeps answering while the run executes.
     const slicer = new Slicer();
-    const read = await readStage(this.deps.rawStore, req.rawBatches, compiled, req.progress, slicer);
+    const read = await stages.time(
+      'read',
+      () => readStage(this.deps.rawStore, req.rawBatches, compiled, req.progress, slicer),
+      (r) => r.read,
+    );
     log.info(
       { rows: read.read, rowsPerSec: rate(read.read, t0), rejected: read.rejects.length },
       'rows read',
     );
     const view = { environment: run.environment, contract: run.contractName, major: run.contractMajor };
     const exclude = req.supersedes ? [req.supersedes.id] : [];
-    const history = await loadHistory(this.deps.store, view, read.clean, compiled, exclude);
+    const [history, baselines] = await stages.time('history', () =>
+      Promise.all([
+        loadHistory(this.deps.store, view, read.clean, compiled, exclude),
+        loadBaselines(this.deps.store, run, compiled.checks),
+      ]),
+    );
     const ctx = {
       now: this.deps.clock.now(),
       presentColumns: read.presentColumns,
@@ -250,10 +267,14 @@ export class RunExecutor {
       coercionRejects: read.rejects.length,
       coercionSample: read.rejects.slice(0, SAMPLE_LIMIT),
       files: fileNames(req.rawBatches),
-      baselines: await loadBaselines(this.deps.store, run, compiled.checks),
+      baselines,
       profile: this.deps.profile !== false,
     };
-    const validation = await validateBatchInSlices(compiled.checks, read.clean, ctx, slicer);
+    const validation = await stages.time(
+      'validate',
+      () => validateBatchInSlices(compiled.checks, read.clean, ctx, slicer),
+      () => read.clean.length,
+    );
     // Validation rejects read their source records back from the kept raw batches while
     // the commit inserts the feature rows (the database's thread is the busy one then);
     // the commit awaits them before writing the rejects.
@@ -277,7 +298,7 @@ export class RunExecutor {
     return { ...measured.now, rows, profiles, view: { checks: compiled.checks.viewChecks, now: ctx.now } };
   }
 
-  private async commit(run: Run, req: RunRequest, o: Outcome, log: Logger): Promise<Run> {
+  private async commit(run: Run, req: RunRequest, o: Outcome, stages: StageTimer, log: Logger): Promise<Run> {
     const counts = countsOf(o);
     const committed = await writeRun(this.deps.store, this.deps.clock, {
       run,
@@ -293,6 +314,7 @@ export class RunExecutor {
       actor: req.actor,
       hook: this.deps.writeHook,
       view: o.view,
+      stages,
     });
     log.info(
       {
@@ -310,11 +332,17 @@ export class RunExecutor {
     return committed;
   }
 
-  private async fail(run: Run, err: unknown, measured: Measured | null, log: Logger): Promise<Run> {
+  private async fail(run: Run, err: unknown, tracked: Tracked, log: Logger): Promise<Run> {
+    const measured = tracked.now;
     const failure = describeFailure(err, measured?.report ?? null);
     if (failure.expected) log.warn({ error: failure.error, detail: failure.detail }, 'run failed');
     else log.error({ err }, 'run failed');
-    const patch: Partial<Run> = { status: 'failed', finishedAt: this.deps.clock.now(), ...failure.patch };
+    const patch: Partial<Run> = {
+      status: 'failed',
+      finishedAt: this.deps.clock.now(),
+      ...failure.patch,
+      stages: tracked.stages.list(),
+    };
     if (measured) patch.counts = { ...countsOf(measured), written: 0 };
     const record = { runId: run.id, patch, rejects: measured?.rejects.rows ?? null };
     // The sweep may have failed this run already (its lease lapsed): its verdict stands.

@@ -13,6 +13,7 @@ import type { SealedRows } from './sealed-rows';
 import type { RawBatch } from '../domain/raw-batch';
 import type { Run, RunCounts } from '../domain/run';
 import { checkView, type ViewStage } from './view-stage';
+import { StageTimer } from './stage-timer';
 import type { Profile } from '../quality/profile/profile';
 
 /**
@@ -45,27 +46,48 @@ export interface WriteRequest {
   hook?: WriteHook;
   /** The contract's `scope: view` expectations, checked before the run is marked succeeded. */
   view?: ViewStage;
+  /** The run's stage timings so far; the commit's stages are added and stored with the run. */
+  stages?: StageTimer;
 }
 
 export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Promise<Run> {
+  const t = w.stages ?? new StageTimer();
   return store.transaction(async (tx) => {
     const view = { environment: w.run.environment, contract: w.run.contractName, major: w.run.contractMajor };
-    await tx.features.insertMany(w.run.id, view, w.rows);
+    // The rows are transformed as they are inserted (sealed-rows.ts): one stage.
+    await t.time(
+      'transform and write features',
+      () => tx.features.insertMany(w.run.id, view, w.rows),
+      () => w.rows.count,
+    );
     await w.hook?.('features');
-    if (w.profiles) await tx.profiles.insertMany(w.run.id, w.profiles());
-    await tx.rejects.insertMany(w.run.id, await w.rejects.rows);
+    const profiles = w.profiles;
+    if (profiles) await t.time('profiles', () => tx.profiles.insertMany(w.run.id, profiles()));
+    await t.time(
+      'rejects',
+      async () => {
+        const rows = await w.rejects.rows;
+        await tx.rejects.insertMany(w.run.id, rows);
+        return rows.length;
+      },
+      (n) => n,
+    );
     await w.hook?.('rejects');
-    for (const b of w.rawBatches) {
-      if (b.rowCount === null) await tx.rawBatches.setRowCount(b.id, w.rowCounts.get(b.id) ?? 0);
-    }
     const now = clock.now();
-    await tx.lineage.insertMany(edges(w, now));
-    await w.hook?.('lineage');
-    // Stream micro-batches: the consumer's committed position moves with the rows (exactly once).
-    const rawBatchIds = w.rawBatches.map((b) => b.id);
-    await tx.streamOffsets.advance({ run: w.run, rawBatchIds, replaces: w.supersedes !== null, at: now });
+    await t.time('lineage', async () => {
+      for (const b of w.rawBatches) {
+        if (b.rowCount === null) await tx.rawBatches.setRowCount(b.id, w.rowCounts.get(b.id) ?? 0);
+      }
+      await tx.lineage.insertMany(edges(w, now));
+      await w.hook?.('lineage');
+      // Stream micro-batches: the consumer's committed position moves with the rows (exactly once).
+      const rawBatchIds = w.rawBatches.map((b) => b.id);
+      await tx.streamOffsets.advance({ run: w.run, rawBatchIds, replaces: w.supersedes !== null, at: now });
+    });
     // Before the run's row is touched (below), so its lease renewals do not wait on them.
-    const report = await checkView(tx, w.view, { ...w, newest: w.rows.newestEventTime });
+    const report = await t.time('view checks', () =>
+      checkView(tx, w.view, { ...w, newest: w.rows.newestEventTime }),
+    );
     const patch: Partial<Run> = {
       status: 'succeeded',
       counts: { ...w.counts, written: w.rows.count },
@@ -76,6 +98,7 @@ export async function writeRun(store: Store, clock: Clock, w: WriteRequest): Pro
       // A replacement takes the place of the run it supersedes in the tie-break order.
       precedence: w.supersedes ? (w.supersedes.precedence ?? w.supersedes.committedAt ?? now) : now,
       error: null,
+      stages: t.list(),
     };
     // The run's row is written last, just before the commit: on PostgreSQL that locks it,
     // and its lease renewals (another connection) wait for the lock while it is held.

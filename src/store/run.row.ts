@@ -1,6 +1,6 @@
 /** Run rows as stored, and their conversion to and from the shared Run type. */
 import { fromJson, toJson, toMillis } from './dialect';
-import type { Run, RunCounts, RunErrorKind, RunStatus, RunTrigger } from '../domain/run';
+import type { Run, RunCounts, RunErrorKind, RunStage, RunStatus, RunTrigger } from '../domain/run';
 import type { ValidationReport } from '../domain/validation-report';
 import { warningCount } from '../domain/validation-report';
 import type { Environment } from '../domain/environment';
@@ -39,6 +39,8 @@ export interface DbRunRow {
   precedence: number | string | null;
   /** Warn expectations that did not hold (migration 20261205000001). */
   warnings?: number;
+  /** JSON of the run's stage timings (migration 20261206000001). */
+  stages?: string | null;
 }
 
 function countsToDb(c: RunCounts) {
@@ -80,6 +82,8 @@ export function toDb(r: Run): DbRunRow {
     lease_until: null,
     error_kind: r.errorKind,
     precedence: r.precedence,
+    // Left out when there are none (a run is inserted queued): NULL is the column's default.
+    ...(r.stages ? { stages: toJson(r.stages) } : {}),
   };
 }
 
@@ -108,6 +112,7 @@ export function patchToDb(p: Partial<Run>): Record<string, unknown> {
     out.validation = toJson(p.validation);
     out.warnings = warningCount(p.validation);
   }
+  if (p.stages !== undefined) out.stages = toJson(p.stages);
   return out;
 }
 
@@ -143,5 +148,6 @@ export function toRun(r: DbRunRow): Run {
     notBefore: toMillis(r.not_before),
     errorKind: r.error_kind as RunErrorKind | null,
     precedence: toMillis(r.precedence),
+    stages: fromJson<RunStage[]>(r.stages ?? null),
   };
 }

@@ -129,6 +129,14 @@ describe.each(ENGINES)('the console in Chromium, anonymous on loopback (%s)', (e
     const reject = await rowText(page, 'tr[data-row="2"]');
     expect(reject).toContain('hot.csv 2 celsius must be >= -50 (schema, celsius)');
     expect(await rowText(page, '#rejects-heading')).toBe('Rejected rows (1)');
+    // Where its time went: the stages it reached before validation failed it, with their rows.
+    expect(
+      await page
+        .locator('table.stages tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-stage'))),
+    ).toEqual(['read', 'history', 'validate']);
+    expect(await rowText(page, 'tr[data-stage="read"]')).toMatch(/^read (< 1 ms|\d+ ms|[\d.]+ s) \d+% 3 /);
+    expect(await rowText(page, 'tr[data-stage="validate"]')).toMatch(/ 3 /);
     expect(await rowText(page, '#batches-heading')).toBe('Raw batches (1)');
     expect(await rowText(page, 'section:has(#batches-heading) tbody')).toMatch(
       /csv .*hot\.csv [0-9a-f]{64} 100 B/,

@@ -82,6 +82,10 @@ describe(`RunRepository (${testEngine()})`, () => {
         notBefore: LATE + 5,
         errorKind: 'transient',
         precedence: LATE + 3,
+        stages: [
+          { name: 'read', ms: 12.5, rows: 100 },
+          { name: 'history', ms: 0.3, rows: null },
+        ],
       });
       await store.runs.insert(run);
 

@@ -99,6 +99,7 @@ export function makeRun(overrides: Partial<Run> = {}): Run {
     notBefore: null,
     errorKind: null,
     precedence: null,
+    stages: null,
     ...overrides,
   };
 }

@@ -46,6 +46,7 @@ export const RUN = `query Run($id: ID!) {
   run(id: $id) {
     ${RUN_SUMMARY}
     attempt codeVersion contractHash createdBy committedAt invalidatedAt outputDigest rowsValid rowsFiltered
+    stages { name ms rows }
     parent { id status trigger queuedAt }
     children { id status trigger queuedAt }
     rawBatches { id sha256 sizeBytes sourceType sourceUri rowCount receivedAt }

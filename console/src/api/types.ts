@@ -114,6 +114,13 @@ export interface RunLink {
   queuedAt: string;
 }
 
+/** One stage of a run and the wall time it spent there (Run.stages). */
+export interface RunStage {
+  name: string;
+  ms: number;
+  rows: number | null;
+}
+
 export interface RunDetail extends RunSummary {
   attempt: number;
   codeVersion: string;
@@ -124,6 +131,7 @@ export interface RunDetail extends RunSummary {
   outputDigest: string | null;
   rowsValid: number;
   rowsFiltered: number;
+  stages: RunStage[] | null;
   parent: RunLink | null;
   children: RunLink[];
   rawBatches: RawBatch[];

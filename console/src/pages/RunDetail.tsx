@@ -13,6 +13,7 @@ import { StatusBadge } from '../components/Status';
 import { ErrorMessage, Loading } from '../components/Feedback';
 import { Link, usePageTitle } from '../router';
 import { bytes, count, dateTime, duration } from '../format';
+import { StageTimings } from './run/StageTimings';
 import { ValidationReport } from './ValidationReport';
 import { Rejects } from './Rejects';
 import { RunActions } from './RunActions';
@@ -111,6 +112,7 @@ export function RunDetail({ id }: { id: string }) {
           )}
         </dl>
       </section>
+      <StageTimings stages={run.stages} status={run.status} />
       {/* --- run actions and lineage (issue 16) --- */}
       <RunActions run={run} onChanged={q.reload} />
       <p>

@@ -5,7 +5,7 @@ import type { StoredReject } from '../../store/reject.repository';
 import { publicRunError } from './run-error';
 import { fileNameOf } from '../../pipeline/file-name';
 import { warningCount } from '../../domain/validation-report';
-import { Run, RunStatus, RawBatch, RejectedRow, ValidationReport } from '../types/run.type';
+import { Run, RunStage, RunStatus, RawBatch, RejectedRow, ValidationReport } from '../types/run.type';
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
@@ -38,6 +38,7 @@ export function toRunType(r: DomainRun): Run {
     errorKind: r.errorKind,
     errorDetail: r.error,
     parentRunId: r.parentRunId,
+    stages: r.stages?.map((st) => Object.assign(new RunStage(), st)) ?? null,
   });
 }
 

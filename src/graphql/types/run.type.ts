@@ -98,6 +98,21 @@ export class RejectConnection {
   @Field(() => Int) totalCount!: number;
 }
 
+@ObjectType({
+  description:
+    "One stage of a run and the wall time the run spent in it. Rows are transformed as the commit inserts them, so that is one stage; the stages add up to the run's time.",
+})
+export class RunStage {
+  @Field(() => String, {
+    description:
+      'read, history, validate, transform and write features, profiles, rejects, lineage or view checks, in the order the run went through them.',
+  })
+  name!: string;
+  @Field(() => Float, { description: 'Milliseconds.' }) ms!: number;
+  @Field(() => Int, { nullable: true, description: 'Rows the stage handled, where it handles rows.' })
+  rows!: number | null;
+}
+
 @ObjectType({ description: 'One execution of a contract version over raw batches in one environment.' })
 export class Run {
   @Field(() => ID) id!: string;
@@ -152,6 +167,12 @@ export class Run {
     description: 'The error exactly as the run recorded it, internal text included. Admins only.',
   })
   errorDetail!: string | null;
+  @Field(() => [RunStage], {
+    nullable: true,
+    description:
+      'Where its time went, stage by stage; a failed run lists the stages it reached. Null while it runs and for runs recorded before stage timings were kept.',
+  })
+  stages!: RunStage[] | null;
   /** Not a field: resolved through the run loader. */
   parentRunId!: string | null;
 }
