@@ -19,6 +19,7 @@ import * as rejectsStored from './20261205010001_run_rejects_stored';
 import * as partitionFeatureRows from './20261205060001_partition_feature_rows';
 import * as runProfiles from './20261205050001_run_profiles';
 import * as runStages from './20261206000001_run_stages';
+import * as rejectsKeyset from './20261206000002_rejects_keyset_index';
 
 export interface Migration {
   name: string;
@@ -43,4 +44,5 @@ export const migrations: Migration[] = [
   { name: '20261205050001_run_profiles', ...runProfiles },
   { name: '20261205060001_partition_feature_rows', ...partitionFeatureRows },
   { name: '20261206000001_run_stages', ...runStages },
+  { name: '20261206000002_rejects_keyset_index', ...rejectsKeyset },
 ];

@@ -4,6 +4,8 @@ import { T } from './tables';
 import { batchInsert, fromJson, toCount, type Engine } from './dialect';
 import type { RejectedRow, RejectReason } from '../domain/reject';
 import type { RawRecord } from '../domain/value';
+import type { RejectKey, RejectPageRequest } from '../domain/reject-key';
+import { keyOf, keysetPage, type KeysetRow } from './reject-keyset';
 
 interface DbRejectRow {
   id: number | string;
@@ -18,6 +20,13 @@ export interface StoredReject extends RejectedRow {
   runId: string;
   /** Where the raw batch came from (a landing file's path, a stream range; null for pushed records). */
   sourceUri: string | null;
+}
+
+/** A keyset page: its rows with their keys (for cursors), and whether more lie beyond it in its direction. */
+export interface RejectKeysetPage {
+  rows: Array<StoredReject & { key: RejectKey }>;
+  more: boolean;
+  totalCount: number;
 }
 
 export class RejectRepository {
@@ -49,17 +58,13 @@ export class RejectRepository {
     offset = 0,
   ): Promise<{ rows: StoredReject[]; totalCount: number }> {
     const rows: Array<DbRejectRow & { source_uri: string | null }> = await this.page(runId, first, offset);
-    return {
-      totalCount: await this.total(runId),
-      rows: rows.map((r) => ({
-        runId: r.run_id,
-        rawBatchId: r.raw_batch_id ?? '',
-        sourceUri: r.source_uri ?? null,
-        rowNumber: r.row_number,
-        raw: fromJson<RawRecord>(r.raw)!,
-        reasons: fromJson<RejectReason[]>(r.reasons)!,
-      })),
-    };
+    return { totalCount: await this.total(runId), rows: rows.map(toStored) };
+  }
+
+  /** One keyset page (store/reject-keyset.ts): an index seek however deep the page. */
+  async pageByKey(runId: string, req: RejectPageRequest): Promise<RejectKeysetPage> {
+    const [page, totalCount] = await Promise.all([keysetPage(this.db, runId, req), this.total(runId)]);
+    return { rows: page.rows.map((r) => ({ ...toStored(r), key: keyOf(r) })), more: page.more, totalCount };
   }
 
   /** The run's stored count, one row by primary key; counted only for runs stored before it existed. */
@@ -89,4 +94,15 @@ export class RejectRepository {
       .offset(offset)
       .limit(first);
   }
+}
+
+function toStored(r: KeysetRow | (DbRejectRow & { source_uri: string | null })): StoredReject {
+  return {
+    runId: r.run_id,
+    rawBatchId: r.raw_batch_id ?? '',
+    sourceUri: r.source_uri ?? null,
+    rowNumber: r.row_number,
+    raw: fromJson<RawRecord>(r.raw)!,
+    reasons: fromJson<RejectReason[]>(r.reasons)!,
+  };
 }

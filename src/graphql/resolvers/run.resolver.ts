@@ -66,14 +66,20 @@ export class RunResolver {
     return (await ctx.loaders.rawBatches.load(run.id)).map(toRawBatchType);
   }
 
-  @FieldResolver(() => RejectConnection)
+  @FieldResolver(() => RejectConnection, {
+    description:
+      'Its rejected rows, by raw batch and row number (rows with no raw batch last). Keyset pages: `first` (default 50) after the cursor `after`, or the `last` rows before the cursor `before` (without `before`, the last page). Every keyset page costs the same however deep it is. `offset` pages (with `first`) remain for old clients; they slow down with depth.',
+  })
   rejects(
     @Root() run: Run,
     @Ctx() ctx: GraphQLContext,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('offset', () => Int, { nullable: true }) offset?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('last', () => Int, { nullable: true }) last?: number | null,
+    @Arg('before', () => String, { nullable: true }) before?: string | null,
   ): Promise<RejectConnection> {
-    return ctx.services.runs.rejects(run.id, first, offset);
+    return ctx.services.runs.rejects(run.id, { first, offset, after, last, before });
   }
 
   @Authorized('writer')

@@ -7,6 +7,7 @@ import { InputError } from '../../errors';
 import type { RunStatus as DomainStatus, RunTrigger } from '../../domain/run';
 import { RUN_TRIGGERS } from '../../domain/run';
 import { toRunType, toRejectType, encodeCursor, decodeCursor } from '../mappers/run.mapper';
+import { decodeRejectCursor, encodeRejectCursor } from '../mappers/reject-cursor';
 import type { Run, RunConnection, RejectConnection } from '../types/run.type';
 import { LIMITS, bounded } from '../limits';
 import { rollbackPreview } from '../../scheduling/rollback-preview';
@@ -24,6 +25,15 @@ export interface RunsArgs {
   succeededWithWarnings?: boolean;
   first?: number;
   after?: string;
+}
+
+/** The page arguments of Run.rejects, as given (null or absent when not). */
+export interface RejectPageArgs {
+  first?: number | null;
+  offset?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
 }
 
 export class RunGraphService {
@@ -89,12 +99,67 @@ export class RunGraphService {
     }));
   }
 
-  async rejects(runId: string, first: number, offset: number): Promise<RejectConnection> {
-    if (first < 1 || first > LIMITS.maxPage)
-      throw new InputError(`first must be between 1 and ${LIMITS.maxPage}`);
-    if (offset < 0) throw new InputError('offset must not be negative');
-    const page = await this.rt.store.rejects.forRun(runId, first, offset);
-    return { nodes: page.rows.map(toRejectType), totalCount: page.totalCount };
+  async rejects(runId: string, a: RejectPageArgs): Promise<RejectConnection> {
+    const given = (v: unknown) => v !== null && v !== undefined;
+    const size = (name: string, v: number) => {
+      if (v < 1 || v > LIMITS.maxPage)
+        throw new InputError(`${name} must be between 1 and ${LIMITS.maxPage}`);
+      return v;
+    };
+    if (given(a.first) && given(a.last)) throw new InputError('rejects takes first or last, not both');
+    if (given(a.offset) && (given(a.after) || given(a.before) || given(a.last)))
+      throw new InputError('rejects: offset pages with first only; use after/before cursors instead');
+    if (given(a.after) && given(a.before)) throw new InputError('rejects takes after or before, not both');
+    if (given(a.after) && given(a.last))
+      throw new InputError('rejects: after goes with first, before with last');
+    if (given(a.before) && given(a.first))
+      throw new InputError('rejects: before goes with last, after with first');
+    if (given(a.offset)) {
+      if (a.offset! < 0) throw new InputError('offset must not be negative');
+      const first = size('first', a.first ?? 50);
+      const page = await this.rt.store.rejects.forRun(runId, first, a.offset!);
+      return {
+        nodes: page.rows.map(toRejectType),
+        totalCount: page.totalCount,
+        pageInfo: {
+          hasNextPage: a.offset! + page.rows.length < page.totalCount,
+          hasPreviousPage: a.offset! > 0,
+          startCursor: null,
+          endCursor: null,
+        },
+      };
+    }
+    const cursor = (name: 'after' | 'before', v: string | null | undefined) => {
+      if (!given(v)) return null;
+      const key = decodeRejectCursor(v!);
+      if (!key) throw new InputError(`${name}: '${v}' is not a cursor returned by rejects`);
+      return key;
+    };
+    const backward = given(a.last) || given(a.before);
+    const page = backward
+      ? await this.rt.store.rejects.pageByKey(runId, {
+          direction: 'backward',
+          before: cursor('before', a.before),
+          limit: size('last', a.last ?? 50),
+        })
+      : await this.rt.store.rejects.pageByKey(runId, {
+          direction: 'forward',
+          after: cursor('after', a.after),
+          limit: size('first', a.first ?? 50),
+        });
+    const first = page.rows[0];
+    const last = page.rows[page.rows.length - 1];
+    return {
+      nodes: page.rows.map(toRejectType),
+      totalCount: page.totalCount,
+      pageInfo: {
+        // Rows lie beyond a cursor on its side: it was handed out with one of them.
+        hasNextPage: backward ? given(a.before) : page.more,
+        hasPreviousPage: backward ? page.more : given(a.after),
+        startCursor: first ? encodeRejectCursor(first.key) : null,
+        endCursor: last ? encodeRejectCursor(last.key) : null,
+      },
+    };
   }
 
   async trigger(

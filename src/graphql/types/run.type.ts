@@ -92,10 +92,24 @@ export class RejectedRow {
   @Field(() => [RejectReason]) reasons!: RejectReason[];
 }
 
+@ObjectType({
+  description:
+    'Where a page of rejected rows sits. Cursors come with keyset pages (first/after, last/before); an offset page has none.',
+})
+export class RejectPageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => Boolean) hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true, description: 'Pass as `before` for the page before this one.' })
+  startCursor!: string | null;
+  @Field(() => String, { nullable: true, description: 'Pass as `after` for the page after this one.' })
+  endCursor!: string | null;
+}
+
 @ObjectType()
 export class RejectConnection {
   @Field(() => [RejectedRow]) nodes!: RejectedRow[];
   @Field(() => Int) totalCount!: number;
+  @Field(() => RejectPageInfo) pageInfo!: RejectPageInfo;
 }
 
 @ObjectType({
