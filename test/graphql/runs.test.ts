@@ -266,6 +266,55 @@ describe(`run(id) (${testEngine()})`, () => {
     );
   });
 
+  it('pages the rejects by cursor: forward, backward, the last page, matching the offset order', async () => {
+    const KEYSET = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { run(id: $id) {
+      rejects(first: $first, after: $after, last: $last, before: $before) {
+        totalCount nodes { rawBatchId rowNumber }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
+    type Page = {
+      totalCount: number;
+      nodes: Array<{ rawBatchId: string; rowNumber: number }>;
+      pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+    };
+    const page = async (v: Record<string, unknown>): Promise<Page> =>
+      (await s.ok(KEYSET, { id: runId, ...v })).run.rejects;
+    const keys = (p: Page) => p.nodes.map((n) => `${n.rawBatchId}#${n.rowNumber}`);
+    const byOffset = (await run(runId, 12, 0)).rejects.nodes.map(
+      (n: { rawBatchId: string; rowNumber: number }) => `${n.rawBatchId}#${n.rowNumber}`,
+    );
+    const p1 = await page({ first: 5 });
+    const p2 = await page({ first: 5, after: p1.pageInfo.endCursor });
+    const p3 = await page({ first: 5, after: p2.pageInfo.endCursor });
+    expect([...keys(p1), ...keys(p2), ...keys(p3)]).toEqual(byOffset);
+    expect([p1, p2, p3].map((p) => [p.pageInfo.hasPreviousPage, p.pageInfo.hasNextPage])).toEqual([
+      [false, true],
+      [true, true],
+      [true, false],
+    ]);
+    expect(p3.totalCount).toBe(12);
+    const last = await page({ last: 5 });
+    expect(keys(last)).toEqual(byOffset.slice(7));
+    expect([last.pageInfo.hasPreviousPage, last.pageInfo.hasNextPage]).toEqual([true, false]);
+    const beforeLast = await page({ last: 5, before: last.pageInfo.startCursor });
+    expect(keys(beforeLast)).toEqual(byOffset.slice(2, 7));
+    const start = await page({ last: 5, before: beforeLast.pageInfo.startCursor });
+    expect(keys(start)).toEqual(byOffset.slice(0, 2));
+    expect([start.pageInfo.hasPreviousPage, start.pageInfo.hasNextPage]).toEqual([false, true]);
+  });
+
+  it('refuses a bad cursor or mixed page arguments, naming them', async () => {
+    const q = `query($id: ID!, $first: Int, $offset: Int, $after: String, $last: Int, $before: String) { run(id: $id) {
+      rejects(first: $first, offset: $offset, after: $after, last: $last, before: $before) { totalCount } } }`;
+    const bad = async (v: Record<string, unknown>, message: RegExp) =>
+      expectError(await s.gql(q, { id: runId, ...v }), 'BAD_USER_INPUT', message);
+    await bad({ after: 'nope' }, /after: 'nope' is not a cursor returned by rejects/);
+    await bad({ last: 2, before: Buffer.from('[1,2]').toString('base64url') }, /before: .* is not a cursor/);
+    await bad({ first: 2, last: 2 }, /first or last, not both/);
+    await bad({ offset: 3, after: 'x' }, /offset pages with first only/);
+    await bad({ first: 2, before: 'x' }, /before goes with last/);
+    await bad({ last: 0 }, /last must be between 1 and 500/);
+  });
+
   it('links parent and children after a reprocess', async () => {
     const child = (await s.ok(`mutation($id: ID!) { reprocessRun(id: $id) { id } }`, { id: runId }))
       .reprocessRun.id;
