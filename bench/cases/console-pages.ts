@@ -35,6 +35,8 @@ interface PageSpec {
   ready: string;
   /** Operations to time besides the ones the page load sends (pages reached by a button). */
   extraOps?: Op[];
+  /** Timed for comparison only: no page of the console sends it, so the 1 s target is not its. */
+  comparison?: boolean;
 }
 
 export async function consoleCase(o: BenchOptions): Promise<CaseResult> {
@@ -161,9 +163,24 @@ function pages(s: SeededStore): PageSpec[] {
       ready: '#rejects-range',
     },
     {
-      name: 'Run detail, a deep rejects page (GraphQL only)',
+      // The console's Last button: a keyset page from the end, then the page before it.
+      name: 'Run detail, the last rejects pages (GraphQL only)',
       path: '',
       ready: '',
+      extraOps: [
+        {
+          query: `query Rejects($id: ID!, $last: Int, $before: String) { run(id: $id) { id rejects(last: $last, before: $before) {
+            totalCount nodes { rowNumber file rawBatchId raw reasons { rule column message value } }
+            pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`,
+          variables: { id: s.rejectsRun, last: 25, before: null },
+        },
+      ],
+    },
+    {
+      name: 'Run detail, a deep rejects page by offset (GraphQL only; old clients)',
+      path: '',
+      ready: '',
+      comparison: true,
       extraOps: [
         {
           query: `query Rejects($id: ID!, $first: Int!, $offset: Int!) { run(id: $id) { id rejects(first: $first, offset: $offset) {
@@ -288,7 +305,7 @@ async function measurePages(
           `${label}: GraphQL p95`,
           measure([p95], 'ms', 'lower'),
           hz,
-          target('< 1 s', p95 < 1000),
+          ...(p.comparison ? [] : [target('< 1 s', p95 < 1000)]),
         ),
       );
     }

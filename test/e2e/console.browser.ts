@@ -154,6 +154,51 @@ describe.each(ENGINES)('the console in Chromium, anonymous on loopback (%s)', (e
     expect(s.b.errors).toEqual([]);
   });
 
+  it("pages through a run's rejected rows: next, last, previous and first, each saying where it is", async () => {
+    const { page } = s.b;
+    const at = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    // 60 rejected (a negative amount) among 70 records: three pages of 25.
+    const records = Array.from({ length: 70 }, (_, i) => ({
+      ts: at(70 - i),
+      card_id: 'cardPager',
+      amount: i < 60 ? -1 - i : 10 + i,
+      currency: 'EUR',
+      merchant_category: 'groceries',
+      card_present: true,
+    }));
+    const { ingest } = await gql<{ ingest: { id: string; status: string; rowsRejected: number } }>(
+      s.server,
+      'mutation($r: [JSON!]!) { ingest(contract: "card_transactions", records: $r) { id status rowsRejected } }',
+      { r: records },
+    );
+    expect(ingest).toMatchObject({ status: 'SUCCEEDED', rowsRejected: 60 });
+    await page.goto(`${s.server.baseUrl}/runs/${ingest.id}`);
+    const range = page.locator('#rejects-range');
+    const pager = page.getByRole('navigation', { name: 'Pages of rejected rows' });
+    const rows = () =>
+      page
+        .locator('table.rejects tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-row'))));
+    await expect.poll(() => range.innerText()).toBe('Rows 1–25 of 60');
+    expect(await pager.getByRole('button', { name: '← Previous' }).isDisabled()).toBe(true);
+    expect(await rows()).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    await pager.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(() => range.innerText()).toBe('Rows 26–50 of 60');
+    expect(await rows()).toEqual(Array.from({ length: 25 }, (_, i) => i + 26));
+    await pager.getByRole('button', { name: 'Last ⇥' }).click();
+    await expect.poll(() => range.innerText()).toBe('Rows 36–60 of 60');
+    expect(await rows()).toEqual(Array.from({ length: 25 }, (_, i) => i + 36));
+    expect(await pager.getByRole('button', { name: 'Next →' }).isDisabled()).toBe(true);
+    await pager.scrollIntoViewIfNeeded();
+    await s.b.shot(`console-8-rejects-last-page-${engine}`);
+    await pager.getByRole('button', { name: '← Previous' }).click();
+    await expect.poll(() => range.innerText()).toBe('Rows 11–35 of 60');
+    expect(await rows()).toEqual(Array.from({ length: 25 }, (_, i) => i + 11));
+    await pager.getByRole('button', { name: '⇤ First' }).click();
+    await expect.poll(() => range.innerText()).toBe('Rows 1–25 of 60');
+    expect(s.b.errors).toEqual([]);
+  });
+
   it('shows a run started while the Runs page is open, then its status change, without a reload', async () => {
     const { page } = s.b;
     await page.goto(`${s.server.baseUrl}/runs?contract=card_transactions`);

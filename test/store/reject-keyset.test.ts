@@ -128,16 +128,17 @@ describe(`rejected rows by keyset (${testEngine()})`, () => {
       } else {
         // This run has 150 rows without a raw batch: for the few past a key the planner
         // rightly sorts them. Sorting made dear, the plan shows the index gives their order.
-        const res = await db.knex.transaction(async (tx) => {
+        type Explained = { rows: Array<{ 'QUERY PLAN': Array<{ Plan: Record<string, unknown> }> }> };
+        const res = await db.knex.transaction(async (tx): Promise<Explained> => {
           await tx.raw('SET LOCAL enable_sort = off');
-          return tx.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as never);
+          return (await tx.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as never)) as Explained;
         });
         const nodes: Array<Record<string, string>> = [];
         const walk = (n: Record<string, unknown>) => {
           nodes.push(n as Record<string, string>);
           (n.Plans as Array<Record<string, unknown>> | undefined)?.forEach(walk);
         };
-        walk(res.rows[0]['QUERY PLAN'][0].Plan);
+        walk(res.rows[0]!['QUERY PLAN'][0]!.Plan);
         expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
         const scan = nodes.find((n) => n['Relation Name'] === 'rejected_rows')!;
         const index = q === cases[0] || q === cases[1] ? 'rejected_rows_keyset' : 'rejected_rows_unbatched';

@@ -64,9 +64,10 @@ export const CONTRACT_EXPECTATIONS = `query ContractExpectations($name: String!,
   contract(name: $name, version: $version) { expectations }
 }`;
 
-export const REJECTS = `query Rejects($id: ID!, $first: Int!, $offset: Int!) {
-  run(id: $id) { id rejects(first: $first, offset: $offset) {
-    totalCount nodes { rowNumber file rawBatchId raw reasons { rule column message value } } } }
+export const REJECTS = `query Rejects($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  run(id: $id) { id rejects(first: $first, after: $after, last: $last, before: $before) {
+    totalCount nodes { rowNumber file rawBatchId raw reasons { rule column message value } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }
 }`;
 
 export const KEY_CHECK = `query KeyCheck { __typename }`;

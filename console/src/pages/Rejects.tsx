@@ -1,20 +1,55 @@
-/** The rejected rows of a run, a page at a time (offset pages read by the server). */
+/**
+ * The rejected rows of a run, a page at a time. Pages are keyset pages (rejects after
+ * or before a cursor), so the last of a million rows comes as fast as the first. The
+ * page remembers where it sits: a forward page from the row index it starts at, a
+ * backward page from the index it ends before (the total for the last page).
+ */
 import { useState } from 'react';
 import { REJECTS } from '../api/queries';
 import type { RejectedRow } from '../api/types';
-import { useQuery } from '../components/useQuery';
+import { useLoad } from '../components/useQuery';
+import { gql } from '../api/client';
 import { ErrorMessage, Loading } from '../components/Feedback';
 import { count, value } from '../format';
 
 const PAGE = 25;
 
+type Position =
+  | { dir: 'forward'; start: number; after: string | null }
+  | { dir: 'backward'; end: number | 'total'; before: string | null };
+
+interface RejectPage {
+  totalCount: number;
+  nodes: RejectedRow[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+}
+
 export function Rejects({ id, total }: { id: string; total: number }) {
-  const [offset, setOffset] = useState(0);
-  const q = useQuery<{ run: { rejects: { totalCount: number; nodes: RejectedRow[] } } | null }>(
-    total > 0 ? REJECTS : null,
-    { id, first: PAGE, offset },
+  const [at, setAt] = useState<Position>({ dir: 'forward', start: 0, after: null });
+  const vars =
+    at.dir === 'forward' ? { id, first: PAGE, after: at.after } : { id, last: PAGE, before: at.before };
+  // The position travels with the page it produced: while the next page loads, the
+  // range still describes the rows on screen.
+  const q = useLoad<{ page: RejectPage | null; at: Position }>(
+    total > 0 ? JSON.stringify([REJECTS, vars]) : null,
+    async (signal) => {
+      const d = await gql<{ run: { rejects: RejectPage } | null }>(REJECTS, vars, signal);
+      return { page: d.run?.rejects ?? null, at };
+    },
   );
-  const page = q.data?.run?.rejects;
+  const page = q.data?.page;
+  const shown = q.data?.at;
+  const start =
+    !page || !shown
+      ? 0
+      : shown.dir === 'forward'
+        ? shown.start
+        : (shown.end === 'total' ? page.totalCount : shown.end) - page.nodes.length;
   return (
     <section aria-labelledby="rejects-heading">
       <h2 id="rejects-heading">Rejected rows ({count(page?.totalCount ?? total)})</h2>
@@ -64,23 +99,39 @@ export function Rejects({ id, total }: { id: string; total: number }) {
               ))}
             </tbody>
           </table>
-          <nav className="pager" aria-label="Pages of rejected rows">
+          <nav className="pager" aria-label="Pages of rejected rows" aria-busy={q.loading}>
             <span id="rejects-range">
-              Rows {count(offset + 1)}–{count(offset + page.nodes.length)} of {count(page.totalCount)}
+              Rows {count(start + 1)}–{count(start + page.nodes.length)} of {count(page.totalCount)}
             </span>
             <button
               type="button"
-              disabled={offset === 0}
-              onClick={() => setOffset(Math.max(0, offset - PAGE))}
+              disabled={q.loading || !page.pageInfo.hasPreviousPage}
+              onClick={() => setAt({ dir: 'forward', start: 0, after: null })}
+            >
+              ⇤ First
+            </button>
+            <button
+              type="button"
+              disabled={q.loading || !page.pageInfo.hasPreviousPage}
+              onClick={() => setAt({ dir: 'backward', end: start, before: page.pageInfo.startCursor })}
             >
               ← Previous
             </button>
             <button
               type="button"
-              disabled={offset + PAGE >= page.totalCount}
-              onClick={() => setOffset(offset + PAGE)}
+              disabled={q.loading || !page.pageInfo.hasNextPage}
+              onClick={() =>
+                setAt({ dir: 'forward', start: start + page.nodes.length, after: page.pageInfo.endCursor })
+              }
             >
               Next →
+            </button>
+            <button
+              type="button"
+              disabled={q.loading || !page.pageInfo.hasNextPage}
+              onClick={() => setAt({ dir: 'backward', end: 'total', before: null })}
+            >
+              Last ⇥
             </button>
           </nav>
         </>
