@@ -48,7 +48,8 @@ export class LineageService {
     environment: Environment;
   }): Promise<Graph> {
     const runIds = await this.runIds(q);
-    const runs = await this.deps.store.runs.getMany(runIds);
+    // No validation report is drawn: the runs are read without theirs.
+    const runs = await this.deps.store.runs.getManyBare(runIds);
     const edges = await this.deps.store.lineage.query({ runIds });
     return build(runs, [...edges, ...(await this.unwritten(runs, edges))]);
   }
@@ -105,8 +106,7 @@ export class LineageService {
         key,
       );
     }
-    const page = await this.deps.store.runs.list({ contract: q.contract }, RECENT_RUNS);
-    return page.runs.map((r) => r.id);
+    return this.deps.store.runs.newestIds(q.contract, RECENT_RUNS);
   }
 }
 

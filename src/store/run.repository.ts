@@ -36,6 +36,38 @@ export interface RunPage {
   hasNextPage: boolean;
 }
 
+/** Every column a Run is made of but the report and stage timings (getManyBare). */
+const BARE_COLUMNS = [
+  'id',
+  'contract_name',
+  'contract_version',
+  'contract_major',
+  'contract_hash',
+  'environment',
+  'trigger',
+  'status',
+  'parent_run_id',
+  'attempt',
+  'rows_read',
+  'rows_valid',
+  'rows_rejected',
+  'rows_filtered',
+  'rows_written',
+  'output_digest',
+  'error',
+  'code_version',
+  'created_by',
+  'queued_at',
+  'started_at',
+  'finished_at',
+  'committed_at',
+  'invalidated_at',
+  'not_before',
+  'error_kind',
+  'precedence',
+  'warnings',
+];
+
 export class RunRepository {
   constructor(
     private readonly db: Knex | Knex.Transaction,
@@ -154,6 +186,32 @@ export class RunRepository {
   async getMany(ids: readonly string[]): Promise<Run[]> {
     if (ids.length === 0) return [];
     return (await this.db<DbRunRow>(T.runs).whereIn('id', [...ids])).map(toRun);
+  }
+
+  /**
+   * getMany without the validation reports and stage timings (`validation` and `stages`
+   * null): for pictures of many runs (lineage), where a report, the largest part of a
+   * run's row, is neither read nor parsed.
+   */
+  async getManyBare(ids: readonly string[]): Promise<Run[]> {
+    if (ids.length === 0) return [];
+    const rows = (await this.db(T.runs)
+      .whereIn('id', [...ids])
+      .select(BARE_COLUMNS)) as Array<Omit<DbRunRow, 'validation' | 'stages'>>;
+    return rows.map((r) => toRun({ ...r, validation: null, stages: null }));
+  }
+
+  /** The ids of a contract's newest runs (every environment), newest first; nothing counted, no row parsed. */
+  async newestIds(contract: string, limit: number): Promise<string[]> {
+    const rows = await this.db(T.runs)
+      .where('contract_name', contract)
+      .orderBy([
+        { column: 'queued_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit)
+      .select<Array<{ id: string }>>('id');
+    return rows.map((r) => r.id);
   }
 
   /** Updates the given fields; returns false when the run is not in `expected` status. */
