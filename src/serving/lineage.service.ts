@@ -10,12 +10,28 @@ import type { LineageEdge as StoredEdge } from '../store/lineage.repository';
 import type { ContractRegistry } from '../contracts/registry';
 import { entityKeyDefinition } from '../pipeline/entity-key-definition';
 import type { Run } from '../domain/run';
+import { RAW_NAMESPACE } from '../events/openlineage/event.types';
+import { lineageRunId } from '../events/openlineage/run-id';
+
+/**
+ * A node's name in OpenLineage, as the events Tidemark emits name it
+ * (events/openlineage/event-builder.ts): raw batches are input datasets named by their
+ * sha256, feature views output datasets, contracts jobs, runs runs of their contract's job.
+ */
+export interface OpenLineageRef {
+  type: 'dataset' | 'job' | 'run';
+  namespace: string;
+  name: string;
+  /** A run's OpenLineage run id (a UUID derived from the Tidemark run id). */
+  runId: string | null;
+}
 
 export interface GraphNode {
   id: string;
   kind: string;
   label: string;
   attributes: Record<string, unknown> | null;
+  openLineage: OpenLineageRef | null;
 }
 
 export interface GraphEdge {
@@ -39,7 +55,13 @@ const RELATION: Record<string, string> = {
 };
 
 export class LineageService {
-  constructor(private readonly deps: { store: Store; registry: ContractRegistry }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      registry: ContractRegistry;
+      config?: { openLineage: { namespace: string } };
+    },
+  ) {}
 
   async graph(q: {
     contract?: string;
@@ -51,7 +73,10 @@ export class LineageService {
     // No validation report is drawn: the runs are read without theirs.
     const runs = await this.deps.store.runs.getManyBare(runIds);
     const edges = await this.deps.store.lineage.query({ runIds });
-    return build(runs, [...edges, ...(await this.unwritten(runs, edges))]);
+    const graph = build(runs, [...edges, ...(await this.unwritten(runs, edges))]);
+    const namespace = this.deps.config?.openLineage.namespace ?? 'tidemark';
+    for (const n of graph.nodes) n.openLineage = openLineageRef(n, namespace);
+    return graph;
   }
 
   /**
@@ -117,10 +142,12 @@ function build(runs: Run[], stored: StoredEdge[]): Graph {
       id: `run:${r.id}`,
       kind: 'run',
       label: `${r.contractName}@${r.contractVersion} ${r.status}`,
+      openLineage: null,
       attributes: {
         status: r.status,
         trigger: r.trigger,
         environment: r.environment,
+        contract: r.contractName,
         codeVersion: r.codeVersion,
         contractVersion: r.contractVersion,
         outputDigest: r.outputDigest,
@@ -140,5 +167,30 @@ function build(runs: Run[], stored: StoredEdge[]): Graph {
 }
 
 function node(kind: string, id: string, attributes: Record<string, unknown> | null): GraphNode {
-  return { id: `${kind}:${id}`, kind, label: id, attributes };
+  return { id: `${kind}:${id}`, kind, label: id, attributes, openLineage: null };
+}
+
+function openLineageRef(n: GraphNode, namespace: string): OpenLineageRef | null {
+  const id = n.id.slice(n.kind.length + 1);
+  const a = n.attributes ?? {};
+  switch (n.kind) {
+    case 'raw_batch':
+      return typeof a.sha256 === 'string'
+        ? { type: 'dataset', namespace: RAW_NAMESPACE, name: a.sha256, runId: null }
+        : null;
+    case 'feature_view':
+      // Its id is the view's name, as the events name their output (featureViewName).
+      return { type: 'dataset', namespace, name: id, runId: null };
+    case 'contract_version':
+      return { type: 'job', namespace, name: id.slice(0, id.lastIndexOf('@')), runId: null };
+    case 'run':
+      return {
+        type: 'run',
+        namespace,
+        name: String(a.contract),
+        runId: lineageRunId(id),
+      };
+    default:
+      return null;
+  }
 }

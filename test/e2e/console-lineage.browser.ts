@@ -136,6 +136,17 @@ describe.each(ENGINES)('lineage, run actions and the feature explorer in Chromiu
       '✓ succeeded',
     );
 
+    // Each node's OpenLineage name, as the emitted events name it.
+    await page.getByText("Each node's OpenLineage name").click();
+    const named = (id: string) => text(page, `#openlineage-names tr[data-node="${id}"]`);
+    expect(await named(view)).toMatch(/dataset tidemark dev\/card_transactions\/v1$/);
+    expect(await named(cv)).toMatch(/job tidemark card_transactions$/);
+    expect(await named(`raw_batch:${first.rawBatches[0]!.id}`)).toMatch(/dataset tidemark-raw [0-9a-f]{64}$/);
+    expect(await named(`run:${first.id}`)).toMatch(
+      /run tidemark card_transactions\s*run id [0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+    await s.b.shot(`console-lineage-openlineage-${engine}`);
+
     // Zoom by button and by wheel; both change the scale shown.
     const zoom = () => page.locator('[data-zoom]').getAttribute('data-zoom');
     const before = await zoom();

@@ -4,6 +4,7 @@
  * contract and code versions.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lineageRunId } from '../../src/events/openlineage/run-id';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { expectError, startServer, type TestServer } from '../support/graphql';
@@ -105,6 +106,46 @@ describe(`lineage (${testEngine()})`, () => {
       rowsWritten: 2,
       rowsRejected: 0,
     });
+  });
+
+  it('names each node as the OpenLineage events name it', async () => {
+    const q = `query($run: ID) { lineage(run: $run) { nodes { id kind attributes openLineage { type namespace name runId } } } }`;
+    const g = (await s.ok(q, { run: run1.id })).lineage as {
+      nodes: Array<{
+        kind: string;
+        attributes: Record<string, unknown>;
+        openLineage: Record<string, unknown>;
+      }>;
+    };
+    const of = (kind: string) => g.nodes.find((n) => n.kind === kind)!;
+    expect(of('raw_batch').openLineage).toEqual({
+      type: 'dataset',
+      namespace: 'tidemark-raw',
+      name: of('raw_batch').attributes.sha256,
+      runId: null,
+    });
+    expect(of('feature_view').openLineage).toEqual({
+      type: 'dataset',
+      namespace: 'tidemark',
+      name: 'dev/items/v1',
+      runId: null,
+    });
+    expect(of('contract_version').openLineage).toEqual({
+      type: 'job',
+      namespace: 'tidemark',
+      name: 'items',
+      runId: null,
+    });
+    // The run id the emitter sends (events/openlineage/run-id.ts), not a second scheme.
+    expect(of('run').openLineage).toEqual({
+      type: 'run',
+      namespace: 'tidemark',
+      name: 'items',
+      runId: lineageRunId(run1.id),
+    });
+    expect(of('run').openLineage.runId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('answers a contract with every run, sharing the feature view and the contract version', async () => {

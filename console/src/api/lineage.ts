@@ -1,7 +1,7 @@
 /** The lineage graph as the API answers it (Query.lineage), and the document that asks. */
 export const LINEAGE = `query Lineage($contract: String, $run: ID, $entity: JSON, $environment: String) {
   lineage(contract: $contract, run: $run, entity: $entity, environment: $environment) {
-    nodes { id kind label attributes }
+    nodes { id kind label attributes openLineage { type namespace name runId } }
     edges { from to relation attributes }
   }
 }`;
@@ -14,6 +14,8 @@ export interface LineageNode {
   kind: LineageKind | string;
   label: string;
   attributes: Record<string, unknown> | null;
+  /** Its name in the OpenLineage events Tidemark emits. */
+  openLineage: { type: string; namespace: string; name: string; runId: string | null } | null;
 }
 
 export interface LineageEdge {

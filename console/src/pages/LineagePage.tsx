@@ -121,6 +121,38 @@ function Drawing({ graph, subject }: { graph: Graph; subject: string }) {
           </tbody>
         </table>
       </details>
+      <details className="lineage-table" id="openlineage-names">
+        <summary>Each node's OpenLineage name</summary>
+        <p className="muted small">
+          As the run events Tidemark emits name them, so this graph can be matched with the one an OpenLineage
+          consumer (Marquez, for one) draws.
+        </p>
+        <table className="grid">
+          <thead>
+            <tr>
+              <th scope="col">Node</th>
+              <th scope="col">OpenLineage</th>
+              <th scope="col">Namespace</th>
+              <th scope="col">Name</th>
+            </tr>
+          </thead>
+          <tbody>
+            {graph.nodes.map((n) => (
+              <tr key={n.id} data-node={n.id}>
+                <th scope="row">
+                  <NodeRef id={n.id} graph={graph} known />
+                </th>
+                <td>{n.openLineage?.type ?? '—'}</td>
+                <td className="mono small">{n.openLineage?.namespace ?? '—'}</td>
+                <td className="mono small hash">
+                  {n.openLineage?.name ?? '—'}
+                  {n.openLineage?.runId && <div>run id {n.openLineage.runId}</div>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
     </>
   );
 }
