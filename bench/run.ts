@@ -19,6 +19,7 @@ import { underLoadCase } from './cases/reads-under-ingest';
 import { dailyCase } from './cases/daily';
 import { growthCase } from './cases/growth';
 import { consoleCase } from './cases/console-pages';
+import { profileCase } from './cases/profile';
 
 const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> = {
   ingest: ingestCase,
@@ -31,6 +32,7 @@ const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => Promise<CaseResult>> =
   daily: dailyCase,
   growth: growthCase,
   console: consoleCase,
+  profile: profileCase,
 };
 
 const o = parseOptions(process.argv.slice(2));

@@ -82,6 +82,11 @@ export interface RuntimeOverrides {
   role?: Role;
   /** A worker's look for runs other instances queued (default 1 s). */
   pollQueueMs?: number;
+  /**
+   * False stores no profiles (so drift checks have no baseline): only the `profile`
+   * benchmark sets it, to measure profiling's share of a run. Not a user setting.
+   */
+  profile?: boolean;
 }
 
 export function dbOptionsFor(config: Config): DbOptions {
@@ -121,6 +126,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     writeHook: overrides.writeHook,
     instanceId: overrides.instanceId,
     leaseMs: overrides.leaseMs ?? config.runLeaseMs,
+    profile: overrides.profile,
   });
   const dispatcher = new RunDispatcher({
     store,

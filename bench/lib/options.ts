@@ -13,6 +13,7 @@ export const CASES = [
   'daily',
   'growth',
   'console',
+  'profile',
 ] as const;
 export type CaseName = (typeof CASES)[number];
 

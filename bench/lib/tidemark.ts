@@ -30,6 +30,8 @@ export interface BenchRuntimeOptions {
   contracts?: string[];
   /** As `serve --role` gives it: `api` only queues runs, `worker` executes them (default: both). */
   role?: Role;
+  /** False: runs store no profiles (the `profile` case measures what they cost). */
+  profile?: boolean;
 }
 
 export async function openBenchRuntime(o: BenchRuntimeOptions): Promise<BenchRuntime> {
@@ -46,6 +48,7 @@ export async function openBenchRuntime(o: BenchRuntimeOptions): Promise<BenchRun
     sweepMs: 0,
     retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
     role: o.role,
+    profile: o.profile,
   });
   if (o.contracts?.length) await applyContracts(rt, o.contracts);
   return {

@@ -19,6 +19,8 @@ const bench = await openBenchRuntime({
   pgUrl: a.pgUrl!,
   logger: timer.logger,
   contracts: [INGEST_CONTRACT],
+  // `--profiles off`: the profile case's run without profiling (bench/cases/profile.ts).
+  profile: a.profiles !== 'off',
 });
 const { rt } = bench;
 const landing = join(rt.config.landingDir, 'bench_ingest');

@@ -11,7 +11,6 @@
  */
 import type { Logger } from 'pino';
 import { defaultInstanceId, selfIncarnation } from '../lib/incarnation';
-import { asUnavailable } from '../errors';
 import type { Clock, IdGenerator } from '../clock';
 import type { Environment } from '../domain/environment';
 import type { Store, Repositories } from '../store/store';
@@ -26,7 +25,8 @@ import { loadHistory } from './history-stage';
 import { sealRows, type SealedRows } from './sealed-rows';
 import { writeRun, type PendingRejects, type WriteHook } from './write-stage';
 import type { ViewStage } from './view-stage';
-import { ZERO_COUNTS, type Run, type RunTrigger } from '../domain/run';
+import type { Run, RunTrigger } from '../domain/run';
+import { countsOf, queuedRun, type Measured, type Tracked } from './run-record';
 import { type RawBatch } from '../domain/raw-batch';
 import { RunValidationError, describeFailure } from './run-failure';
 import { recordFailure } from './fail-stage';
@@ -36,8 +36,8 @@ import { Slicer } from '../lib/slices';
 import { loadBaselines } from './baseline-stage';
 import { StageTimer } from './stage-timer';
 import type { Profile } from '../quality/profile/profile';
-import { FeatureProfiles } from '../quality/profile/feature-profiles';
-import type { FeatureRow } from '../domain/rows';
+import { profileStage } from './profile-stage';
+import { startHeartbeat } from './run-heartbeat';
 
 export interface ExecutorDeps {
   store: Store;
@@ -74,20 +74,6 @@ export interface RunRequest {
   progress?: ProgressFn;
 }
 
-/** What the run has measured so far, and where its time went: kept by a failed run too. */
-interface Tracked {
-  now: Measured | null;
-  stages: StageTimer;
-}
-
-/** What a run measured before writing: kept by a failed run too. */
-interface Measured {
-  /** Every reject; validation rejects get their source records back while the commit runs. */
-  rejects: PendingRejects;
-  read: ReadResult;
-  report: ValidationReport;
-}
-
 interface Outcome extends Measured {
   /** The stored columns' profiles; the features' are taken as the commit seals their rows. */
   profiles: () => Profile[];
@@ -117,7 +103,7 @@ export class RunExecutor {
    * commit): intake uses it to decide what is new and queue it atomically.
    */
   async insertQueued(tx: Repositories, req: RunRequest): Promise<Run> {
-    const run = this.newRun(req);
+    const run = queuedRun(req, this.deps.ids, this.deps.clock, this.deps.codeVersion);
     await tx.runs.insert(run);
     await tx.rawBatches.linkToRun(
       run.id,
@@ -155,7 +141,11 @@ export class RunExecutor {
       { rawBatches: req.rawBatches.map((b) => b.id), contractVersion: run.contractVersion },
       'run started',
     );
-    const heartbeat = this.startHeartbeat(run.id, log);
+    const heartbeat = startHeartbeat(
+      { store: this.deps.store, clock: this.deps.clock, instanceId: this.instanceId, leaseMs: this.leaseMs },
+      run.id,
+      log,
+    );
     const measured: Tracked = { now: null, stages: new StageTimer() };
     try {
       const compiled = this.compiled.get(req.contract.hash, req.contract.contract);
@@ -182,53 +172,6 @@ export class RunExecutor {
 
   private get leaseMs(): number {
     return this.deps.leaseMs ?? DEFAULT_LEASE_MS;
-  }
-
-  /**
-   * Renews the run's lease three times a lease, on the store's lease connection (never
-   * behind this process's own work on the pool), one renewal at a time. A renewal that
-   * finds the database locked (SQLite: a commit, often this run's own, holds the write
-   * lock) is only noted: the lease may lapse meanwhile, and the sweep of any process on
-   * this host sees this one alive and leaves the run alone (dispatcher.ts).
-   */
-  private startHeartbeat(id: string, log: Logger): { stop(): void } {
-    let stopped = false;
-    let inFlight = false;
-    const beat = async () => {
-      if (inFlight || stopped) return;
-      inFlight = true;
-      try {
-        const until = this.deps.clock.now() + this.leaseMs;
-        if (!(await this.deps.store.leases.extend(id, this.instanceId, until)) && !stopped)
-          await this.leaseLost(id, log);
-      } catch (err) {
-        if (stopped) return;
-        const unavailable = asUnavailable(err);
-        if (unavailable) log.debug({ error: unavailable.message }, 'run lease not renewed yet');
-        else log.warn({ err }, 'run lease could not be extended');
-      } finally {
-        inFlight = false;
-      }
-    };
-    const timer = setInterval(() => void beat(), Math.max(100, this.leaseMs / 3));
-    return {
-      stop: () => {
-        stopped = true;
-        clearInterval(timer);
-      },
-    };
-  }
-
-  /**
-   * A renewal found the run no longer running under this process: right after this
-   * process's own commit or failure (the renewal waited for its lock), nothing to say;
-   * recovered elsewhere as interrupted, this process's work on it will be refused at
-   * the commit, and the operator hears it now.
-   */
-  private async leaseLost(id: string, log: Logger): Promise<void> {
-    const now = await this.deps.store.leases.state(id);
-    if (now?.status === 'running' || (now?.status === 'failed' && now.errorKind === 'interrupted'))
-      log.warn({ status: now.status, error: now.error }, 'run lease lost: the run was recovered elsewhere');
   }
 
   /** Reads, validates and transforms; what it measured lands in `measured` as soon as it is known. */
@@ -288,13 +231,11 @@ export class RunExecutor {
     measured.now = { rejects, read, report: validation.report };
     if (!validation.report.success) throw new RunValidationError(validation.report);
     // Rows are made (transform, digest, serialisation) as the commit inserts them.
-    const features = ctx.profile
-      ? new FeatureProfiles(req.contract.contract.features.map((f) => f.name))
-      : null;
-    const observe = features ? (row: FeatureRow) => features.observe(row) : undefined;
-    const rows = sealRows(compiled.transform(validation.accepted, history.points, slicer), slicer, observe);
-    // The features' profiles are complete once the commit has read every row.
-    const profiles = () => [...validation.profiles, ...(features?.finish() ?? [])];
+    const names = req.contract.contract.features.map((f) => f.name);
+    const profile = profileStage(ctx.profile, names, validation.profiles);
+    const transformed = compiled.transform(validation.accepted, history.points, slicer);
+    const rows = sealRows(transformed, slicer, profile.observe);
+    const profiles = profile.profiles;
     return { ...measured.now, rows, profiles, view: { checks: compiled.checks.viewChecks, now: ctx.now } };
   }
 
@@ -353,44 +294,6 @@ export class RunExecutor {
     this.deps.events.publish(failed);
     return failed;
   }
-
-  private newRun(req: RunRequest): Run {
-    return {
-      id: this.deps.ids('run'),
-      contractName: req.contract.name,
-      contractVersion: req.contract.version,
-      contractMajor: req.contract.major,
-      contractHash: req.contract.hash,
-      environment: req.environment,
-      trigger: req.trigger,
-      status: 'queued',
-      parentRunId: req.parentRunId ?? req.supersedes?.id ?? null,
-      attempt: req.attempt ?? 1,
-      counts: { ...ZERO_COUNTS },
-      outputDigest: null,
-      validation: null,
-      error: null,
-      codeVersion: this.deps.codeVersion,
-      createdBy: req.actor,
-      queuedAt: this.deps.clock.now(),
-      startedAt: null,
-      finishedAt: null,
-      committedAt: null,
-      invalidatedAt: null,
-      notBefore: req.notBefore ?? null,
-      errorKind: null,
-      precedence: null,
-    };
-  }
 }
 
 export type { Repositories };
-
-function countsOf(m: Measured) {
-  return {
-    read: m.read.read,
-    valid: m.read.read - m.rejects.count - m.read.filtered,
-    rejected: m.rejects.count,
-    filtered: m.read.filtered,
-  };
-}
