@@ -86,6 +86,7 @@ export async function profileCase(o: BenchOptions): Promise<CaseResult> {
         undefined,
         target('≤ 10 %', share.median <= 10),
       ),
+      row('profile', "profiling's share of the run's CPU time", measure([cpuShare], '%', 'lower')),
     ],
     details: {
       rows,
