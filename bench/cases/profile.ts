@@ -18,6 +18,7 @@ import { label } from './ingest';
 
 interface TidemarkIngest {
   ms: number;
+  cpuMs: number;
   status: string;
   error: string | null;
   stages: StageBreakdown;
@@ -51,11 +52,13 @@ export async function profileCase(o: BenchOptions): Promise<CaseResult> {
     return r;
   };
   const stages: Record<'on' | 'off', StageBreakdown[]> = { on: [], off: [] };
+  const cpu: Record<'on' | 'off', number[]> = { on: [], off: [] };
   const subject = (p: 'on' | 'off') => ({
     name: p,
     run: async () => {
       const r = await ingest(p);
       stages[p].push(r.stages);
+      cpu[p].push(r.cpuMs);
       return r.ms;
     },
   });
@@ -67,7 +70,8 @@ export async function profileCase(o: BenchOptions): Promise<CaseResult> {
     .map((ms, i) => (off[i] === undefined ? NaN : ((ms - off[i]!) / ms) * 100))
     .filter(Number.isFinite);
   const share = measure(shares, '%', 'lower');
-  const cpu = o.profileDir ? (await ingest('on', o.profileDir)).profile : null;
+  const cpuShare = ((median(cpu.on) - median(cpu.off)) / median(cpu.on)) * 100;
+  const cpuProfile = o.profileDir ? (await ingest('on', o.profileDir)).profile : null;
   return {
     case: 'profile',
     rows: [
@@ -82,6 +86,7 @@ export async function profileCase(o: BenchOptions): Promise<CaseResult> {
         undefined,
         target('≤ 10 %', share.median <= 10),
       ),
+      row('profile', "profiling's share of the run's CPU time", measure([cpuShare], '%', 'lower')),
     ],
     details: {
       rows,
@@ -91,7 +96,11 @@ export async function profileCase(o: BenchOptions): Promise<CaseResult> {
       shareOfMediansPct: ((median(on) - median(off)) / median(on)) * 100,
       stagesOn: stages.on,
       stagesOff: stages.off,
-      profile: cpu,
+      // CPU time of the run's process (steadier than wall time when other work shares the cores).
+      cpuMsOn: cpu.on,
+      cpuMsOff: cpu.off,
+      cpuSharePct: cpuShare,
+      profile: cpuProfile,
     },
   };
 }

@@ -39,7 +39,7 @@ export interface BenchOptions {
 
 const HELP = `npm run bench -- [options]
   --scale N       fraction of the full sizes (default 1; e.g. 0.1 for a quick pass)
-  --only LIST     comma-separated cases: ${CASES.join(',')} (default all but growth)
+  --only LIST     comma-separated cases: ${CASES.join(',')} (default all but growth and profile)
   --reps N        repetitions per measurement, median reported (default 3)
   --engines LIST  training set, daily and console engines: sqlite,postgres (default both)
   --pg URL        PostgreSQL server (default $BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
@@ -67,7 +67,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const scale = positive(values.scale!, 'scale');
-  const only = (values.only ? values.only.split(',') : CASES.filter((c) => c !== 'growth')).map((c) =>
+  const only = (values.only ? values.only.split(',') : CASES.filter((c) => c !== 'growth' && c !== 'profile')).map((c) =>
     c.trim(),
   ) as CaseName[];
   const bad = only.filter((c) => !(CASES as readonly string[]).includes(c));

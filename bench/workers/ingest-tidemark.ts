@@ -31,13 +31,17 @@ global.gc?.();
 
 timer.start();
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const { result: sampled, profile } = await profiled(a.profileDir || null, a.name ?? 'ingest', () =>
   sampleRss(() => rt.runs.trigger({ contract: 'bench_ingest', environment: 'dev', actor: 'bench' })),
 );
 const end = performance.now();
+// CPU time of the run (all threads of this process): steadier than wall time on a loaded machine.
+const cpu = process.cpuUsage(cpu0);
 const run = sampled.result;
 await finish({
   ms: end - t0,
+  cpuMs: (cpu.user + cpu.system) / 1000,
   status: run.status,
   error: run.error,
   counts: run.counts,
