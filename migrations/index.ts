@@ -18,6 +18,7 @@ import * as leanFeatureRows from './20261204800001_lean_feature_rows';
 import * as rejectsStored from './20261205010001_run_rejects_stored';
 import * as partitionFeatureRows from './20261205060001_partition_feature_rows';
 import * as runProfiles from './20261205050001_run_profiles';
+import * as coveringPitIndex from './20261206030001_covering_pit_index';
 
 export interface Migration {
   name: string;
@@ -41,4 +42,5 @@ export const migrations: Migration[] = [
   { name: '20261205010001_run_rejects_stored', ...rejectsStored },
   { name: '20261205050001_run_profiles', ...runProfiles },
   { name: '20261205060001_partition_feature_rows', ...partitionFeatureRows },
+  { name: '20261206030001_covering_pit_index', ...coveringPitIndex },
 ];
