@@ -20,6 +20,7 @@ import * as partitionFeatureRows from './20261205060001_partition_feature_rows';
 import * as runProfiles from './20261205050001_run_profiles';
 import * as runStages from './20261206000001_run_stages';
 import * as rejectsKeyset from './20261206000002_rejects_keyset_index';
+import * as coveringPitIndex from './20261206030001_covering_pit_index';
 
 export interface Migration {
   name: string;
@@ -45,4 +46,5 @@ export const migrations: Migration[] = [
   { name: '20261205060001_partition_feature_rows', ...partitionFeatureRows },
   { name: '20261206000001_run_stages', ...runStages },
   { name: '20261206000002_rejects_keyset_index', ...rejectsKeyset },
+  { name: '20261206030001_covering_pit_index', ...coveringPitIndex },
 ];

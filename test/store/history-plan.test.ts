@@ -115,14 +115,16 @@ function checkSqlite(plan: string[]): void {
   const walks = plan.filter((l) => /^SEARCH (f|f1|f3) /.test(l));
   expect(walks.length).toBeGreaterThan(0);
   for (const l of walks) {
-    expect(l).toMatch(/USING INDEX feature_rows_pit \(view_id=\? AND entity_key=\? AND event_time/);
+    expect(l).toMatch(
+      /USING (COVERING )?INDEX feature_rows_pit \(view_id=\? AND entity_key=\? AND event_time/,
+    );
   }
   for (const l of plan.filter((x) => /^SEARCH (r1|r2|r3) /.test(x))) {
     expect(l).toMatch(/USING INDEX runs_seq_unique \(seq=\?\)/);
   }
   const outer = plan.indexOf('SCAN b');
   const main = plan.findIndex((l) =>
-    /^SEARCH f USING INDEX feature_rows_pit .*event_time>\? AND event_time<\?/.test(l),
+    /^SEARCH f USING (COVERING )?INDEX feature_rows_pit .*event_time>\? AND event_time<\?/.test(l),
   );
   expect(outer).toBeGreaterThanOrEqual(0);
   expect(main).toBeGreaterThan(outer);

@@ -83,7 +83,7 @@ describe(`point-in-time plan (${testEngine()})`, () => {
             const walks = plan.filter((l) => /^SEARCH f2 /.test(l));
             expect(walks).toHaveLength(1);
             expect(walks[0]).toMatch(
-              /USING INDEX feature_rows_pit \(view_id=\? AND entity_key=\? AND event_time/,
+              /USING (COVERING )?INDEX feature_rows_pit \(view_id=\? AND entity_key=\? AND event_time/,
             );
             for (const l of plan.filter((x) => /^SEARCH (r|r2) /.test(x))) {
               expect(l).toMatch(/USING INDEX runs_seq_unique \(seq=\?\)/);
