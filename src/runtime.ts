@@ -13,7 +13,7 @@ import { detectCodeVersion } from './observability/code-version';
 import { systemClock, randomIds, type Clock, type IdGenerator } from './clock';
 import { ContractRegistry } from './contracts/registry';
 import { RunEventBus } from './pipeline/run-events';
-import { RunEventLog } from './events/run-event-log';
+import { RunEventLog } from './store/run-event-log';
 import { RawStore } from './pipeline/raw-store';
 import { Acquirer } from './pipeline/acquire';
 import { RunExecutor } from './pipeline/executor';

@@ -6,7 +6,7 @@
  * another instance, the sweep) arrive, since the table is the truth.
  */
 import type { EventSource } from './run-events-fanout';
-import type { RunEvent, RunEventLog } from './run-event-log';
+import type { RunEvent, RunEventLog } from '../store/run-event-log';
 
 const PAGE = 500;
 

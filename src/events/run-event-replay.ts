@@ -7,7 +7,7 @@
  */
 import type { EventFanout } from './run-events-fanout';
 import { InputError } from '../errors';
-import type { RunEvent, RunEventFilter, RunEventLog } from './run-event-log';
+import type { RunEvent, RunEventFilter, RunEventLog } from '../store/run-event-log';
 
 const PAGE = 500;
 

@@ -14,9 +14,8 @@ import type { Principal } from '../domain/role';
 import { createStreamService, type StreamService } from '../streaming/stream.service';
 import type { LineageGraph } from './types/lineage.type';
 import { EventFanout } from '../events/run-events-fanout';
-import { RunEventLog, type RunEvent } from '../events/run-event-log';
+import type { RunEvent, RunEventLog } from '../store/run-event-log';
 import { runEventLogSource } from '../events/run-event-poller';
-import type { Knex } from 'knex';
 
 /** How often this process reads the run event log for new events (one query for all subscribers). */
 export const RUN_EVENT_POLL_MS = 250;
@@ -67,7 +66,7 @@ export function createServices(
   liveRunStatus?: EventFanout<RunEvent>,
   hooks: ServiceHooks = {},
 ): Services {
-  const runEvents = new RunEventLog(rt.store.db as Knex, () => rt.store.features.reader());
+  const runEvents = rt.store.runEvents;
   const runStatus =
     liveRunStatus ??
     new EventFanout<RunEvent>(

@@ -19,6 +19,7 @@ import { StreamOffsetRepository } from './stream-offset.repository';
 import { LandingSegmentRepository } from './landing-segment.repository';
 import { LeaseRepository } from './lease.repository';
 import { ViewCheckRepository } from './view-check.repository';
+import { RunEventLog } from './run-event-log';
 import { ProfileRepository } from './profile.repository';
 
 export class Repositories {
@@ -34,6 +35,8 @@ export class Repositories {
   readonly landingSegments: LandingSegmentRepository;
   readonly viewChecks: ViewCheckRepository;
   readonly profiles: ProfileRepository;
+  /** The run event log, read beside the writer where the online reads go. */
+  readonly runEvents: RunEventLog;
 
   constructor(
     readonly db: Knex | Knex.Transaction,
@@ -51,6 +54,19 @@ export class Repositories {
     this.landingSegments = new LandingSegmentRepository(db);
     this.viewChecks = new ViewCheckRepository(db, engine);
     this.profiles = new ProfileRepository(db);
+    this.runEvents = new RunEventLog(db, () => this.features.reader());
+  }
+
+  /**
+   * Rows of a statement made outside the repositories (the online store's set-based
+   * reads), read where the online reads go: on SQLite their own connection beside the
+   * writer, so a long commit does not hold them up.
+   */
+  async readRows<R>(sql: string, bindings: readonly unknown[]): Promise<R[]> {
+    const reads = this.features.reader();
+    if (reads) return reads.all<R>(sql, [...bindings]);
+    const res = await this.db.raw(sql, bindings as Knex.RawBinding[]);
+    return (this.engine === 'postgres' ? res.rows : res) as R[];
   }
 }
 

@@ -124,6 +124,19 @@ describe('the import graph of src/', () => {
     expect(offending(edges, 'store', (to) => !above.has(to))).toEqual([]);
   });
 
+  it('knex is imported only under store/: SQL lives in the repositories', () => {
+    // Everything else asks the store (a repository, Store.readRows, Store.runEvents), so a
+    // query's plan is tested where it is written and no layer above builds SQL of its own.
+    const outside: string[] = [];
+    for (const file of sourceFiles(SRC)) {
+      if (nodeOf(file) === 'store') continue;
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(IMPORT))
+        if ((m[1] ?? m[2]) === 'knex') outside.push(`src/${relative(SRC, file)}`);
+    }
+    expect(outside).toEqual([]);
+  });
+
   it('has no circle between folders', () => {
     const cycle = findCycle(edges);
     const witnesses = cycle

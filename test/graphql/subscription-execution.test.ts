@@ -16,7 +16,7 @@ import { DocumentCache } from '../../src/graphql/document-cache';
 import { EventFanout } from '../../src/events/run-events-fanout';
 import { ANONYMOUS } from '../../src/auth/gate';
 import type { Principal } from '../../src/domain/role';
-import type { RunEvent } from '../../src/events/run-event-log';
+import type { RunEvent } from '../../src/store/run-event-log';
 import { testEngine } from '../support/engine';
 import { makeRun } from '../support/fixtures';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';

@@ -2,7 +2,7 @@ import { Arg, Resolver, Root, Subscription, type SubscribeResolverData } from 't
 import { Run } from '../types/run.type';
 import { toRunType } from '../mappers/run.mapper';
 import type { Run as DomainRun } from '../../domain/run';
-import type { RunEvent } from '../../events/run-event-log';
+import type { RunEvent } from '../../store/run-event-log';
 import { parseCursor, replayThenLive } from '../../events/run-event-replay';
 import type { GraphQLContext } from '../context';
 

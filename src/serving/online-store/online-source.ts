@@ -5,13 +5,12 @@
  * Reads go where the online reads go (on SQLite their own connection), so a long run
  * commit on the writer's connection does not hold the sync up.
  */
-import type { Knex } from 'knex';
 import type { Store } from '../../store/store';
 import { T } from '../../store/tables';
 import { toMillis } from '../../store/dialect';
 import { pointInTimeQuery, type DbMatch } from '../../store/point-in-time.sql';
 import type { FeatureView, PointRequest } from '../../store/feature.repository';
-import { RunEventLog, RUN_EVENTS_TABLE, type RunEvent } from '../../events/run-event-log';
+import { RUN_EVENTS_TABLE, type RunEvent, type RunEventLog } from '../../store/run-event-log';
 import type { StoredRow } from './keys';
 
 /** Entities per recompute statement and per Redis write. */
@@ -28,14 +27,11 @@ export class OnlineSource {
   readonly log: RunEventLog;
 
   constructor(private readonly store: Store) {
-    this.log = new RunEventLog(store.db as Knex, () => store.features.reader());
+    this.log = store.runEvents;
   }
 
-  private async rows<R>(sql: string, bindings: unknown[]): Promise<R[]> {
-    const reads = this.store.features.reader();
-    if (reads) return reads.all<R>(sql, bindings);
-    const res = await this.store.db.raw(sql, bindings as Knex.RawBinding[]);
-    return (this.store.engine === 'postgres' ? res.rows : res) as R[];
+  private rows<R>(sql: string, bindings: unknown[]): Promise<R[]> {
+    return this.store.readRows<R>(sql, bindings);
   }
 
   latestCursor(): Promise<number> {

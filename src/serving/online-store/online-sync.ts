@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../observability/logger';
-import type { RunEvent } from '../../events/run-event-log';
+import type { RunEvent } from '../../store/run-event-log';
 import type { RunStatus } from '../../domain/run';
 import { parseStoredCursor } from './keys';
 import { encodeRow } from './keys';

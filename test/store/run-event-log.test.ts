@@ -9,7 +9,7 @@ import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { makeRun } from '../support/fixtures';
 import { testEngine } from '../support/engine';
 import { repoFile } from '../support/graphql';
-import { RunEventLog, RUN_EVENTS_TABLE } from '../../src/events/run-event-log';
+import { RunEventLog, RUN_EVENTS_TABLE } from '../../src/store/run-event-log';
 import type { Knex } from 'knex';
 import { loadConfig, parseDuration } from '../../src/config';
 

@@ -5,10 +5,10 @@
  * "everything after cursor c" never misses an event that commits later.
  */
 import type { Knex } from 'knex';
-import { T } from '../store/tables';
-import { toRun, type DbRunRow } from '../store/run.row';
+import { T } from './tables';
+import { toRun, type DbRunRow } from './run.row';
 import type { Run, RunStatus } from '../domain/run';
-import type { ReadStatements } from '../store/read-statements';
+import type { ReadStatements } from './read-statements';
 
 export const RUN_EVENTS_TABLE = 'run_events';
 
@@ -37,7 +37,7 @@ export class RunEventLog {
    * holds the pooled connection. Without it, everything goes through `db`.
    */
   constructor(
-    private readonly db: Knex,
+    private readonly db: Knex | Knex.Transaction,
     private readonly reads: () => ReadStatements | null = () => null,
   ) {}
 
