@@ -67,9 +67,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const scale = positive(values.scale!, 'scale');
-  const only = (values.only ? values.only.split(',') : CASES.filter((c) => c !== 'growth' && c !== 'profile')).map((c) =>
-    c.trim(),
-  ) as CaseName[];
+  const only = (
+    values.only ? values.only.split(',') : CASES.filter((c) => c !== 'growth' && c !== 'profile')
+  ).map((c) => c.trim()) as CaseName[];
   const bad = only.filter((c) => !(CASES as readonly string[]).includes(c));
   if (bad.length) throw new Error(`unknown case(s) ${bad.join(', ')}; known: ${CASES.join(', ')}\n\n${HELP}`);
   const engines = values.engines!.split(',').map((e) => e.trim()) as BenchOptions['engines'];
