@@ -7,14 +7,8 @@ import type { RawRecord } from '../domain/value';
 import type { RejectKey, RejectPageRequest } from '../domain/reject-key';
 import { keyOf, keysetPage, type KeysetRow } from './reject-keyset';
 
-interface DbRejectRow {
-  id: number | string;
-  run_id: string;
-  raw_batch_id: string | null;
-  row_number: number;
-  raw: string;
-  reasons: string;
-}
+/** A stored rejected row with its raw batch's source, as both page readers select it. */
+type DbRejectRow = KeysetRow;
 
 export interface StoredReject extends RejectedRow {
   runId: string;
@@ -57,7 +51,7 @@ export class RejectRepository {
     first: number,
     offset = 0,
   ): Promise<{ rows: StoredReject[]; totalCount: number }> {
-    const rows: Array<DbRejectRow & { source_uri: string | null }> = await this.page(runId, first, offset);
+    const rows: DbRejectRow[] = await this.page(runId, first, offset);
     return { totalCount: await this.total(runId), rows: rows.map(toStored) };
   }
 
@@ -96,7 +90,7 @@ export class RejectRepository {
   }
 }
 
-function toStored(r: KeysetRow | (DbRejectRow & { source_uri: string | null })): StoredReject {
+function toStored(r: DbRejectRow): StoredReject {
   return {
     runId: r.run_id,
     rawBatchId: r.raw_batch_id ?? '',

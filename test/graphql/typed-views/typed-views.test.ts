@@ -177,8 +177,12 @@ describe(`typed feature views (${testEngine()})`, () => {
     expect((await wsQuery(client, q)).featureView.items_v2).toEqual([{ qty: 7 }]);
   });
 
-  it('picks up a major applied by another process at its next poll', async () => {
-    const other = await createServer(rt, { typedViewRefreshMs: 20 });
+  /**
+   * A second server on the same store, polling every `refreshMs`: the typed view fields it
+   * serves once `change` is made, waiting up to `waitMs` for them to change.
+   */
+  async function servedAfter(refreshMs: number, change: () => Promise<unknown>, waitMs: number) {
+    const other = await createServer(rt, { typedViewRefreshMs: refreshMs });
     const port = await other.listen(0, '127.0.0.1');
     try {
       const names = async () => {
@@ -191,46 +195,29 @@ describe(`typed feature views (${testEngine()})`, () => {
         return body.data.__type.fields.map((f: Loose) => f.name) as string[];
       };
       expect(await names()).toEqual(['items_v1']);
-      // Straight into the registry, as `tidemark contracts apply` does: no mutation tells the server.
-      await rt.apply(items('2.0.0').replace('  - { name: label, expr: \'item + "!"\' }\n', ''));
+      await change();
       let seen = await names();
-      for (let i = 0; i < 500 && seen.length === 1; i++) {
+      for (const until = Date.now() + waitMs; Date.now() < until && seen.length === 1;) {
         await new Promise((r) => setTimeout(r, 20));
         seen = await names();
       }
-      expect(seen).toEqual(['items_v1', 'items_v2']);
+      return seen;
     } finally {
       await other.stop();
     }
+  }
+  const v2 = () => items('2.0.0').replace('  - { name: label, expr: \'item + "!"\' }\n', '');
+
+  it('picks up a major applied by another process at its next poll', async () => {
+    // Straight into the registry, as `tidemark contracts apply` does: no mutation tells the server.
+    expect(await servedAfter(20, () => rt.apply(v2()), 10_000)).toEqual(['items_v1', 'items_v2']);
   });
 
   it('serves a major applied in this process outside GraphQL at once, without waiting for the poll', async () => {
     // As `tidemark serve` syncs contracts/ after binding its port: through the lifecycle,
     // with no mutation to tell the schema. The poll is an hour, so only the change event counts.
-    const other = await createServer(rt, { typedViewRefreshMs: 3_600_000 });
-    const port = await other.listen(0, '127.0.0.1');
-    try {
-      const names = async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: VIEW_FIELDS }),
-        });
-        const body = (await res.json()) as Loose;
-        return body.data.__type.fields.map((f: Loose) => f.name) as string[];
-      };
-      expect(await names()).toEqual(['items_v1']);
-      const v2 = items('2.0.0').replace('  - { name: label, expr: \'item + "!"\' }\n', '');
-      await rt.contracts.apply([parseContract(v2, 'items.yaml')], 'system:serve');
-      let seen = await names();
-      for (let i = 0; i < 100 && seen.length === 1; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        seen = await names();
-      }
-      expect(seen).toEqual(['items_v1', 'items_v2']);
-    } finally {
-      await other.stop();
-    }
+    const change = () => rt.contracts.apply([parseContract(v2(), 'items.yaml')], 'system:serve');
+    expect(await servedAfter(3_600_000, change, 2_000)).toEqual(['items_v1', 'items_v2']);
   });
 
   it('applies the query limits to the generated fields', async () => {
