@@ -118,10 +118,17 @@ async function lineageAndExplorer(s: Setup): Promise<void> {
   const slider = page.getByLabel('As the store knew it at');
   await page.locator('tr[data-event-time]').first().waitFor();
   // Back to the correction's commit: one step left of its rollback, two of now.
+  // The slider's moments load after the rows: step only once they are there, one at a time.
+  await page.waitForFunction(
+    `Number(document.querySelector('#known-at')?.getAttribute('max') ?? 0) >= 4`,
+    undefined,
+    { timeout: 30_000 },
+  );
   await slider.focus();
   await page.keyboard.press('ArrowLeft');
+  await page.locator('#known-at-value', { hasText: `run ${correction} rolled back` }).waitFor();
   await page.keyboard.press('ArrowLeft');
-  await page.getByText(`run ${correction} committed`).waitFor();
+  await page.locator('#known-at-value', { hasText: `run ${correction} committed` }).waitFor();
   await page.locator(`tr[data-run="${correction}"]`).first().waitFor();
   await page.evaluate('window.scrollTo(0, 0)');
   renameSync(await s.b.shot('readme-explorer'), join(OUT, 'console-explorer.png'));
