@@ -196,12 +196,12 @@ export class RunExecutor {
     );
     const view = { environment: run.environment, contract: run.contractName, major: run.contractMajor };
     const exclude = req.supersedes ? [req.supersedes.id] : [];
-    const [history, baselines] = await stages.time('history', () =>
-      Promise.all([
-        loadHistory(this.deps.store, view, read.clean, compiled, exclude),
-        loadBaselines(this.deps.store, run, compiled.checks),
-      ]),
-    );
+    // One after the other, as before the stages were timed: on SQLite both read through the
+    // same pooled connection the run commits on.
+    const { history, baselines } = await stages.time('history', async () => ({
+      history: await loadHistory(this.deps.store, view, read.clean, compiled, exclude),
+      baselines: await loadBaselines(this.deps.store, run, compiled.checks),
+    }));
     const ctx = {
       now: this.deps.clock.now(),
       presentColumns: read.presentColumns,
