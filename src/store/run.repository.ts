@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { T } from './tables';
 import { toMillis, toCount, lockKey, type Engine } from './dialect';
-import { patchToDb, toDb, toRun, type DbRunRow } from './run.row';
+import { BARE_COLUMNS, patchToDb, toDb, toRun, type DbRunRow } from './run.row';
 import type { Run, RunStatus, RunTrigger } from '../domain/run';
 import type { Environment } from '../domain/environment';
 
@@ -35,38 +35,6 @@ export interface RunPage {
   totalCount: number;
   hasNextPage: boolean;
 }
-
-/** Every column a Run is made of but the report and stage timings (getManyBare). */
-const BARE_COLUMNS = [
-  'id',
-  'contract_name',
-  'contract_version',
-  'contract_major',
-  'contract_hash',
-  'environment',
-  'trigger',
-  'status',
-  'parent_run_id',
-  'attempt',
-  'rows_read',
-  'rows_valid',
-  'rows_rejected',
-  'rows_filtered',
-  'rows_written',
-  'output_digest',
-  'error',
-  'code_version',
-  'created_by',
-  'queued_at',
-  'started_at',
-  'finished_at',
-  'committed_at',
-  'invalidated_at',
-  'not_before',
-  'error_kind',
-  'precedence',
-  'warnings',
-];
 
 export class RunRepository {
   constructor(

@@ -151,3 +151,35 @@ export function toRun(r: DbRunRow): Run {
     stages: fromJson<RunStage[]>(r.stages ?? null),
   };
 }
+
+/** Every column a Run is made of but the report and stage timings (getManyBare). */
+export const BARE_COLUMNS = [
+  'id',
+  'contract_name',
+  'contract_version',
+  'contract_major',
+  'contract_hash',
+  'environment',
+  'trigger',
+  'status',
+  'parent_run_id',
+  'attempt',
+  'rows_read',
+  'rows_valid',
+  'rows_rejected',
+  'rows_filtered',
+  'rows_written',
+  'output_digest',
+  'error',
+  'code_version',
+  'created_by',
+  'queued_at',
+  'started_at',
+  'finished_at',
+  'committed_at',
+  'invalidated_at',
+  'not_before',
+  'error_kind',
+  'precedence',
+  'warnings',
+];
