@@ -6,6 +6,7 @@ import knex, { type Knex } from 'knex';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Engine } from './dialect';
+import { ImmediateSqliteClient } from './sqlite-immediate';
 
 export type DbOptions =
   | { engine: 'sqlite'; filename: string }
@@ -56,7 +57,7 @@ export function openDb(opts: DbOptions): Db {
 function openSqlite(filename: string): Knex {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   return knex({
-    client: 'sqlite3',
+    client: ImmediateSqliteClient as unknown as typeof knex.Client,
     connection: { filename },
     useNullAsDefault: true,
     // One writer at a time is SQLite's model; a single connection avoids SQLITE_BUSY
