@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HyperLogLog, HLL_RELATIVE_ERROR, hashNumber, hashString } from '../../../src/quality/profile/hll';
-import { Kll, KLL_RANK_ERROR } from '../../../src/quality/profile/kll';
+import { Kll, KLL_K, KLL_RANK_ERROR } from '../../../src/quality/profile/kll';
 import { TopK } from '../../../src/quality/profile/topk';
 
 /** Deterministic generator so a failure reproduces. */
@@ -91,6 +91,28 @@ describe('KLL', () => {
     expect(kll.n).toBe(values.length);
     expect(kll.sorted().total).toBe(values.length);
     expect(maxRankError(kll, values)).toBeLessThanOrEqual(KLL_RANK_ERROR);
+  });
+
+  it('keeps the rank error once its sampler takes the bottom levels (2,000,000 values, merged, through JSON)', () => {
+    const r = rng(19);
+    const values = new Float64Array(2_000_000);
+    const parts = [new Kll(), new Kll(), new Kll()];
+    for (let i = 0; i < values.length; i++) {
+      // A shifting mixture: the three parts see different distributions.
+      const part = i % 3;
+      values[i] = part === 0 ? r() * 100 : part === 1 ? 200 + 15 * normal(r) : Math.floor(r() * 7) * 50;
+      parts[part]!.add(values[i]!);
+    }
+    expect(parts[0]!.levelCount).toBeGreaterThan(10); // deep enough that the sampler is in use
+    const whole = Kll.fromJSON(JSON.parse(JSON.stringify(parts[0]!.toJSON())));
+    whole.merge(Kll.fromJSON(JSON.parse(JSON.stringify(parts[1]!.toJSON()))));
+    whole.merge(parts[2]!);
+    expect(whole.n).toBe(values.length);
+    expect(whole.sorted().total).toBe(values.length);
+    expect(maxRankError(whole, values)).toBeLessThanOrEqual(KLL_RANK_ERROR);
+    // Bounded size: a few k per level, whatever n.
+    const held = whole.toJSON().levels.reduce((n, l) => n + l.length, 0);
+    expect(held).toBeLessThan(3 * KLL_K + 2 ** 12);
   });
 
   it('is exact while it holds every value', () => {
