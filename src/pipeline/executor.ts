@@ -230,8 +230,7 @@ export class RunExecutor {
     measured.now = { rejects, read, report: validation.report };
     if (!validation.report.success) throw new RunValidationError(validation.report);
     // Rows are made (transform, digest, serialisation) as the commit inserts them.
-    const names = req.contract.contract.features.map((f) => f.name);
-    const profile = profileStage(ctx.profile, names, validation.profiles);
+    const profile = profileStage(ctx.profile, req.contract.contract.features, validation.profiles);
     const transformed = compiled.transform(validation.accepted, history.points, slicer);
     const rows = sealRows(transformed, slicer, profile.observe);
     const profiles = profile.profiles;

@@ -5,10 +5,13 @@
  * over the typed column arrays; a column a check already profiled is not walked again).
  * Features are profiled while the commit seals their rows (sealed-rows.ts reads every
  * row once anyway), so this stage adds no walk of its own: it only wires the two together.
+ * A feature that only copies a schema column holds that column's values for the same
+ * rows: it takes the column's profile under its own name instead of profiling them again.
  */
 import type { Profile } from '../quality/profile/profile';
 import { FeatureProfiles } from '../quality/profile/feature-profiles';
 import type { FeatureRow } from '../domain/rows';
+import type { FeatureSpec } from '../domain/contract';
 
 export interface ProfileStage {
   /** Called for every sealed feature row; undefined when profiling is off. */
@@ -23,13 +26,53 @@ export interface ProfileStage {
  */
 export function profileStage(
   enabled: boolean,
-  featureNames: readonly string[],
+  features: readonly FeatureSpec[],
   columnProfiles: readonly Profile[],
 ): ProfileStage {
   if (!enabled) return { observe: undefined, profiles: () => [...columnProfiles] };
-  const features = new FeatureProfiles(featureNames);
+  const byColumn = new Map(columnProfiles.map((p) => [p.name, p]));
+  const copies = columnCopies(features, new Set(byColumn.keys()));
+  const profiled = new FeatureProfiles(features.map((f) => f.name).filter((n) => !copies.has(n)));
   return {
-    observe: (row) => features.observe(row),
-    profiles: () => [...columnProfiles, ...features.finish()],
+    observe: profiled.size > 0 ? (row) => profiled.observe(row) : undefined,
+    profiles: () => {
+      const own = new Map(profiled.finish().map((p) => [p.name, p]));
+      const out = [...columnProfiles];
+      for (const f of features) {
+        const column = copies.get(f.name);
+        out.push(
+          column === undefined
+            ? own.get(f.name)!
+            : { ...byColumn.get(column)!, name: f.name, kind: 'feature' },
+        );
+      }
+      return out;
+    },
   };
+}
+
+/**
+ * Features whose values are a profiled column's, row for row: `column:` naming that
+ * column, or naming an earlier feature that is itself such a copy. A `column:` naming an
+ * earlier feature computed otherwise copies that feature (the transform reads earlier
+ * features before schema columns), so it is profiled like any feature.
+ */
+export function columnCopies(
+  features: readonly FeatureSpec[],
+  columns: ReadonlySet<string>,
+): Map<string, string> {
+  const copies = new Map<string, string>();
+  const earlier = new Set<string>();
+  for (const f of features) {
+    if (f.column !== undefined) {
+      const source = earlier.has(f.column)
+        ? copies.get(f.column)
+        : columns.has(f.column)
+          ? f.column
+          : undefined;
+      if (source !== undefined) copies.set(f.name, source);
+    }
+    earlier.add(f.name);
+  }
+  return copies;
 }

@@ -125,6 +125,19 @@ describe(`run profiles (${testEngine()})`, () => {
       .map(([value, count]) => ({ value, count }));
     expect(colour.topValues).toEqual(exactTop);
 
+    // A feature that copies a column takes the column's profile (not walked twice): the same numbers.
+    const copy = byName.get('feature:x')!;
+    expect(copy).toMatchObject({
+      kind: 'feature',
+      name: 'x',
+      count: x.count,
+      nulls: x.nulls,
+      min: x.min,
+      max: x.max,
+    });
+    expect(copy.mean).toBeCloseTo(mean, 9);
+    expect(copy.quantiles).toEqual(x.quantiles);
+
     const doubled = byName.get('feature:doubled')!;
     expect(doubled.count).toBe(data.stored.length);
     expect(doubled.mean).toBeCloseTo(2 * mean, 9);

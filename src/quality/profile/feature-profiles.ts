@@ -14,6 +14,10 @@ export class FeatureProfiles {
     this.profilers = this.names.map((n) => new Profiler(n, 'feature'));
   }
 
+  get size(): number {
+    return this.names.length;
+  }
+
   observe(row: FeatureRow): void {
     const values = row.values;
     for (let f = 0; f < this.names.length; f++) this.profilers[f]!.add(values[this.names[f]!] ?? null);
