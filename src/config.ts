@@ -49,6 +49,8 @@ export interface Config {
   runLeaseMs: number;
   /** How often each instance looks for orphaned runs and due retries. */
   sweepMs: number;
+  /** How long `serve` keeps retrying a database that is unavailable while it starts (0: not at all). */
+  startupWaitMs: number;
   /** TIDEMARK_ROLE (or `serve --role`): which half of the work this instance does. */
   role: Role;
   /** How long run events stay in the event log (for resuming subscribers); the sweep prunes older ones. */
@@ -74,6 +76,7 @@ const KNOWN = new Set([
   'TIDEMARK_AUTH',
   'TIDEMARK_RUN_LEASE_MS',
   'TIDEMARK_SWEEP_MS',
+  'TIDEMARK_STARTUP_WAIT_MS',
   'TIDEMARK_ROLE',
   'TIDEMARK_EVENTS_RETENTION',
   'TIDEMARK_EVENTS_PREFIX',
@@ -121,6 +124,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: parseAuth(env.TIDEMARK_AUTH || 'auto'),
     runLeaseMs: parseMs('TIDEMARK_RUN_LEASE_MS', env.TIDEMARK_RUN_LEASE_MS, 60_000),
     sweepMs: parseMs('TIDEMARK_SWEEP_MS', env.TIDEMARK_SWEEP_MS, 30_000),
+    startupWaitMs:
+      env.TIDEMARK_STARTUP_WAIT_MS?.trim() === '0'
+        ? 0
+        : parseMs('TIDEMARK_STARTUP_WAIT_MS', env.TIDEMARK_STARTUP_WAIT_MS, 60_000),
     role: parseRole(env.TIDEMARK_ROLE || 'all', 'TIDEMARK_ROLE'),
     eventsRetentionMs: parseDuration('TIDEMARK_EVENTS_RETENTION', env.TIDEMARK_EVENTS_RETENTION || 'P7D'),
     bootstrapAdminKey: parseBootstrapKey(env.TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH),

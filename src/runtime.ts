@@ -3,6 +3,7 @@
  * (migrated), the store, the logger, the clock and the code version. The server
  * and every CLI command go through here, so they always agree on the wiring.
  */
+import { whileUnavailable } from './lib/startup-retry';
 import { mkdirSync } from 'node:fs';
 import type { Config, Role } from './config';
 import { openDb, type DbOptions } from './store/connection';
@@ -31,7 +32,18 @@ import { createOpenLineageEmitter } from './events/openlineage/emitter';
 import { ApiKeyService } from './auth/key.service';
 import { openOnlineStore, type OnlineStore } from './serving/online-store';
 
+/**
+ * What `serve` still has to do before it is ready (the contract sync, the first sweep):
+ * /readyz answers 503 naming the step until it is null. Null from the start for every
+ * other user of a runtime (CLI commands, tests that serve in-process).
+ */
+export interface StartupState {
+  pending: string | null;
+}
+
 export interface Runtime {
+  /** See StartupState. */
+  startup: StartupState;
   config: Config;
   store: Store;
   logger: Logger;
@@ -63,6 +75,8 @@ export interface Runtime {
 }
 
 export interface RuntimeOverrides {
+  /** `serve`: how long start-up retries an unavailable database (lib/startup-retry.ts); CLI commands fail at once. */
+  startupWaitMs?: number;
   logger?: Logger;
   clock?: Clock;
   ids?: IdGenerator;
@@ -101,7 +115,10 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const logger = overrides.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const db = openDb(overrides.db ?? dbOptionsFor(config));
   try {
-    const applied = await migrateLatest(db.knex);
+    const migrate = () => migrateLatest(db.knex);
+    const applied = overrides.startupWaitMs
+      ? await whileUnavailable('migrations', migrate, { logger, deadlineMs: overrides.startupWaitMs })
+      : await migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   } catch (err) {
     await db.close();
@@ -183,6 +200,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     filePath: config.openLineage.file ?? undefined,
   });
   return {
+    startup: { pending: null },
     config,
     store,
     logger,

@@ -216,6 +216,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       metrics: rt.metrics,
       store: rt.store,
       logger: rt.logger,
+      starting: () => rt.startup.pending,
       freshness: rt.freshness,
       guard: keyRequired(gate),
     }),

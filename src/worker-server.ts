@@ -35,6 +35,7 @@ export function createWorkerProbeServer(rt: Runtime, opts: { authMode?: AuthMode
       metrics: rt.metrics,
       store: rt.store,
       logger: rt.logger,
+      starting: () => rt.startup.pending,
       guard: keyRequired(gate),
     }),
   );

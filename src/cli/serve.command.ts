@@ -11,6 +11,7 @@ import { createServer } from '../server';
 import { createWorkerProbeServer } from '../worker-server';
 import { loadContractFiles } from '../contracts/load';
 import { command } from './run-command';
+import { whileUnavailable } from '../lib/startup-retry';
 import { checkPortFree, listenError } from './port';
 import { CronScheduler } from '../scheduling/cron-scheduler';
 import { ArrivalWatcher } from '../scheduling/arrival-watcher';
@@ -35,7 +36,8 @@ export function serveCommand(): Command {
         if (role === 'worker') return serveWorker(config, opts);
         // Before anything starts: a busy port is one line and exit 1, with nothing run.
         await checkPortFree(config.port, config.host);
-        const rt = await openRuntime(config, { role });
+        const rt = await openRuntime(config, { role, startupWaitMs: config.startupWaitMs });
+        rt.startup.pending = 'starting';
         try {
           await bootstrapFromConfig(rt);
           const server = await createServer(rt);
@@ -68,7 +70,8 @@ export function serveCommand(): Command {
  */
 async function serveWorker(config: Config, opts: { sync: boolean; samples?: boolean }): Promise<void> {
   await checkPortFree(config.port, config.host);
-  const rt = await openRuntime(config, { role: 'worker' });
+  const rt = await openRuntime(config, { role: 'worker', startupWaitMs: config.startupWaitMs });
+  rt.startup.pending = 'starting';
   try {
     const probes = createWorkerProbeServer(rt);
     const port = await probes.listen(config.port, config.host).catch(async (err: unknown) => {
@@ -107,14 +110,15 @@ async function startWork(
   rt.online?.start();
   if (role !== 'api' && wantSamples(opts.samples, config)) await landSamples(config.landingDir);
   if (opts.sync && existsSync(config.contractsDir)) {
-    const outcomes = await rt.contracts.apply(await loadContractFiles([config.contractsDir]), 'system:serve');
+    const files = await loadContractFiles([config.contractsDir]);
+    const outcomes = await atStartup(rt, 'contract sync', () => rt.contracts.apply(files, 'system:serve'));
     rt.logger.info(
       { registered: outcomes.filter((o) => o.status === 'registered').map((o) => `${o.name}@${o.version}`) },
       'contracts synced',
     );
   }
-  if (role === 'api') return serveUntilSignal(0);
-  await rt.dispatcher.start();
+  if (role === 'api') return started(rt, () => serveUntilSignal(0));
+  await atStartup(rt, 'first sweep', () => rt.dispatcher.start());
   const scheduler = new CronScheduler({ runs: rt.runs, registry: rt.registry, logger: rt.logger });
   const arrivals = new ArrivalWatcher({
     runs: rt.runs,
@@ -131,7 +135,7 @@ async function startWork(
     await scheduler.start();
     await arrivals.start();
     await rt.streams.start();
-    await serveUntilSignal(scheduler.jobs().length);
+    await started(rt, () => serveUntilSignal(scheduler.jobs().length));
   } finally {
     offContracts();
     await rt.streams.stop();
@@ -154,10 +158,22 @@ export function wantSamples(
 }
 
 /** TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH: the first admin key, once (auth/bootstrap.ts). */
+/** Start-up is over: /readyz may say ready from now on. */
+function started(rt: Runtime, serve: () => Promise<void>): Promise<void> {
+  rt.startup.pending = null;
+  return serve();
+}
+
+/** A start-up step retried while the database is unavailable (TIDEMARK_STARTUP_WAIT_MS). */
+function atStartup<T>(rt: Runtime, step: string, fn: () => Promise<T>): Promise<T> {
+  rt.startup.pending = step;
+  return whileUnavailable(step, fn, { logger: rt.logger, deadlineMs: rt.config.startupWaitMs });
+}
+
 async function bootstrapFromConfig(rt: Runtime): Promise<void> {
   const key = rt.config.bootstrapAdminKey;
   if (!key) return;
-  const outcome = await bootstrapAdmin(rt, key);
+  const outcome = await atStartup(rt, 'bootstrap admin key', () => bootstrapAdmin(rt, key));
   if (outcome === 'created')
     rt.logger.warn({ keyId: key.id }, 'bootstrap admin key created from TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH');
   else rt.logger.info({ keyId: key.id, outcome }, 'bootstrap admin key not needed');

@@ -1,6 +1,7 @@
 /**
- * GET /metrics (Prometheus text format) and GET /readyz (ready to serve: the
- * database answers and every migration is applied). Both name contracts and the code
+ * GET /metrics (Prometheus text format) and GET /readyz (ready to serve: start-up has
+ * finished (contracts synced, orphans recovered), the database answers and every
+ * migration is applied). Both name contracts and the code
  * version, so the server puts `guard` in front of them: an API key (any role) wherever
  * keys are required. /healthz stays in server.ts and says only "ok": liveness must not
  * depend on migrations, and it is public.
@@ -20,6 +21,8 @@ export interface ObservabilityDeps {
   timeoutMs?: number;
   /** Runs before /metrics and /readyz (the server's key check); none: open to all. */
   guard?: RequestHandler;
+  /** The start-up step still running (runtime.ts StartupState); null once started. */
+  starting?: () => string | null;
 }
 
 export interface MigrationProbe {
@@ -52,7 +55,8 @@ export function observabilityRoutes(deps: ObservabilityDeps): Router {
   });
 
   router.get('/readyz', async (_req, res) => {
-    const r = await readiness(deps.store, timeoutMs);
+    const step = deps.starting?.() ?? null;
+    const r = step ? { ready: false, reasons: [`starting: ${step}`] } : await readiness(deps.store, timeoutMs);
     if (!r.ready) deps.logger.warn({ reasons: r.reasons }, 'not ready');
     res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'unavailable', ...r });
   });

@@ -1,5 +1,6 @@
 /** Runs: their lifecycle and their system-time visibility window. */
 import type { Knex } from 'knex';
+import { DEFERRED } from './sqlite-immediate';
 import { T } from './tables';
 import { toMillis, toCount, lockKey, type Engine } from './dialect';
 import { BARE_COLUMNS, patchToDb, toDb, toRun, type DbRunRow } from './run.row';
@@ -98,7 +99,11 @@ export class RunRepository {
       });
       return n > 0;
     };
-    return 'commit' in this.db ? exec(this.db as Knex.Transaction) : (this.db as Knex).transaction(exec);
+    // Deferred on SQLite: a lane busy in another process is refused by a read, without
+    // waiting for that process's commit to release the write lock.
+    return 'commit' in this.db
+      ? exec(this.db as Knex.Transaction)
+      : (this.db as Knex).transaction(exec, DEFERRED);
   }
 
   /** Running runs with who holds them (crash recovery tells a dead holder from a live one). */

@@ -243,6 +243,32 @@ describe(FAULT, () => {
     expect(ran!.rows_written).toBe(validRows(spec));
   });
 
+  it('an instance started while the database is down waits for it and comes up once it is back', async () => {
+    await proxy.cut();
+    const downFor = 3_000;
+    const restoring = sleep(downFor).then(() => proxy.restore());
+    const t0 = Date.now();
+    // A second instance on the same store; the first is left alone (its own connections are cut too).
+    const late = await ws.start('late', {
+      databaseUrl: viaProxy(ws.db.url, proxy.port),
+      env: { TIDEMARK_SWEEP_MS: '500' },
+    });
+    const upAfter = Date.now() - t0;
+    await restoring;
+    const retries = late.logs.filter((l) => l.msg === 'database unavailable at start-up; retrying');
+    expect(retries.length, late.tail()).toBeGreaterThan(0);
+    expect(retries[0]).toMatchObject({ level: 'warn', step: 'migrations' });
+    expect(String(retries[0]!.error)).toMatch(/^the database is unreachable/);
+    expect(upAfter).toBeGreaterThanOrEqual(downFor - 500);
+    const answer = await gql(late.graphqlUrl, '{ runs(first: 1) { totalCount } }');
+    expect(answer.errors).toBeUndefined();
+    observe(
+      FAULT,
+      `\`tidemark serve\` started while the proxy refuses every connection, restored after ${downFor / 1000} s`,
+      `it logged "database unavailable at start-up; retrying" ${retries.length} times (step ${retries[0]!.step}), answered /healthz ${(upAfter / 1000).toFixed(1)} s after its start, and served GraphQL; before, it exited at the first refused connection`,
+    );
+  });
+
   it('blackhole: requests answer with an error within the bound instead of hanging; service resumes after', async () => {
     const ok = await gql(a.graphqlUrl, '{ runs(first: 1) { totalCount } }');
     expect(ok.errors).toBeUndefined();

@@ -48,6 +48,21 @@ describe(`/readyz (${testEngine()})`, () => {
     });
   });
 
+  it('answers 503 naming the start-up step still running, and ready once start-up is over', async () => {
+    db = await createTestDb();
+    let step: string | null = 'contract sync';
+    const app = appFor(db.knex, { starting: () => step });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({
+      status: 'unavailable',
+      ready: false,
+      reasons: ['starting: contract sync'],
+    });
+    step = null;
+    expect((await request(app).get('/readyz')).status).toBe(200);
+  });
+
   it('answers 503 naming the pending migrations', async () => {
     db = await createTestDb({ migrate: false });
     const res = await request(appFor(db.knex)).get('/readyz');

@@ -197,7 +197,7 @@ describe(`run dispatcher across processes (${testEngine()})`, () => {
 
     const xDone = await peer.dispatcher.submit(x);
 
-    expect(xDone.status).toBe('succeeded');
+    expect(xDone.status, xDone.error ?? '').toBe('succeeded');
     expect(seen).toEqual([{ claim: false, executed: 'queued', xStatus: 'running' }]);
     expect(await claimedBy(rt, x.id)).toBe('instance-2');
 

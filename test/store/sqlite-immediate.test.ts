@@ -12,6 +12,7 @@ import knex, { type Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/store/connection';
 import { testEngine } from '../support/engine';
+import { DEFERRED } from '../../src/store/sqlite-immediate';
 
 describe.skipIf(testEngine() !== 'sqlite')('SQLite write transactions (BEGIN IMMEDIATE)', () => {
   let dir: string;
@@ -72,5 +73,12 @@ describe.skipIf(testEngine() !== 'sqlite')('SQLite write transactions (BEGIN IMM
     await db.knex.transaction(async (trx) => trx.transaction(async (inner) => inner('t').first('n')));
     expect(seen.filter((s) => s.startsWith('BEGIN'))).toEqual(['BEGIN IMMEDIATE;', 'BEGIN IMMEDIATE;']);
     expect(seen.some((s) => s.startsWith('SAVEPOINT'))).toBe(true);
+    // A transaction that mostly reads (a run claim) asks to stay deferred.
+    await db.knex.transaction(async (trx) => trx('t').first('n'), DEFERRED);
+    expect(seen.filter((s) => s.startsWith('BEGIN'))).toEqual([
+      'BEGIN IMMEDIATE;',
+      'BEGIN IMMEDIATE;',
+      'BEGIN;',
+    ]);
   });
 });

@@ -172,9 +172,12 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
   };
 
   await waitHealthy(inst, 60_000);
-  // A worker (`serve --role worker`) answers its probes before its dispatcher starts: it is up once it says so.
+  // `serve` answers /healthz once it listens, before its start-up work (the contract sync,
+  // the first sweep) is done; /readyz says 503 until then. It is up once it says so.
   if (opts.env?.TIDEMARK_ROLE === 'worker')
     await inst.waitForLog((l) => l.msg === 'tidemark worker started', 60_000, 'worker start');
+  else if (['info', 'debug', 'trace'].includes(env.TIDEMARK_LOG_LEVEL ?? 'info'))
+    await inst.waitForLog((l) => l.msg === 'tidemark listening', 60_000, 'the end of start-up');
   return inst;
 }
 

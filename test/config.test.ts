@@ -1,0 +1,18 @@
+/** Configuration from the environment: defaults, and a clear refusal naming the variable. */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config';
+
+describe('loadConfig', () => {
+  it('TIDEMARK_STARTUP_WAIT_MS: 60 s by default, 0 turns the wait off, nonsense is refused by name', () => {
+    expect(loadConfig({}).startupWaitMs).toBe(60_000);
+    expect(loadConfig({ TIDEMARK_STARTUP_WAIT_MS: '0' }).startupWaitMs).toBe(0);
+    expect(loadConfig({ TIDEMARK_STARTUP_WAIT_MS: '5000' }).startupWaitMs).toBe(5_000);
+    expect(() => loadConfig({ TIDEMARK_STARTUP_WAIT_MS: 'soon' })).toThrow(
+      "TIDEMARK_STARTUP_WAIT_MS must be a whole number of milliseconds >= 100, got 'soon'",
+    );
+  });
+
+  it('refuses an unknown TIDEMARK_ variable as a typo', () => {
+    expect(() => loadConfig({ TIDEMARK_STARTUP_WAIT: '5000' })).toThrow(/TIDEMARK_STARTUP_WAIT/);
+  });
+});
