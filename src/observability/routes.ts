@@ -56,7 +56,9 @@ export function observabilityRoutes(deps: ObservabilityDeps): Router {
 
   router.get('/readyz', async (_req, res) => {
     const step = deps.starting?.() ?? null;
-    const r = step ? { ready: false, reasons: [`starting: ${step}`] } : await readiness(deps.store, timeoutMs);
+    const r = step
+      ? { ready: false, reasons: [`starting: ${step}`] }
+      : await readiness(deps.store, timeoutMs);
     if (!r.ready) deps.logger.warn({ reasons: r.reasons }, 'not ready');
     res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'unavailable', ...r });
   });
