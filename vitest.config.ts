@@ -12,6 +12,10 @@ export default defineConfig({
     // Database tests share one server per engine; files run in parallel workers,
     // each test uses its own schema or file, so isolation comes from the fixtures.
     pool: 'forks',
+    // Vitest's default is one worker less than the cores: a single worker on a 2-core CI
+    // machine, where most test files wait on databases, sockets and child processes.
+    // Three overlap those waits (the SQLite leg: 707 s with one, 478 s with three).
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     setupFiles: ['test/support/setup.ts'],

@@ -3,11 +3,6 @@
  * the static part (schema.graphql) plus the typed view of every active contract major.
  */
 import { Command } from 'commander';
-import { lexicographicSortSchema, printSchema } from 'graphql';
-import { buildTidemarkSchema } from '../graphql/schema';
-import { createTidemarkPubSub } from '../graphql/pubsub';
-import { TypedViews } from '../graphql/typed-views/typed-views';
-import { readView } from '../graphql/typed-views/view-reader';
 import { command, withRuntime } from './run-command';
 
 export function schemaCommand(): Command {
@@ -16,6 +11,12 @@ export function schemaCommand(): Command {
       .description('Print the schema served over this store (SDL), typed feature views included')
       .action(
         command(async () => {
+          // Loaded here: the other commands do not need the GraphQL schema's modules.
+          const { lexicographicSortSchema, printSchema } = await import('graphql');
+          const { buildTidemarkSchema } = await import('../graphql/schema');
+          const { createTidemarkPubSub } = await import('../graphql/pubsub');
+          const { TypedViews } = await import('../graphql/typed-views/typed-views');
+          const { readView } = await import('../graphql/typed-views/view-reader');
           const { sdl, problems } = await withRuntime(async (rt) => {
             const views = new TypedViews({
               base: await buildTidemarkSchema(createTidemarkPubSub()),

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { authModeFor } from '../../src/auth/gate';
-import { wantSamples } from '../../src/cli/serve.command';
+import { wantSamples } from '../../src/cli/serve';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
