@@ -25,6 +25,18 @@ export interface CleanRows {
   column(name: string): (i: number) => Value;
   /** The row as an object, for the few rows a report samples or a check rejects. */
   row(i: number): CleanRow;
+  /**
+   * A text column as codes into its dictionary, when the rows keep it so (columnar
+   * rows): a profile counts codes instead of hashing a string per row. Undefined or
+   * null otherwise; `column` always works.
+   */
+  codes?(name: string): TextCodes | null;
+}
+
+/** A text column's cells as dictionary codes: 0 is null, `texts[c]` the text of code c >= 1. */
+export interface TextCodes {
+  code(i: number): number;
+  readonly texts: readonly string[];
 }
 
 /** Rows given as objects. */
@@ -69,6 +81,10 @@ export function pick(base: CleanRows, indices: Uint32Array): CleanRows {
       return (i) => cell(indices[i]!);
     },
     row: (i) => base.row(indices[i]!),
+    codes: (name) => {
+      const codes = base.codes?.(name);
+      return codes ? { code: (i) => codes.code(indices[i]!), texts: codes.texts } : null;
+    },
   };
 }
 

@@ -11,7 +11,7 @@
  * event time is read from its column, and the raw batch is a code into the run's list.
  */
 import type { ColumnType } from '../domain/contract';
-import { rowFrom, type CleanRows } from '../domain/clean-rows';
+import { rowFrom, type CleanRows, type TextCodes } from '../domain/clean-rows';
 import { ownText } from './detach';
 import type { CleanRow } from '../domain/rows';
 import type { TypedRow, Value } from '../domain/value';
@@ -179,9 +179,11 @@ export class ColumnarRowsBuilder {
     const readers = new Map<string, (i: number) => Value>();
     this.numbers.names.forEach((name, c) => readers.set(name, numberReader(this.numbers.blocks[c]!)));
     this.booleans.names.forEach((name, c) => readers.set(name, booleanReader(this.booleans.blocks[c]!)));
-    this.texts.names.forEach((name, c) =>
-      readers.set(name, textReader(this.texts.blocks[c]!, this.dictionaries[c]!.texts)),
-    );
+    const codes = new Map<string, TextCodes>();
+    this.texts.names.forEach((name, c) => {
+      readers.set(name, textReader(this.texts.blocks[c]!, this.dictionaries[c]!.texts));
+      codes.set(name, codeReader(this.texts.blocks[c]!, this.dictionaries[c]!.texts));
+    });
     const time = readers.get(this.schema.eventTime)! as (i: number) => number;
     const absent = (): Value => null;
     // Row objects list the columns in schema order, as cleansing builds them.
@@ -196,6 +198,7 @@ export class ColumnarRowsBuilder {
       rawBatchId: (i) => batchIds[batchBlocks[i >>> SHIFT]![i & MASK]!]!,
       column: (name) => readers.get(name) ?? absent,
       row: (i): CleanRow => rowFrom(rows, all, i),
+      codes: (name) => codes.get(name) ?? null,
     };
     return rows;
   }
@@ -213,6 +216,10 @@ function booleanReader(blocks: Uint8Array[]): (i: number) => Value {
     const v = blocks[i >>> SHIFT]![i & MASK]!;
     return v === 0 ? null : v === 2;
   };
+}
+
+function codeReader(blocks: Uint32Array[], texts: string[]): TextCodes {
+  return { code: (i) => blocks[i >>> SHIFT]![i & MASK]!, texts };
 }
 
 function textReader(blocks: Uint32Array[], texts: string[]): (i: number) => Value {

@@ -35,6 +35,15 @@ export class ColumnCache {
     if (!p) {
       const profiler = new Profiler(column, 'column');
       const s = emptyStats();
+      const codes = this.rows.codes?.(column);
+      if (codes) {
+        // A text column kept as dictionary codes: count codes, then each text once.
+        profiler.addCodes(codes, this.rows.length);
+        p = profiler.finish();
+        this.profiles.set(column, p);
+        this.stats.set(column, s);
+        return p;
+      }
       const cell = this.rows.column(column);
       for (let i = 0; i < this.rows.length; i++) {
         const v = cell(i);

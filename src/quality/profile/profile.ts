@@ -12,6 +12,7 @@ import { HyperLogLog, hashNumber, hashString } from './hll';
 import { Kll } from './kll';
 import { TopK } from './topk';
 import type { HistogramBin, Profile, ProfileKind, ValueKind } from '../../domain/profile';
+import type { TextCodes } from '../../domain/clean-rows';
 
 export type { HistogramBin, Profile, ProfileKind, TopValue, ValueKind } from '../../domain/profile';
 
@@ -63,6 +64,25 @@ export class Profiler {
     this.texts++;
     // A value already counted is already in the HLL: hash only the ones not held.
     if (!this.topk.increment(s)) this.hll.addHash(hashString(s));
+  }
+
+  /**
+   * `n` cells of a text column as dictionary codes (0: null): the same profile as adding
+   * each cell, with the heavy hitters counted exactly and each distinct text hashed once.
+   */
+  addCodes(codes: TextCodes, n: number): void {
+    const counts = new Uint32Array(codes.texts.length);
+    for (let i = 0; i < n; i++) counts[codes.code(i)]!++;
+    this.count += n;
+    this.nulls += counts[0]!;
+    for (let c = 1; c < counts.length; c++) {
+      const k = counts[c]!;
+      if (k === 0) continue;
+      const s = codes.texts[c]!;
+      this.texts += k;
+      this.topk.incrementBy(s, k);
+      this.hll.addHash(hashString(s));
+    }
   }
 
   /** The profile; `merge` of stored profiles gives the same shape. */

@@ -30,6 +30,13 @@ export class TopK {
     return false;
   }
 
+  /** Counts `k` occurrences of one value at once (a dictionary's exact count). */
+  incrementBy(value: string, k: number): void {
+    this.n += k;
+    this.counts.set(value, (this.counts.get(value) ?? 0) + k);
+    if (this.counts.size >= 2 * this.capacity) this.trim();
+  }
+
   private trim(): void {
     const sorted = [...this.counts.values()].sort((a, b) => b - a);
     const cut = sorted[this.capacity - 1] ?? 0;
@@ -47,10 +54,13 @@ export class TopK {
 
   /** The `limit` largest counts, most frequent first (ties by value, for stable output). */
   top(limit: number): Array<{ value: string; count: number }> {
-    return [...this.counts]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    return this.ordered()
       .slice(0, limit)
       .map(([value, count]) => ({ value, count }));
+  }
+
+  private ordered(): Array<[string, number]> {
+    return [...this.counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /** Every held value's count (for drift over categories). */
@@ -58,8 +68,9 @@ export class TopK {
     return this.counts;
   }
 
+  /** In count order: the same counts serialise alike whatever order the values came in. */
   toJSON(): TopKState {
-    return { n: this.n, counts: [...this.counts] };
+    return { n: this.n, counts: this.ordered() };
   }
 
   static fromJSON(s: TopKState): TopK {
