@@ -180,6 +180,19 @@ describe.each(ENGINES)('the console in Chromium, anonymous on loopback (%s)', (e
         .locator('table.rejects tbody tr')
         .evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-row'))));
     await expect.poll(() => range.innerText()).toBe('Rows 1–25 of 60');
+    // The profiles of what it stored: the 10 accepted amounts, 70 to 79.
+    expect((await rowText(page, 'tr[data-profile="column:amount"]')).trim()).toBe(
+      'amount column 10 0 (0.00%) 10 70 74 74.50 79',
+    );
+    expect(
+      await page.locator('tr[data-profile="column:amount"] svg.histogram').getAttribute('aria-label'),
+    ).toMatch(/^histogram: 70–70\.45: 1; 70\.45–70\.90: 0; /);
+    expect((await rowText(page, 'tr[data-profile="column:currency"]')).trim()).toMatch(
+      /currency column 10 0 \(0\.00%\) 1 .* EUR \(10\)$/,
+    );
+    expect(await page.locator('tr[data-profile^="feature:"]').count()).toBe(6);
+    await page.locator('#profiles-heading').scrollIntoViewIfNeeded();
+    await s.b.shot(`console-9-run-profiles-${engine}`);
     expect(await pager.getByRole('button', { name: '← Previous' }).isDisabled()).toBe(true);
     expect(await rows()).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     await pager.getByRole('button', { name: 'Next →' }).click();

@@ -47,6 +47,8 @@ export const RUN = `query Run($id: ID!) {
     ${RUN_SUMMARY}
     attempt codeVersion contractHash createdBy committedAt invalidatedAt outputDigest rowsValid rowsFiltered
     stages { name ms rows }
+    profile { kind name valueKind count nulls distinct min max mean stddev
+      quantiles { name value } histogram { lo hi count } topValues { value count } }
     parent { id status trigger queuedAt }
     children { id status trigger queuedAt }
     rawBatches { id sha256 sizeBytes sourceType sourceUri rowCount receivedAt }
@@ -59,9 +61,12 @@ export const RUN = `query Run($id: ID!) {
   }
 }`;
 
-/** The contract version's expectations: where a row check's threshold (min, max, ...) is written. */
+/**
+ * The contract version's expectations (where a row check's threshold, min, max, ..., is
+ * written) and its column and feature types (a profile of a timestamp is shown as times).
+ */
 export const CONTRACT_EXPECTATIONS = `query ContractExpectations($name: String!, $version: String!) {
-  contract(name: $name, version: $version) { expectations }
+  contract(name: $name, version: $version) { expectations schema { name type } features { name type } }
 }`;
 
 export const REJECTS = `query Rejects($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {

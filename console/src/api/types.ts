@@ -115,6 +115,23 @@ export interface RunLink {
 }
 
 /** One stage of a run and the wall time it spent there (Run.stages). */
+/** A column's or feature's profile over the rows a run stored (GraphQL ColumnProfile). */
+export interface ColumnProfile {
+  kind: string;
+  name: string;
+  valueKind: string;
+  count: number;
+  nulls: number;
+  distinct: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  stddev: number | null;
+  quantiles: Array<{ name: string; value: number }>;
+  histogram: Array<{ lo: number; hi: number; count: number }>;
+  topValues: Array<{ value: string; count: number }>;
+}
+
 export interface RunStage {
   name: string;
   ms: number;
@@ -132,6 +149,7 @@ export interface RunDetail extends RunSummary {
   rowsValid: number;
   rowsFiltered: number;
   stages: RunStage[] | null;
+  profile: ColumnProfile[];
   parent: RunLink | null;
   children: RunLink[];
   rawBatches: RawBatch[];

@@ -14,6 +14,7 @@ import { ErrorMessage, Loading } from '../components/Feedback';
 import { Link, usePageTitle } from '../router';
 import { bytes, count, dateTime, duration } from '../format';
 import { StageTimings } from './run/StageTimings';
+import { Profiles } from './run/Profiles';
 import { ValidationReport } from './ValidationReport';
 import { Rejects } from './Rejects';
 import { RunActions } from './RunActions';
@@ -22,10 +23,13 @@ export function RunDetail({ id }: { id: string }) {
   usePageTitle(`Run ${id}`);
   const q = useQuery<{ run: Run | null }>(RUN, { id });
   const run = q.data?.run;
-  const expectations = useQuery<{ contract: { expectations: unknown } | null }>(
-    run ? CONTRACT_EXPECTATIONS : null,
-    run ? { name: run.contract, version: run.contractVersion } : {},
-  );
+  const expectations = useQuery<{
+    contract: {
+      expectations: unknown;
+      schema: Array<{ name: string; type: string }>;
+      features: Array<{ name: string; type: string }>;
+    } | null;
+  }>(run ? CONTRACT_EXPECTATIONS : null, run ? { name: run.contract, version: run.contractVersion } : {});
   const live = run && (run.status === 'QUEUED' || run.status === 'RUNNING');
   const onRun = useCallback((r: RunSummary) => r.id === id && q.reload(), [id, q.reload]);
   useLiveRuns(live ? { contract: run.contract, environment: run.environment } : null, onRun, q.reload);
@@ -134,6 +138,11 @@ export function RunDetail({ id }: { id: string }) {
         </dl>
       </section>
       <ValidationReport report={run.validation} definitions={defs} run={run} />
+      <Profiles
+        profiles={run.profile}
+        status={run.status}
+        types={typesOf(expectations.data?.contract ?? null)}
+      />
       <Rejects id={run.id} total={run.rowsRejected} />
       <section aria-labelledby="batches-heading">
         <h2 id="batches-heading">Raw batches ({run.rawBatches.length})</h2>
@@ -193,4 +202,17 @@ function RunLinks({ runs }: { runs: RunLink[] }) {
       ))}
     </ul>
   );
+}
+
+/** `column:name` / `feature:name` → its declared type, for showing profiles of times as times. */
+function typesOf(
+  c: {
+    schema: Array<{ name: string; type: string }>;
+    features: Array<{ name: string; type: string }>;
+  } | null,
+): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const col of c?.schema ?? []) m.set(`column:${col.name}`, col.type);
+  for (const f of c?.features ?? []) m.set(`feature:${f.name}`, f.type);
+  return m;
 }
