@@ -87,6 +87,7 @@ try {
       .join(' ')}`,
   );
 } finally {
-  await store.close().catch(() => undefined);
+  // The store's own reader; the connection itself is closed by dispose (after its schema is dropped).
+  await store.features.close().catch(() => undefined);
   await db.dispose();
 }
