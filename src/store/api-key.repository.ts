@@ -4,7 +4,7 @@ import { T } from './tables';
 import { toMillis } from './dialect';
 import type { ApiKey } from '../domain/api-key';
 import type { Role } from '../domain/role';
-import type { ReadStatements } from './read-statements';
+import { rowsBeside, type ReadStatements } from './read-statements';
 
 interface DbApiKeyRow {
   id: string;
@@ -28,11 +28,8 @@ export class ApiKeyRepository {
     private readonly reads: () => ReadStatements | null = () => null,
   ) {}
 
-  private async rows<R>(q: Knex.QueryBuilder): Promise<R[]> {
-    const reads = this.reads();
-    if (!reads) return (await q) as R[];
-    const { sql, bindings } = q.toSQL();
-    return reads.all<R>(sql, [...bindings]);
+  private rows<R>(q: Knex.QueryBuilder): Promise<R[]> {
+    return rowsBeside<R>(this.reads(), q);
   }
 
   async insert(k: ApiKey): Promise<void> {

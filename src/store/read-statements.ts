@@ -29,6 +29,16 @@ export interface ReadStatements {
   close(): Promise<void>;
 }
 
+/**
+ * The rows of a built query, read beside the writer when `reads` is given, else through
+ * the query's own knex (the pool; in a transaction, the transaction).
+ */
+export async function rowsBeside<R>(reads: ReadStatements | null, q: Knex.QueryBuilder): Promise<R[]> {
+  if (!reads) return (await q) as R[];
+  const { sql, bindings } = q.toSQL();
+  return reads.all<R>(sql, [...bindings]);
+}
+
 /** Statements per SQLite text: one steps while the other's rows are handed over. */
 const SQLITE_STATEMENTS = 2;
 const SQLITE_PRAGMAS = 'PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;';

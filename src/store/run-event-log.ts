@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { T } from './tables';
 import { toRun, type DbRunRow } from './run.row';
 import type { Run, RunStatus } from '../domain/run';
-import type { ReadStatements } from './read-statements';
+import { rowsBeside, type ReadStatements } from './read-statements';
 
 export const RUN_EVENTS_TABLE = 'run_events';
 
@@ -41,11 +41,8 @@ export class RunEventLog {
     private readonly reads: () => ReadStatements | null = () => null,
   ) {}
 
-  private async rows<R>(q: Knex.QueryBuilder): Promise<R[]> {
-    const reads = this.reads();
-    if (!reads) return (await q) as R[];
-    const { sql, bindings } = q.toSQL();
-    return reads.all<R>(sql, [...bindings]);
+  private rows<R>(q: Knex.QueryBuilder): Promise<R[]> {
+    return rowsBeside<R>(this.reads(), q);
   }
 
   /** The newest cursor, or 0 when the log is empty. */
