@@ -36,22 +36,18 @@ export class ColumnCache {
       const profiler = new Profiler(column, 'column');
       const s = emptyStats();
       const codes = this.rows.codes?.(column);
-      if (codes) {
-        // A text column kept as dictionary codes: count codes, then each text once.
-        profiler.addCodes(codes, this.rows.length);
-        p = profiler.finish();
-        this.profiles.set(column, p);
-        this.stats.set(column, s);
-        return p;
-      }
-      const cell = this.rows.column(column);
-      for (let i = 0; i < this.rows.length; i++) {
-        const v = cell(i);
-        if (typeof v === 'number') {
-          profiler.count++;
-          profiler.addNumber(v);
-          if (Number.isFinite(v)) addValue(s, v);
-        } else profiler.add(v);
+      // A text column kept as dictionary codes: count codes, then each text once.
+      if (codes) profiler.addCodes(codes, this.rows.length);
+      else {
+        const cell = this.rows.column(column);
+        for (let i = 0; i < this.rows.length; i++) {
+          const v = cell(i);
+          if (typeof v === 'number') {
+            profiler.count++;
+            profiler.addNumber(v);
+            if (Number.isFinite(v)) addValue(s, v);
+          } else profiler.add(v);
+        }
       }
       p = profiler.finish();
       this.profiles.set(column, p);

@@ -93,6 +93,12 @@ export class Kll {
   }
 
   private compactLevel0(): void {
+    this.halveLevel0();
+    this.cascade(1);
+  }
+
+  /** Sorts level 0 and moves every other item up (from a coin-chosen offset). */
+  private halveLevel0(): void {
     const items = this.level0.subarray(0, this.n0);
     items.sort();
     const up = this.ensureLevel(1);
@@ -102,7 +108,6 @@ export class Kll {
     // An odd item out stays behind at its weight.
     if (odd) this.level0[0] = items[end]!;
     this.n0 = odd;
-    this.cascade(1);
   }
 
   /** Compacts level h (h >= 1) and the ones above while they are over capacity. */
@@ -131,14 +136,7 @@ export class Kll {
   private deepen(): void {
     const s = Math.max(0, this.upper.length - 1 - COMPACTING_LEVELS);
     if (s <= this.s) return;
-    if (this.s === 0 && this.n0 > 1) {
-      const items = this.level0.subarray(0, this.n0).sort();
-      const up = this.ensureLevel(1);
-      const odd = this.n0 & 1;
-      for (let i = this.flip(); i < this.n0 - odd; i += 2) up.push(items[i]!);
-      if (odd) this.level0[0] = items[this.n0 - 1]!;
-      this.n0 = odd;
-    }
+    if (this.s === 0 && this.n0 > 1) this.halveLevel0();
     for (let h = Math.max(1, this.s); h < s; h++) if (this.upper[h]!.length > 1) this.compactUpper(h);
     this.s = s;
     this.cap0 = 2 ** s;
