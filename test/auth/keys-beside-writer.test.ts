@@ -11,6 +11,8 @@ import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
 import { keyedServer, PUSH_CONTRACT, type KeyedServer } from './keyed-server';
 import { TOUCH_EVERY_MS } from '../../src/auth/key.service';
+import type { Knex } from 'knex';
+import { holdTransaction } from '../support/hold-transaction';
 
 /** A budget against a hang, not a timing: a request queued behind the writer never answers. */
 const HANG_MS = 3_000;
@@ -38,16 +40,7 @@ describe(`keyed reads beside a long write transaction (${testEngine()})`, () => 
     const key = await keyed.key('reader');
     const token = key.secret;
     expect((await keyed.post(READ, token)).body.data.features).toEqual([{ entity: 'd1', values: { n: 7 } }]);
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let inside!: () => void;
-    const entered = new Promise<void>((r) => (inside = r));
-    const tx = rt.store.db.transaction(async (trx) => {
-      await trx.raw('select 1');
-      inside();
-      await held;
-    });
-    await entered;
+    const hold = await holdTransaction(rt.store.db as Knex);
     try {
       for (let i = 0; i < 3; i++) {
         const answer = await Promise.race([
@@ -57,8 +50,7 @@ describe(`keyed reads beside a long write transaction (${testEngine()})`, () => 
         expect(answer).toEqual({ status: 200, features: [{ entity: 'd1', values: { n: 7 } }] });
       }
     } finally {
-      release();
-      await tx;
+      await hold.release();
     }
     // A revoked key is refused at once, the same lookup.
     await rt.keys.revoke(key.id, 'test');

@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type TidemarkServer } from '../../src/server';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
+import type { Knex } from 'knex';
+import { holdTransaction } from '../support/hold-transaction';
 
 /** A budget against a hang, not a timing: a health check queued behind the writer never answers. */
 const HANG_MS = 3_000;
@@ -27,16 +29,7 @@ describe(`/healthz beside a long write transaction (${testEngine()})`, () => {
   });
 
   it('answers 200 while a transaction holds a connection, and still after it', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let inside!: () => void;
-    const entered = new Promise<void>((r) => (inside = r));
-    const tx = rt.store.db.transaction(async (trx) => {
-      await trx.raw('select 1');
-      inside();
-      await held;
-    });
-    await entered;
+    const hold = await holdTransaction(rt.store.db as Knex);
     try {
       const answer = await Promise.race([
         fetch(`${base}/healthz`).then(async (r) => ({ status: r.status, body: await r.json() })),
@@ -44,8 +37,7 @@ describe(`/healthz beside a long write transaction (${testEngine()})`, () => {
       ]);
       expect(answer).toEqual({ status: 200, body: { status: 'ok' } });
     } finally {
-      release();
-      await tx;
+      await hold.release();
     }
     const after = await fetch(`${base}/healthz`);
     expect(after.status).toBe(200);

@@ -8,6 +8,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
+import type { Knex } from 'knex';
+import { holdTransaction } from '../support/hold-transaction';
 
 const SENSOR = `
 name: sensor
@@ -42,16 +44,7 @@ describe(`online reads beside a long write transaction (${testEngine()})`, () =>
   afterEach(() => rt.dispose());
 
   it('resolve the contract and read the features while a transaction holds a connection', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let inside!: () => void;
-    const entered = new Promise<void>((r) => (inside = r));
-    const tx = rt.store.db.transaction(async (trx) => {
-      await trx.raw('select 1');
-      inside();
-      await held;
-    });
-    await entered;
+    const hold = await holdTransaction(rt.store.db as Knex);
     try {
       rt.registry.invalidate(); // as when the active-version cache has expired
       const read = rt.features.features({
@@ -65,8 +58,7 @@ describe(`online reads beside a long write transaction (${testEngine()})`, () =>
       ]);
       expect(answer === 'stalled' ? answer : answer.map((v) => v.values)).toEqual([{ reading: 7 }]);
     } finally {
-      release();
-      await tx;
+      await hold.release();
     }
   });
 });

@@ -12,6 +12,7 @@ import { repoFile } from '../support/graphql';
 import { RunEventLog, RUN_EVENTS_TABLE } from '../../src/store/run-event-log';
 import type { Knex } from 'knex';
 import { loadConfig, parseDuration } from '../../src/config';
+import { holdTransaction } from '../support/hold-transaction';
 
 describe(`run event log (${testEngine()})`, () => {
   let rt: TestRuntime;
@@ -46,16 +47,7 @@ describe(`run event log (${testEngine()})`, () => {
     const beside = new RunEventLog(rt.store.db as Knex, () => rt.store.features.reader());
     const r = aRun();
     await rt.store.runs.insert(r);
-    let release!: () => void;
-    const held = new Promise<void>((ok) => (release = ok));
-    let inside!: () => void;
-    const entered = new Promise<void>((ok) => (inside = ok));
-    const tx = rt.store.db.transaction(async (trx) => {
-      await trx.raw('select 1');
-      inside();
-      await held;
-    });
-    await entered;
+    const hold = await holdTransaction(rt.store.db as Knex);
     try {
       // A budget against a hang, not a timing: a read queued behind the transaction never answers.
       const read = Promise.all([beside.latestCursor(), beside.after(0, 100)]);
@@ -70,8 +62,7 @@ describe(`run event log (${testEngine()})`, () => {
         Number(answer !== 'stalled' && answer[1][0]!.eventCursor),
       );
     } finally {
-      release();
-      await tx;
+      await hold.release();
     }
     // The same events as through the pool, field for field.
     expect(await beside.after(0, 100)).toEqual(await log.after(0, 100));
