@@ -56,6 +56,10 @@ const vitest = await startVitest('test', filters, {
   fileParallelism: false,
   testTimeout: 180_000,
   hookTimeout: 120_000,
+  // A fault test drives several processes through timed outages on a shared 2-core
+  // machine; one retry tells a flake from a defect, and the runner lists every retried
+  // test after the table so a flake is seen, not hidden.
+  retry: 1,
 });
 const files = vitest?.state.getFiles() ?? [];
 const failed =
@@ -63,6 +67,7 @@ const failed =
   files.length === 0 ||
   files.some((f) => f.result?.state === 'fail') ||
   vitest.state.getCountOfFailedTests() > 0;
+const { failures, retried } = outcomes(files);
 await vitest?.close();
 
 if (existsSync(report)) {
@@ -76,4 +81,37 @@ if (existsSync(report)) {
   rmSync(report, { force: true });
 }
 if (files.length === 0) console.error('no fault test files found');
+// Said last, after the table, so the tail of a CI log names what failed and why.
+if (retried.length > 0) {
+  console.log(`\npassed only when retried (${retried.length}), a flake to look into:`);
+  for (const r of retried) console.log(`  ${r}`);
+}
+if (failures.length > 0) {
+  console.error(`\nfault tests that failed (${failures.length}):`);
+  for (const f of failures) console.error(`  ${f}`);
+}
 process.exit(failed ? 1 : 0);
+
+/** The failed tests (and failed files: a hook or an unhandled error) and the tests that passed on a retry. */
+function outcomes(files) {
+  const failures = [];
+  const retried = [];
+  const firstLine = (errors) => (errors?.[0]?.message ?? 'no message').split('\n')[0].slice(0, 300);
+  const walk = (task, path) => {
+    const name = [...path, task.name].join(' > ');
+    if (task.type === 'test') {
+      if (task.result?.state === 'fail') failures.push(`${name}: ${firstLine(task.result.errors)}`);
+      else if ((task.result?.retryCount ?? 0) > 0)
+        retried.push(`${name} (retries: ${task.result.retryCount})`);
+      return;
+    }
+    for (const t of task.tasks ?? [])
+      walk(t, task.type === 'suite' && task.filepath ? path : [...path, task.name]);
+  };
+  for (const f of files) {
+    if (f.result?.state === 'fail' && f.result.errors?.length)
+      failures.push(`${f.name}: ${firstLine(f.result.errors)}`);
+    for (const t of f.tasks ?? []) walk(t, [f.name]);
+  }
+  return { failures, retried };
+}
