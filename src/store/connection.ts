@@ -7,9 +7,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Engine } from './dialect';
 import { ImmediateSqliteClient } from './sqlite-immediate';
+import { CHECKPOINT_DEFAULTS, startCheckpointer, type CheckpointerOptions } from './sqlite-checkpointer';
 
 export type DbOptions =
-  | { engine: 'sqlite'; filename: string }
+  | {
+      engine: 'sqlite';
+      filename: string;
+      /** When the WAL is copied back into the file (sqlite-checkpointer.ts); tests set their own. */
+      checkpoint?: CheckpointerOptions;
+    }
   | {
       engine: 'postgres';
       url: string;
@@ -34,19 +40,30 @@ export interface Db {
 
 export function openDb(opts: DbOptions): Db {
   const k = opts.engine === 'sqlite' ? openSqlite(opts.filename) : openPostgres(opts);
+  const fileBacked =
+    opts.engine === 'sqlite' && opts.filename !== ':memory:' && !opts.filename.startsWith('file:');
+  const checkpointer =
+    opts.engine === 'sqlite' && fileBacked
+      ? startCheckpointer(
+          opts.filename,
+          () => openSqlite(opts.filename),
+          opts.checkpoint ?? CHECKPOINT_DEFAULTS,
+        )
+      : null;
   let side: Knex | null = null;
   const leases = () =>
     (side ??=
       opts.engine === 'sqlite'
-        ? opts.filename === ':memory:' || opts.filename.startsWith('file:')
-          ? k
-          : openSqlite(opts.filename)
+        ? fileBacked
+          ? openSqlite(opts.filename)
+          : k
         : openPostgres({ ...opts, poolMax: 1, queryTimeoutMs: opts.queryTimeoutMs === 0 ? 0 : 5_000 }));
   return {
     knex: k,
     engine: opts.engine,
     leases,
     close: async () => {
+      await checkpointer?.stop();
       if (side && side !== k) await side.destroy();
       side = null;
       await k.destroy();
@@ -68,8 +85,13 @@ function openSqlite(filename: string): Knex {
       min: 1,
       max: 1,
       afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) => {
+        // wal_autocheckpoint = 0: the copy back into the file happens beside the writer
+        // (sqlite-checkpointer.ts), not inside the commit that crossed the threshold.
+        // (A 32 MiB page cache took another 50 ms off a daily run's history read, but
+        // raised the 1M-row ingest's peak memory past its 300 MB target: left at 2 MiB.)
         conn.exec(
-          'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;',
+          'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;' +
+            ' PRAGMA wal_autocheckpoint = 0;',
           (err) => done(err, conn),
         );
       },
