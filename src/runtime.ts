@@ -113,7 +113,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   mkdirSync(config.landingDir, { recursive: true });
   mkdirSync(config.rawDir, { recursive: true });
   const logger = overrides.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
-  const db = openDb(overrides.db ?? dbOptionsFor(config));
+  const db = openDb(overrides.db ?? dbOptionsFor(config), logger);
   try {
     const migrate = () => migrateLatest(db.knex);
     const applied = overrides.startupWaitMs

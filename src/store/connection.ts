@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Engine } from './dialect';
 import { ImmediateSqliteClient } from './sqlite-immediate';
+import { knexLog, type DriverLogger } from './driver-log';
 import { CHECKPOINT_DEFAULTS, startCheckpointer, type CheckpointerOptions } from './sqlite-checkpointer';
 
 export type DbOptions =
@@ -38,7 +39,11 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export function openDb(opts: DbOptions): Db {
+/** `logger` receives the driver's own warnings and errors (driver-log.ts); stderr as JSON without one. */
+export function openDb(opts: DbOptions, logger?: DriverLogger): Db {
+  const log = knexLog(logger);
+  const openSqlite = (filename: string) => sqliteKnex(filename, log);
+  const openPostgres = (o: PgOptions) => postgresKnex(o, log);
   const k = opts.engine === 'sqlite' ? openSqlite(opts.filename) : openPostgres(opts);
   const fileBacked =
     opts.engine === 'sqlite' && opts.filename !== ':memory:' && !opts.filename.startsWith('file:');
@@ -71,9 +76,10 @@ export function openDb(opts: DbOptions): Db {
   };
 }
 
-function openSqlite(filename: string): Knex {
+function sqliteKnex(filename: string, log: Knex.Config['log']): Knex {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   return knex({
+    log,
     client: ImmediateSqliteClient as unknown as typeof knex.Client,
     connection: { filename },
     useNullAsDefault: true,
@@ -103,14 +109,17 @@ interface SqliteConn {
   exec(sql: string, cb: (err: Error | null) => void): void;
 }
 
-function openPostgres(opts: {
+interface PgOptions {
   url: string;
   schema?: string;
   poolMax?: number;
   queryTimeoutMs?: number;
-}): Knex {
+}
+
+function postgresKnex(opts: PgOptions, log: Knex.Config['log']): Knex {
   const queryTimeout = opts.queryTimeoutMs ?? 15_000;
   return knex({
+    log,
     client: 'pg',
     // Without timeouts a query on a connection whose peer went silent waits forever:
     // the API must answer with an error, not hang, when the database is unreachable.
