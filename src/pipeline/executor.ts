@@ -129,10 +129,15 @@ export class RunExecutor {
       environment: run.environment,
       trigger: run.trigger,
     });
-    const started = this.deps.clock.now();
-    const leaseUntil = started + this.leaseMs;
-    if (!(await this.deps.store.runs.claim(run, this.instanceId, started, leaseUntil, selfIncarnation())))
-      return run;
+    const clock = () => this.deps.clock.now();
+    const started = await this.deps.store.runs.claimAt(
+      run,
+      this.instanceId,
+      clock,
+      this.leaseMs,
+      selfIncarnation(),
+    );
+    if (started === null) return run;
     this.executing.add(run.id);
     Object.assign(run, { status: 'running', startedAt: started });
     this.deps.events.publish(run);

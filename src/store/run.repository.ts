@@ -84,20 +84,39 @@ export class RunRepository {
     leaseUntil: number,
     incarnation: string | null = null,
   ): Promise<boolean> {
-    const exec = async (trx: Knex.Transaction) => {
+    return (await this.claimAt(run, instance, () => now, leaseUntil - now, incarnation)) !== null;
+  }
+
+  /**
+   * Claims a queued run when no run of its lane is running; the start time (null: refused).
+   * The time is read once the lane is known free, inside the claim's transaction: read
+   * before, it could precede the finish of the run that held the lane while the claim
+   * waited for the lane's lock, and the record would show two runs of one lane overlapping.
+   */
+  async claimAt(
+    run: Run,
+    instance: string,
+    clock: () => number,
+    leaseMs: number,
+    incarnation: string | null = null,
+  ): Promise<number | null> {
+    const exec = async (trx: Knex.Transaction): Promise<number | null> => {
       await lockKey(trx, this.engine, `run-lane:${run.contractName}:${run.environment}`);
       const busy = await trx(T.runs)
         .where({ contract_name: run.contractName, environment: run.environment, status: 'running' })
         .first('id');
-      if (busy) return false;
-      const n = await trx(T.runs).where({ id: run.id, status: 'queued' }).update({
-        status: 'running',
-        started_at: now,
-        claimed_by: instance,
-        claimed_incarnation: incarnation,
-        lease_until: leaseUntil,
-      });
-      return n > 0;
+      if (busy) return null;
+      const now = clock();
+      const n = await trx(T.runs)
+        .where({ id: run.id, status: 'queued' })
+        .update({
+          status: 'running',
+          started_at: now,
+          claimed_by: instance,
+          claimed_incarnation: incarnation,
+          lease_until: now + leaseMs,
+        });
+      return n > 0 ? now : null;
     };
     // Deferred on SQLite: a lane busy in another process is refused by a read, without
     // waiting for that process's commit to release the write lock.

@@ -5,6 +5,7 @@ import { insertRun, makeRun, registerContract, T0 } from '../support/fixtures';
 import { Store } from '../../src/store/store';
 import type { Run } from '../../src/domain/run';
 import type { RunFilter } from '../../src/store/run.repository';
+import { T } from '../../src/store/tables';
 import type { ValidationReport } from '../../src/domain/validation-report';
 
 const REPORT: ValidationReport = {
@@ -56,6 +57,32 @@ describe(`RunRepository (${testEngine()})`, () => {
     await registerContract(store, 'air_quality', '1.0.0');
   });
   afterEach(() => db.dispose());
+
+  describe('claimAt', () => {
+    it('reads the start time only once the lane is free, and stores the lease from it', async () => {
+      const first = await insertRun(store);
+      const second = await insertRun(store);
+      const reads: number[] = [];
+      const clock = () => {
+        reads.push(T0 + 5_000);
+        return T0 + 5_000;
+      };
+      expect(await store.runs.claimAt(first, 'host:1', clock, 60_000)).toBe(T0 + 5_000);
+      expect(reads).toHaveLength(1);
+      // The lane is busy: refused before the clock is read, so a start time is never taken
+      // while another run of the lane may still be finishing.
+      expect(await store.runs.claimAt(second, 'host:2', clock, 60_000)).toBeNull();
+      expect(reads).toHaveLength(1);
+      const got = (await store.runs.get(first.id))!;
+      expect(got.status).toBe('running');
+      expect(got.startedAt).toBe(T0 + 5_000);
+      const lease = (await db.knex(T.runs).where({ id: first.id }).first('lease_until')) as {
+        lease_until: number | string;
+      };
+      expect(Number(lease.lease_until)).toBe(T0 + 65_000);
+      expect((await store.runs.get(second.id))!.status).toBe('queued');
+    });
+  });
 
   describe('insert and get', () => {
     it('round-trips every field of a finished run', async () => {
