@@ -23,8 +23,10 @@ import {
 } from './point-in-time.sql';
 import { readStatements, type ReadStatements } from './read-statements';
 import { historyStatement } from './history.sql';
+import { keepHistory, type HistoryRow } from './history-keep';
 import type { Environment } from '../domain/environment';
 import type { Value } from '../domain/value';
+import type { HistoryPoint } from '../domain/rows';
 
 /**
  * A row to store: its values as an object, or already serialised (the run's commit
@@ -252,31 +254,25 @@ export class FeatureRepository {
     view: FeatureView,
     requests: HistoryRequest[],
     opts: HistoryOptions,
-  ): Promise<Map<string, Array<{ eventTime: number; values: Record<string, Value> }>>> {
-    const out = new Map<string, Array<{ eventTime: number; values: Record<string, Value> }>>();
+  ): Promise<Map<string, HistoryPoint[]>> {
     const viewId = await this.viewId(view);
-    if (viewId === null) return out;
+    if (viewId === null) return new Map();
     // In key order, consecutive walks touch neighbouring pages: of the index, and of the
     // table, where a day's rows of neighbouring entities were written side by side.
     const sorted = [...requests].sort((a, b) =>
       a.entityKey < b.entityKey ? -1 : a.entityKey > b.entityKey ? 1 : 0,
     );
-    for (let start = 0; start < sorted.length; start += HISTORY_CHUNK) {
-      const rows = await this.historyChunk(viewId, sorted.slice(start, start + HISTORY_CHUNK), opts);
-      for (const r of rows) {
-        const list = out.get(r.ek) ?? [];
-        list.push({ eventTime: toMillis(r.event_time)!, values: JSON.parse(r.feature_values) });
-        out.set(r.ek, list);
-      }
-    }
-    return out;
+    const found: HistoryRow[] = [];
+    for (let start = 0; start < sorted.length; start += HISTORY_CHUNK)
+      found.push(...(await this.historyChunk(viewId, sorted.slice(start, start + HISTORY_CHUNK), opts)));
+    return keepHistory(found, opts);
   }
 
   private async historyChunk(
     view: number,
     part: HistoryRequest[],
     opts: HistoryOptions,
-  ): Promise<Array<{ ek: string; event_time: number | string; feature_values: string }>> {
+  ): Promise<HistoryRow[]> {
     const { sql, bindings } = historyStatement(this.engine, view, part, opts);
     const res = await withoutJit(this.db, this.engine, (db) => db.raw(sql, bindings as Knex.RawBinding[]));
     return this.engine === 'postgres' ? res.rows : res;
