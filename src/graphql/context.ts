@@ -72,6 +72,8 @@ export function createServices(
     new EventFanout<RunEvent>(
       runEventLogSource(runEvents, {
         intervalMs: RUN_EVENT_POLL_MS,
+        // This process's own status changes are in the log by the time they are published.
+        wake: (nudge) => rt.events.subscribe(() => nudge()),
         onError: (err) =>
           rt.logger.warn({ error: String(err) }, 'reading the run event log failed; retrying'),
       }),
