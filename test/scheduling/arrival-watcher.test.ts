@@ -6,7 +6,7 @@
  * (apply, promote) catch up what has already landed. A file that grows after its run
  * runs again over the appended lines only; one rewritten is refused, not retried.
  */
-import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseContract } from '../../src/contracts/parse';
@@ -176,6 +176,27 @@ describe(`arrival watcher (${testEngine()})`, () => {
     await rt.land('other/sentinel.txt', 'x');
     await sentinel;
     expect(await allRuns()).toHaveLength(1);
+  });
+
+  it('sees files renamed into directories made a moment before, each once', async () => {
+    const { rt } = await setUp([contract('sales', { path: 'sales/**/*.csv' })]);
+    // Rename a complete file into each directory right after making it: the watcher may
+    // not have attached to the directory yet, so no event for the file itself may come.
+    const files = Array.from({ length: 8 }, (_, i) => `sales/d${i}/part-${i}.csv`);
+    const seen = new Map<string, number>();
+    const off = watcher!.onEvent((e) => {
+      if (e.type === 'file') seen.set(e.file, (seen.get(e.file) ?? 0) + 1);
+    });
+    const runs = files.map((f) => runOf(f));
+    for (const [i, f] of files.entries()) {
+      const staged = join(rt.config.landingDir, `.staged-${i}`);
+      await writeFile(staged, `date,country,cases\n2024-01-0${i + 1},DEU,${i}\n`);
+      await mkdir(dirname(join(rt.config.landingDir, f)), { recursive: true });
+      await rename(staged, join(rt.config.landingDir, f));
+    }
+    for (const run of await Promise.all(runs)) expect(run.status).toBe('succeeded');
+    off();
+    expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(files.map((f) => [f, 1])));
   });
 
   it('starts nothing for a file no watched glob matches, nor for a contract without onArrival', async () => {
