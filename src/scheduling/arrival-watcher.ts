@@ -5,7 +5,8 @@
  * the file. Files already there at start-up come through the initial scan. Content
  * ingested before is recognised by sha256 in `runs.trigger` ("nothing new to run").
  */
-import { isAbsolute, relative, sep } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { Environment } from '../domain/environment';
@@ -52,6 +53,8 @@ export class ArrivalWatcher {
   private targets: Target[] = [];
   /** Complete files seen so far (relative paths): caught up for contracts that become active later. */
   private readonly known = new Set<string>();
+  /** Directories chokidar tracks (relative paths): a look through their parent leaves them to it. */
+  private readonly dirs = new Set<string>();
   /** Per (environment, contract), triggers one after another: two at once could both take the same content as new. */
   private readonly lanes = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(e: ArrivalEvent) => void>();
@@ -75,6 +78,8 @@ export class ArrivalWatcher {
     watcher.on('add', (path) => this.arrived(path));
     watcher.on('change', (path) => this.arrived(path));
     watcher.on('unlink', (path) => this.known.delete(this.relative(path)));
+    watcher.on('addDir', (path) => this.dirAdded(path, stabilityThreshold));
+    watcher.on('unlinkDir', (path) => this.dirs.delete(this.relative(path)));
     watcher.on('error', (err) =>
       this.deps.logger.error({ err, landingDir: this.deps.landingDir }, 'landing watcher error'),
     );
@@ -153,6 +158,35 @@ export class ArrivalWatcher {
       matched: matched.map((t) => ({ environment: t.environment, contract: t.contract })),
     });
     for (const t of matched) this.enqueue(t, file);
+  }
+
+  /**
+   * Chokidar reads a new directory and only then starts watching it: a file renamed in
+   * between never gets an event (a fault run once waited 61 s for one). So the directory
+   * is looked through again once its watch is surely in place (a stability window later).
+   */
+  private dirAdded(path: string, delayMs: number): void {
+    this.dirs.add(this.relative(path));
+    const timer = setTimeout(() => void this.lookThrough(path), delayMs);
+    timer.unref();
+  }
+
+  /**
+   * What chokidar does not track yet is handed to it rather than run here: a file then
+   * waits for its stability window like any other and chokidar, which knows what it has
+   * reported or is waiting on, reports it once; a subdirectory it missed gets read,
+   * watched and looked through in turn.
+   */
+  private async lookThrough(dir: string): Promise<void> {
+    // Gone again, or unreadable (chokidar reports that itself): nothing to find.
+    const names = await readdir(dir).catch(() => []);
+    const watcher = this.watcher;
+    if (!watcher) return;
+    for (const name of names) {
+      const path = join(dir, name);
+      const rel = this.relative(path);
+      if (!this.ignored(path) && !this.known.has(rel) && !this.dirs.has(rel)) watcher.add(path);
+    }
   }
 
   /**

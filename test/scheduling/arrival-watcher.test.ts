@@ -5,8 +5,10 @@
  * contracts without onArrival start nothing, and contracts that become active later
  * (apply, promote) catch up what has already landed. A file that grows after its run
  * runs again over the appended lines only; one rewritten is refused, not retried.
+ * Files renamed into a directory just made, before chokidar watches it, run once each.
  */
-import { appendFile, mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseContract } from '../../src/contracts/parse';
@@ -16,6 +18,7 @@ import type { Run } from '../../src/domain/run';
 import { testEngine } from '../support/engine';
 import { countRows, createTestRuntime, type TestRuntime } from '../support/runtime';
 import { T } from '../../src/store/tables';
+import { beforeWatchStarts } from './watch-gap';
 
 const CSV = 'date,country,cases\n2024-01-01,DEU,1\n2024-01-01,FRA,2\n';
 const STABILITY_MS = 300;
@@ -179,24 +182,57 @@ describe(`arrival watcher (${testEngine()})`, () => {
   });
 
   it('sees files renamed into directories made a moment before, each once', async () => {
-    const { rt } = await setUp([contract('sales', { path: 'sales/**/*.csv' })]);
-    // Rename a complete file into each directory right after making it: the watcher may
-    // not have attached to the directory yet, so no event for the file itself may come.
-    const files = Array.from({ length: 8 }, (_, i) => `sales/d${i}/part-${i}.csv`);
-    const seen = new Map<string, number>();
-    const off = watcher!.onEvent((e) => {
-      if (e.type === 'file') seen.set(e.file, (seen.get(e.file) ?? 0) + 1);
+    const { rt, watcher } = await setUp([contract('sales', { path: 'sales/**/*.csv' })], { start: false });
+    const landing = rt.config.landingDir;
+    await mkdir(join(landing, 'sales'), { recursive: true });
+    await watcher.start();
+    const row = (day: number) => `2024-01-${String(day).padStart(2, '0')},DEU,${day}\n`;
+    const csv = (...days: number[]) => 'date,country,cases\n' + days.map(row).join('');
+    const renameIn = (file: string, content: string) => () => {
+      const staged = join(landing, `.staged-${file.replace(/\W/g, '_')}`);
+      writeFileSync(staged, content);
+      mkdirSync(dirname(join(landing, file)), { recursive: true });
+      renameSync(staged, join(landing, file));
+    };
+    // Each file goes in after chokidar has read its new directory and before it watches
+    // it, as in the fault run that lost one. 'sales/n' gets a whole subtree, which
+    // chokidar then never reads; 'sales/g' a file that is still being written.
+    const files = Array.from({ length: 6 }, (_, i) => `sales/d${i}/part.csv`);
+    const [nested, growing, later] = ['sales/n/deep/er/a.csv', 'sales/g/a.csv', 'sales/n/deep/er/b.csv'];
+    const inGap = new Map<string, () => void>([
+      ...files.map((f, i) => [join(landing, dirname(f)), renameIn(f, csv(i + 1))] as const),
+      [join(landing, 'sales/n'), renameIn(nested, csv(10))],
+      [join(landing, 'sales/g'), renameIn(growing, csv(20))],
+    ]);
+    const undo = beforeWatchStarts((dir) => {
+      inGap.get(dir)?.();
+      inGap.delete(dir);
     });
-    const runs = files.map((f) => runOf(f));
-    for (const [i, f] of files.entries()) {
-      const staged = join(rt.config.landingDir, `.staged-${i}`);
-      await writeFile(staged, `date,country,cases\n2024-01-0${i + 1},DEU,${i}\n`);
-      await mkdir(dirname(join(rt.config.landingDir, f)), { recursive: true });
-      await rename(staged, join(rt.config.landingDir, f));
+    const seen = new Map<string, number>();
+    watcher.onEvent((e) => void (e.type === 'file' && seen.set(e.file, (seen.get(e.file) ?? 0) + 1)));
+    try {
+      const runs = [...files, nested].map((f) => runOf(f));
+      const grown = runOf(growing);
+      for (const f of [...files, nested, growing]) await mkdir(join(landing, f.split('/', 2).join('/')));
+      // Still growing for twice the stability window: run once, when complete.
+      for (let day = 21; day <= 26; day++) {
+        await new Promise((r) => setTimeout(r, STABILITY_MS / 3));
+        await appendFile(join(landing, growing), row(day));
+      }
+      for (const run of await Promise.all(runs)) expect(run.counts).toMatchObject({ read: 1, written: 1 });
+      expect((await grown).counts).toMatchObject({ read: 7, written: 7 });
+      expect(inGap.size).toBe(0);
+    } finally {
+      undo();
     }
-    for (const run of await Promise.all(runs)) expect(run.status).toBe('succeeded');
-    off();
-    expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(files.map((f) => [f, 1])));
+    // The subtree chokidar missed is watched from now on.
+    const ranLater = runOf(later);
+    await rt.land(later, csv(30));
+    await ranLater;
+    await new Promise((r) => setTimeout(r, 2 * STABILITY_MS));
+    const all = [...files, nested, growing, later];
+    expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(all.map((f) => [f, 1])));
+    expect(await allRuns()).toHaveLength(all.length);
   });
 
   it('starts nothing for a file no watched glob matches, nor for a contract without onArrival', async () => {
