@@ -33,15 +33,21 @@ const until = async (ok: () => boolean) => {
   for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
 };
 
+/** A source over `log` polling hourly, so only a nudge makes it read; what it delivered, in order. */
+function woken(log: RunEventLog) {
+  let wake = () => {};
+  const got: string[] = [];
+  const stop = runEventLogSource(log, { intervalMs: HOUR, wake: (n) => ((wake = n), () => {}) })(
+    (e) => got.push(e.id),
+    () => {},
+  );
+  return { got, nudge: () => wake(), stop };
+}
+
 describe('runEventLogSource', () => {
   it('reads at once when woken, not at the next interval', async () => {
     const m = memoryLog();
-    let nudge = () => {};
-    const got: string[] = [];
-    const stop = runEventLogSource(m.log, { intervalMs: HOUR, wake: (n) => ((nudge = n), () => {}) })(
-      (e) => got.push(e.id),
-      () => {},
-    );
+    const { got, nudge, stop } = woken(m.log);
     await until(() => m.reads() === 1); // the first read found the log empty; the next timer is an hour away
     m.write('run_a');
     nudge();
@@ -52,12 +58,7 @@ describe('runEventLogSource', () => {
 
   it('reads again after a read that began before the write it was woken for', async () => {
     const m = memoryLog();
-    let nudge = () => {};
-    const got: string[] = [];
-    const stop = runEventLogSource(m.log, { intervalMs: HOUR, wake: (n) => ((nudge = n), () => {}) })(
-      (e) => got.push(e.id),
-      () => {},
-    );
+    const { got, nudge, stop } = woken(m.log);
     await until(() => m.reads() === 1);
     const release = m.holdReads();
     nudge(); // a read starts and takes its snapshot before the write
