@@ -12,11 +12,14 @@ import type { HistoryOptions } from './feature.repository';
 import type { Value } from '../domain/value';
 import type { HistoryPoint } from '../domain/rows';
 
-/** One row of the history statement: a request and its rows (PostgreSQL returns bigints as text, JSON parsed). */
+/**
+ * One row of the history statement: a request and its rows, as JSON text on SQLite and
+ * already parsed on PostgreSQL (which also returns `tmin`, a bigint, as text).
+ */
 export interface HistoryRow {
   ek: string;
   tmin: number | string;
-  /** [event time, precedence, committed at, row id, feature values as JSON text], per row found. */
+  /** [event time, precedence, committed at, row id, feature values], per row found. */
   found: string | Array<[number, number, number, number, Record<string, Value>]> | null;
 }
 
@@ -28,7 +31,7 @@ interface Candidate {
   values: Record<string, Value>;
 }
 
-/** True when `a` wins over `b` at the same event time. */
+/** True when `a` wins over `b` at the same event time: the rule of `order` in history.sql.ts. */
 function wins(a: Candidate, b: Candidate): boolean {
   if (a.prec !== b.prec) return a.prec > b.prec;
   if (a.committedAt !== b.committedAt) return a.committedAt > b.committedAt;
