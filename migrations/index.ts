@@ -21,6 +21,7 @@ import * as runProfiles from './20261205050001_run_profiles';
 import * as runStages from './20261206000001_run_stages';
 import * as rejectsKeyset from './20261206000002_rejects_keyset_index';
 import * as coveringPitIndex from './20261206030001_covering_pit_index';
+import * as viewCheckState from './20261207000001_view_check_state';
 
 export interface Migration {
   name: string;
@@ -47,4 +48,5 @@ export const migrations: Migration[] = [
   { name: '20261206000001_run_stages', ...runStages },
   { name: '20261206000002_rejects_keyset_index', ...rejectsKeyset },
   { name: '20261206030001_covering_pit_index', ...coveringPitIndex },
+  { name: '20261207000001_view_check_state', ...viewCheckState },
 ];

@@ -14,4 +14,5 @@ export const T = {
   streamOffsets: 'stream_offsets',
   landingSegments: 'landing_segments',
   runProfiles: 'run_profiles',
+  viewCheckState: 'view_check_state',
 } as const;

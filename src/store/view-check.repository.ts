@@ -2,71 +2,106 @@
  * The store's side of the view-scope expectations: a ViewReader over one view as the
  * running run's commit will leave it, on the connection it is given (the commit
  * transaction's, so it sees the run's own uncommitted rows).
+ *
+ * Each check records what it found (store/view-check-state.ts). When the view's visible
+ * runs are still those of that record and it found the view clean, the next run reads
+ * only its own rows and their neighbours (store/view-checks-delta.sql.ts); otherwise the
+ * whole view (store/view-checks.sql.ts). Both give the same answer.
  */
 import type { Knex } from 'knex';
 import type { Engine } from './dialect';
 import { toCount, toMillis } from './dialect';
-import type { ViewReader } from '../domain/view-reader';
+import type { DuplicateKey, Gap, GapCounts, ViewReader } from '../domain/view-reader';
 import {
   duplicatesQuery,
   gapCountsQuery,
   gapSampleQuery,
+  hiddenRunsQuery,
   newestQuery,
   resolveQuery,
   rowCountQuery,
   type Statement,
   type ViewScope,
 } from './view-checks.sql';
+import {
+  ownDuplicatesQuery,
+  ownGapCountsQuery,
+  ownGapSampleQuery,
+  ownRowCountQuery,
+  type DeltaScope,
+} from './view-checks-delta.sql';
+import { runSets, ViewCheckStateStore, type CheckState, type RunSets } from './view-check-state';
 
 export type { ViewScope };
 
+type Duplicates = Awaited<ReturnType<ViewReader['duplicates']>>;
+type Gaps = Awaited<ReturnType<ViewReader['gaps']>>;
+
+interface Resolved {
+  scope: ViewScope;
+  sets: RunSets | null;
+}
+
+/** One check's two ways: over the run's rows given a clean record, or over the whole view. */
+interface CheckWays<R> {
+  key: string;
+  /** The delta adds to the recorded tally, so a record without one cannot serve. */
+  tallied: boolean;
+  delta(d: DeltaScope, prior: CheckState): Promise<R>;
+  full(scope: ViewScope): Promise<R>;
+  stateOf(result: R): CheckState;
+}
+
 export class ViewCheckRepository {
+  private readonly state: ViewCheckStateStore;
+
   constructor(
     private readonly db: Knex | Knex.Transaction,
     private readonly engine: Engine,
-  ) {}
+  ) {
+    this.state = new ViewCheckStateStore(db);
+  }
 
   /**
-   * A reader of the view; its row count is read once however many checks ask. On
-   * PostgreSQL the view's id and visible runs are read first (ViewScope.resolved).
+   * A reader of the view; its row count is read once however many checks ask. The view's
+   * id and visible runs are read first (one small statement).
    */
   reader(given: ViewScope): ViewReader {
     let rowCount: Promise<number> | undefined;
-    let resolved: Promise<ViewScope> | undefined;
-    const scopeOf = () => (resolved ??= this.resolve(given));
-    const q = <T>(f: (s: ViewScope) => Promise<T>) => scopeOf().then(f);
+    let resolved: Promise<Resolved> | undefined;
+    const run = <R>(ways: CheckWays<R>) =>
+      (resolved ??= this.resolveAll(given)).then((r) => this.check(given, r, ways));
     const reader: ViewReader = {
-      rowCount: () => (rowCount ??= q((scope) => this.one(rowCountQuery(scope))).then((r) => toCount(r?.n))),
+      rowCount: () =>
+        (rowCount ??= run({
+          key: 'row_count',
+          tallied: true,
+          delta: async (d, prior) => prior.tally! + toCount((await this.one(ownRowCountQuery(d)))?.n),
+          full: async (scope) => toCount((await this.one(rowCountQuery(scope)))?.n),
+          stateOf: (n) => ({ clean: true, tally: n }),
+        })),
       duplicates: (limit) =>
-        q(async (scope) => {
-          const rows = await this.all(duplicatesQuery(scope, limit));
-          return {
-            groups: toCount(rows[0]?.groups_total),
-            extraRows: toCount(rows[0]?.extra_rows),
-            sample: rows.map((r) => ({
-              entityKey: String(r.entity_key),
-              eventTime: toMillis(r.event_time)!,
-              rows: toCount(r.n),
-            })),
-          };
+        run<Duplicates>({
+          key: 'compound_unique',
+          tallied: false,
+          delta: (d) => this.duplicates(ownDuplicatesQuery(d, limit)),
+          full: (scope) => this.duplicates(duplicatesQuery(scope, limit)),
+          stateOf: (r) => ({ clean: r.groups === 0, tally: null }),
         }),
       gaps: (intervalMs, limit) =>
-        q(async (scope) => {
-          const r = await this.one(gapCountsQuery(scope, intervalMs));
-          const counts = {
-            entities: toCount(r?.entities),
-            gaps: toCount(r?.gaps),
-            entitiesWithGaps: toCount(r?.entities_with_gaps),
-            missing: toCount(r?.missing),
-          };
-          if (counts.gaps === 0) return { counts, sample: [] };
-          const rows = await this.all(gapSampleQuery(scope, intervalMs, limit));
-          const sample = rows.map((g) => ({
-            entityKey: String(g.entity_key),
-            from: toMillis(g.prev)!,
-            to: toMillis(g.event_time)!,
-          }));
-          return { counts, sample };
+        run<Gaps>({
+          key: `no_gaps:${intervalMs}`,
+          tallied: true,
+          delta: async (d, prior) => {
+            const r = await this.one(ownGapCountsQuery(d, intervalMs));
+            const counts = { ...gapCounts(r), entities: prior.tally! + toCount(r?.new_entities) };
+            return { counts, sample: await this.gapSample(counts, ownGapSampleQuery(d, intervalMs, limit)) };
+          },
+          full: async (scope) => {
+            const counts = gapCounts(await this.one(gapCountsQuery(scope, intervalMs)));
+            return { counts, sample: await this.gapSample(counts, gapSampleQuery(scope, intervalMs, limit)) };
+          },
+          stateOf: (r) => ({ clean: r.counts.gaps === 0, tally: r.counts.entities }),
         }),
       newestEventTime: async () => {
         const scope = given;
@@ -80,10 +115,65 @@ export class ViewCheckRepository {
 
   /** The scope with its view id and visible runs bound as values, on PostgreSQL (see ViewScope.resolved). */
   async resolve(scope: ViewScope): Promise<ViewScope> {
-    if (this.engine !== 'postgres' || scope.resolved) return scope;
+    return (await this.resolveAll(scope)).scope;
+  }
+
+  private async resolveAll(scope: ViewScope): Promise<Resolved> {
     const rows = await this.all(resolveQuery(scope));
-    const viewId = rows.length === 0 ? -1 : Number(rows[0]!.view_id ?? -1);
-    return { ...scope, resolved: { viewId, runSeqs: rows.map((r) => Number(r.seq)) } };
+    const viewId = rows.length === 0 || rows[0]!.view_id == null ? -1 : Number(rows[0]!.view_id);
+    const seqs = rows.map((r) => Number(r.seq));
+    const own = rows.find((r) => r.id === scope.runId);
+    const sets = viewId >= 0 && own ? runSets(viewId, Number(own.seq), seqs) : null;
+    const pg = this.engine === 'postgres' && !scope.resolved;
+    return { scope: pg ? { ...scope, resolved: { viewId, runSeqs: seqs } } : scope, sets };
+  }
+
+  /**
+   * One check: from its record when the view is as the record left it and was clean (a
+   * reprocess removes rows, which can open gaps anywhere: it reads the whole view), then
+   * a new record for the view as this run leaves it.
+   */
+  private async check<R>(given: ViewScope, r: Resolved, ways: CheckWays<R>): Promise<R> {
+    if (!r.sets) return ways.full(r.scope);
+    const prior = given.replaces === null ? await this.state.read(r.sets, ways.key) : null;
+    const result =
+      prior?.clean && (!ways.tallied || prior.tally !== null)
+        ? await ways.delta(await this.deltaScope(given, r.sets), prior)
+        : await ways.full(r.scope);
+    await this.state.write(r.sets, ways.key, ways.stateOf(result), given.runId);
+    return result;
+  }
+
+  private async deltaScope(given: ViewScope, sets: RunSets): Promise<DeltaScope> {
+    const hidden = await this.all(hiddenRunsQuery(given));
+    return {
+      engine: this.engine,
+      viewId: sets.viewId,
+      ownSeq: sets.ownSeq,
+      hiddenSeqs: hidden.map((h) => Number(h.seq)),
+    };
+  }
+
+  private async duplicates(s: Statement): Promise<Duplicates> {
+    const rows = await this.all(s);
+    return {
+      groups: toCount(rows[0]?.groups_total),
+      extraRows: toCount(rows[0]?.extra_rows),
+      sample: rows.map((r): DuplicateKey => ({
+        entityKey: String(r.entity_key),
+        eventTime: toMillis(r.event_time)!,
+        rows: toCount(r.n),
+      })),
+    };
+  }
+
+  private async gapSample(counts: GapCounts, s: Statement): Promise<Gap[]> {
+    if (counts.gaps === 0) return [];
+    return (await this.all(s)).map((g) => ({
+      entityKey: String(g.entity_key),
+      from: toMillis(g.prev)!,
+      to: toMillis(g.event_time)!,
+    }));
   }
 
   private async all(s: Statement): Promise<Array<Record<string, unknown>>> {
@@ -94,4 +184,13 @@ export class ViewCheckRepository {
   private async one(s: Statement): Promise<Record<string, unknown> | undefined> {
     return (await this.all(s))[0];
   }
+}
+
+function gapCounts(r: Record<string, unknown> | undefined): GapCounts {
+  return {
+    entities: toCount(r?.entities),
+    gaps: toCount(r?.gaps),
+    entitiesWithGaps: toCount(r?.entities_with_gaps),
+    missing: toCount(r?.missing),
+  };
 }

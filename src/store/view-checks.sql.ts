@@ -55,10 +55,23 @@ function viewBindings(s: ViewScope): unknown[] {
   return [s.environment, s.contract, s.major];
 }
 
-/** The visible runs' numbers and the view's id, for ViewScope.resolved. */
+/** The visible runs (number and id) and the view's id, for ViewScope.resolved and the check state. */
 export function resolveQuery(s: ViewScope): Statement {
   return {
-    sql: `SELECT seq, ${VIEW_ID} AS view_id FROM ${R} WHERE seq IN (${VISIBLE_RUNS})`,
+    sql: `SELECT seq, id, ${VIEW_ID} AS view_id FROM ${R} WHERE seq IN (${VISIBLE_RUNS})`,
+    bindings: [...viewBindings(s), ...runBindings(s)],
+  };
+}
+
+/**
+ * The view's runs that are not visible (rolled back, superseded, failed, not yet
+ * committed), the running run aside: usually none or a few, so a filter that leaves
+ * them out is cheaper than one that lists the visible runs (store/view-checks-delta.sql.ts).
+ */
+export function hiddenRunsQuery(s: ViewScope): Statement {
+  return {
+    sql: `SELECT seq FROM ${R} WHERE environment = ? AND contract_name = ? AND contract_major = ?
+      AND seq NOT IN (${VISIBLE_RUNS})`,
     bindings: [...viewBindings(s), ...runBindings(s)],
   };
 }

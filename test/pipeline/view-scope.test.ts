@@ -146,4 +146,67 @@ describe(`scope: view expectations (${testEngine()})`, () => {
     expect(viewResult(again, 'compound_unique')).toMatchObject({ success: true, unexpectedCount: 0 });
     expect(viewResult(again, 'row_count_between').observedValue).toBe(6);
   });
+
+  it('a daily series is checked from the last record; a run its checks fail leaves none', async () => {
+    rt = await createTestRuntime({ contracts: [CONTRACT.replace('max: 6', 'max: 100')] });
+    const records = async () =>
+      (await rt.store.db(T.viewCheckState).orderBy('check_key')).map((r) => ({
+        check: r.check_key,
+        by: r.checked_by_run,
+        clean: Boolean(r.clean),
+        tally: r.tally === null ? null : Number(r.tally),
+      }));
+    const a = await runFile('a.csv', csv('2024-12-29,DEU,1', '2024-12-29,FRA,2'));
+    const b = await runFile('b.csv', csv('2024-12-30,DEU,3', '2024-12-30,FRA,4'));
+    expect(await records()).toEqual([
+      { check: 'compound_unique', by: b.id, clean: true, tally: null },
+      { check: 'no_gaps:86400000', by: b.id, clean: true, tally: 2 },
+      { check: 'row_count', by: b.id, clean: true, tally: 4 },
+    ]);
+    expect(a.status).toBe('succeeded');
+
+    // A duplicate, found from the record: the run fails and its record goes with it.
+    const dup = await runFile('c.csv', csv('2024-12-30,DEU,5'));
+    expect(dup.status).toBe('failed');
+    expect(viewResult(dup, 'compound_unique')).toMatchObject({
+      unexpectedCount: 1,
+      elementCount: 5,
+      sample: [{ value: { country: 'DEU', date: '2024-12-30T00:00:00.000Z', rows: 2 } }],
+    });
+    expect((await records()).map((r) => r.by)).toEqual([b.id, b.id, b.id]);
+
+    // A new entity and a skipped day, from b's record.
+    const d = await runFile('d.csv', csv('2024-12-31,DEU,6', '2025-01-01,FRA,7', '2024-12-31,ITA,8'));
+    expect(d.status).toBe('succeeded');
+    expect(viewResult(d, 'row_count_between').observedValue).toBe(7);
+    expect(viewResult(d, 'no_gaps')).toMatchObject({
+      success: false,
+      elementCount: 3,
+      details: { gaps: 1, entitiesWithGaps: 1, missing: 1 },
+      sample: [
+        { value: { entity: 'FRA', from: '2024-12-30T00:00:00.000Z', to: '2025-01-01T00:00:00.000Z' } },
+      ],
+    });
+    expect(await records()).toEqual([
+      { check: 'compound_unique', by: d.id, clean: true, tally: null },
+      { check: 'no_gaps:86400000', by: d.id, clean: false, tally: 3 },
+      { check: 'row_count', by: d.id, clean: true, tally: 7 },
+    ]);
+
+    // The view has a gap now, so the next run reads it whole, and finds the same gap.
+    const e = await runFile('e.csv', csv('2025-01-01,DEU,9', '2025-01-02,FRA,10'));
+    expect(viewResult(e, 'no_gaps')).toMatchObject({ details: { gaps: 1, entitiesWithGaps: 1, missing: 1 } });
+    expect(viewResult(e, 'row_count_between').observedValue).toBe(9);
+
+    // After a rollback the record is for other runs: the whole view again, without d's rows
+    // (DEU misses 12-31, FRA 12-31 and 01-01).
+    rt.clock.advance(HOUR);
+    await rt.runs.rollback(d.id, 'test');
+    const f = await runFile('f.csv', csv('2025-01-03,FRA,11'));
+    expect(viewResult(f, 'row_count_between').observedValue).toBe(7);
+    expect(viewResult(f, 'no_gaps')).toMatchObject({
+      elementCount: 2,
+      details: { gaps: 2, entitiesWithGaps: 2, missing: 3 },
+    });
+  });
 });

@@ -11,7 +11,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';
-import { insertCommittedRun, registerContract } from '../support/fixtures';
+import { DAY, dailyKey as key, fillDailyViews } from '../support/daily-views';
+import { pgPlanNodes, sqlitePlan } from '../support/plans';
 import { Store } from '../../src/store/store';
 import {
   duplicatesQuery,
@@ -25,15 +26,6 @@ import {
 
 const ENTITIES = 2_000;
 const DAYS = 5;
-const DAY = 86_400_000;
-const key = (e: number) => `"e${String(e).padStart(5, '0')}"`;
-
-interface PgNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PgNode[];
-}
 
 describe(`view-scope checks plan (${testEngine()})`, () => {
   let db: TestDb;
@@ -44,30 +36,13 @@ describe(`view-scope checks plan (${testEngine()})`, () => {
   beforeAll(async () => {
     db = await createTestDb();
     store = new Store(db);
-    await registerContract(store, 'country_daily', '1.0.0');
-    let last = '';
-    // One run per view and day, as the pipeline writes them (a run writes one view).
-    for (let day = 0; day < DAYS; day++) {
-      for (const environment of ['dev', 'prod'] as const) {
-        const run = await insertCommittedRun(store, 1_000 + day, { environment });
-        if (environment === 'dev') runIds.push((last = run.id));
-        await store.features.insertMany(
-          run.id,
-          { environment, contract: 'country_daily', major: 1 },
-          // The other view is four times as big: one view among several, as in a real store.
-          Array.from({ length: environment === 'dev' ? ENTITIES : 4 * ENTITIES }, (_, e) => ({
-            entityKey: key(e),
-            eventTime: day * DAY,
-            values: { v: e },
-          })),
-        );
-      }
-    }
+    const views = await fillDailyViews(db, store, ENTITIES, DAYS);
+    runIds.push(...views.runIds);
     scope = {
       environment: 'dev',
       contract: 'country_daily',
       major: 1,
-      runId: last,
+      runId: views.runIds.at(-1)!,
       replaces: null,
       ownNewest: null,
     };
@@ -86,25 +61,6 @@ describe(`view-scope checks plan (${testEngine()})`, () => {
     ];
   };
 
-  async function sqlitePlan(s: Statement): Promise<string[]> {
-    const rows: Array<{ detail: string }> = await db.knex.raw(
-      `EXPLAIN QUERY PLAN ${s.sql}`,
-      s.bindings as never,
-    );
-    return rows.map((r) => r.detail);
-  }
-
-  async function pgNodes(s: Statement): Promise<PgNode[]> {
-    const res = await db.knex.raw(`EXPLAIN (FORMAT JSON) ${s.sql}`, s.bindings as never);
-    const nodes: PgNode[] = [];
-    const walk = (n: PgNode) => {
-      nodes.push(n);
-      n.Plans?.forEach(walk);
-    };
-    walk(res.rows[0]['QUERY PLAN'][0].Plan as PgNode);
-    return nodes;
-  }
-
   for (const stats of ['without statistics', 'after ANALYZE']) {
     describe(stats, () => {
       beforeAll(async () => {
@@ -113,7 +69,7 @@ describe(`view-scope checks plan (${testEngine()})`, () => {
       it('reads feature rows through an index, never a scan, and sorts nothing the index orders', async () => {
         for (const [name, s, index] of await statements()) {
           if (db.engine === 'sqlite') {
-            const plan = await sqlitePlan(s);
+            const plan = await sqlitePlan(db, s);
             if (process.env.SHOW_PLANS) console.log(name, plan);
             const text = plan.join('\n');
             expect(text, name).not.toMatch(/\bSCAN (f|feature_rows)\b/);
@@ -134,7 +90,7 @@ describe(`view-scope checks plan (${testEngine()})`, () => {
               );
             if (index === 'runs') expect(text, name).not.toMatch(/feature_rows/);
           } else {
-            const nodes = await pgNodes(s);
+            const nodes = await pgPlanNodes(db, s);
             if (process.env.SHOW_PLANS)
               console.log(
                 name,
