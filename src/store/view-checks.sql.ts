@@ -64,14 +64,17 @@ export function resolveQuery(s: ViewScope): Statement {
 }
 
 /**
- * The view's runs that are not visible (rolled back, superseded, failed, not yet
- * committed), the running run aside: usually none or a few, so a filter that leaves
- * them out is cheaper than one that lists the visible runs (store/view-checks-delta.sql.ts).
+ * The view's committed runs that are not visible (rolled back or superseded): usually
+ * none or a few, so a filter that leaves them out is cheaper than one that lists the
+ * visible runs (store/view-checks-delta.sql.ts). A run that never committed has no rows
+ * to leave out: its rows are written in its commit transaction, so a failed or queued
+ * run, however many there are, leaves none, and another running one's are not visible
+ * to this transaction.
  */
 export function hiddenRunsQuery(s: ViewScope): Statement {
   return {
     sql: `SELECT seq FROM ${R} WHERE environment = ? AND contract_name = ? AND contract_major = ?
-      AND seq NOT IN (${VISIBLE_RUNS})`,
+      AND committed_at IS NOT NULL AND seq NOT IN (${VISIBLE_RUNS})`,
     bindings: [...viewBindings(s), ...runBindings(s)],
   };
 }
