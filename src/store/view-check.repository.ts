@@ -16,7 +16,6 @@ import {
   duplicatesQuery,
   gapCountsQuery,
   gapSampleQuery,
-  hiddenRunsQuery,
   newestQuery,
   resolveQuery,
   rowCountQuery,
@@ -40,6 +39,8 @@ type Gaps = Awaited<ReturnType<ViewReader['gaps']>>;
 interface Resolved {
   scope: ViewScope;
   sets: RunSets | null;
+  /** The view's committed runs that are not visible (see resolveQuery). */
+  hiddenSeqs: number[];
 }
 
 /** One check's two ways: over the run's rows given a clean record, or over the whole view. */
@@ -121,11 +122,13 @@ export class ViewCheckRepository {
   private async resolveAll(scope: ViewScope): Promise<Resolved> {
     const rows = await this.all(resolveQuery(scope));
     const viewId = rows.length === 0 || rows[0]!.view_id == null ? -1 : Number(rows[0]!.view_id);
-    const seqs = rows.map((r) => Number(r.seq));
-    const own = rows.find((r) => r.id === scope.runId);
+    const visible = rows.filter((r) => Number(r.visible) === 1);
+    const seqs = visible.map((r) => Number(r.seq));
+    const hiddenSeqs = rows.filter((r) => Number(r.visible) !== 1).map((r) => Number(r.seq));
+    const own = visible.find((r) => r.id === scope.runId);
     const sets = viewId >= 0 && own ? runSets(viewId, Number(own.seq), seqs) : null;
     const pg = this.engine === 'postgres' && !scope.resolved;
-    return { scope: pg ? { ...scope, resolved: { viewId, runSeqs: seqs } } : scope, sets };
+    return { scope: pg ? { ...scope, resolved: { viewId, runSeqs: seqs } } : scope, sets, hiddenSeqs };
   }
 
   /**
@@ -138,20 +141,13 @@ export class ViewCheckRepository {
     const prior = given.replaces === null ? await this.state.read(r.sets, ways.key) : null;
     const result =
       prior?.clean && (!ways.tallied || prior.tally !== null)
-        ? await ways.delta(await this.deltaScope(given, r.sets), prior)
+        ? await ways.delta(
+            { engine: this.engine, viewId: r.sets.viewId, ownSeq: r.sets.ownSeq, hiddenSeqs: r.hiddenSeqs },
+            prior,
+          )
         : await ways.full(r.scope);
     await this.state.write(r.sets, ways.key, ways.stateOf(result), given.runId);
     return result;
-  }
-
-  private async deltaScope(given: ViewScope, sets: RunSets): Promise<DeltaScope> {
-    const hidden = await this.all(hiddenRunsQuery(given));
-    return {
-      engine: this.engine,
-      viewId: sets.viewId,
-      ownSeq: sets.ownSeq,
-      hiddenSeqs: hidden.map((h) => Number(h.seq)),
-    };
   }
 
   private async duplicates(s: Statement): Promise<Duplicates> {

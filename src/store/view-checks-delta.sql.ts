@@ -169,7 +169,7 @@ export function ownGapCountsQuery(d: DeltaScope, intervalMs: number): Statement 
             LIMIT 1) IS NULL) AS new_entities,
         COUNT(*) AS gaps,
         COUNT(DISTINCT entity_key) AS entities_with_gaps,
-        COALESCE(SUM((to_t - from_t - 1) / ?), 0) AS missing
+        COALESCE(SUM((to_t - from_t - 1) / CAST(? AS BIGINT)), 0) AS missing
       FROM g`,
     bindings: [...g.bindings, d.viewId, d.ownSeq, ...vis.bindings, intervalMs],
   };

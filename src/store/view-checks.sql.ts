@@ -55,27 +55,22 @@ function viewBindings(s: ViewScope): unknown[] {
   return [s.environment, s.contract, s.major];
 }
 
-/** The visible runs (number and id) and the view's id, for ViewScope.resolved and the check state. */
-export function resolveQuery(s: ViewScope): Statement {
-  return {
-    sql: `SELECT seq, id, ${VIEW_ID} AS view_id FROM ${R} WHERE seq IN (${VISIBLE_RUNS})`,
-    bindings: [...viewBindings(s), ...runBindings(s)],
-  };
-}
-
 /**
- * The view's committed runs that are not visible (rolled back or superseded): usually
- * none or a few, so a filter that leaves them out is cheaper than one that lists the
- * visible runs (store/view-checks-delta.sql.ts). A run that never committed has no rows
- * to leave out: its rows are written in its commit transaction, so a failed or queued
- * run, however many there are, leaves none, and another running one's are not visible
+ * The view's runs that can hold rows (committed, or this run), each marked visible or
+ * not, with the view's id: for ViewScope.resolved and the check's record. One statement,
+ * so on PostgreSQL the visible runs and the hidden ones (committed, rolled back or
+ * superseded, which the record-based statements leave out) come from one snapshot, even
+ * if a rollback commits while the checks run. A run that never committed has no rows:
+ * they are written in its commit transaction, and another running one's are not visible
  * to this transaction.
  */
-export function hiddenRunsQuery(s: ViewScope): Statement {
+export function resolveQuery(s: ViewScope): Statement {
   return {
-    sql: `SELECT seq FROM ${R} WHERE environment = ? AND contract_name = ? AND contract_major = ?
-      AND committed_at IS NOT NULL AND seq NOT IN (${VISIBLE_RUNS})`,
-    bindings: [...viewBindings(s), ...runBindings(s)],
+    sql: `SELECT seq, id, ${VIEW_ID} AS view_id,
+        CASE WHEN seq IN (${VISIBLE_RUNS}) THEN 1 ELSE 0 END AS visible
+      FROM ${R} WHERE environment = ? AND contract_name = ? AND contract_major = ?
+        AND (committed_at IS NOT NULL OR id = ?)`,
+    bindings: [...viewBindings(s), ...runBindings(s), ...viewBindings(s), s.runId],
   };
 }
 
@@ -138,7 +133,11 @@ function series(s: ViewScope): Statement {
   return { sql: `WITH s AS (${rows.sql})`, bindings: rows.bindings };
 }
 
-/** Counts of entities, gaps (a step longer than the interval), entities with gaps and missing steps. */
+/**
+ * Counts of entities, gaps (a step longer than the interval), entities with gaps and
+ * missing steps. The divisor is cast: node-sqlite3 binds a number beyond 32 bits (an
+ * interval of 25 days or more) as a real, and the division would not be whole steps.
+ */
 export function gapCountsQuery(s: ViewScope, intervalMs: number): Statement {
   const w = series(s);
   return {
@@ -146,7 +145,7 @@ export function gapCountsQuery(s: ViewScope, intervalMs: number): Statement {
       SELECT SUM(CASE WHEN prev IS NULL THEN 1 ELSE 0 END) AS entities,
         SUM(CASE WHEN event_time - prev > ? THEN 1 ELSE 0 END) AS gaps,
         COUNT(DISTINCT CASE WHEN event_time - prev > ? THEN entity_key END) AS entities_with_gaps,
-        SUM(CASE WHEN event_time - prev > ? THEN (event_time - prev - 1) / ? ELSE 0 END) AS missing
+        SUM(CASE WHEN event_time - prev > ? THEN (event_time - prev - 1) / CAST(? AS BIGINT) ELSE 0 END) AS missing
       FROM s`,
     bindings: [...w.bindings, intervalMs, intervalMs, intervalMs, intervalMs],
   };

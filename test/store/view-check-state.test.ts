@@ -208,4 +208,24 @@ describe(`view checks from the last record (${testEngine()})`, () => {
       }
     }, 60_000);
   }
+
+  it('counts missing steps in whole intervals, also for an interval beyond 32 bits of milliseconds', async () => {
+    const MONTH = 30 * DAY; // 2,592,000,000 ms: node-sqlite3 would bind it as a real
+    await registerContract(store, 'monthly', '1.0.0');
+    const view = { environment: 'dev' as const, contract: 'monthly', major: 1 };
+    const scopeOf = (runId: string): ViewScope => ({ ...view, runId, replaces: null, ownNewest: null });
+    const first = await insertRun(store, { contractName: 'monthly', status: 'running' });
+    await store.features.insertMany(first.id, view, [{ entityKey: key(0), eventTime: 0, values: { v: 1 } }]);
+    expect((await store.viewChecks.reader(scopeOf(first.id)).gaps(MONTH, 5)).counts.gaps).toBe(0);
+    await db.knex(T.runs).where({ id: first.id }).update({ status: 'succeeded', committed_at: 1 });
+    const second = await insertRun(store, { contractName: 'monthly', status: 'running' });
+    await store.features.insertMany(second.id, view, [
+      { entityKey: key(0), eventTime: 100 * DAY, values: { v: 2 } },
+    ]);
+    // 100 days after the first row: three whole months missing between them.
+    const expected = { entities: 1, gaps: 1, entitiesWithGaps: 1, missing: 3 };
+    expect((await store.viewChecks.reader(scopeOf(second.id)).gaps(MONTH, 5)).counts).toEqual(expected);
+    await db.knex(T.viewCheckState).delete();
+    expect((await store.viewChecks.reader(scopeOf(second.id)).gaps(MONTH, 5)).counts).toEqual(expected);
+  });
 });
