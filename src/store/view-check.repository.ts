@@ -64,46 +64,68 @@ export class ViewCheckRepository {
   }
 
   /**
-   * A reader of the view; its row count is read once however many checks ask. The view's
-   * id and visible runs are read first (one small statement).
+   * A reader of the view. The view's id and visible runs are read first (one small
+   * statement). Each check is answered once however often it is asked: the row count
+   * serves several expectations, and two expectations with the same check (and sample
+   * size) share one answer, where a second reading would no longer match the record the
+   * first one wrote and read the whole view.
    */
   reader(given: ViewScope): ViewReader {
-    let rowCount: Promise<number> | undefined;
     let resolved: Promise<Resolved> | undefined;
-    const run = <R>(ways: CheckWays<R>) =>
-      (resolved ??= this.resolveAll(given)).then((r) => this.check(given, r, ways));
+    const answers = new Map<string, Promise<unknown>>();
+    const run = <R>(ways: CheckWays<R>, limit = 0): Promise<R> => {
+      const key = `${ways.key}|${limit}`;
+      if (!answers.has(key))
+        answers.set(
+          key,
+          (resolved ??= this.resolveAll(given)).then((r) => this.check(given, r, ways)),
+        );
+      return answers.get(key) as Promise<R>;
+    };
     const reader: ViewReader = {
       rowCount: () =>
-        (rowCount ??= run({
+        run({
           key: 'row_count',
           tallied: true,
           delta: async (d, prior) => prior.tally! + toCount((await this.one(ownRowCountQuery(d)))?.n),
           full: async (scope) => toCount((await this.one(rowCountQuery(scope)))?.n),
           stateOf: (n) => ({ clean: true, tally: n }),
-        })),
+        }),
       duplicates: (limit) =>
-        run<Duplicates>({
-          key: 'compound_unique',
-          tallied: false,
-          delta: (d) => this.duplicates(ownDuplicatesQuery(d, limit)),
-          full: (scope) => this.duplicates(duplicatesQuery(scope, limit)),
-          stateOf: (r) => ({ clean: r.groups === 0, tally: null }),
-        }),
+        run<Duplicates>(
+          {
+            key: 'compound_unique',
+            tallied: false,
+            delta: (d) => this.duplicates(ownDuplicatesQuery(d, limit)),
+            full: (scope) => this.duplicates(duplicatesQuery(scope, limit)),
+            stateOf: (r) => ({ clean: r.groups === 0, tally: null }),
+          },
+          limit,
+        ),
       gaps: (intervalMs, limit) =>
-        run<Gaps>({
-          key: `no_gaps:${intervalMs}`,
-          tallied: true,
-          delta: async (d, prior) => {
-            const r = await this.one(ownGapCountsQuery(d, intervalMs));
-            const counts = { ...gapCounts(r), entities: prior.tally! + toCount(r?.new_entities) };
-            return { counts, sample: await this.gapSample(counts, ownGapSampleQuery(d, intervalMs, limit)) };
+        run<Gaps>(
+          {
+            key: `no_gaps:${intervalMs}`,
+            tallied: true,
+            delta: async (d, prior) => {
+              const r = await this.one(ownGapCountsQuery(d, intervalMs));
+              const counts = { ...gapCounts(r), entities: prior.tally! + toCount(r?.new_entities) };
+              return {
+                counts,
+                sample: await this.gapSample(counts, ownGapSampleQuery(d, intervalMs, limit)),
+              };
+            },
+            full: async (scope) => {
+              const counts = gapCounts(await this.one(gapCountsQuery(scope, intervalMs)));
+              return {
+                counts,
+                sample: await this.gapSample(counts, gapSampleQuery(scope, intervalMs, limit)),
+              };
+            },
+            stateOf: (r) => ({ clean: r.counts.gaps === 0, tally: r.counts.entities }),
           },
-          full: async (scope) => {
-            const counts = gapCounts(await this.one(gapCountsQuery(scope, intervalMs)));
-            return { counts, sample: await this.gapSample(counts, gapSampleQuery(scope, intervalMs, limit)) };
-          },
-          stateOf: (r) => ({ clean: r.counts.gaps === 0, tally: r.counts.entities }),
-        }),
+          limit,
+        ),
       newestEventTime: async () => {
         const scope = given;
         const stored = toMillis((await this.one(newestQuery(scope)))?.newest);
