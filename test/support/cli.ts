@@ -5,10 +5,11 @@
  * own SQLite file, or a fresh schema of TEST_DATABASE_URL's PostgreSQL database.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDbOptions } from './db';
+import { removeDir } from './remove-dir';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'tidemark.js');
@@ -57,7 +58,7 @@ export async function createCliHome(): Promise<CliHome> {
     },
     cli: (args, opts = {}) => runCli(args, { ...env, ...opts.env }, opts.cwd),
     dispose: async () => {
-      rmSync(root, { recursive: true, force: true });
+      removeDir(root);
       await db.dispose();
     },
   };

@@ -3,13 +3,14 @@
  * SQLite file, or a new schema in the PostgreSQL database at TEST_DATABASE_URL.
  * Each call is isolated from every other, so test files can run in parallel.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex from 'knex';
 import { openDb, type Db, type DbOptions } from '../../src/store/connection';
 import { migrateLatest } from '../../src/store/migrate';
 import { testEngine } from './engine';
+import { removeDir } from './remove-dir';
 
 export interface TestDb extends Db {
   /** Drops the schema or removes the file. */
@@ -33,7 +34,7 @@ export async function createTestDbOptions(): Promise<TestDbOptions> {
     const dir = mkdtempSync(join(tmpdir(), 'tidemark-test-'));
     return {
       options: { engine: 'sqlite', filename: join(dir, 'test.sqlite') },
-      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+      dispose: async () => removeDir(dir),
     };
   }
   const url = process.env.TEST_DATABASE_URL!;
@@ -58,7 +59,7 @@ function createSqliteDb(): TestDb {
     ...db,
     dispose: async () => {
       await db.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
   };
 }

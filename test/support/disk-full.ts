@@ -8,9 +8,10 @@
  */
 import type { Knex } from 'knex';
 import knex from 'knex';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeDir } from './remove-dir';
 
 /** PostgreSQL's own words for a table file it cannot extend (md.c mdextend). */
 export const PG_DISK_FULL_MESSAGE = 'could not extend file "base/16384/16397": No space left on device';
@@ -64,7 +65,7 @@ export async function sqliteFullError(): Promise<Error> {
     return err as Error;
   } finally {
     await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
   }
 }
 

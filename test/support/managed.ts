@@ -5,7 +5,7 @@
  * SAME database and data directory, standing for a second process. The periodic
  * sweep is off: tests call `dispatcher.sweep()` themselves, and move a ManualClock.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
@@ -24,6 +24,7 @@ import type { Run, RunStatus, RunTrigger } from '../../src/domain/run';
 import type { RetryPolicy } from '../../src/scheduling/retry';
 import type { RunFilter } from '../../src/store/run.repository';
 import { createTestDbOptions } from './db';
+import { removeDir } from './remove-dir';
 
 /** 2025-01-01T00:00:00Z, after every event time the tests use. */
 export const CLOCK_START = Date.UTC(2025, 0, 1);
@@ -96,7 +97,7 @@ export async function createManagedRuntime(opts: ManagedOptions = {}): Promise<M
       for (const p of peers) await p.close();
       await runtime.close();
       await db.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
+      removeDir(dataDir);
     },
   };
   if (opts.contracts?.length) {

@@ -4,7 +4,7 @@
  * a silent logger and code version 'test'. Contracts given as YAML texts are applied.
  * `dispose()` closes the runtime and removes everything it created.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,7 @@ import type { WriteHook } from '../../src/pipeline/write-stage';
 import type { RetryPolicy } from '../../src/scheduling/retry';
 import { T } from '../../src/store/tables';
 import { createTestDbOptions } from './db';
+import { removeDir } from './remove-dir';
 
 /** 2025-01-01T00:00:00Z: the default start of the test clock, after every test event time. */
 export const CLOCK_START = Date.UTC(2025, 0, 1);
@@ -69,7 +70,7 @@ export async function createTestRuntime(opts: TestRuntimeOptions = {}): Promise<
     });
   } catch (err) {
     await db.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDir(dataDir);
     throw err;
   }
   const rt: TestRuntime = {
@@ -89,7 +90,7 @@ export async function createTestRuntime(opts: TestRuntimeOptions = {}): Promise<
     dispose: async () => {
       await runtime.close();
       await db.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
+      removeDir(dataDir);
     },
   };
   if (opts.contracts?.length) {
