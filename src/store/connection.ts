@@ -56,18 +56,25 @@ export function openDb(opts: DbOptions, logger?: DriverLogger): Db {
         )
       : null;
   let side: Knex | null = null;
+  let closed = false;
+  // After close, the closed pool: a late caller's query fails. Opening a new side
+  // connection then would re-create the database's files behind a closed store (a test's
+  // teardown once found its directory refilled while removing it).
   const leases = () =>
-    (side ??=
-      opts.engine === 'sqlite'
-        ? fileBacked
-          ? openSqlite(opts.filename)
-          : k
-        : openPostgres({ ...opts, poolMax: 1, queryTimeoutMs: opts.queryTimeoutMs === 0 ? 0 : 5_000 }));
+    closed
+      ? k
+      : (side ??=
+          opts.engine === 'sqlite'
+            ? fileBacked
+              ? openSqlite(opts.filename)
+              : k
+            : openPostgres({ ...opts, poolMax: 1, queryTimeoutMs: opts.queryTimeoutMs === 0 ? 0 : 5_000 }));
   return {
     knex: k,
     engine: opts.engine,
     leases,
     close: async () => {
+      closed = true;
       await checkpointer?.stop();
       if (side && side !== k) await side.destroy();
       side = null;
