@@ -108,10 +108,14 @@ export class FeatureRepository {
     private readonly engine: Engine,
   ) {}
 
-  /** Closes the read statements' own connection, if one was opened. */
+  /**
+   * Closes the read statements' own connection, if one was opened. For good: a read that
+   * comes after (a late health check or gauge) goes to the closed pool and fails, where
+   * opening a new connection would touch the database's files behind a closed store.
+   */
   async close(): Promise<void> {
     const reads = this.reads;
-    this.reads = undefined;
+    this.reads = null;
     await reads?.close();
   }
 
