@@ -8,6 +8,11 @@
  * Each chunk is one row group, written and handed out as it is joined: the writer keeps
  * only the row groups' metadata (for the footer), so memory follows a chunk. A stream
  * cut off before `end()` has no footer, which every Parquet reader refuses.
+ *
+ * Encoding a row group is the costliest step of a bulk training set, so it runs on its
+ * own thread (training-parquet.thread.ts): the joined chunk crosses over as a
+ * ParquetChunk, typed arrays where a column is numeric (moved, not copied), and the
+ * writer here turns it into the file's bytes.
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
@@ -19,63 +24,150 @@ import type { JoinedChunk, SpineRow } from './spine-join';
 
 const DAY_MS = 86_400_000;
 
-export class ParquetTrainingWriter {
-  private readonly bytes = new ByteWriter(1 << 20);
-  private readonly writer: ParquetWriter;
-  private readonly names: string[];
-  private readonly kinds: OutputKind[];
+/** The file's columns: the spine's key columns, the timestamp, the features. */
+export interface ParquetLayout {
+  names: string[];
+  kinds: OutputKind[];
+  /** Index of the timestamp column (the one REQUIRED column). */
+  time: number;
+}
 
-  constructor(
-    private readonly plan: TrainingPlan,
-    timestampColumn: string,
-  ) {
-    this.names = [
-      ...plan.spineColumns.map((c) => c.name),
-      timestampColumn,
-      ...plan.columns.map((c) => c.name),
-    ];
-    this.kinds = [
+/**
+ * One column of a chunk as it crosses threads: numbers (int64 and timestamps as whole
+ * ms, dates as days) and booleans in typed arrays with a null flag per row, text as
+ * strings.
+ */
+export type ParquetColumn =
+  | { values: Float64Array; nulls: Uint8Array | null }
+  | { values: Uint8Array; nulls: Uint8Array | null; bool: true }
+  | { text: Array<string | null> };
+
+export interface ParquetChunk {
+  rows: number;
+  columns: ParquetColumn[];
+}
+
+export function parquetLayout(plan: TrainingPlan, timestampColumn: string): ParquetLayout {
+  return {
+    names: [...plan.spineColumns.map((c) => c.name), timestampColumn, ...plan.columns.map((c) => c.name)],
+    kinds: [
       ...plan.spineColumns.map((c) => outputKind(c.type)),
       'timestamp',
       ...plan.columns.map((c) => outputKind(c.type)),
-    ];
-    const keys = plan.spineColumns.length;
+    ],
+    time: plan.spineColumns.length,
+  };
+}
+
+/** A joined chunk in the layout's columns, with the buffers to move to the encoding thread. */
+export function parquetChunk(
+  layout: ParquetLayout,
+  plan: TrainingPlan,
+  rows: SpineRow[],
+  joined: JoinedChunk,
+): { chunk: ParquetChunk; transfer: ArrayBuffer[] } {
+  const n = rows.length;
+  const columns: ParquetColumn[] = [];
+  plan.spineColumns.forEach((c, k) => {
+    const coerce = coercerFor(c.type);
+    const values = rows.map((r) => {
+      const v = coerce((r.entity as Record<string, unknown>)[c.name] ?? null);
+      return v === INVALID ? null : (v as Value);
+    });
+    columns.push(column(values, layout.kinds[k]!));
+  });
+  const times = new Float64Array(n);
+  for (let i = 0; i < n; i++) times[i] = rows[i]!.at;
+  columns.push({ values: times, nulls: null });
+  joined.values.forEach((values, j) => columns.push(column(values, layout.kinds[layout.time + 1 + j]!)));
+  const transfer: ArrayBuffer[] = [];
+  for (const c of columns) {
+    if ('values' in c) {
+      transfer.push(c.values.buffer as ArrayBuffer);
+      if (c.nulls) transfer.push(c.nulls.buffer as ArrayBuffer);
+    }
+  }
+  return { chunk: { rows: n, columns }, transfer };
+}
+
+/** Stored values in a column's crossing form; a value that does not fit its type is null. */
+function column(values: Value[], kind: OutputKind): ParquetColumn {
+  const n = values.length;
+  if (kind === 'string') {
+    const text = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      text[i] = v === null || v === undefined ? null : typeof v === 'string' ? v : String(v);
+    }
+    return { text };
+  }
+  const nulls = new Uint8Array(n);
+  let anyNull = false;
+  if (kind === 'bool') {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v === 'boolean') out[i] = v ? 1 : 0;
+      else {
+        nulls[i] = 1;
+        anyNull = true;
+      }
+    }
+    return { values: out, nulls: anyNull ? nulls : null, bool: true };
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = number(values[i] ?? null, kind);
+    if (x !== null) out[i] = x;
+    else {
+      nulls[i] = 1;
+      anyNull = true;
+    }
+  }
+  return { values: out, nulls: anyNull ? nulls : null };
+}
+
+/** A stored value as its numeric column holds it (null where it does not fit). */
+function number(v: Value, kind: OutputKind): number | null {
+  if (v === null) return null;
+  switch (kind) {
+    case 'int64':
+      return typeof v === 'number' ? Math.trunc(v) : null;
+    case 'float64':
+      return typeof v === 'number' ? v : null;
+    default: {
+      // date, timestamp: epoch ms as stored, or text a reader wrote.
+      const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
+      if (!Number.isFinite(ms)) return null;
+      return kind === 'date' ? Math.floor(ms / DAY_MS) : Math.trunc(ms);
+    }
+  }
+}
+
+export class ParquetTrainingWriter {
+  private readonly bytes = new ByteWriter(1 << 20);
+  private readonly writer: ParquetWriter;
+
+  constructor(private readonly layout: ParquetLayout) {
     this.writer = new ParquetWriter({
       writer: this.bytes,
       schema: [
-        { name: 'schema', num_children: this.names.length },
-        ...this.names.map((name, j) => element(name, this.kinds[j]!, j !== keys)),
+        { name: 'schema', num_children: layout.names.length },
+        ...layout.names.map((name, j) => element(name, layout.kinds[j]!, j !== layout.time)),
       ],
       createdBy: 'tidemark',
     });
   }
 
   /** The bytes of one chunk (one row group): the first carries the file's magic number. */
-  chunk(rows: SpineRow[], joined: JoinedChunk): Uint8Array {
-    if (rows.length === 0) return this.take();
-    const columns: ArrayLike<unknown>[] = [];
-    this.plan.spineColumns.forEach((c, k) => {
-      const coerce = coercerFor(c.type);
-      const kind = this.kinds[k]!;
-      columns.push(
-        rows.map((r) => {
-          const v = coerce((r.entity as Record<string, unknown>)[c.name] ?? null);
-          return v === INVALID ? null : parquetValue(v, kind);
-        }),
-      );
-    });
-    // REQUIRED, so never null: a typed array spares a BigInt object per row.
-    const times = new BigInt64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) times[i] = BigInt(rows[i]!.at);
-    columns.push(times);
-    const offset = this.plan.spineColumns.length + 1;
-    joined.values.forEach((values, j) => {
-      const kind = this.kinds[offset + j]!;
-      columns.push(convertColumn(values, kind));
-    });
+  chunk(c: ParquetChunk): Uint8Array {
+    if (c.rows === 0) return this.take();
     void this.writer.write({
-      columnData: this.names.map((name, j) => ({ name, data: columns[j]! as unknown[] })),
-      rowGroupSize: rows.length,
+      columnData: this.layout.names.map((name, j) => ({
+        name,
+        data: writerValues(c.columns[j]!, this.layout.kinds[j]!) as unknown[],
+      })),
+      rowGroupSize: c.rows,
     });
     return this.take();
   }
@@ -92,6 +184,32 @@ export class ParquetTrainingWriter {
     this.bytes.index = 0;
     return out;
   }
+}
+
+/** A column as hyparquet-writer takes it: BigInt for INT64, a plain array where nulls are. */
+function writerValues(c: ParquetColumn, kind: OutputKind): ArrayLike<unknown> {
+  if ('text' in c) return c.text;
+  const { values, nulls } = c;
+  const n = values.length;
+  if ('bool' in c) {
+    const out = new Array<boolean | null>(n);
+    for (let i = 0; i < n; i++) out[i] = nulls?.[i] ? null : values[i] === 1;
+    return out;
+  }
+  if (kind === 'int64' || kind === 'timestamp') {
+    if (!nulls) {
+      const out = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) out[i] = BigInt(values[i]!);
+      return out;
+    }
+    const out = new Array<bigint | null>(n);
+    for (let i = 0; i < n; i++) out[i] = nulls[i] ? null : BigInt(values[i]!);
+    return out;
+  }
+  if (!nulls) return kind === 'date' ? Int32Array.from(values) : values;
+  const out = new Array<number | null>(n);
+  for (let i = 0; i < n; i++) out[i] = nulls[i] ? null : values[i]!;
+  return out;
 }
 
 function element(name: string, kind: OutputKind, nullable: boolean): SchemaElement {
@@ -121,34 +239,5 @@ function element(name: string, kind: OutputKind, nullable: boolean): SchemaEleme
         converted_type: 'UTF8',
         logical_type: { type: 'STRING' },
       };
-  }
-}
-
-function convertColumn(values: Value[], kind: OutputKind): unknown[] {
-  const out = new Array<unknown>(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = parquetValue(values[i]!, kind);
-  return out;
-}
-
-/** A stored value as the writer takes it for its column (null where it does not fit). */
-function parquetValue(v: Value, kind: OutputKind): unknown {
-  if (v === null) return null;
-  switch (kind) {
-    case 'int64':
-      return typeof v === 'number' ? BigInt(Math.trunc(v)) : null;
-    case 'float64':
-      return typeof v === 'number' ? v : null;
-    case 'bool':
-      return typeof v === 'boolean' ? v : null;
-    case 'date': {
-      const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
-      return Number.isFinite(ms) ? Math.floor(ms / DAY_MS) : null;
-    }
-    case 'timestamp': {
-      const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
-      return Number.isFinite(ms) ? BigInt(Math.trunc(ms)) : null;
-    }
-    default:
-      return typeof v === 'string' ? v : String(v);
   }
 }

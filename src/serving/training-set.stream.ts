@@ -11,7 +11,7 @@ import type { JoinedChunk, RowLabel, SpineRow } from './spine-join';
 import { spineChunks } from './spine-csv';
 import { csvHeader, csvRows } from './training-csv';
 import { ArrowTrainingWriter } from './training-arrow';
-import { ParquetTrainingWriter } from './training-parquet';
+import { ParquetThreadWriter } from './training-parquet.thread';
 import { parquetSpineChunks } from './spine-parquet';
 
 export type TrainingFormat = 'csv' | 'arrow' | 'parquet';
@@ -33,6 +33,13 @@ export interface StreamOptions {
   maxRows: number;
 }
 
+/** A binary format's writer: a chunk's bytes, then the end's; an encoder on a thread answers later. */
+interface BinaryWriter {
+  chunk(rows: SpineRow[], joined: JoinedChunk): Uint8Array | Promise<Uint8Array>;
+  end(): Uint8Array | Promise<Uint8Array>;
+  close?(): Promise<void>;
+}
+
 export async function streamTrainingSet(
   join: (plan: TrainingPlan, rows: SpineRow[], label: RowLabel) => Promise<JoinedChunk>,
   plan: TrainingPlan,
@@ -40,11 +47,11 @@ export async function streamTrainingSet(
   opts: StreamOptions,
   sink: TrainingSink,
 ): Promise<void> {
-  const binary =
+  const binary: BinaryWriter | null =
     opts.format === 'arrow'
       ? new ArrowTrainingWriter(plan, opts.timestampColumn)
       : opts.format === 'parquet'
-        ? new ParquetTrainingWriter(plan, opts.timestampColumn)
+        ? new ParquetThreadWriter(plan, opts.timestampColumn)
         : null;
   let started = false;
   const start = async () => {
@@ -61,13 +68,25 @@ export async function streamTrainingSet(
     'csv' in input
       ? spineChunks(input.csv, plan, spineOpts)
       : parquetSpineChunks(input.parquet, plan, spineOpts);
-  for await (const { rows, label } of chunks) {
-    const joined = await join(plan, rows, label);
+  // One chunk's bytes may still be on their way (an encoder thread) while the next is
+  // read and joined: it is written once that one is joined, so the order stays.
+  let encoding: Promise<string | Uint8Array> | null = null;
+  try {
+    for await (const { rows, label } of chunks) {
+      const joined = await join(plan, rows, label);
+      if (!started) await start();
+      const next = Promise.resolve(binary ? binary.chunk(rows, joined) : csvRows(plan, rows, joined));
+      // Awaited below, after the previous chunk's bytes; a failure must not go unhandled meanwhile.
+      next.catch(() => undefined);
+      if (encoding) await sink.write(await encoding);
+      encoding = next;
+    }
     if (!started) await start();
-    await sink.write(binary ? binary.chunk(rows, joined) : csvRows(plan, rows, joined));
+    if (encoding) await sink.write(await encoding);
+    if (binary) await sink.write(await binary.end());
+  } finally {
+    await binary?.close?.();
   }
-  if (!started) await start();
-  if (binary) await sink.write(binary.end());
 }
 
 /** Each output column's type (spine keys, the timestamp, the features), as the formats type them. */

@@ -10,6 +10,7 @@
  */
 import type { Knex } from 'knex';
 import { T } from './tables';
+import { winnerOrder } from './winner-order';
 import { batchInsert, toMillis, withoutJit, type Engine } from './dialect';
 import type { RowSource } from './bulk-insert';
 import {
@@ -309,7 +310,7 @@ export class FeatureRepository {
     const rows = (await q
       .select('f.event_time', 'f.feature_values', 'r.id as run_id', 'r.contract_version', 'r.committed_at')
       .orderBy('f.event_time', 'desc')
-      .orderByRaw('COALESCE(r.precedence, r.committed_at) DESC, r.committed_at DESC, f.id DESC')) as Array<{
+      .orderByRaw(winnerOrder('f', 'r'))) as Array<{
       event_time: number | string;
       feature_values: string;
       run_id: string;

@@ -20,6 +20,7 @@
 import { T } from './tables';
 import type { Engine } from './dialect';
 import type { HistoryOptions, HistoryRequest } from './feature.repository';
+import { winnerOrder } from './winner-order';
 
 const F = T.featureRows;
 const R = T.runs;
@@ -80,10 +81,6 @@ const scopeOf = (opts: HistoryOptions): Scope => ({
   knownAt: opts.knownAt,
 });
 
-/** Among rows at one (entity, event time), the winner first: the greater precedence, then the later row. */
-const order = (f: string, r: string) =>
-  `COALESCE(${r}.precedence, ${r}.committed_at) DESC, ${r}.committed_at DESC, ${f}.id DESC`;
-
 /** The n-th newest distinct visible event time before the request's `from` (NULL: fewer). */
 function nthTimeBefore(q: Params, view: number, exclude: Scope, n: number): string {
   return `(SELECT DISTINCT f1.event_time FROM ${F} f1 CROSS JOIN ${R} r1
@@ -106,7 +103,7 @@ function nthNonNullBefore(q: Params, view: number, exclude: Scope, name: string,
         AND f1.id = (SELECT f3.id FROM ${F} f3 CROSS JOIN ${R} r3
           WHERE ${visible(q, 'f3', 'r3', view, exclude)}
             AND f3.entity_key = f1.entity_key AND f3.event_time = f1.event_time
-          ORDER BY ${order('f3', 'r3')} LIMIT 1)
+          ORDER BY ${winnerOrder('f3', 'r3')} LIMIT 1)
       ORDER BY f1.event_time DESC LIMIT 1 OFFSET ${q.p(n - 1, 'bigint')})`;
 }
 

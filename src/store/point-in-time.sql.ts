@@ -3,6 +3,7 @@
  * it: the request order, the system-time predicate and the per-run columns of a match.
  */
 import { T } from './tables';
+import { winnerOrder } from './winner-order';
 import { supportsLateral, toMillis, type Engine } from './dialect';
 import type { MatchedRow, PointOptions, PointRequest } from './feature.repository';
 
@@ -52,10 +53,14 @@ export function pointInTimeQuery(
     }
     bindings.push(json + ']');
   }
-  bindings.push(view.viewId);
-  if (opts.ttlMs !== undefined) bindings.push(opts.ttlMs);
-  if (opts.knownAt !== undefined) bindings.push(opts.knownAt, opts.knownAt);
-  if (view.version) bindings.push(view.version);
+  const visible: unknown[] = [];
+  if (opts.knownAt !== undefined) visible.push(opts.knownAt, opts.knownAt);
+  if (view.version) visible.push(view.version);
+  const ttl = opts.ttlMs !== undefined ? [opts.ttlMs] : [];
+  // In the order of their placeholders: SQLite's statement reads the view twice (the
+  // winner's view id, then the newest visible time's probe, then the winner's runs).
+  if (supportsLateral(engine)) bindings.push(view.viewId, ...ttl, ...visible);
+  else bindings.push(view.viewId, view.viewId, ...ttl, ...visible, ...visible);
   return {
     sql: statement(engine, opts.ttlMs !== undefined, !!view.version, opts.knownAt !== undefined),
     bindings,
@@ -76,36 +81,51 @@ function statement(engine: Engine, ttl: boolean, version: boolean, knownAt: bool
 }
 
 function statementText(engine: Engine, ttl: boolean, version: boolean, knownAt: boolean): string {
-  const match = `
-        FROM ${F} f2 JOIN ${R} r2 ON r2.seq = f2.run_seq
-        WHERE f2.view_id = ? AND f2.entity_key = req.ek AND f2.event_time <= req.ts ${ttl ? 'AND f2.event_time > req.ts - ?' : ''}
-          AND ${visibility(knownAt)} ${version ? 'AND r2.contract_version = ?' : ''}
-        ORDER BY f2.event_time DESC, COALESCE(r2.precedence, r2.committed_at) DESC, r2.committed_at DESC, f2.id DESC
-        LIMIT 1`;
+  const visible = (r: string) =>
+    `${visibility(r, knownAt)} ${version ? `AND ${r}.contract_version = ?` : ''}`;
   if (supportsLateral(engine)) {
     // PostgreSQL plans the correlated `f.id = (subquery)` form as a hash join over the
-    // whole table; LATERAL makes it walk the (entity, event time) index per request.
+    // whole table; LATERAL makes it walk the (entity, event time) index per request,
+    // backward, and its incremental sort stops at the first event time with a visible row.
     return `
       SELECT req.idx - 1 AS idx, m.event_time, m.feature_values, m.run_id, m.contract_version, m.committed_at
       FROM unnest(?::text[], ?::bigint[]) WITH ORDINALITY AS req(ek, ts, idx)
       LEFT JOIN LATERAL (
         SELECT f2.event_time, f2.feature_values, r2.id AS run_id, r2.contract_version, r2.committed_at
-        ${match}) m ON true`;
+        FROM ${F} f2 JOIN ${R} r2 ON r2.seq = f2.run_seq
+        WHERE f2.view_id = ? AND f2.entity_key = req.ek AND f2.event_time <= req.ts ${ttl ? 'AND f2.event_time > req.ts - ?' : ''}
+          AND ${visible('r2')}
+        ORDER BY f2.event_time DESC, ${winnerOrder('f2', 'r2')}
+        LIMIT 1) m ON true`;
   }
-  // SQLite has no LATERAL and runs the correlated subquery through the index already.
+  // SQLite sorts every row of the entity up to the request's time when the ORDER BY
+  // mixes index and run columns: a probe cost the entity's history. So two probes, each
+  // bounded: the newest visible event time (the index walked backward, stopping at the
+  // first visible row; CROSS JOIN keeps the index outermost), then the winner among the
+  // rows at exactly that time (usually one).
   return `
       WITH req(idx, ek, ts) AS (
         SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
       SELECT req.idx, f.event_time, f.feature_values, r.id AS run_id, r.contract_version, r.committed_at
       FROM req
-      LEFT JOIN ${F} f ON f.id = (SELECT f2.id ${match})
+      LEFT JOIN ${F} f ON f.id = (
+        SELECT f2.id FROM ${F} f2 JOIN ${R} r2 ON r2.seq = f2.run_seq
+        WHERE f2.view_id = ? AND f2.entity_key = req.ek AND f2.event_time = (
+            SELECT f3.event_time FROM ${F} f3 CROSS JOIN ${R} r3 ON r3.seq = f3.run_seq
+            WHERE f3.view_id = ? AND f3.entity_key = req.ek AND f3.event_time <= req.ts ${ttl ? 'AND f3.event_time > req.ts - ?' : ''}
+              AND ${visible('r3')}
+            ORDER BY f3.event_time DESC
+            LIMIT 1)
+          AND ${visible('r2')}
+        ORDER BY ${winnerOrder('f2', 'r2')}
+        LIMIT 1)
       LEFT JOIN ${R} r ON r.seq = f.run_seq`;
 }
 
-/** The system-time predicate on runs aliased r2; as of `knownAt` it takes that time twice. */
-function visibility(knownAt: boolean): string {
-  if (!knownAt) return 'r2.committed_at IS NOT NULL AND r2.invalidated_at IS NULL';
-  return 'r2.committed_at IS NOT NULL AND r2.committed_at <= ? AND (r2.invalidated_at IS NULL OR r2.invalidated_at > ?)';
+/** The system-time predicate on a run alias; as of `knownAt` it takes that time twice. */
+function visibility(r: string, knownAt: boolean): string {
+  if (!knownAt) return `${r}.committed_at IS NOT NULL AND ${r}.invalidated_at IS NULL`;
+  return `${r}.committed_at IS NOT NULL AND ${r}.committed_at <= ? AND (${r}.invalidated_at IS NULL OR ${r}.invalidated_at > ?)`;
 }
 
 export type RunInfo = Pick<MatchedRow, 'runId' | 'contractVersion' | 'committedAt'>;

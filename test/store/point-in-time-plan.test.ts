@@ -72,20 +72,31 @@ describe(`point-in-time plan (${testEngine()})`, () => {
           const order = Uint32Array.from(requests.keys());
           const { sql, bindings } = pointInTimeQuery(db.engine, { viewId, version }, requests, order, opts);
           if (db.engine === 'sqlite') {
-            const rows: Array<{ detail: string }> = await db.knex.raw(
+            const rows: Array<{ id: number; parent: number; detail: string }> = await db.knex.raw(
               `EXPLAIN QUERY PLAN ${sql}`,
               bindings as never,
             );
             const plan = rows.map((r) => r.detail);
             const text = plan.join('\n');
-            expect(text).not.toMatch(/\bSCAN (f|f2|r|r2|feature_rows|runs)\b/);
+            expect(text).not.toMatch(/\bSCAN (f|f2|f3|r|r2|r3|feature_rows|runs)\b/);
             expect(text).not.toMatch(/AUTOMATIC/);
-            const walks = plan.filter((l) => /^SEARCH f2 /.test(l));
-            expect(walks).toHaveLength(1);
-            expect(walks[0]).toMatch(
-              /USING (COVERING )?INDEX feature_rows_pit \(view_id=\? AND entity_key=\? AND event_time/,
+            // The newest visible time: the index walked backward from the request's time.
+            const newest = rows.filter((l) => /^SEARCH f3 /.test(l.detail));
+            expect(newest).toHaveLength(1);
+            expect(newest[0]!.detail).toMatch(
+              /USING (COVERING )?INDEX feature_rows_pit \(view_id=\? AND entity_key=\? AND (event_time>\? AND )?event_time<\?\)/,
             );
-            for (const l of plan.filter((x) => /^SEARCH (r|r2) /.test(x))) {
+            // ...and stopped at the first visible row: a sort there would read the entity's whole history.
+            expect(
+              rows.filter((l) => l.parent === newest[0]!.parent).map((l) => l.detail),
+            ).not.toContainEqual(expect.stringMatching(/TEMP B-TREE/));
+            // The winner among the rows at exactly that time.
+            const winner = plan.filter((l) => /^SEARCH f2 /.test(l));
+            expect(winner).toHaveLength(1);
+            expect(winner[0]).toMatch(
+              /USING (COVERING )?INDEX feature_rows_pit \(view_id=\? AND entity_key=\? AND event_time=\?\)/,
+            );
+            for (const l of plan.filter((x) => /^SEARCH (r|r2|r3) /.test(x))) {
               expect(l).toMatch(/USING INDEX runs_seq_unique \(seq=\?\)/);
             }
           } else {

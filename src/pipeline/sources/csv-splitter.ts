@@ -70,15 +70,28 @@ export class CsvSplitter {
     if (!splitterSupports(dialect)) throw new Error('CsvSplitter needs a one-character delimiter and quote');
   }
 
-  /** Appends the records completed by `text` to `out`. */
-  push(text: string, out: string[][]): void {
+  /** Where each record given out starts (its physical line, 1-based), when asked. */
+  private lines: number[] | null = null;
+
+  /**
+   * Appends the records completed by `text` to `out`, and to `lines` (when given) the
+   * line each of them starts on.
+   */
+  push(text: string, out: string[][], lines?: number[]): void {
+    this.lines = lines ?? null;
     this.consume(this.pending + text, false, out);
   }
 
   /** Appends the last records; throws if a quoted field is still open. */
-  end(out: string[][]): void {
+  end(out: string[][], lines?: number[]): void {
+    this.lines = lines ?? null;
     this.consume(this.pending, true, out);
     this.pending = '';
+  }
+
+  /** Characters of a record begun but not yet ended: what a caller bounds a record by. */
+  get pendingLength(): number {
+    return this.pending.length;
   }
 
   private consume(s: string, final: boolean, out: string[][]): void {
@@ -115,6 +128,7 @@ export class CsvSplitter {
       if (quoteAt < 0 || quoteAt >= end) {
         const n = this.records++;
         out.push(this.wanted && !this.wanted(n) ? (SKIPPED as string[]) : s.slice(pos, end).split(delimiter));
+        this.lines?.push(this.line);
         pos = end + eol.length;
         this.line++;
         continue;
@@ -206,6 +220,7 @@ export class CsvSplitter {
 
   private emit(fields: string[], lines: number, next: number, out: string[][]): number {
     out.push(fields);
+    this.lines?.push(this.line);
     this.records++;
     this.line += lines + 1;
     return next;

@@ -1,0 +1,44 @@
+/**
+ * The Parquet writer of a bulk training set, on its own thread: encoding (dictionaries,
+ * statistics, Snappy) cost about as much main-thread time as reading and joining the
+ * chunk, and it held the event loop that answers every other request. The join turns
+ * a chunk into columns here (cheap), the thread encodes it while the next chunk is
+ * read; answers come back in order.
+ */
+import { OrderedWorker } from '../lib/ts-worker';
+import type { TrainingPlan } from './multi-view';
+import type { JoinedChunk, SpineRow } from './spine-join';
+import { parquetChunk, parquetLayout, type ParquetLayout } from './training-parquet';
+import type { EncoderRequest } from './training-parquet.worker';
+
+export class ParquetThreadWriter {
+  private readonly layout: ParquetLayout;
+  private readonly worker = new OrderedWorker<EncoderRequest, Uint8Array | null>(
+    new URL('./training-parquet.worker.ts', import.meta.url),
+    'the Parquet encoder',
+  );
+
+  constructor(
+    private readonly plan: TrainingPlan,
+    timestampColumn: string,
+  ) {
+    this.layout = parquetLayout(plan, timestampColumn);
+    // Answered before the first chunk's (in order); a failure shows at the first chunk.
+    this.worker.call({ type: 'layout', layout: this.layout }).catch(() => undefined);
+  }
+
+  /** The bytes of one chunk (one row group): the first carries the file's magic number. */
+  async chunk(rows: SpineRow[], joined: JoinedChunk): Promise<Uint8Array> {
+    const { chunk, transfer } = parquetChunk(this.layout, this.plan, rows, joined);
+    return (await this.worker.call({ type: 'chunk', chunk }, transfer))!;
+  }
+
+  /** The footer. */
+  async end(): Promise<Uint8Array> {
+    return (await this.worker.call({ type: 'end' }))!;
+  }
+
+  close(): Promise<void> {
+    return this.worker.close();
+  }
+}
