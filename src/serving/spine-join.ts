@@ -47,30 +47,32 @@ export async function joinSpine(
   const n = rows.length;
   checkSpine(plan, rows, label);
   const values = plan.columns.map(() => new Array<Value>(n).fill(null));
-  const matches: ViewMatches[] = [];
-  for (let vi = 0; vi < plan.views.length; vi++) {
-    const v = plan.views[vi]!;
-    const requests = keyRequests(v, rows, label);
-    const m: ViewMatches = {
-      eventTime: new Float64Array(n).fill(NaN),
-      runId: new Array<string | null>(n).fill(null),
-      contractVersion: new Array<string | null>(n).fill(null),
-    };
-    matches.push(m);
-    const targets = plan.columns.filter((c) => c.view === vi).map((c) => values[plan.columns.indexOf(c)]!);
-    const names = v.names;
-    await features.eachPointInTime(
-      v.view,
-      requests,
-      { ttlMs: v.ttlMs, knownAt: plan.knownAt },
-      (i, match) => {
-        m.eventTime[i] = match.eventTime;
-        m.runId[i] = match.runId;
-        m.contractVersion[i] = match.contractVersion;
-        for (let j = 0; j < names.length; j++) targets[j]![i] = match.values[names[j]!] ?? null;
-      },
-    );
-  }
+  // Every view's keys first: a bad key is refused before any read.
+  const requests = plan.views.map((v) => keyRequests(v, rows, label));
+  const matches: ViewMatches[] = plan.views.map(() => ({
+    eventTime: new Float64Array(n).fill(NaN),
+    runId: new Array<string | null>(n).fill(null),
+    contractVersion: new Array<string | null>(n).fill(null),
+  }));
+  // The views at once: one view's rows are decoded while the database reads the other's.
+  await Promise.all(
+    plan.views.map((v, vi) => {
+      const m = matches[vi]!;
+      const targets = plan.columns.filter((c) => c.view === vi).map((c) => values[plan.columns.indexOf(c)]!);
+      const names = v.names;
+      return features.eachPointInTime(
+        v.view,
+        requests[vi]!,
+        { ttlMs: v.ttlMs, knownAt: plan.knownAt },
+        (i, match) => {
+          m.eventTime[i] = match.eventTime;
+          m.runId[i] = match.runId;
+          m.contractVersion[i] = match.contractVersion;
+          for (let j = 0; j < names.length; j++) targets[j]![i] = match.values[names[j]!] ?? null;
+        },
+      );
+    }),
+  );
   return { length: n, values, matches };
 }
 

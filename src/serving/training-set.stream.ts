@@ -61,7 +61,7 @@ export async function streamTrainingSet(
   };
   const spineOpts = {
     timestampColumn: opts.timestampColumn,
-    chunkRows: opts.chunkRows,
+    chunkRows: Math.min(opts.chunkRows, chunkRowsFor(plan)),
     maxRows: opts.maxRows,
   };
   const chunks =
@@ -87,6 +87,18 @@ export async function streamTrainingSet(
   } finally {
     await binary?.close?.();
   }
+}
+
+/**
+ * Values joined and written at a time. A chunk's values outlive many young-generation
+ * collections (read, joined, then encoded), so the heap grows with a chunk's cells: a
+ * wide view gets fewer rows a chunk, a narrow one no more than `chunkRows`.
+ */
+export const CHUNK_CELLS = 200_000;
+
+export function chunkRowsFor(plan: TrainingPlan): number {
+  const width = plan.spineColumns.length + 1 + plan.columns.length;
+  return Math.max(1_000, Math.floor(CHUNK_CELLS / width));
 }
 
 /** Each output column's type (spine keys, the timestamp, the features), as the formats type them. */
