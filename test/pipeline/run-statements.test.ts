@@ -79,10 +79,25 @@ describe(`a run's statements (${testEngine()})`, () => {
     await statementsOf(6, 40);
     const few = await statementsOf(7, 40);
     const many = await statementsOf(8, ENTITIES);
-    expect(many.length).toBe(few.length);
-    // As a set: the dispatcher's poll may interleave with the run's statements.
-    expect([...many].sort()).toEqual([...few].sort());
+    // As multisets, not in order, and with a little slack: a timer's statement (the
+    // dispatcher's poll) may land inside one run's window and not the other's (seen once
+    // on a loaded machine: 34 against 33). A statement per entity would add hundreds.
+    const extra = [...without(many, few), ...without(few, many)];
+    expect(extra.length).toBeLessThanOrEqual(2);
+    expect(extra.filter((s) => /feature_rows|raw_batches|rejects/.test(s))).toEqual([]);
     // The history read is among them, once: one statement for the whole batch.
     expect(many.filter((s) => /FROM feature_rows/.test(s) && /\bAS lo\b/.test(s))).toHaveLength(1);
   });
 });
+
+/** The statements of `a` left after taking out one of each of `b`'s. */
+function without(a: string[], b: string[]): string[] {
+  const left = new Map<string, number>();
+  for (const s of b) left.set(s, (left.get(s) ?? 0) + 1);
+  return a.filter((s) => {
+    const n = left.get(s) ?? 0;
+    if (n === 0) return true;
+    left.set(s, n - 1);
+    return false;
+  });
+}
