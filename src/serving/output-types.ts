@@ -25,3 +25,12 @@ export function outputKind(type: string): OutputKind {
       return 'string';
   }
 }
+
+/**
+ * A stored date or timestamp as epoch ms: stored as a number, or text a reader wrote;
+ * null where it is neither (text that is no date-time included).
+ */
+export function storedMillis(v: unknown): number | null {
+  const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isFinite(ms) ? ms : null;
+}

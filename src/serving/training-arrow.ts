@@ -29,7 +29,7 @@ import {
 import { coercerFor, INVALID } from '../pipeline/coerce';
 import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
-import { outputKind, type OutputKind } from './output-types';
+import { outputKind, storedMillis, type OutputKind } from './output-types';
 import type { JoinedChunk, SpineRow } from './spine-join';
 
 const EOS_BYTES = 8;
@@ -120,7 +120,7 @@ function arrowValue(v: Value, kind: OutputKind): unknown {
       return typeof v === 'boolean' ? v : null;
     case 'date':
     case 'timestamp':
-      return typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : null;
+      return storedMillis(v);
     default:
       return typeof v === 'string' ? v : String(v);
   }

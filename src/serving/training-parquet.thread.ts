@@ -13,32 +13,40 @@ import type { EncoderRequest } from './training-parquet.worker';
 
 export class ParquetThreadWriter {
   private readonly layout: ParquetLayout;
-  private readonly worker = new OrderedWorker<EncoderRequest, Uint8Array | null>(
-    new URL('./training-parquet.worker.ts', import.meta.url),
-    'the Parquet encoder',
-  );
+  private encoder: OrderedWorker<EncoderRequest, Uint8Array | null> | null = null;
 
   constructor(
     private readonly plan: TrainingPlan,
     timestampColumn: string,
   ) {
     this.layout = parquetLayout(plan, timestampColumn);
-    // Answered before the first chunk's (in order); a failure shows at the first chunk.
-    this.worker.call({ type: 'layout', layout: this.layout }).catch(() => undefined);
   }
 
   /** The bytes of one chunk (one row group): the first carries the file's magic number. */
   async chunk(rows: SpineRow[], joined: JoinedChunk): Promise<Uint8Array> {
     const { chunk, transfer } = parquetChunk(this.layout, this.plan, rows, joined);
-    return (await this.worker.call({ type: 'chunk', chunk }, transfer))!;
+    return (await this.worker().call({ type: 'chunk', chunk }, transfer))!;
   }
 
   /** The footer. */
   async end(): Promise<Uint8Array> {
-    return (await this.worker.call({ type: 'end' }))!;
+    return (await this.worker().call({ type: 'end' }))!;
   }
 
-  close(): Promise<void> {
-    return this.worker.close();
+  async close(): Promise<void> {
+    await this.encoder?.close();
+  }
+
+  /** Started with the first chunk: a spine refused before its first rows costs no thread. */
+  private worker(): OrderedWorker<EncoderRequest, Uint8Array | null> {
+    if (!this.encoder) {
+      this.encoder = new OrderedWorker(
+        new URL('./training-parquet.worker.ts', import.meta.url),
+        'the Parquet encoder',
+      );
+      // Answered before the first chunk's (in order); a failure shows at the first chunk.
+      this.encoder.call({ type: 'layout', layout: this.layout }).catch(() => undefined);
+    }
+    return this.encoder;
   }
 }

@@ -19,7 +19,7 @@ import type { SchemaElement } from 'hyparquet';
 import { coercerFor, INVALID } from '../pipeline/coerce';
 import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
-import { outputKind, type OutputKind } from './output-types';
+import { outputKind, storedMillis, type OutputKind } from './output-types';
 import type { JoinedChunk, SpineRow } from './spine-join';
 
 const DAY_MS = 86_400_000;
@@ -136,9 +136,8 @@ function number(v: Value, kind: OutputKind): number | null {
     case 'float64':
       return typeof v === 'number' ? v : null;
     default: {
-      // date, timestamp: epoch ms as stored, or text a reader wrote.
-      const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
-      if (!Number.isFinite(ms)) return null;
+      const ms = storedMillis(v);
+      if (ms === null) return null;
       return kind === 'date' ? Math.floor(ms / DAY_MS) : Math.trunc(ms);
     }
   }
