@@ -125,9 +125,14 @@ async function run(opts: Options): Promise<void> {
       const config = loadConfig();
       const environment = opts.env ? parseEnvironment(opts.env, '--env') : config.defaultEnvironment;
       const stream = await readable(spine);
-      // A Parquet spine is read from its file by row groups (its footer comes last).
-      if (parquetSpine) stream.destroy();
-      const input: SpineInput = parquetSpine ? { parquet: opts.spine } : { csv: stream };
+      // A spine in a file is read from it, twice (training-set.stream.ts); stdin as it comes.
+      if (stream !== process.stdin) stream.destroy();
+      const input: SpineInput =
+        stream === process.stdin
+          ? { csv: stream }
+          : parquetSpine
+            ? { parquet: opts.spine }
+            : { csvFile: opts.spine };
       await withRuntime(async (rt) => {
         const plan = await rt.features.planTrainingSet({
           features: refs.filter((r) => !r.endsWith(':*')),
@@ -137,7 +142,7 @@ async function run(opts: Options): Promise<void> {
           environment,
         });
         await streamTrainingSet(
-          (p, rows, label) => rt.features.joinSpine(p, rows, label),
+          rt.features.bulkJoin(plan, BULK_LIMITS.joinCacheBytes),
           plan,
           input,
           { format, timestampColumn: opts.timestampColumn, ...BULK_LIMITS },

@@ -20,7 +20,8 @@ import { featureTypes, type FeatureValueType } from '../contracts/served-types';
 import { TrainingShape } from './training-set';
 import { contractShape } from './contract-shape';
 import { planTrainingSet, type MultiTrainingQuery, type TrainingPlan } from './multi-view';
-import { joinSpine, type JoinedChunk, type RowLabel, type SpineRow } from './spine-join';
+import { joinSpine, type SpineRow } from './spine-join';
+import { BulkJoin } from './bulk-join';
 import { toTrainingRows, type TrainingRow } from './training-rows';
 import type { OnlineReads } from './online-store/online-reads';
 
@@ -141,9 +142,9 @@ export class FeatureService {
     return planTrainingSet(this.deps.registry, q);
   }
 
-  /** One chunk of a spine joined against a plan. */
-  joinSpine(plan: TrainingPlan, rows: SpineRow[], label?: RowLabel): Promise<JoinedChunk> {
-    return joinSpine(this.deps.store.features, plan, rows, label);
+  /** The join of a big spine's chunks against a plan (bulk-join.ts), keeping at most `cacheBytes` of entity rows. */
+  bulkJoin(plan: TrainingPlan, cacheBytes: number): BulkJoin {
+    return new BulkJoin(this.deps.store.features, plan, cacheBytes);
   }
 
   /** The contract version and the feature view (environment, contract, major[, exact version]). */

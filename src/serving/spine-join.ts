@@ -27,10 +27,23 @@ export interface ViewMatches {
   contractVersion: Array<string | null>;
 }
 
+/**
+ * A joined column: one value per spine row, or, for a numeric feature joined in bulk,
+ * numbers in a Float64Array with NaN for null (stored values are JSON, which has no NaN).
+ */
+export type JoinedColumn = Value[] | Float64Array;
+
+/** Row i of a joined column as a value. */
+export function valueAt(col: JoinedColumn, i: number): Value {
+  if (!(col instanceof Float64Array)) return col[i] ?? null;
+  const v = col[i]!;
+  return v === v ? v : null;
+}
+
 export interface JoinedChunk {
   length: number;
   /** Per plan column, one value per spine row. */
-  values: Value[][];
+  values: JoinedColumn[];
   /** Per plan view. */
   matches: ViewMatches[];
 }
@@ -49,11 +62,7 @@ export async function joinSpine(
   const values = plan.columns.map(() => new Array<Value>(n).fill(null));
   // Every view's keys first: a bad key is refused before any read.
   const requests = plan.views.map((v) => keyRequests(v, rows, label));
-  const matches: ViewMatches[] = plan.views.map(() => ({
-    eventTime: new Float64Array(n).fill(NaN),
-    runId: new Array<string | null>(n).fill(null),
-    contractVersion: new Array<string | null>(n).fill(null),
-  }));
+  const matches = noMatches(plan, n);
   // The views at once: one view's rows are decoded while the database reads the other's.
   await Promise.all(
     plan.views.map((v, vi) => {
@@ -76,8 +85,17 @@ export async function joinSpine(
   return { length: n, values, matches };
 }
 
+/** Per view, no match yet for any of n spine rows. */
+export function noMatches(plan: TrainingPlan, n: number): ViewMatches[] {
+  return plan.views.map(() => ({
+    eventTime: new Float64Array(n).fill(NaN),
+    runId: new Array<string | null>(n).fill(null),
+    contractVersion: new Array<string | null>(n).fill(null),
+  }));
+}
+
 /** Timestamps and spine columns, before any read: unknown and missing columns name the row. */
-function checkSpine(plan: TrainingPlan, rows: SpineRow[], label: RowLabel): void {
+export function checkSpine(plan: TrainingPlan, rows: SpineRow[], label: RowLabel): void {
   const known = new Set(plan.spineColumns.map((c) => c.name));
   const scalarOk = plan.views.every((v) => v.key.columns.length === 1);
   for (let i = 0; i < rows.length; i++) {
@@ -104,37 +122,52 @@ function checkSpine(plan: TrainingPlan, rows: SpineRow[], label: RowLabel): void
   }
 }
 
-/** The view's store requests, one per spine row; a key is encoded once per distinct value. */
-function keyRequests(v: PlannedView, rows: SpineRow[], label: RowLabel): PointRequest[] {
+/**
+ * A spine row's key as a Map key: the spine value itself for a one-column key, the
+ * columns' values as JSON for several. An object or array is returned as is (a scalar
+ * key refuses it, and it is never a Map key: see `cacheable`).
+ */
+export function rawKey(v: PlannedView, entity: unknown): unknown {
+  const from = v.spineColumns;
+  const obj = entity !== null && typeof entity === 'object' ? (entity as Record<string, unknown>) : null;
+  if (from.length === 1) return obj ? obj[from[0]!] : entity;
+  return JSON.stringify(from.map((s) => obj![s]));
+}
+
+/** A raw key that may stand for its encoding in a Map. */
+export const cacheable = (raw: unknown): boolean => raw === null || typeof raw !== 'object';
+
+/** The view's entity key of spine row i; a bad key is an InputError naming the row. */
+export function encodeKey(v: PlannedView, entity: unknown, label: RowLabel, i: number): string {
   const cols = v.key.columns;
   const from = v.spineColumns;
-  const single = cols.length === 1;
+  const obj = entity !== null && typeof entity === 'object' ? (entity as Record<string, unknown>) : null;
+  let input: unknown;
+  if (cols.length === 1) input = obj ? obj[from[0]!] : entity;
+  else {
+    const parts: Record<string, unknown> = {};
+    for (let k = 0; k < cols.length; k++) parts[cols[k]!] = obj![from[k]!];
+    input = parts;
+  }
+  try {
+    return v.key.fromInput(input);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`${label(i)}: ${v.contract.name}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** The view's store requests, one per spine row; a key is encoded once per distinct value. */
+export function keyRequests(v: PlannedView, rows: SpineRow[], label: RowLabel): PointRequest[] {
   const encoded = new Map<unknown, string>();
   const out: PointRequest[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const e = rows[i]!.entity;
-    const obj = e !== null && typeof e === 'object' ? (e as Record<string, unknown>) : null;
-    let input: unknown;
-    let cacheKey: unknown;
-    if (single) input = cacheKey = obj ? obj[from[0]!] : e;
-    else {
-      const parts: Record<string, unknown> = {};
-      for (let k = 0; k < cols.length; k++) parts[cols[k]!] = obj![from[k]!];
-      input = parts;
-      cacheKey = JSON.stringify(from.map((s) => obj![s]));
-    }
-    // Objects and arrays as a scalar key are refused by fromInput; never cached.
-    const cacheable = cacheKey === null || typeof cacheKey !== 'object';
-    let entityKey = cacheable ? encoded.get(cacheKey) : undefined;
+    const raw = rawKey(v, e);
+    let entityKey = cacheable(raw) ? encoded.get(raw) : undefined;
     if (entityKey === undefined) {
-      try {
-        entityKey = v.key.fromInput(input);
-      } catch (err) {
-        if (err instanceof InputError)
-          throw new InputError(`${label(i)}: ${v.contract.name}: ${err.message}`);
-        throw err;
-      }
-      if (cacheable) encoded.set(cacheKey, entityKey);
+      entityKey = encodeKey(v, e, label, i);
+      if (cacheable(raw)) encoded.set(raw, entityKey);
     }
     out[i] = { entityKey, at: rows[i]!.at };
   }

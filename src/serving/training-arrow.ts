@@ -68,7 +68,8 @@ export class ArrowTrainingWriter {
       );
     });
     columns.push(rows.map((r) => r.at));
-    columns.push(...joined.values);
+    for (const col of joined.values)
+      columns.push(col instanceof Float64Array ? Array.from(col, (v) => (v === v ? v : null)) : col);
     const kinds = [...this.keyKinds, 'timestamp' as const, ...this.kinds];
     const children = this.schema.fields.map((f, j) => {
       const b = makeBuilder({ type: f.type as DataType, nullValues: [null] });

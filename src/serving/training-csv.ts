@@ -8,7 +8,7 @@ import { formatTemporal } from '../pipeline/coerce';
 import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
 import { outputKind } from './output-types';
-import type { JoinedChunk, SpineRow } from './spine-join';
+import { valueAt, type JoinedChunk, type SpineRow } from './spine-join';
 
 export function csvHeader(plan: TrainingPlan, timestampColumn: string): string {
   return (
@@ -27,7 +27,7 @@ export function csvRows(plan: TrainingPlan, rows: SpineRow[], joined: JoinedChun
     let line = '';
     for (const k of keys) line += field(String(e[k] ?? '')) + ',';
     line += new Date(rows[i]!.at).toISOString();
-    for (let j = 0; j < kinds.length; j++) line += ',' + cell(joined.values[j]![i]!, kinds[j]!);
+    for (let j = 0; j < kinds.length; j++) line += ',' + cell(valueAt(joined.values[j]!, i), kinds[j]!);
     out += line + '\n';
   }
   return out;

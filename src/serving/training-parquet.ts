@@ -20,7 +20,7 @@ import { coercerFor, INVALID } from '../pipeline/coerce';
 import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
 import { outputKind, storedMillis, type OutputKind } from './output-types';
-import type { JoinedChunk, SpineRow } from './spine-join';
+import type { JoinedChunk, JoinedColumn, SpineRow } from './spine-join';
 
 const DAY_MS = 86_400_000;
 
@@ -91,7 +91,8 @@ export function parquetChunk(
 }
 
 /** Stored values in a column's crossing form; a value that does not fit its type is null. */
-function column(values: Value[], kind: OutputKind): ParquetColumn {
+function column(values: JoinedColumn, kind: OutputKind): ParquetColumn {
+  if (values instanceof Float64Array) return typedColumn(values, kind);
   const n = values.length;
   if (kind === 'string') {
     const text = new Array<string | null>(n);
@@ -125,6 +126,23 @@ function column(values: Value[], kind: OutputKind): ParquetColumn {
     }
   }
   return { values: out, nulls: anyNull ? nulls : null };
+}
+
+/** A numeric column joined in bulk (NaN for null), moved as it is; a text one as text. */
+function typedColumn(values: Float64Array, kind: OutputKind): ParquetColumn {
+  const n = values.length;
+  if (kind !== 'int64' && kind !== 'float64')
+    return column(
+      Array.from(values, (v) => (v === v ? v : null)),
+      kind,
+    );
+  let nulls: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v) (nulls ??= new Uint8Array(n))[i] = 1;
+    else if (kind === 'int64') values[i] = Math.trunc(v);
+  }
+  return { values, nulls };
 }
 
 /** A stored value as its numeric column holds it (null where it does not fit). */

@@ -7,7 +7,7 @@ import { formatTemporal } from '../pipeline/coerce';
 import type { Value } from '../domain/value';
 import type { FeatureValue } from './feature.service';
 import type { TrainingPlan } from './multi-view';
-import type { JoinedChunk, SpineRow } from './spine-join';
+import { valueAt, type JoinedChunk, type SpineRow } from './spine-join';
 
 export interface ViewMatch {
   contract: string;
@@ -34,7 +34,7 @@ export function toTrainingRows(plan: TrainingPlan, rows: SpineRow[], joined: Joi
     const features: FeatureValue[] = new Array(columns.length);
     for (let j = 0; j < columns.length; j++) {
       const c = columns[j]!;
-      let value = joined.values[j]![i]!;
+      let value = valueAt(joined.values[j]!, i);
       if (temporal[j] && typeof value === 'number')
         value = formatTemporal(value, c.type as 'date' | 'timestamp');
       values[c.name] = value;

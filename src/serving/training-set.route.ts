@@ -1,20 +1,21 @@
 /**
  * POST /v1/training-set: a multi-view training set for a spine of any size. The spine
- * is the request body, as CSV (read as a stream) or as Parquet (`Content-Type:
- * application/vnd.apache.parquet`: spooled to a temporary file, at most
- * `maxParquetBytes`, then read by row groups); it is joined in chunks (the plan once,
- * then one set-based read per view per chunk) and each chunk's rows are written as they
- * are joined, as CSV, as an Arrow IPC stream or as Parquet row groups (`?format=` or
- * `Accept`). Memory stays in proportion to a chunk (or a spine row group), not to the
- * spine.
+ * is the request body, as CSV or as Parquet (`Content-Type:
+ * application/vnd.apache.parquet`), spooled to a temporary file (at most
+ * `maxSpineBytes`) and read twice: once to check every row and count what it asks of
+ * each entity, then in chunks, each joined (bulk-join.ts) and written as it is joined,
+ * as CSV, as an Arrow IPC stream or as Parquet row groups (`?format=` or `Accept`).
+ * Memory stays in proportion to a chunk plus the join's cache of entity rows (at most
+ * `joinCacheBytes`), not to the spine.
  *
  * The caller is decided and rate limited as for GraphQL (the same gate and limiter, one
  * token per request); every role may read. Refusals are GraphQL-shaped JSON with the
- * same codes (error-format.ts maps them): a bad parameter or a bad spine row in the
- * first chunk is a 400 naming it. A bad row after the first chunk's rows were sent
- * cannot change the status: the response is cut off without its end (CSV: no final
- * chunk of the chunked encoding; Arrow: no end-of-stream marker; Parquet: no footer), which every client
- * reports as an incomplete answer, and the reason is logged.
+ * same codes (error-format.ts maps them): a bad parameter or a bad spine row is a 400
+ * naming it, found by the first pass before any answer is sent. A failure after the
+ * answer started cannot change the status: the response is cut off without its end
+ * (CSV: no final chunk of the chunked encoding; Arrow: no end-of-stream marker; Parquet:
+ * no footer), which every client reports as an incomplete answer, and the reason is
+ * logged.
  *
  * Parameters (query string):
  *   features=contract:feature (repeated or comma-separated; contract:* for all of a view)
@@ -47,7 +48,8 @@ import {
 export interface BulkLimits {
   maxRows: number;
   chunkRows: number;
-  maxParquetBytes: number;
+  maxSpineBytes: number;
+  joinCacheBytes: number;
 }
 
 export const BULK_LIMITS: BulkLimits = {
@@ -55,8 +57,10 @@ export const BULK_LIMITS: BulkLimits = {
   maxRows: 10_000_000,
   /** Spine rows joined and written at a time. */
   chunkRows: 50_000,
-  /** maxRows at ~100 bytes a row: a Parquet spine of the most rows fits well within it. */
-  maxParquetBytes: 1024 * 1024 * 1024,
+  /** maxRows at ~100 bytes a row: a spine of the most rows fits well within it. */
+  maxSpineBytes: 1024 * 1024 * 1024,
+  /** Entity rows the join keeps in memory (bulk-join.ts): a million rows of 20 numbers take ~180 MB. */
+  joinCacheBytes: 256 * 1024 * 1024,
 };
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -115,16 +119,18 @@ export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
     const params = readParams(req.query as Record<string, unknown>);
     const format = chooseFormat(params.format, req.headers.accept);
     const plan = await deps.features.planTrainingSet(params.query(deps.defaultEnvironment));
-    let spooled: Spooled | null = null;
-    let input: SpineInput = { csv: req };
-    if (isParquet(req.headers['content-type'])) {
-      spooled = await spool(req, limits.maxParquetBytes, 'the Parquet spine');
-      input = { parquet: spooled.path };
-    }
+    // Spooled to a file, so the join can read it twice (training-set.stream.ts).
+    const parquet = isParquet(req.headers['content-type']);
+    const spooled: Spooled = await spool(
+      req,
+      limits.maxSpineBytes,
+      parquet ? 'the Parquet spine' : 'the CSV spine',
+    );
+    const input: SpineInput = parquet ? { parquet: spooled.path } : { csvFile: spooled.path };
     let started = false;
     try {
       await streamTrainingSet(
-        (p, rows, label) => deps.features.joinSpine(p, rows, label),
+        deps.features.bulkJoin(plan, limits.joinCacheBytes),
         plan,
         input,
         { format, timestampColumn: params.timestamp, ...limits },
@@ -145,7 +151,7 @@ export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
       res.destroy();
       return;
     } finally {
-      await spooled?.dispose();
+      await spooled.dispose();
     }
     res.end();
   }

@@ -1,10 +1,13 @@
 /**
- * A training set from a spine (a CSV stream or a Parquet file) to a sink, chunk by
- * chunk: the spine is read in chunks (spine-csv.ts, spine-parquet.ts), each joined
- * (spine-join.ts) and written as CSV, Arrow IPC or a Parquet row group before the next
- * is read, so memory follows a chunk, not the spine. The HTTP endpoint writes to its
- * response, `tidemark training-set` to a file.
+ * A training set from a spine (a CSV stream or file, or a Parquet file) to a sink, chunk
+ * by chunk: the spine is read in chunks (spine-csv.ts, spine-parquet.ts), each joined
+ * and written as CSV, Arrow IPC or a Parquet row group before the next is read, so the
+ * answer's memory follows a chunk, not the spine. A spine in a file is read twice: first
+ * to count what it asks of each entity, so the join can read the entities asked for
+ * often by range instead of probing per row (bulk-join.ts). The HTTP endpoint writes to
+ * its response, `tidemark training-set` to a file.
  */
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { TrainingPlan } from './multi-view';
 import type { JoinedChunk, RowLabel, SpineRow } from './spine-join';
@@ -17,8 +20,18 @@ import { parquetSpineChunks } from './spine-parquet';
 export type TrainingFormat = 'csv' | 'arrow' | 'parquet';
 export const TRAINING_FORMATS: readonly TrainingFormat[] = ['csv', 'arrow', 'parquet'];
 
-/** A CSV spine is read as it streams; a Parquet one is a file (its footer comes last). */
-export type SpineInput = { csv: Readable } | { parquet: string };
+/**
+ * A CSV spine as a stream (read once, as it comes) or a file; a Parquet one is a file
+ * (its footer comes last). A file is read twice.
+ */
+export type SpineInput = { csv: Readable } | { csvFile: string } | { parquet: string };
+
+/** The join of a plan's spine chunks; `count` and `load` make a first pass when the spine is a file. */
+export interface SpineJoiner {
+  join(rows: SpineRow[], label: RowLabel): Promise<JoinedChunk>;
+  count?(rows: SpineRow[], label: RowLabel): void;
+  load?(): Promise<void>;
+}
 
 export interface TrainingSink {
   /** Called once, before the first bytes: once called, a later failure cannot be a clean refusal. */
@@ -41,7 +54,7 @@ interface BinaryWriter {
 }
 
 export async function streamTrainingSet(
-  join: (plan: TrainingPlan, rows: SpineRow[], label: RowLabel) => Promise<JoinedChunk>,
+  joiner: SpineJoiner,
   plan: TrainingPlan,
   input: SpineInput,
   opts: StreamOptions,
@@ -64,16 +77,24 @@ export async function streamTrainingSet(
     chunkRows: Math.min(opts.chunkRows, chunkRowsFor(plan)),
     maxRows: opts.maxRows,
   };
-  const chunks =
+  const read = () =>
     'csv' in input
       ? spineChunks(input.csv, plan, spineOpts)
-      : parquetSpineChunks(input.parquet, plan, spineOpts);
+      : 'csvFile' in input
+        ? spineChunks(createReadStream(input.csvFile), plan, spineOpts)
+        : parquetSpineChunks(input.parquet, plan, spineOpts);
+  // The first pass: a bad row is refused here, before the answer starts.
+  if (joiner.count && joiner.load && !('csv' in input)) {
+    for await (const { rows, label } of read()) joiner.count(rows, label);
+    await joiner.load();
+  }
+  const chunks = read();
   // One chunk's bytes may still be on their way (an encoder thread) while the next is
   // read and joined: it is written once that one is joined, so the order stays.
   let encoding: Promise<string | Uint8Array> | null = null;
   try {
     for await (const { rows, label } of chunks) {
-      const joined = await join(plan, rows, label);
+      const joined = await joiner.join(rows, label);
       if (!started) await start();
       const next = Promise.resolve(binary ? binary.chunk(rows, joined) : csvRows(plan, rows, joined));
       // Awaited below, after the previous chunk's bytes; a failure must not go unhandled meanwhile.

@@ -24,6 +24,7 @@ import {
 } from './point-in-time.sql';
 import { readStatements, type ReadStatements } from './read-statements';
 import { historyStatement } from './history.sql';
+import { entityRangesStatement, type EntityRange, type RangeOptions } from './entity-ranges.sql';
 import { keepHistory, type HistoryRow } from './history-keep';
 import type { Environment } from '../domain/environment';
 import type { Value } from '../domain/value';
@@ -60,6 +61,12 @@ export interface PointRequest {
   /** Epoch ms: match the latest row with event time <= at. */
   at: number;
 }
+
+/**
+ * An entity's rows from FeatureRepository.entityRanges, flat: per row event time, rank,
+ * committed at, row id, run seq, values (RANGE_STRIDE items).
+ */
+export type RangeRows = Array<number | Record<string, Value>>;
 
 export interface PointOptions {
   /** System time: the store as it was known then (default: now). */
@@ -232,6 +239,59 @@ export class FeatureRepository {
         });
       }
     }
+  }
+
+  /**
+   * For each range, the visible rows a point-in-time request of its entity in [from, to]
+   * could match, in event-time order (entity-ranges.sql.ts), or null where more than its
+   * `cap` rows lie there; an entity the view never saw has none. `each` is called once
+   * per range, as each entity's rows are decoded (so they are garbage before the next's).
+   */
+  async eachEntityRange(
+    view: FeatureView,
+    ranges: EntityRange[],
+    opts: Omit<RangeOptions, 'version'>,
+    each: (entityKey: string, rows: RangeRows | null) => void,
+  ): Promise<void> {
+    const viewId = ranges.length ? await this.viewId(view) : null;
+    if (viewId === null) {
+      for (const r of ranges) each(r.entityKey, []);
+      return;
+    }
+    const { sql, bindings } = entityRangesStatement(this.engine, viewId, ranges, {
+      ...opts,
+      version: view.version,
+    });
+    const reads = this.engine === 'postgres' ? null : this.reader();
+    const rows: Array<{ ek: string; found: string | null }> = reads
+      ? await reads.all(sql, bindings)
+      : await withoutJit(this.db, this.engine, (db) => db.raw(sql, bindings as Knex.RawBinding[])).then(
+          (res) => (this.engine === 'postgres' ? res.rows : res),
+        );
+    for (const r of rows) each(r.ek, r.found === null ? null : JSON.parse(r.found));
+  }
+
+  /** Runs by their seq (feature rows name their run by it): id, contract version and commit time. */
+  async runsBySeq(seqs: number[]): Promise<Map<number, RunInfo>> {
+    const out = new Map<number, RunInfo>();
+    if (seqs.length === 0) return out;
+    const sql = `SELECT seq, id, contract_version, committed_at FROM ${T.runs} WHERE seq IN (${seqs.map(() => '?').join(', ')})`;
+    const reads = this.reader();
+    const rows: Array<{
+      seq: number | string;
+      id: string;
+      contract_version: string;
+      committed_at: number | string;
+    }> = reads
+      ? await reads.all(sql, seqs)
+      : await this.db.raw(sql, seqs).then((res) => (this.engine === 'postgres' ? res.rows : res));
+    for (const r of rows)
+      out.set(Number(r.seq), {
+        runId: r.id,
+        contractVersion: r.contract_version,
+        committedAt: toMillis(r.committed_at)!,
+      });
+    return out;
   }
 
   /** One chunk: `part` holds request indices; a result row's idx is its position in `part`. */

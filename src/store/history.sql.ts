@@ -21,35 +21,13 @@ import { T } from './tables';
 import type { Engine } from './dialect';
 import type { HistoryOptions, HistoryRequest } from './feature.repository';
 import { winnerOrder } from './winner-order';
+import { Params } from './sql-params';
 
 const F = T.featureRows;
 const R = T.runs;
 
 /** Below every event time: "no lower bound" when a rule finds fewer rows than it may keep. */
 const NO_BOUND = -Number.MAX_SAFE_INTEGER;
-
-/**
- * Bindings for a statement built from pieces: each placeholder is a marker naming its
- * value, and `bind` turns the finished text into `?`s with the values in text order, so
- * the order the pieces are built in does not matter.
- */
-class Params {
-  private readonly values: unknown[] = [];
-  constructor(readonly engine: Engine) {}
-  /** A placeholder for `v`; `pgType` casts it on PostgreSQL, which cannot always infer one. */
-  p(v: unknown, pgType?: string): string {
-    this.values.push(v);
-    return `{{p${this.values.length - 1}}}${this.engine === 'postgres' && pgType ? `::${pgType}` : ''}`;
-  }
-  bind(text: string): { sql: string; bindings: unknown[] } {
-    const bindings: unknown[] = [];
-    const sql = text.replace(/\{\{p(\d+)\}\}/g, (_, i: string) => {
-      bindings.push(this.values[Number(i)]);
-      return '?';
-    });
-    return { sql, bindings };
-  }
-}
 
 /** SQL for "feature `name` of row `f` is not JSON null / absent". */
 function jsonNotNull(q: Params, f: string, name: string): string {

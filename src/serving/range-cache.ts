@@ -1,0 +1,188 @@
+/**
+ * A bulk join's copy of the feature rows it read by entity range
+ * (FeatureRepository.entityRanges): per entity, the winning row at each event time (the
+ * greater rank, then the later commit, then the later row, as winner-order.ts orders
+ * them), its values in columns, so a request is a binary search here instead of a probe
+ * of the store.
+ *
+ * Rows are kept in segments of many entities' rows (an entity's rows in one), each column a typed array
+ * where the feature is numeric (NaN for null: JSON, which the values are stored as, has
+ * no NaN) and an array of values otherwise: a million rows of twenty numbers cost
+ * 160 MB as Float64Arrays and several times that as objects.
+ */
+import type { RangeRows } from '../store/feature.repository';
+import { RANGE_STRIDE } from '../store/entity-ranges.sql';
+import type { Value } from '../domain/value';
+
+/** Rows a segment is made for: big enough that its arrays' overhead does not count. */
+const SEGMENT_ROWS = 65_536;
+
+interface Segment {
+  used: number;
+  time: Float64Array;
+  run: Float64Array;
+  cols: Array<Float64Array | Value[]>;
+}
+
+export interface Slot {
+  seg: Segment;
+  start: number;
+  end: number;
+}
+
+export class RangeCache {
+  private readonly slots = new Map<string, Slot>();
+  private readonly runSeqs = new Set<number>();
+  /** What the kept rows hold, estimated: 8 bytes a number, 16 a value reference. */
+  bytes = 0;
+  /** The segment of the last match. */
+  private hit: Segment | null = null;
+  /** The segment being filled. */
+  private current: Segment | null = null;
+
+  /** `numeric[j]`: feature `names[j]` holds numbers (or null) and is kept as a Float64Array. */
+  constructor(
+    private readonly names: string[],
+    private readonly numeric: boolean[],
+  ) {}
+
+  /** The entity's rows, if they were added. */
+  slot(entityKey: string): Slot | undefined {
+    return this.slots.get(entityKey);
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** The run seqs of the kept rows. */
+  runs(): number[] {
+    return [...this.runSeqs];
+  }
+
+  /** Adds one entity's rows (flat, RANGE_STRIDE items a row; several rows at one time: one wins). */
+  add(entityKey: string, rows: RangeRows): Slot {
+    const order = winnerPositions(rows);
+    let seg = this.current;
+    if (!seg || seg.used + order.length > seg.time.length) seg = this.current = this.segment(order.length);
+    const start = seg.used;
+    let k = start;
+    for (const p of order) {
+      seg.time[k] = rows[p] as number;
+      const run = rows[p + 4] as number;
+      seg.run[k] = run;
+      this.runSeqs.add(run);
+      const values = rows[p + 5] as Record<string, Value>;
+      for (let j = 0; j < this.names.length; j++) {
+        const v = values[this.names[j]!] ?? null;
+        const col = seg.cols[j]!;
+        if (!(col instanceof Float64Array)) col[k] = v;
+        else if (typeof v === 'number') col[k] = v;
+        else if (v === null) col[k] = NaN;
+        else (seg.cols[j] = toValues(col, k))[k] = v;
+      }
+      k++;
+    }
+    seg.used = k;
+    const slot = { seg, start, end: k };
+    this.slots.set(entityKey, slot);
+    this.bytes += 64;
+    return slot;
+  }
+
+  /** A new segment of SEGMENT_ROWS rows, or of one entity's rows when it has more. */
+  private segment(rows: number): Segment {
+    const n = Math.max(SEGMENT_ROWS, rows);
+    const generic = this.numeric.filter((x) => !x).length;
+    this.bytes += n * (16 + 8 * (this.numeric.length - generic) + 16 * generic);
+    return {
+      used: 0,
+      time: new Float64Array(n),
+      run: new Float64Array(n),
+      cols: this.numeric.map((num) => (num ? new Float64Array(n) : new Array<Value>(n).fill(null))),
+    };
+  }
+
+  /**
+   * The position of the slot's row with the greatest event time <= at (and > at - ttl),
+   * or -1; `time`, `runSeq` and `value` then read it.
+   */
+  find(slot: Slot, at: number, ttlMs: number | undefined): number {
+    const t = slot.seg.time;
+    let lo = slot.start;
+    let hi = slot.end;
+    // The first position whose time is > at; the match is the one before it.
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (t[mid]! <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === slot.start) return -1;
+    if (ttlMs !== undefined && !(t[lo - 1]! > at - ttlMs)) return -1;
+    this.hit = slot.seg;
+    return lo - 1;
+  }
+
+  time(i: number): number {
+    return this.hit!.time[i]!;
+  }
+
+  runSeq(i: number): number {
+    return this.hit!.run[i]!;
+  }
+
+  /** Feature j of row i as a number, NaN for null (or a value that is no number). */
+  number(j: number, i: number): number {
+    const col = this.hit!.cols[j]!;
+    if (col instanceof Float64Array) return col[i]!;
+    const v = col[i];
+    return typeof v === 'number' ? v : NaN;
+  }
+
+  value(j: number, i: number): Value {
+    const col = this.hit!.cols[j]!;
+    if (!(col instanceof Float64Array)) return col[i] ?? null;
+    const v = col[i]!;
+    return v === v ? v : null;
+  }
+}
+
+/**
+ * The start of each event time's winning row, in event-time order. The store sends the
+ * rows in that order (the index's); they are sorted here only if they are not.
+ */
+function winnerPositions(rows: RangeRows): number[] {
+  let starts: number[] = [];
+  for (let p = 0; p < rows.length; p += RANGE_STRIDE) starts.push(p);
+  for (let i = 1; i < starts.length; i++) {
+    if ((rows[starts[i]!] as number) < (rows[starts[i - 1]!] as number)) {
+      starts = starts.sort((a, b) => (rows[a] as number) - (rows[b] as number) || a - b);
+      break;
+    }
+  }
+  const out: number[] = [];
+  for (const p of starts) {
+    const last = out.length - 1;
+    if (last >= 0 && rows[out[last]!] === rows[p]) {
+      if (beats(rows, p, out[last]!)) out[last] = p;
+    } else out.push(p);
+  }
+  return out;
+}
+
+/** Row at a wins over row at b (same event time): the greater rank, then the later commit, then the later row. */
+function beats(rows: RangeRows, a: number, b: number): boolean {
+  for (let k = 1; k <= 3; k++) {
+    const x = rows[a + k] as number;
+    const y = rows[b + k] as number;
+    if (x !== y) return x > y;
+  }
+  return false;
+}
+
+/** A number column that met a value that is no number: the values so far, as values. */
+function toValues(col: Float64Array, upTo: number): Value[] {
+  const out = new Array<Value>(col.length).fill(null);
+  for (let i = 0; i < upTo; i++) out[i] = col[i] === col[i] ? col[i]! : null;
+  return out;
+}
