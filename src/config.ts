@@ -62,6 +62,8 @@ export interface Config {
   bootstrapAdminKey: { id: string; secretSha256: string } | null;
   /** TIDEMARK_URL and TIDEMARK_API_KEY: the server the CLI's read commands ask instead of the local store. */
   remote: { url: string | null; apiKey: string | null };
+  /** TIDEMARK_TRAINING_CACHE_MB: entity rows a bulk training set keeps in memory (docs/training-sets.md). */
+  trainingCacheBytes: number;
 }
 
 /** Variables Tidemark reads. Any other TIDEMARK_* variable is a typo and refused. */
@@ -84,6 +86,7 @@ const KNOWN = new Set([
   'TIDEMARK_URL',
   'TIDEMARK_API_KEY',
   'TIDEMARK_ONLINE_STORE',
+  'TIDEMARK_TRAINING_CACHE_MB',
 ]);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -131,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     role: parseRole(env.TIDEMARK_ROLE || 'all', 'TIDEMARK_ROLE'),
     eventsRetentionMs: parseDuration('TIDEMARK_EVENTS_RETENTION', env.TIDEMARK_EVENTS_RETENTION || 'P7D'),
     bootstrapAdminKey: parseBootstrapKey(env.TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH),
+    trainingCacheBytes: parseMegabytes('TIDEMARK_TRAINING_CACHE_MB', env.TIDEMARK_TRAINING_CACHE_MB, 256),
   };
 }
 
@@ -195,6 +199,13 @@ function parseMs(name: string, v: string | undefined, fallback: number): number 
   if (!Number.isInteger(n) || n < 100)
     throw new InputError(`${name} must be a whole number of milliseconds >= 100, got '${v}'`);
   return n;
+}
+
+function parseMegabytes(name: string, v: string | undefined, fallback: number): number {
+  const n = v === undefined || v.trim() === '' ? fallback : Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InputError(`${name} must be a whole number of megabytes >= 0, got '${v}'`);
+  return n * 1024 * 1024;
 }
 
 /** Explicit, or one deployment's default: its PostgreSQL database name, or its SQLite file. */

@@ -229,7 +229,7 @@ export async function createServer(rt: Runtime, opts: ServerOptions = {}): Promi
       defaultEnvironment: rt.config.defaultEnvironment,
       logger: rt.logger,
       formatError,
-      limits: opts.bulkLimits,
+      limits: { joinCacheBytes: rt.config.trainingCacheBytes, ...opts.bulkLimits },
     }),
   );
   // The console at / and its routes; the explorer stays at /graphql.

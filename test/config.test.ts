@@ -12,6 +12,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('TIDEMARK_TRAINING_CACHE_MB: 256 MB by default, 0 allowed, nonsense refused by name', () => {
+    expect(loadConfig({}).trainingCacheBytes).toBe(256 * 1024 * 1024);
+    expect(loadConfig({ TIDEMARK_TRAINING_CACHE_MB: '0' }).trainingCacheBytes).toBe(0);
+    expect(loadConfig({ TIDEMARK_TRAINING_CACHE_MB: '64' }).trainingCacheBytes).toBe(64 * 1024 * 1024);
+    for (const bad of ['lots', '-1', '1.5'])
+      expect(() => loadConfig({ TIDEMARK_TRAINING_CACHE_MB: bad })).toThrow(
+        `TIDEMARK_TRAINING_CACHE_MB must be a whole number of megabytes >= 0, got '${bad}'`,
+      );
+  });
+
   it('refuses an unknown TIDEMARK_ variable as a typo', () => {
     expect(() => loadConfig({ TIDEMARK_STARTUP_WAIT: '5000' })).toThrow(/TIDEMARK_STARTUP_WAIT/);
   });

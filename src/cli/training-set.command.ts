@@ -142,7 +142,7 @@ async function run(opts: Options): Promise<void> {
           environment,
         });
         await streamTrainingSet(
-          rt.features.bulkJoin(plan, BULK_LIMITS.joinCacheBytes),
+          rt.features.bulkJoin(plan, config.trainingCacheBytes),
           plan,
           input,
           { format, timestampColumn: opts.timestampColumn, ...BULK_LIMITS },

@@ -18,6 +18,9 @@ export class OrderedWorker<Req, Res> {
   constructor(module: URL, what: string) {
     this.worker = new Worker(new URL('./ts-worker-boot.mjs', import.meta.url), {
       workerData: { module: module.href },
+      // A small young generation: the encoder's garbage is short-lived, and its default
+      // (tens of MB) showed up whole in a bulk training set's peak memory.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
     });
     this.worker.on('message', (m: WorkerReply<Res>) => {
       const p = this.pending.shift();

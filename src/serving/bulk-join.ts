@@ -50,6 +50,8 @@ interface Entry {
   n: number;
   from: number;
   to: number;
+  /** Its index in the order entries were made (AskLog's entity numbers). */
+  idx: number;
   /** Its rows in the cache, once loaded. */
   slot?: Slot;
 }
@@ -68,6 +70,8 @@ export class BulkJoin {
   private readonly entries: Array<Map<unknown, Entry>>;
   private readonly caches: RangeCache[];
   private readonly runs = new Map<number, RunInfo>();
+  /** Per view, every request's entity and time, until load: only the rows they find are kept. */
+  private readonly asks: AskLog[];
 
   constructor(
     private readonly store: BulkStore,
@@ -75,6 +79,7 @@ export class BulkJoin {
     private readonly maxBytes: number,
   ) {
     this.entries = plan.views.map(() => new Map());
+    this.asks = plan.views.map(() => new AskLog());
     this.caches = plan.views.map((v) => new RangeCache(v.names, v.types.map(numeric)));
   }
 
@@ -89,11 +94,16 @@ export class BulkJoin {
         const e = cacheable(raw) ? entries.get(raw) : undefined;
         if (e) {
           e.n++;
+          this.asks[vi]!.push(e.idx, at);
           if (at < e.from) e.from = at;
           if (at > e.to) e.to = at;
         } else {
           const key = encodeKey(v, entity, label, i);
-          if (cacheable(raw)) entries.set(raw, { key, n: 1, from: at, to: at });
+          if (cacheable(raw)) {
+            const idx = entries.size;
+            entries.set(raw, { key, n: 1, from: at, to: at, idx });
+            this.asks[vi]!.push(idx, at);
+          }
         }
       }
     });
@@ -109,6 +119,8 @@ export class BulkJoin {
 
   private async loadView(v: PlannedView, vi: number): Promise<void> {
     const cache = this.caches[vi]!;
+    const times = this.asks[vi]!.byEntity(this.entries[vi]!.size);
+    this.asks[vi] = new AskLog();
     const byKey = new Map<string, Entry>();
     for (const e of this.entries[vi]!.values()) byKey.set(e.key, e);
     const ranges: EntityRange[] = [...byKey.values()]
@@ -120,7 +132,9 @@ export class BulkJoin {
         ranges.slice(start, start + RANGE_BATCH),
         { knownAt: this.plan.knownAt, ttlMs: v.ttlMs },
         (key, rows) => {
-          if (rows && this.bytes() < this.maxBytes) byKey.get(key)!.slot = cache.add(key, rows);
+          const e = byKey.get(key)!;
+          if (rows && this.bytes() < this.maxBytes)
+            e.slot = cache.add(key, rows, { times: times.of(e.idx), ttlMs: v.ttlMs });
         },
       );
     // The next batch's statement runs while this one's rows are decoded.
@@ -176,9 +190,14 @@ export class BulkJoin {
         for (let i = 0; i < n; i++) {
           const { entity, at } = rows[i]!;
           const raw = rawKey(v, entity);
-          const e = cacheable(raw) ? entries.get(raw) : undefined;
+          let e = cacheable(raw) ? entries.get(raw) : undefined;
           if (!e?.slot) {
-            probe.push({ entityKey: e?.key ?? encodeKey(v, entity, label, i), at });
+            // A spine read once (no first pass) meets its keys here: each is encoded once.
+            if (!e) {
+              e = { key: encodeKey(v, entity, label, i), n: 0, from: at, to: at, idx: -1 };
+              if (cacheable(raw)) entries.set(raw, e);
+            }
+            probe.push({ entityKey: e.key, at });
             probeAt.push(i);
             continue;
           }
@@ -212,5 +231,36 @@ export class BulkJoin {
       }),
     );
     return { length: n, values, matches };
+  }
+}
+
+/** Request (entity number, time) pairs in typed arrays: two million of them as JS arrays doubled the heap. */
+class AskLog {
+  private ent = new Int32Array(1 << 16);
+  private at = new Float64Array(1 << 16);
+  private n = 0;
+
+  push(entity: number, at: number): void {
+    if (this.n === this.ent.length) {
+      const ent = new Int32Array(this.n * 2);
+      ent.set(this.ent);
+      const times = new Float64Array(this.n * 2);
+      times.set(this.at);
+      this.ent = ent;
+      this.at = times;
+    }
+    this.ent[this.n] = entity;
+    this.at[this.n++] = at;
+  }
+
+  /** Each entity's times, ascending (a counting sort by entity, then each entity's few sorted). */
+  byEntity(entities: number): { of(entity: number): Float64Array } {
+    const start = new Int32Array(entities + 1);
+    for (let i = 0; i < this.n; i++) start[this.ent[i]! + 1]! += 1;
+    for (let e = 0; e < entities; e++) start[e + 1]! += start[e]!;
+    const next = start.slice(0, entities);
+    const sorted = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) sorted[next[this.ent[i]!]!++] = this.at[i]!;
+    return { of: (e) => sorted.subarray(start[e]!, start[e + 1]!).sort() };
   }
 }

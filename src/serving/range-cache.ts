@@ -24,6 +24,12 @@ interface Segment {
   cols: Array<Float64Array | Value[]>;
 }
 
+/** The times an entity will be asked for (ascending), to keep only the rows they find. */
+export interface Asked {
+  times: Float64Array;
+  ttlMs: number | undefined;
+}
+
 export interface Slot {
   seg: Segment;
   start: number;
@@ -61,8 +67,8 @@ export class RangeCache {
   }
 
   /** Adds one entity's rows (flat, RANGE_STRIDE items a row; several rows at one time: one wins). */
-  add(entityKey: string, rows: RangeRows): Slot {
-    const order = winnerPositions(rows);
+  add(entityKey: string, rows: RangeRows, asked?: Asked): Slot {
+    const order = asked ? matched(rows, winnerPositions(rows), asked) : winnerPositions(rows);
     let seg = this.current;
     if (!seg || seg.used + order.length > seg.time.length) seg = this.current = this.segment(order.length);
     const start = seg.used;
@@ -166,6 +172,26 @@ function winnerPositions(rows: RangeRows): number[] {
     if (last >= 0 && rows[out[last]!] === rows[p]) {
       if (beats(rows, p, out[last]!)) out[last] = p;
     } else out.push(p);
+  }
+  return out;
+}
+
+/**
+ * The winners some request matches: a row no request finds (a newer one comes before
+ * the next request) is not kept. A request finds the newest winner at or before it,
+ * which is kept, so every answer stays what it was with all rows.
+ */
+function matched(rows: RangeRows, order: number[], asked: Asked): number[] {
+  const { times, ttlMs } = asked;
+  const out: number[] = [];
+  let t = 0;
+  for (let w = 0; w < order.length; w++) {
+    const time = rows[order[w]!] as number;
+    const next = w + 1 < order.length ? (rows[order[w + 1]!] as number) : Infinity;
+    while (t < times.length && times[t]! < time) t++;
+    // The earliest request in [time, next) is the likeliest within the TTL.
+    if (t < times.length && times[t]! < next && (ttlMs === undefined || time > times[t]! - ttlMs))
+      out.push(order[w]!);
   }
   return out;
 }

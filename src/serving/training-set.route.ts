@@ -59,7 +59,7 @@ export const BULK_LIMITS: BulkLimits = {
   chunkRows: 50_000,
   /** maxRows at ~100 bytes a row: a spine of the most rows fits well within it. */
   maxSpineBytes: 1024 * 1024 * 1024,
-  /** Entity rows the join keeps in memory (bulk-join.ts): a million rows of 20 numbers take ~180 MB. */
+  /** Entity rows the join keeps in memory (bulk-join.ts; TIDEMARK_TRAINING_CACHE_MB): a million rows of 20 numbers take ~180 MB. */
   joinCacheBytes: 256 * 1024 * 1024,
 };
 

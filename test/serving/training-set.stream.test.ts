@@ -1,0 +1,105 @@
+/**
+ * streamTrainingSet's two passes: a spine in a file is counted whole (and a bad row
+ * anywhere refused) before the answer starts; a spine read as it streams is joined
+ * without a first pass; a failure after the answer started cuts it off.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { streamTrainingSet, type SpineJoiner } from '../../src/serving/training-set.stream';
+import type { TrainingPlan } from '../../src/serving/multi-view';
+import type { JoinedChunk, SpineRow } from '../../src/serving/spine-join';
+
+const plan = {
+  views: [],
+  spineColumns: [{ name: 'country', type: 'string' }],
+  columns: [{ name: 'x', type: 'number', view: 0, feature: 0 }],
+} as unknown as TrainingPlan;
+const opts = { format: 'csv' as const, timestampColumn: 'timestamp', chunkRows: 2, maxRows: 100 };
+const dir = mkdtempSync(join(tmpdir(), 'tidemark-stream-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function spineFile(text: string): string {
+  const path = join(dir, `${Math.random().toString(36).slice(2)}.csv`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** A joiner that records what it was called with; x is the row's position in its chunk. */
+function recorder(failOnJoin?: number) {
+  const calls: string[] = [];
+  let joins = 0;
+  const joiner: Required<SpineJoiner> = {
+    count: (rows) => void calls.push(`count ${rows.length}`),
+    load: async () => void calls.push('load'),
+    join: async (rows: SpineRow[]): Promise<JoinedChunk> => {
+      calls.push(`join ${rows.length}`);
+      if (++joins === failOnJoin) throw new Error('the store went away');
+      return { length: rows.length, values: [Float64Array.from(rows, (_, i) => i)], matches: [] };
+    },
+  };
+  return { joiner, calls };
+}
+
+function sink() {
+  const out = { started: false, text: '' };
+  return {
+    out,
+    sink: {
+      start: async () => void (out.started = true),
+      write: async (c: string | Uint8Array) => void (out.text += String(c)),
+    },
+  };
+}
+
+const FIVE =
+  'country,timestamp\nFRA,2024-05-01\nDEU,2024-05-02\nITA,2024-05-03\nFRA,2024-05-04\nESP,2024-05-05\n';
+
+describe('streamTrainingSet', () => {
+  it('counts a spine file whole, loads, then joins it again chunk by chunk', async () => {
+    const { joiner, calls } = recorder();
+    const { out, sink: s } = sink();
+    await streamTrainingSet(joiner, plan, { csvFile: spineFile(FIVE) }, opts, s);
+    expect(calls).toEqual(['count 2', 'count 2', 'count 1', 'load', 'join 2', 'join 2', 'join 1']);
+    expect(out.text.split('\n')).toEqual([
+      'country,timestamp,x',
+      'FRA,2024-05-01T00:00:00.000Z,0',
+      'DEU,2024-05-02T00:00:00.000Z,1',
+      'ITA,2024-05-03T00:00:00.000Z,0',
+      'FRA,2024-05-04T00:00:00.000Z,1',
+      'ESP,2024-05-05T00:00:00.000Z,0',
+      '',
+    ]);
+  });
+
+  it('refuses a bad last row of a spine file before the answer starts', async () => {
+    const { joiner, calls } = recorder();
+    const { out, sink: s } = sink();
+    const bad = `${FIVE}PRT,someday\n`;
+    await expect(streamTrainingSet(joiner, plan, { csvFile: spineFile(bad) }, opts, s)).rejects.toThrow(
+      /spine row 6 \(line 7\)/,
+    );
+    expect(out.started).toBe(false);
+    expect(calls.some((c) => c.startsWith('join'))).toBe(false);
+  });
+
+  it('joins a spine read as it streams without a first pass', async () => {
+    const { joiner, calls } = recorder();
+    const { out, sink: s } = sink();
+    await streamTrainingSet(joiner, plan, { csv: Readable.from([FIVE]) }, opts, s);
+    expect(calls).toEqual(['join 2', 'join 2', 'join 1']);
+    expect(out.text.split('\n')).toHaveLength(7);
+  });
+
+  it('cuts the answer off when a join fails after the first chunk was written', async () => {
+    const { joiner } = recorder(3);
+    const { out, sink: s } = sink();
+    await expect(streamTrainingSet(joiner, plan, { csvFile: spineFile(FIVE) }, opts, s)).rejects.toThrow(
+      /the store went away/,
+    );
+    expect(out.started).toBe(true);
+    expect(out.text).toContain('FRA,2024-05-01T00:00:00.000Z,0');
+  });
+});
