@@ -41,6 +41,11 @@ const numeric = (t: string): boolean => t === 'integer' || t === 'number';
 
 /** A range read is worth it while it reads at most this many rows per request it answers. */
 export const ROWS_PER_REQUEST = 2;
+/**
+ * Fewer requests than this are probed: a range read walks the index three times (the
+ * range's start, its count, its rows) where a probe walks it twice.
+ */
+export const MIN_REQUESTS = 3;
 /** Entities per range statement: small, so each statement's text is garbage young. */
 const RANGE_BATCH = 100;
 
@@ -125,6 +130,7 @@ export class BulkJoin {
     for (const e of this.entries[vi]!.values()) byKey.set(e.key, e);
     const ranges: EntityRange[] = [...byKey.values()]
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .filter((e) => e.n >= MIN_REQUESTS)
       .map((e) => ({ entityKey: e.key, from: e.from, to: e.to, cap: e.n * ROWS_PER_REQUEST }));
     const read = (start: number) =>
       this.store.eachEntityRange(

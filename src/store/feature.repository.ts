@@ -274,23 +274,26 @@ export class FeatureRepository {
   /** Runs by their seq (feature rows name their run by it): id, contract version and commit time. */
   async runsBySeq(seqs: number[]): Promise<Map<number, RunInfo>> {
     const out = new Map<number, RunInfo>();
-    if (seqs.length === 0) return out;
-    const sql = `SELECT seq, id, contract_version, committed_at FROM ${T.runs} WHERE seq IN (${seqs.map(() => '?').join(', ')})`;
     const reads = this.reader();
-    const rows: Array<{
-      seq: number | string;
-      id: string;
-      contract_version: string;
-      committed_at: number | string;
-    }> = reads
-      ? await reads.all(sql, seqs)
-      : await this.db.raw(sql, seqs).then((res) => (this.engine === 'postgres' ? res.rows : res));
-    for (const r of rows)
-      out.set(Number(r.seq), {
-        runId: r.id,
-        contractVersion: r.contract_version,
-        committedAt: toMillis(r.committed_at)!,
-      });
+    // In parts: a view written hourly for years has more runs than SQLite takes placeholders.
+    for (let start = 0; start < seqs.length; start += 1_000) {
+      const part = seqs.slice(start, start + 1_000);
+      const sql = `SELECT seq, id, contract_version, committed_at FROM ${T.runs} WHERE seq IN (${part.map(() => '?').join(', ')})`;
+      const rows: Array<{
+        seq: number | string;
+        id: string;
+        contract_version: string;
+        committed_at: number | string;
+      }> = reads
+        ? await reads.all(sql, part)
+        : await this.db.raw(sql, part).then((res) => (this.engine === 'postgres' ? res.rows : res));
+      for (const r of rows)
+        out.set(Number(r.seq), {
+          runId: r.id,
+          contractVersion: r.contract_version,
+          committedAt: toMillis(r.committed_at)!,
+        });
+    }
     return out;
   }
 
