@@ -147,6 +147,14 @@ export class FeatureRepository {
     return this.reads;
   }
 
+  /** Rows of a statement, read beside the writer where reader() gives a connection, else on this one. */
+  private async rows<R>(sql: string, bindings: unknown[]): Promise<R[]> {
+    const reads = this.reader();
+    if (reads) return reads.all<R>(sql, bindings);
+    const res = await this.db.raw(sql, bindings as Knex.RawBinding[]);
+    return (this.engine === 'postgres' ? res.rows : res) as R[];
+  }
+
   async insertMany(
     runId: string,
     view: Omit<FeatureView, 'version'>,
@@ -262,31 +270,27 @@ export class FeatureRepository {
       ...opts,
       version: view.version,
     });
-    const reads = this.engine === 'postgres' ? null : this.reader();
-    const rows: Array<{ ek: string; found: string | null }> = reads
-      ? await reads.all(sql, bindings)
-      : await withoutJit(this.db, this.engine, (db) => db.raw(sql, bindings as Knex.RawBinding[])).then(
-          (res) => (this.engine === 'postgres' ? res.rows : res),
-        );
+    // Without PostgreSQL's JIT, as the history statement runs (correlated walks estimated costly).
+    const rows: Array<{ ek: string; found: string | null }> =
+      this.engine === 'postgres'
+        ? (await withoutJit(this.db, this.engine, (db) => db.raw(sql, bindings as Knex.RawBinding[]))).rows
+        : await this.rows(sql, bindings);
     for (const r of rows) each(r.ek, r.found === null ? null : JSON.parse(r.found));
   }
 
   /** Runs by their seq (feature rows name their run by it): id, contract version and commit time. */
   async runsBySeq(seqs: number[]): Promise<Map<number, RunInfo>> {
     const out = new Map<number, RunInfo>();
-    const reads = this.reader();
     // In parts: a view written hourly for years has more runs than SQLite takes placeholders.
     for (let start = 0; start < seqs.length; start += 1_000) {
       const part = seqs.slice(start, start + 1_000);
       const sql = `SELECT seq, id, contract_version, committed_at FROM ${T.runs} WHERE seq IN (${part.map(() => '?').join(', ')})`;
-      const rows: Array<{
+      const rows = await this.rows<{
         seq: number | string;
         id: string;
         contract_version: string;
         committed_at: number | string;
-      }> = reads
-        ? await reads.all(sql, part)
-        : await this.db.raw(sql, part).then((res) => (this.engine === 'postgres' ? res.rows : res));
+      }>(sql, part);
       for (const r of rows)
         out.set(Number(r.seq), {
           runId: r.id,
@@ -305,10 +309,7 @@ export class FeatureRepository {
     opts: PointOptions,
   ): Promise<DbMatch[]> {
     const { sql, bindings } = pointInTimeQuery(this.engine, view, requests, part, opts);
-    const reads = this.reader();
-    if (reads) return reads.all<DbMatch>(sql, bindings);
-    const res = await this.db.raw(sql, bindings as Knex.RawBinding[]);
-    return (this.engine === 'postgres' ? res.rows : res) as DbMatch[];
+    return this.rows<DbMatch>(sql, bindings);
   }
 
   /**
@@ -447,10 +448,7 @@ export class FeatureRepository {
     if (known !== undefined) return known;
     const sql = `SELECT id FROM ${V} WHERE environment = ? AND contract_name = ? AND contract_major = ?`;
     const bindings = [view.environment, view.contract, view.major];
-    const reads = this.reader();
-    const rows: Array<{ id: number | string }> = reads
-      ? await reads.all(sql, bindings)
-      : await this.db.raw(sql, bindings).then((res) => (this.engine === 'postgres' ? res.rows : res));
+    const rows = await this.rows<{ id: number | string }>(sql, bindings);
     if (rows.length === 0) return null;
     const id = Number(rows[0]!.id);
     this.viewIds.set(key, id);
