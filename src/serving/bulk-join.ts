@@ -1,10 +1,11 @@
 /**
- * The point-in-time join of a big spine, in two passes over it. The first (`count`)
- * checks every row and counts, per view, how often and over which times each entity is
- * asked for; `load` then reads, for each entity asked for at least once per
- * ROWS_PER_REQUEST rows in that time range, all those rows at once into a RangeCache;
- * the second pass (`join`) answers those entities' requests from memory and probes the
- * store (FeatureRepository.eachPointInTime) for the rest.
+ * The point-in-time join of a big spine, in three steps. `count` takes the spine as it
+ * is read, checks every row, keeps it (SpineLog: 12 bytes a row) and counts, per view,
+ * how often and over which times each entity is asked for; `load` then reads, for each
+ * entity asked for at least once per ROWS_PER_REQUEST rows in that time range, all
+ * those rows at once into a RangeCache; `join` answers the kept spine's rows, a chunk
+ * at a time, from memory for those entities and by probes of the store
+ * (FeatureRepository.eachPointInTime) for the rest.
  *
  * Why: a probe costs a few index walks per request, however often its entity comes
  * back; a range read costs a walk per entity and a step per row. A spine that asks each
@@ -13,8 +14,8 @@
  * long history asked for once is still probed, and the memory the cache may take is
  * bounded (`maxBytes`): the entities past it are probed too.
  *
- * Each spine key is encoded once per request, not once per chunk: the entries are kept
- * by the spine's own value between the passes.
+ * Each distinct spine value is encoded once per view, when it is first read (a bad key
+ * is refused then, naming its row); spellings that encode to one entity share its entry.
  *
  * The answer is the same either way (test/serving/bulk-join.test.ts compares them).
  */
@@ -24,12 +25,11 @@ import type { RunInfo } from '../store/point-in-time.sql';
 import type { Value } from '../domain/value';
 import type { PlannedView, TrainingPlan } from './multi-view';
 import { RangeCache, type Slot } from './range-cache';
+import { SpineLog } from './spine-log';
 import {
-  cacheable,
   checkSpine,
   encodeKey,
   noMatches,
-  rawKey,
   type JoinedChunk,
   type JoinedColumn,
   type RowLabel,
@@ -55,10 +55,16 @@ interface Entry {
   n: number;
   from: number;
   to: number;
-  /** Its index in the order entries were made (AskLog's entity numbers). */
-  idx: number;
   /** Its rows in the cache, once loaded. */
   slot?: Slot;
+}
+
+/** One view's entities: entries by encoded key, and each spine value's entry. */
+interface ViewEntities {
+  entries: Entry[];
+  byKey: Map<string, number>;
+  /** By spine entity number (SpineLog), the entry's number. */
+  ofValue: number[];
 }
 
 export type BulkStore = Pick<FeatureRepository, 'eachPointInTime' | 'eachEntityRange' | 'runsBySeq'>;
@@ -71,47 +77,59 @@ export interface BulkJoinStats {
 }
 
 export class BulkJoin {
-  /** Per view, by the spine's raw key (rawKey). */
-  private readonly entries: Array<Map<unknown, Entry>>;
+  private readonly spine: SpineLog;
+  private readonly views: ViewEntities[];
   private readonly caches: RangeCache[];
   private readonly runs = new Map<number, RunInfo>();
-  /** Per view, every request's entity and time, until load: only the rows they find are kept. */
-  private readonly asks: AskLog[];
 
   constructor(
     private readonly store: BulkStore,
     private readonly plan: TrainingPlan,
     private readonly maxBytes: number,
   ) {
-    this.entries = plan.views.map(() => new Map());
-    this.asks = plan.views.map(() => new AskLog());
+    this.spine = new SpineLog(plan.spineColumns.map((c) => c.name));
+    this.views = plan.views.map(() => ({ entries: [], byKey: new Map(), ofValue: [] }));
     this.caches = plan.views.map((v) => new RangeCache(v.names, v.types.map(numeric)));
   }
 
-  /** First pass: one chunk of the spine, checked as the join checks it, counted per entity. */
+  /** Spine rows counted so far. */
+  get length(): number {
+    return this.spine.length;
+  }
+
+  /** One chunk of the spine as it is read: checked as the join checks it, kept, counted per entity. */
   count(rows: SpineRow[], label: RowLabel): void {
     checkSpine(this.plan, rows, label);
-    this.plan.views.forEach((v, vi) => {
-      const entries = this.entries[vi]!;
-      for (let i = 0; i < rows.length; i++) {
-        const { entity, at } = rows[i]!;
-        const raw = rawKey(v, entity);
-        const e = cacheable(raw) ? entries.get(raw) : undefined;
-        if (e) {
-          e.n++;
-          this.asks[vi]!.push(e.idx, at);
-          if (at < e.from) e.from = at;
-          if (at > e.to) e.to = at;
-        } else {
-          const key = encodeKey(v, entity, label, i);
-          if (cacheable(raw)) {
-            const idx = entries.size;
-            entries.set(raw, { key, n: 1, from: at, to: at, idx });
-            this.asks[vi]!.push(idx, at);
-          }
-        }
+    const views = this.views;
+    for (let i = 0; i < rows.length; i++) {
+      const { entity, at } = rows[i]!;
+      let d = this.spine.find(entity);
+      if (d < 0) d = this.number(entity, label, i);
+      this.spine.push(d, at);
+      for (let vi = 0; vi < views.length; vi++) {
+        const e = views[vi]!.entries[views[vi]!.ofValue[d]!]!;
+        e.n++;
+        if (at < e.from) e.from = at;
+        if (at > e.to) e.to = at;
       }
+    }
+  }
+
+  /** A spine value not seen before: its key in every view (refused here, naming row i, when bad). */
+  private number(entity: unknown, label: RowLabel, i: number): number {
+    const keys = this.plan.views.map((v) => encodeKey(v, entity, label, i));
+    const d = this.spine.add(entity);
+    keys.forEach((key, vi) => {
+      const V = this.views[vi]!;
+      let k = V.byKey.get(key);
+      if (k === undefined) {
+        k = V.entries.length;
+        V.entries.push({ key, n: 0, from: Infinity, to: -Infinity });
+        V.byKey.set(key, k);
+      }
+      V.ofValue[d] = k;
     });
+    return d;
   }
 
   /** Reads the ranges worth reading, in key order, the next batch's statement running while one is kept. */
@@ -124,23 +142,28 @@ export class BulkJoin {
 
   private async loadView(v: PlannedView, vi: number): Promise<void> {
     const cache = this.caches[vi]!;
-    const times = this.asks[vi]!.byEntity(this.entries[vi]!.size);
-    this.asks[vi] = new AskLog();
-    const byKey = new Map<string, Entry>();
-    for (const e of this.entries[vi]!.values()) byKey.set(e.key, e);
-    const ranges: EntityRange[] = [...byKey.values()]
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .filter((e) => e.n >= MIN_REQUESTS)
-      .map((e) => ({ entityKey: e.key, from: e.from, to: e.to, cap: e.n * ROWS_PER_REQUEST }));
+    const { entries } = this.views[vi]!;
+    const times = this.timesByEntry(vi);
+    const order = entries
+      .map((e, k) => ({ e, k }))
+      .filter(({ e }) => e.n >= MIN_REQUESTS)
+      .sort((a, b) => (a.e.key < b.e.key ? -1 : a.e.key > b.e.key ? 1 : 0));
+    const byKey = this.views[vi]!.byKey;
+    const ranges: EntityRange[] = order.map(({ e }) => ({
+      entityKey: e.key,
+      from: e.from,
+      to: e.to,
+      cap: e.n * ROWS_PER_REQUEST,
+    }));
     const read = (start: number) =>
       this.store.eachEntityRange(
         v.view,
         ranges.slice(start, start + RANGE_BATCH),
         { knownAt: this.plan.knownAt, ttlMs: v.ttlMs },
         (key, rows) => {
-          const e = byKey.get(key)!;
+          const k = byKey.get(key)!;
           if (rows && this.bytes() < this.maxBytes)
-            e.slot = cache.add(key, rows, { times: times.of(e.idx), ttlMs: v.ttlMs });
+            entries[k]!.slot = cache.add(key, rows, { times: times.of(k), ttlMs: v.ttlMs });
         },
       );
     // The next batch's statement runs while this one's rows are decoded.
@@ -154,24 +177,37 @@ export class BulkJoin {
     }
   }
 
+  /** Each entry's request times, ascending: a counting sort of the spine by entry, then each entry's few sorted. */
+  private timesByEntry(vi: number): { of(k: number): Float64Array } {
+    const { entries, ofValue } = this.views[vi]!;
+    const spine = this.spine;
+    const start = new Int32Array(entries.length + 1);
+    for (let r = 0; r < spine.length; r++) start[ofValue[spine.entityOf(r)]! + 1]! += 1;
+    for (let k = 0; k < entries.length; k++) start[k + 1]! += start[k]!;
+    const next = start.slice(0, entries.length);
+    const sorted = new Float64Array(spine.length);
+    for (let r = 0; r < spine.length; r++) sorted[next[ofValue[spine.entityOf(r)]!]!++] = spine.timeOf(r);
+    return { of: (k) => sorted.subarray(start[k]!, start[k + 1]!).sort() };
+  }
+
   private bytes(): number {
     return this.caches.reduce((s, c) => s + c.bytes, 0);
   }
 
   stats(): BulkJoinStats {
-    const cached = this.entries.map((m) => [...m.values()].filter((e) => e.slot).length);
+    const cached = this.views.map((V) => V.entries.filter((e) => e.slot).length);
     return {
       cached,
-      probed: this.entries.map((m, vi) => m.size - cached[vi]!),
+      probed: this.views.map((V, vi) => V.entries.length - cached[vi]!),
       cacheBytes: this.bytes(),
     };
   }
 
-  /** Second pass: one chunk joined, from the cache where the entity was read, by probes elsewhere. */
-  async join(rows: SpineRow[], label: RowLabel): Promise<JoinedChunk> {
+  /** The counted spine's rows [start, end), joined: from the cache where the entity was read, by probes elsewhere. */
+  async join(start: number, end: number): Promise<{ rows: SpineRow[]; joined: JoinedChunk }> {
     const plan = this.plan;
-    const n = rows.length;
-    checkSpine(plan, rows, label);
+    const spine = this.spine;
+    const n = end - start;
     // Numeric features in typed columns: a million rows of boxed numbers kept the collector busy.
     const values: JoinedColumn[] = plan.columns.map((c) =>
       numeric(c.type) ? new Float64Array(n).fill(NaN) : new Array<Value>(n).fill(null),
@@ -181,7 +217,7 @@ export class BulkJoin {
       plan.views.map((v, vi) => {
         const m = matches[vi]!;
         const cache = this.caches[vi]!;
-        const entries = this.entries[vi]!;
+        const { entries, ofValue } = this.views[vi]!;
         const cols = plan.columns.flatMap((c, k) =>
           c.view === vi ? [{ feature: c.feature, out: values[k]! }] : [],
         );
@@ -194,15 +230,9 @@ export class BulkJoin {
         const probe: PointRequest[] = [];
         const probeAt: number[] = [];
         for (let i = 0; i < n; i++) {
-          const { entity, at } = rows[i]!;
-          const raw = rawKey(v, entity);
-          let e = cacheable(raw) ? entries.get(raw) : undefined;
-          if (!e?.slot) {
-            // A spine read once (no first pass) meets its keys here: each is encoded once.
-            if (!e) {
-              e = { key: encodeKey(v, entity, label, i), n: 0, from: at, to: at, idx: -1 };
-              if (cacheable(raw)) entries.set(raw, e);
-            }
+          const e = entries[ofValue[spine.entityOf(start + i)]!]!;
+          const at = spine.timeOf(start + i);
+          if (!e.slot) {
             probe.push({ entityKey: e.key, at });
             probeAt.push(i);
             continue;
@@ -236,37 +266,6 @@ export class BulkJoin {
         );
       }),
     );
-    return { length: n, values, matches };
-  }
-}
-
-/** Request (entity number, time) pairs in typed arrays: two million of them as JS arrays doubled the heap. */
-class AskLog {
-  private ent = new Int32Array(1 << 16);
-  private at = new Float64Array(1 << 16);
-  private n = 0;
-
-  push(entity: number, at: number): void {
-    if (this.n === this.ent.length) {
-      const ent = new Int32Array(this.n * 2);
-      ent.set(this.ent);
-      const times = new Float64Array(this.n * 2);
-      times.set(this.at);
-      this.ent = ent;
-      this.at = times;
-    }
-    this.ent[this.n] = entity;
-    this.at[this.n++] = at;
-  }
-
-  /** Each entity's times, ascending (a counting sort by entity, then each entity's few sorted). */
-  byEntity(entities: number): { of(entity: number): Float64Array } {
-    const start = new Int32Array(entities + 1);
-    for (let i = 0; i < this.n; i++) start[this.ent[i]! + 1]! += 1;
-    for (let e = 0; e < entities; e++) start[e + 1]! += start[e]!;
-    const next = start.slice(0, entities);
-    const sorted = new Float64Array(this.n);
-    for (let i = 0; i < this.n; i++) sorted[next[this.ent[i]!]!++] = this.at[i]!;
-    return { of: (e) => sorted.subarray(start[e]!, start[e + 1]!).sort() };
+    return { rows: spine.rows(start, end), joined: { length: n, values, matches } };
   }
 }

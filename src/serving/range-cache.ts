@@ -5,10 +5,13 @@
  * them), its values in columns, so a request is a binary search here instead of a probe
  * of the store.
  *
- * Rows are kept in segments of many entities' rows (an entity's rows in one), each column a typed array
- * where the feature is numeric (NaN for null: JSON, which the values are stored as, has
- * no NaN) and an array of values otherwise: a million rows of twenty numbers cost
- * 160 MB as Float64Arrays and several times that as objects.
+ * Rows are kept in segments of many entities' rows (an entity's rows in one): the numeric
+ * features of a row side by side in one Float64Array (NaN for null: JSON, which the
+ * values are stored as, has no NaN), the others in an array of values per feature. A
+ * million rows of twenty numbers cost 160 MB so, and several times that as objects. Row
+ * by row, not a typed array per feature: a join reads a row's features together, from
+ * an entity anywhere in the cache, and twenty arrays cost twenty cache misses a row
+ * where one costs two or three.
  */
 import type { RangeRows } from '../store/feature.repository';
 import { RANGE_STRIDE } from '../store/entity-ranges.sql';
@@ -21,7 +24,14 @@ interface Segment {
   used: number;
   time: Float64Array;
   run: Float64Array;
-  cols: Array<Float64Array | Value[]>;
+  /** Row i's numeric feature at position `pos[j]` is `num[i * width + pos[j]]`. */
+  num: Float64Array;
+  /**
+   * Per feature, its values where it is kept as values: a feature that is not numeric,
+   * or a numeric one that met a value that is no number in this segment (its numbers
+   * are then copied here and `num` no longer read for it).
+   */
+  vals: Array<Value[] | null>;
 }
 
 /** The times an entity will be asked for (ascending), to keep only the rows they find. */
@@ -46,11 +56,20 @@ export class RangeCache {
   /** The segment being filled. */
   private current: Segment | null = null;
 
-  /** `numeric[j]`: feature `names[j]` holds numbers (or null) and is kept as a Float64Array. */
+  /** Per feature, its position among a row's numbers, or -1. */
+  private readonly pos: number[];
+  /** Numbers a row. */
+  private readonly width: number;
+
+  /** `numeric[j]`: feature `names[j]` holds numbers (or null) and is kept in a Float64Array. */
   constructor(
     private readonly names: string[],
     private readonly numeric: boolean[],
-  ) {}
+  ) {
+    let w = 0;
+    this.pos = numeric.map((num) => (num ? w++ : -1));
+    this.width = w;
+  }
 
   /** The entity's rows, if they were added. */
   slot(entityKey: string): Slot | undefined {
@@ -79,13 +98,14 @@ export class RangeCache {
       seg.run[k] = run;
       this.runSeqs.add(run);
       const values = rows[p + 5] as Record<string, Value>;
+      const base = k * this.width;
       for (let j = 0; j < this.names.length; j++) {
         const v = values[this.names[j]!] ?? null;
-        const col = seg.cols[j]!;
-        if (!(col instanceof Float64Array)) col[k] = v;
-        else if (typeof v === 'number') col[k] = v;
-        else if (v === null) col[k] = NaN;
-        else (seg.cols[j] = toValues(col, k))[k] = v;
+        const vals = seg.vals[j];
+        if (vals) vals[k] = v;
+        else if (typeof v === 'number') seg.num[base + this.pos[j]!] = v;
+        else if (v === null) seg.num[base + this.pos[j]!] = NaN;
+        else (seg.vals[j] = this.toValues(seg, j, k))[k] = v;
       }
       k++;
     }
@@ -105,7 +125,8 @@ export class RangeCache {
       used: 0,
       time: new Float64Array(n),
       run: new Float64Array(n),
-      cols: this.numeric.map((num) => (num ? new Float64Array(n) : new Array<Value>(n).fill(null))),
+      num: new Float64Array(n * this.width),
+      vals: this.numeric.map((num) => (num ? null : new Array<Value>(n).fill(null))),
     };
   }
 
@@ -139,17 +160,29 @@ export class RangeCache {
 
   /** Feature j of row i as a number, NaN for null (or a value that is no number). */
   number(j: number, i: number): number {
-    const col = this.hit!.cols[j]!;
-    if (col instanceof Float64Array) return col[i]!;
-    const v = col[i];
+    const seg = this.hit!;
+    const vals = seg.vals[j];
+    if (!vals) return seg.num[i * this.width + this.pos[j]!]!;
+    const v = vals[i];
     return typeof v === 'number' ? v : NaN;
   }
 
   value(j: number, i: number): Value {
-    const col = this.hit!.cols[j]!;
-    if (!(col instanceof Float64Array)) return col[i] ?? null;
-    const v = col[i]!;
+    const seg = this.hit!;
+    const vals = seg.vals[j];
+    if (vals) return vals[i] ?? null;
+    const v = seg.num[i * this.width + this.pos[j]!]!;
     return v === v ? v : null;
+  }
+
+  /** Numeric feature j of a segment's first `upTo` rows, as values: it met a value that is no number. */
+  private toValues(seg: Segment, j: number, upTo: number): Value[] {
+    const out = new Array<Value>(seg.time.length).fill(null);
+    for (let i = 0; i < upTo; i++) {
+      const v = seg.num[i * this.width + this.pos[j]!]!;
+      out[i] = v === v ? v : null;
+    }
+    return out;
   }
 }
 
@@ -204,11 +237,4 @@ function beats(rows: RangeRows, a: number, b: number): boolean {
     if (x !== y) return x > y;
   }
   return false;
-}
-
-/** A number column that met a value that is no number: the values so far, as values. */
-function toValues(col: Float64Array, upTo: number): Value[] {
-  const out = new Array<Value>(col.length).fill(null);
-  for (let i = 0; i < upTo; i++) out[i] = col[i] === col[i] ? col[i]! : null;
-  return out;
 }

@@ -1,11 +1,11 @@
 /**
- * A training set from a spine (a CSV stream or file, or a Parquet file) to a sink, chunk
- * by chunk: the spine is read in chunks (spine-csv.ts, spine-parquet.ts), each joined
- * and written as CSV, Arrow IPC or a Parquet row group before the next is read, so the
- * answer's memory follows a chunk, not the spine. A spine in a file is read twice: first
- * to count what it asks of each entity, so the join can read the entities asked for
- * often by range instead of probing per row (bulk-join.ts). The HTTP endpoint writes to
- * its response, `tidemark training-set` to a file.
+ * A training set from a spine (a CSV stream or file, or a Parquet file) to a sink. The
+ * spine is read once, in chunks (spine-csv.ts, spine-parquet.ts), each checked and kept
+ * by the join (bulk-join.ts: 12 bytes a row) as it counts what the spine asks of each
+ * entity; a bad row anywhere is refused then, before the answer starts. The join then
+ * reads the entities asked for often by range, and answers the kept spine a chunk at a
+ * time, each written as CSV, Arrow IPC or a Parquet row group before the next is
+ * joined. The HTTP endpoint writes to its response, `tidemark training-set` to a file.
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -20,17 +20,17 @@ import { parquetSpineChunks } from './spine-parquet';
 export type TrainingFormat = 'csv' | 'arrow' | 'parquet';
 export const TRAINING_FORMATS: readonly TrainingFormat[] = ['csv', 'arrow', 'parquet'];
 
-/**
- * A CSV spine as a stream (read once, as it comes) or a file; a Parquet one is a file
- * (its footer comes last). A file is read twice.
- */
+/** A CSV spine as a stream or a file; a Parquet one is a file (its footer comes last). */
 export type SpineInput = { csv: Readable } | { csvFile: string } | { parquet: string };
 
-/** The join of a plan's spine chunks; `count` and `load` make a first pass when the spine is a file. */
+/** The join of a plan's spine (BulkJoin): every chunk counted and kept, then loaded, then joined. */
 export interface SpineJoiner {
-  join(rows: SpineRow[], label: RowLabel): Promise<JoinedChunk>;
-  count?(rows: SpineRow[], label: RowLabel): void;
-  load?(): Promise<void>;
+  count(rows: SpineRow[], label: RowLabel): void;
+  load(): Promise<void>;
+  /** Rows counted. */
+  readonly length: number;
+  /** The kept spine's rows [start, end), joined. */
+  join(start: number, end: number): Promise<{ rows: SpineRow[]; joined: JoinedChunk }>;
 }
 
 export interface TrainingSink {
@@ -72,29 +72,23 @@ export async function streamTrainingSet(
     await sink.start();
     if (!binary) await sink.write(csvHeader(plan, opts.timestampColumn));
   };
-  const spineOpts = {
-    timestampColumn: opts.timestampColumn,
-    chunkRows: Math.min(opts.chunkRows, chunkRowsFor(plan)),
-    maxRows: opts.maxRows,
-  };
-  const read = () =>
+  const chunkRows = Math.min(opts.chunkRows, chunkRowsFor(plan));
+  const spineOpts = { timestampColumn: opts.timestampColumn, chunkRows, maxRows: opts.maxRows };
+  const chunks =
     'csv' in input
       ? spineChunks(input.csv, plan, spineOpts)
       : 'csvFile' in input
         ? spineChunks(createReadStream(input.csvFile), plan, spineOpts)
         : parquetSpineChunks(input.parquet, plan, spineOpts);
-  // The first pass: a bad row is refused here, before the answer starts.
-  if (joiner.count && joiner.load && !('csv' in input)) {
-    for await (const { rows, label } of read()) joiner.count(rows, label);
-    await joiner.load();
-  }
-  const chunks = read();
+  // The whole spine is counted first: a bad row is refused here, before the answer starts.
+  for await (const { rows, label } of chunks) joiner.count(rows, label);
+  await joiner.load();
   // One chunk's bytes may still be on their way (an encoder thread) while the next is
-  // read and joined: it is written once that one is joined, so the order stays.
+  // joined: it is written once that one is joined, so the order stays.
   let encoding: Promise<string | Uint8Array> | null = null;
   try {
-    for await (const { rows, label } of chunks) {
-      const joined = await joiner.join(rows, label);
+    for (let at = 0; at < joiner.length; at += chunkRows) {
+      const { rows, joined } = await joiner.join(at, Math.min(at + chunkRows, joiner.length));
       if (!started) await start();
       const next = Promise.resolve(binary ? binary.chunk(rows, joined) : csvRows(plan, rows, joined));
       // Awaited below, after the previous chunk's bytes; a failure must not go unhandled meanwhile.

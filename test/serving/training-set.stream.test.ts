@@ -1,7 +1,7 @@
 /**
- * streamTrainingSet's two passes: a spine in a file is counted whole (and a bad row
- * anywhere refused) before the answer starts; a spine read as it streams is joined
- * without a first pass; a failure after the answer started cuts it off.
+ * streamTrainingSet's steps: a spine, in a file or as a stream, is read once and counted
+ * whole (a bad row anywhere refused) before the answer starts, then joined from what the
+ * count kept, chunk by chunk; a failure after the answer started cuts it off.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,14 +30,25 @@ function spineFile(text: string): string {
 /** A joiner that records what it was called with; x is the row's position in its chunk. */
 function recorder(failOnJoin?: number) {
   const calls: string[] = [];
+  const kept: SpineRow[] = [];
   let joins = 0;
-  const joiner: Required<SpineJoiner> = {
-    count: (rows) => void calls.push(`count ${rows.length}`),
+  const joiner: SpineJoiner = {
+    count: (rows) => {
+      calls.push(`count ${rows.length}`);
+      kept.push(...rows);
+    },
     load: async () => void calls.push('load'),
-    join: async (rows: SpineRow[]): Promise<JoinedChunk> => {
-      calls.push(`join ${rows.length}`);
+    get length() {
+      return kept.length;
+    },
+    join: async (start: number, end: number): Promise<{ rows: SpineRow[]; joined: JoinedChunk }> => {
+      calls.push(`join ${start}-${end}`);
       if (++joins === failOnJoin) throw new Error('the store went away');
-      return { length: rows.length, values: [Float64Array.from(rows, (_, i) => i)], matches: [] };
+      const rows = kept.slice(start, end);
+      return {
+        rows,
+        joined: { length: rows.length, values: [Float64Array.from(rows, (_, i) => i)], matches: [] },
+      };
     },
   };
   return { joiner, calls };
@@ -58,11 +69,11 @@ const FIVE =
   'country,timestamp\nFRA,2024-05-01\nDEU,2024-05-02\nITA,2024-05-03\nFRA,2024-05-04\nESP,2024-05-05\n';
 
 describe('streamTrainingSet', () => {
-  it('counts a spine file whole, loads, then joins it again chunk by chunk', async () => {
+  it('counts a spine file whole, loads, then joins what it kept chunk by chunk', async () => {
     const { joiner, calls } = recorder();
     const { out, sink: s } = sink();
     await streamTrainingSet(joiner, plan, { csvFile: spineFile(FIVE) }, opts, s);
-    expect(calls).toEqual(['count 2', 'count 2', 'count 1', 'load', 'join 2', 'join 2', 'join 1']);
+    expect(calls).toEqual(['count 2', 'count 2', 'count 1', 'load', 'join 0-2', 'join 2-4', 'join 4-5']);
     expect(out.text.split('\n')).toEqual([
       'country,timestamp,x',
       'FRA,2024-05-01T00:00:00.000Z,0',
@@ -85,12 +96,19 @@ describe('streamTrainingSet', () => {
     expect(calls.some((c) => c.startsWith('join'))).toBe(false);
   });
 
-  it('joins a spine read as it streams without a first pass', async () => {
+  it('counts a spine read as it streams the same way, and refuses its bad last row before the answer', async () => {
     const { joiner, calls } = recorder();
     const { out, sink: s } = sink();
     await streamTrainingSet(joiner, plan, { csv: Readable.from([FIVE]) }, opts, s);
-    expect(calls).toEqual(['join 2', 'join 2', 'join 1']);
+    expect(calls).toEqual(['count 2', 'count 2', 'count 1', 'load', 'join 0-2', 'join 2-4', 'join 4-5']);
     expect(out.text.split('\n')).toHaveLength(7);
+
+    const bad = recorder();
+    const later = sink();
+    await expect(
+      streamTrainingSet(bad.joiner, plan, { csv: Readable.from([`${FIVE}PRT,someday\n`]) }, opts, later.sink),
+    ).rejects.toThrow(/spine row 6 \(line 7\)/);
+    expect(later.out.started).toBe(false);
   });
 
   it('cuts the answer off when a join fails after the first chunk was written', async () => {
