@@ -46,8 +46,13 @@ export const ROWS_PER_REQUEST = 2;
  * range's start, its count, its rows) where a probe walks it twice.
  */
 export const MIN_REQUESTS = 3;
-/** Entities per range statement: small, so each statement's text is garbage young. */
-const RANGE_BATCH = 100;
+/**
+ * Entities per range statement: small, so each statement's text is garbage young. Its
+ * rows' text is held until the statement's last entity is kept: at 100 entities it
+ * outlived young collections, and the old generation grew by 120 MB over a million-row
+ * join; at 25 it did not, and the reads were no slower.
+ */
+const RANGE_BATCH = 25;
 
 /** What the spine asks of one entity of one view. */
 interface Entry {
