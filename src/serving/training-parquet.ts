@@ -249,8 +249,11 @@ function writerValues(c: ParquetColumn, kind: OutputKind): ArrayLike<unknown> {
     return out;
   }
   if (!nulls) return kind === 'date' ? Int32Array.from(values) : values;
-  const out = new Array<number | null>(n);
-  for (let i = 0; i < n; i++) out[i] = nulls[i] ? null : values[i]!;
+  // A null is left a hole, which the writer reads as undefined and writes as null: an
+  // array of numbers and holes keeps its numbers unboxed, where one null in it would box
+  // every number (twenty million allocations in a million-row training set).
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) if (!nulls[i]) out[i] = values[i]!;
   return out;
 }
 
