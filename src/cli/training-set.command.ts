@@ -125,7 +125,7 @@ async function run(opts: Options): Promise<void> {
       const config = loadConfig();
       const environment = opts.env ? parseEnvironment(opts.env, '--env') : config.defaultEnvironment;
       const stream = await readable(spine);
-      // A spine in a file is read from it, twice (training-set.stream.ts); stdin as it comes.
+      // A spine in a file is read from the file; stdin as it comes (each read once: training-set.stream.ts).
       if (stream !== process.stdin) stream.destroy();
       const input: SpineInput =
         stream === process.stdin

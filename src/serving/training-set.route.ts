@@ -2,11 +2,11 @@
  * POST /v1/training-set: a multi-view training set for a spine of any size. The spine
  * is the request body, as CSV or as Parquet (`Content-Type:
  * application/vnd.apache.parquet`), spooled to a temporary file (at most
- * `maxSpineBytes`) and read twice: once to check every row and count what it asks of
- * each entity, then in chunks, each joined (bulk-join.ts) and written as it is joined,
- * as CSV, as an Arrow IPC stream or as Parquet row groups (`?format=` or `Accept`).
- * Memory stays in proportion to a chunk plus the join's cache of entity rows (at most
- * `joinCacheBytes`), not to the spine.
+ * `maxSpineBytes`) and read once: every row checked, kept (12 bytes a row) and counted
+ * per entity, then joined in chunks (bulk-join.ts), each written as it is joined, as
+ * CSV, as an Arrow IPC stream or as Parquet row groups (`?format=` or `Accept`). Memory
+ * stays in proportion to the spine's rows at 12 bytes each, a chunk, and the join's
+ * cache of entity rows (at most `joinCacheBytes`).
  *
  * The caller is decided and rate limited as for GraphQL (the same gate and limiter, one
  * token per request); every role may read. Refusals are GraphQL-shaped JSON with the
@@ -119,7 +119,7 @@ export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
     const params = readParams(req.query as Record<string, unknown>);
     const format = chooseFormat(params.format, req.headers.accept);
     const plan = await deps.features.planTrainingSet(params.query(deps.defaultEnvironment));
-    // Spooled to a file, so the join can read it twice (training-set.stream.ts).
+    // Spooled to a file: its size is bounded before any work, and a Parquet spine's footer comes last.
     const parquet = isParquet(req.headers['content-type']);
     const spooled: Spooled = await spool(
       req,
