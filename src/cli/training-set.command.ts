@@ -125,14 +125,10 @@ async function run(opts: Options): Promise<void> {
       const config = loadConfig();
       const environment = opts.env ? parseEnvironment(opts.env, '--env') : config.defaultEnvironment;
       const stream = await readable(spine);
-      // A spine in a file is read from the file; stdin as it comes (each read once: training-set.stream.ts).
-      if (stream !== process.stdin) stream.destroy();
+      // A Parquet spine is read from its file (its footer comes last); CSV from the open stream.
       const input: SpineInput =
-        stream === process.stdin
-          ? { csv: stream }
-          : parquetSpine
-            ? { parquet: opts.spine }
-            : { csvFile: opts.spine };
+        parquetSpine && stream !== process.stdin ? { parquet: opts.spine } : { csv: stream };
+      if ('parquet' in input) stream.destroy();
       await withRuntime(async (rt) => {
         const plan = await rt.features.planTrainingSet({
           features: refs.filter((r) => !r.endsWith(':*')),

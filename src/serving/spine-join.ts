@@ -127,7 +127,7 @@ export function checkSpine(plan: TrainingPlan, rows: SpineRow[], label: RowLabel
  * columns' values as JSON for several. An object or array is returned as is (a scalar
  * key refuses it, and it is never a Map key: see `cacheable`).
  */
-export function rawKey(v: PlannedView, entity: unknown): unknown {
+function rawKey(v: PlannedView, entity: unknown): unknown {
   const from = v.spineColumns;
   const obj = entity !== null && typeof entity === 'object' ? (entity as Record<string, unknown>) : null;
   if (from.length === 1) return obj ? obj[from[0]!] : entity;
@@ -135,7 +135,7 @@ export function rawKey(v: PlannedView, entity: unknown): unknown {
 }
 
 /** A raw key that may stand for its encoding in a Map. */
-export const cacheable = (raw: unknown): boolean => raw === null || typeof raw !== 'object';
+const cacheable = (raw: unknown): boolean => raw === null || typeof raw !== 'object';
 
 /** The view's entity key of spine row i; a bad key is an InputError naming the row. */
 export function encodeKey(v: PlannedView, entity: unknown, label: RowLabel, i: number): string {

@@ -28,11 +28,6 @@ export class SpineLog {
     return this.n;
   }
 
-  /** Distinct entity values seen. */
-  get entities(): number {
-    return this.values.length;
-  }
-
   /** The number of an entity value already seen, or -1. */
   find(entity: unknown): number {
     const [map, key] = this.slot(entity);

@@ -24,6 +24,7 @@
  *   timestamp=<spine column> (default `timestamp`), format=csv|arrow|parquet
  */
 import type http from 'node:http';
+import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -126,7 +127,7 @@ export function trainingSetRoutes(deps: TrainingSetRouteDeps): Router {
       limits.maxSpineBytes,
       parquet ? 'the Parquet spine' : 'the CSV spine',
     );
-    const input: SpineInput = parquet ? { parquet: spooled.path } : { csvFile: spooled.path };
+    const input: SpineInput = parquet ? { parquet: spooled.path } : { csv: createReadStream(spooled.path) };
     let started = false;
     try {
       await streamTrainingSet(

@@ -7,7 +7,6 @@
  * time, each written as CSV, Arrow IPC or a Parquet row group before the next is
  * joined. The HTTP endpoint writes to its response, `tidemark training-set` to a file.
  */
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { TrainingPlan } from './multi-view';
 import type { JoinedChunk, RowLabel, SpineRow } from './spine-join';
@@ -20,8 +19,8 @@ import { parquetSpineChunks } from './spine-parquet';
 export type TrainingFormat = 'csv' | 'arrow' | 'parquet';
 export const TRAINING_FORMATS: readonly TrainingFormat[] = ['csv', 'arrow', 'parquet'];
 
-/** A CSV spine as a stream or a file; a Parquet one is a file (its footer comes last). */
-export type SpineInput = { csv: Readable } | { csvFile: string } | { parquet: string };
+/** A CSV spine as a stream; a Parquet one is a file (its footer comes last). */
+export type SpineInput = { csv: Readable } | { parquet: string };
 
 /** The join of a plan's spine (BulkJoin): every chunk counted and kept, then loaded, then joined. */
 export interface SpineJoiner {
@@ -77,9 +76,7 @@ export async function streamTrainingSet(
   const chunks =
     'csv' in input
       ? spineChunks(input.csv, plan, spineOpts)
-      : 'csvFile' in input
-        ? spineChunks(createReadStream(input.csvFile), plan, spineOpts)
-        : parquetSpineChunks(input.parquet, plan, spineOpts);
+      : parquetSpineChunks(input.parquet, plan, spineOpts);
   // The whole spine is counted first: a bad row is refused here, before the answer starts.
   for await (const { rows, label } of chunks) joiner.count(rows, label);
   await joiner.load();

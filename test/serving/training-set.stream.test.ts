@@ -3,7 +3,7 @@
  * whole (a bad row anywhere refused) before the answer starts, then joined from what the
  * count kept, chunk by chunk; a failure after the answer started cuts it off.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -72,7 +72,7 @@ describe('streamTrainingSet', () => {
   it('counts a spine file whole, loads, then joins what it kept chunk by chunk', async () => {
     const { joiner, calls } = recorder();
     const { out, sink: s } = sink();
-    await streamTrainingSet(joiner, plan, { csvFile: spineFile(FIVE) }, opts, s);
+    await streamTrainingSet(joiner, plan, { csv: createReadStream(spineFile(FIVE)) }, opts, s);
     expect(calls).toEqual(['count 2', 'count 2', 'count 1', 'load', 'join 0-2', 'join 2-4', 'join 4-5']);
     expect(out.text.split('\n')).toEqual([
       'country,timestamp,x',
@@ -89,9 +89,9 @@ describe('streamTrainingSet', () => {
     const { joiner, calls } = recorder();
     const { out, sink: s } = sink();
     const bad = `${FIVE}PRT,someday\n`;
-    await expect(streamTrainingSet(joiner, plan, { csvFile: spineFile(bad) }, opts, s)).rejects.toThrow(
-      /spine row 6 \(line 7\)/,
-    );
+    await expect(
+      streamTrainingSet(joiner, plan, { csv: createReadStream(spineFile(bad)) }, opts, s),
+    ).rejects.toThrow(/spine row 6 \(line 7\)/);
     expect(out.started).toBe(false);
     expect(calls.some((c) => c.startsWith('join'))).toBe(false);
   });
@@ -114,9 +114,9 @@ describe('streamTrainingSet', () => {
   it('cuts the answer off when a join fails after the first chunk was written', async () => {
     const { joiner } = recorder(3);
     const { out, sink: s } = sink();
-    await expect(streamTrainingSet(joiner, plan, { csvFile: spineFile(FIVE) }, opts, s)).rejects.toThrow(
-      /the store went away/,
-    );
+    await expect(
+      streamTrainingSet(joiner, plan, { csv: createReadStream(spineFile(FIVE)) }, opts, s),
+    ).rejects.toThrow(/the store went away/);
     expect(out.started).toBe(true);
     expect(out.text).toContain('FRA,2024-05-01T00:00:00.000Z,0');
   });
