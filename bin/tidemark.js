@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// The `tidemark` command. Tidemark runs its TypeScript sources through tsx, so a
-// clone needs no build step: `npm install && npx tidemark --help`. The repository's
-// tsconfig is named explicitly: tsx would otherwise look in the working directory,
-// and the command must work from anywhere.
+// The `tidemark` command. It runs from the TypeScript sources, so a clone needs no build
+// step: `npm install && npx tidemark --help`. The sources are bundled once into
+// node_modules/.cache and run as JavaScript (bundle.mjs says why); where that cannot be
+// done they run through tsx. The repository's tsconfig is named explicitly: tsx would
+// otherwise look in the working directory, and the command must work from anywhere.
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { bundled } from './bundle.mjs';
 
-register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
-await import('../src/cli.ts');
+const cli = await bundled(fileURLToPath(new URL('../src/cli.ts', import.meta.url)), 'cli');
+if (cli) await import(cli.href);
+else {
+  const { register } = await import('tsx/esm/api');
+  register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
+  await import('../src/cli.ts');
+}

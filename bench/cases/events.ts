@@ -33,7 +33,7 @@ export async function eventsCase(o: BenchOptions): Promise<CaseResult> {
   let profile: unknown;
   try {
     for (const mode of ['tidemark', 'bare'] as Mode[]) {
-      const w = startWorker('events-server.ts', ['--mode', mode]);
+      const w = await startWorker('events-server.ts', ['--mode', mode]);
       const leg: Leg = { w, subs: null };
       legs.set(mode, leg);
       const { port, path } = await w.next<{ port: number; path: string }>('ready');

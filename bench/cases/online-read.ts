@@ -33,7 +33,7 @@ export async function onlineCase(o: BenchOptions): Promise<CaseResult> {
   const { dir } = await sqliteFeatureStore(o.dataDir, entities, o.seed, o.pgUrl);
   const servers = new Map<Mode, { w: Worker; url: string }>();
   for (const mode of ['tidemark', 'bare'] as Mode[]) {
-    const w = startWorker('online-server.ts', ['--mode', mode, '--dataDir', dir]);
+    const w = await startWorker('online-server.ts', ['--mode', mode, '--dataDir', dir]);
     const { port } = await w.next<{ port: number }>('ready');
     servers.set(mode, {
       w,

@@ -34,7 +34,7 @@ export async function onlineRedisCase(o: BenchOptions): Promise<CaseResult> {
   const rows: ResultRow[] = [];
   try {
     for (const store of ['sql', 'redis'] as Store[]) {
-      const w = startWorker('online-redis-server.ts', [
+      const w = await startWorker('online-redis-server.ts', [
         '--store',
         store,
         '--dataDir',

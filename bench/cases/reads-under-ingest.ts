@@ -11,7 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions } from '../lib/options';
 import { scaled } from '../lib/options';
-import { startWorker } from '../lib/child';
+import { startWorker, type Worker } from '../lib/child';
 import { cached } from '../lib/cache';
 import { load } from '../lib/load';
 import { measure, row, target, type CaseResult } from '../lib/result';
@@ -114,12 +114,17 @@ async function leg(
 ): Promise<Leg> {
   const work = mkdtempSync(join(tmpdir(), 'tidemark-underload-'));
   cpSync(store, work, { recursive: true });
-  const api = startWorker('mixed-server.ts', ['--dataDir', work, '--role', d === 'all' ? 'all' : 'api']);
-  let worker: ReturnType<typeof startWorker> | null = null;
+  const api = await startWorker('mixed-server.ts', [
+    '--dataDir',
+    work,
+    '--role',
+    d === 'all' ? 'all' : 'api',
+  ]);
+  let worker: Worker | null = null;
   try {
     const { port } = await api.next<{ port: number }>('ready');
     if (d === 'split') {
-      worker = startWorker('mixed-server.ts', ['--dataDir', work, '--role', 'worker']);
+      worker = await startWorker('mixed-server.ts', ['--dataDir', work, '--role', 'worker']);
       await worker.next('ready');
     }
     const base = `http://127.0.0.1:${port}`;

@@ -46,7 +46,7 @@ export async function trainingBulkCase(o: BenchOptions): Promise<CaseResult> {
   const { dir, load } = await bulkSqliteStore(o.dataDir, entities, o.seed);
   const duck = await openDuck();
   const details: Record<string, unknown> = { entities, featureRows: entities * 110, spineRows: n, load };
-  const server = startWorker('bulk-server.ts', ['--dir', dir]);
+  const server = await startWorker('bulk-server.ts', ['--dir', dir]);
   try {
     const { port } = await server.next<{ port: number }>('ready');
     const base = `http://127.0.0.1:${port}`;

@@ -1,9 +1,11 @@
 /**
- * Bench workers run in their own Node processes (forked with tsx), so a measurement
- * has a clean heap, its own peak RSS, and a server never shares its event loop
- * with the load generator. They talk over the IPC channel.
+ * Bench workers run in their own Node processes, so a measurement has a clean heap, its
+ * own peak RSS, and a server never shares its event loop with the load generator. They
+ * talk over the IPC channel. Each runs bundled, as `tidemark` runs (bin/bundle.mjs), so
+ * a server's memory is what a deployment's is; through tsx where it cannot be bundled.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { bundled } from '../../bin/bundle.mjs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -18,9 +20,11 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-export function startWorker(script: string, args: string[] = []): Worker {
-  const child = fork(join(BENCH_DIR, 'workers', script), args, {
-    execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
+export async function startWorker(script: string, args: string[] = []): Promise<Worker> {
+  const source = join(BENCH_DIR, 'workers', script);
+  const bundle = await bundled(source, `bench-${script.replace(/\.ts$/, '')}`);
+  const child = fork(bundle ? fileURLToPath(bundle) : source, args, {
+    execArgv: [...(bundle ? [] : ['--import', 'tsx']), '--max-old-space-size=8192'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const queue: Array<{ type: string; data: unknown }> = [];
@@ -60,7 +64,7 @@ export function startWorker(script: string, args: string[] = []): Worker {
 
 /** Runs a worker that answers once with a `result` message, then exits. */
 export async function runWorker<T>(script: string, args: string[] = []): Promise<T> {
-  const w = startWorker(script, args);
+  const w = await startWorker(script, args);
   try {
     return await w.next<T>('result');
   } finally {

@@ -41,7 +41,7 @@ async function spread(mode: 'graphql' | 'plain', url: string, n: number): Promis
     for (let i = 0; i < k; i++) {
       const count = Math.floor(n / k) + (i < n % k ? 1 : 0);
       workers.push(
-        startWorker('subscriber-client.ts', ['--mode', mode, '--url', url, '--count', String(count)]),
+        await startWorker('subscriber-client.ts', ['--mode', mode, '--url', url, '--count', String(count)]),
       );
     }
     await Promise.all(workers.map((w) => w.next('ready')));

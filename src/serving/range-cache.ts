@@ -16,6 +16,7 @@
 import type { RangeRows } from '../store/feature.repository';
 import { RANGE_STRIDE } from '../store/entity-ranges.sql';
 import type { Value } from '../domain/value';
+import { releaseBuffers } from '../lib/release-buffers';
 
 /** Rows a segment is made for: big enough that its arrays' overhead does not count. */
 const SEGMENT_ROWS = 65_536;
@@ -114,6 +115,16 @@ export class RangeCache {
     this.slots.set(entityKey, slot);
     this.bytes += 64;
     return slot;
+  }
+
+  /** The kept rows' memory given back now (releaseBuffers): nothing is found after this. */
+  release(): void {
+    const segs = new Set([...this.slots.values()].map((s) => s.seg));
+    if (this.current) segs.add(this.current);
+    releaseBuffers([...segs].flatMap((s) => [s.time, s.run, s.num]));
+    this.slots.clear();
+    this.current = this.hit = null;
+    this.bytes = 0;
   }
 
   /** A new segment of SEGMENT_ROWS rows, or of one entity's rows when it has more. */

@@ -9,6 +9,7 @@
  * is array reads.
  */
 import type { SpineRow } from './spine-join';
+import { releaseBuffers } from '../lib/release-buffers';
 
 export class SpineLog {
   private ent = new Int32Array(1 << 16);
@@ -46,8 +47,8 @@ export class SpineLog {
   /** Row `length` of the spine: entity number d at time at. */
   push(d: number, at: number): void {
     if (this.n === this.ent.length) {
-      this.ent = grow(this.ent, new Int32Array(this.n * 2));
-      this.time = grow(this.time, new Float64Array(this.n * 2));
+      this.ent = grow(this.ent, new Int32Array(Math.max(1 << 16, this.n * 2)));
+      this.time = grow(this.time, new Float64Array(Math.max(1 << 16, this.n * 2)));
     }
     this.ent[this.n] = d;
     this.time[this.n++] = at;
@@ -68,6 +69,14 @@ export class SpineLog {
     for (let r = start; r < end; r++)
       out[r - start] = { entity: this.values[this.ent[r]!], at: this.time[r]! };
     return out;
+  }
+
+  /** The kept rows' memory given back now (releaseBuffers): the log is empty after this. */
+  release(): void {
+    releaseBuffers([this.ent, this.time]);
+    this.ent = new Int32Array(0);
+    this.time = new Float64Array(0);
+    this.n = 0;
   }
 
   /** The Map and key of an entity value: one map per form, so 'FRA' and {country: 'FRA'} stay apart. */

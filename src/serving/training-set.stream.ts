@@ -30,6 +30,8 @@ export interface SpineJoiner {
   readonly length: number;
   /** The kept spine's rows [start, end), joined. */
   join(start: number, end: number): Promise<{ rows: SpineRow[]; joined: JoinedChunk }>;
+  /** Called once the answer is written or has failed: its memory may be given back; no join follows. */
+  release(): void;
 }
 
 export interface TrainingSink {
@@ -72,18 +74,22 @@ export async function streamTrainingSet(
     if (!binary) await sink.write(csvHeader(plan, opts.timestampColumn));
   };
   const chunkRows = Math.min(opts.chunkRows, chunkRowsFor(plan));
-  const spineOpts = { timestampColumn: opts.timestampColumn, chunkRows, maxRows: opts.maxRows };
+  const spineOpts = {
+    timestampColumn: opts.timestampColumn,
+    chunkRows: Math.min(chunkRows, COUNT_CHUNK_ROWS),
+    maxRows: opts.maxRows,
+  };
   const chunks =
     'csv' in input
       ? spineChunks(input.csv, plan, spineOpts)
       : parquetSpineChunks(input.parquet, plan, spineOpts);
-  // The whole spine is counted first: a bad row is refused here, before the answer starts.
-  for await (const { rows, label } of chunks) joiner.count(rows, label);
-  await joiner.load();
   // One chunk's bytes may still be on their way (an encoder thread) while the next is
   // joined: it is written once that one is joined, so the order stays.
   let encoding: Promise<string | Uint8Array> | null = null;
   try {
+    // The whole spine is counted first: a bad row is refused here, before the answer starts.
+    for await (const { rows, label } of chunks) joiner.count(rows, label);
+    await joiner.load();
     for (let at = 0; at < joiner.length; at += chunkRows) {
       const { rows, joined } = await joiner.join(at, Math.min(at + chunkRows, joiner.length));
       if (!started) await start();
@@ -97,9 +103,20 @@ export async function streamTrainingSet(
     if (encoding) await sink.write(await encoding);
     if (binary) await sink.write(await binary.end());
   } finally {
+    joiner.release();
     await binary?.close?.();
   }
 }
+
+/**
+ * Spine rows read and counted at a time, fewer than are joined at a time: a chunk's rows
+ * live until it is counted, and at several thousand a chunk V8 judged the rows long-lived
+ * and began to allocate them straight into the old generation (allocation-site
+ * pretenuring). A million-row spine then left ~100 MB of garbage there and took twice as
+ * long to count (measured: 146 MB of heap and 2.1 s at 7,692 rows a chunk, 66 MB and 1.1 s
+ * at 1,024).
+ */
+export const COUNT_CHUNK_ROWS = 1_024;
 
 /**
  * Values joined and written at a time. A chunk's values outlive many young-generation

@@ -274,5 +274,13 @@ describe('RangeCache', () => {
     }
     expect(lookup(cache, bigSlot, names, 1e12)?.time).toBe(big - 1);
     expect(cache.bytes).toBeGreaterThan(0);
+
+    // Released: every segment's arrays are given back (detached), the entities forgotten.
+    const segments = [...new Set([...slots, bigSlot, after].map((s) => s.seg))];
+    cache.release();
+    for (const seg of segments) expect([seg.time.length, seg.run.length, seg.num.length]).toEqual([0, 0, 0]);
+    expect(cache.size).toBe(0);
+    expect(cache.slot('e7')).toBeUndefined();
+    expect(cache.bytes).toBe(0);
   });
 });

@@ -38,6 +38,7 @@ function recorder(failOnJoin?: number) {
       kept.push(...rows);
     },
     load: async () => void calls.push('load'),
+    release: () => void calls.push('release'),
     get length() {
       return kept.length;
     },
@@ -73,7 +74,16 @@ describe('streamTrainingSet', () => {
     const { joiner, calls } = recorder();
     const { out, sink: s } = sink();
     await streamTrainingSet(joiner, plan, { csv: createReadStream(spineFile(FIVE)) }, opts, s);
-    expect(calls).toEqual(['count 2', 'count 2', 'count 1', 'load', 'join 0-2', 'join 2-4', 'join 4-5']);
+    expect(calls).toEqual([
+      'count 2',
+      'count 2',
+      'count 1',
+      'load',
+      'join 0-2',
+      'join 2-4',
+      'join 4-5',
+      'release',
+    ]);
     expect(out.text.split('\n')).toEqual([
       'country,timestamp,x',
       'FRA,2024-05-01T00:00:00.000Z,0',
@@ -94,13 +104,23 @@ describe('streamTrainingSet', () => {
     ).rejects.toThrow(/spine row 6 \(line 7\)/);
     expect(out.started).toBe(false);
     expect(calls.some((c) => c.startsWith('join'))).toBe(false);
+    expect(calls.at(-1)).toBe('release');
   });
 
   it('counts a spine read as it streams the same way, and refuses its bad last row before the answer', async () => {
     const { joiner, calls } = recorder();
     const { out, sink: s } = sink();
     await streamTrainingSet(joiner, plan, { csv: Readable.from([FIVE]) }, opts, s);
-    expect(calls).toEqual(['count 2', 'count 2', 'count 1', 'load', 'join 0-2', 'join 2-4', 'join 4-5']);
+    expect(calls).toEqual([
+      'count 2',
+      'count 2',
+      'count 1',
+      'load',
+      'join 0-2',
+      'join 2-4',
+      'join 4-5',
+      'release',
+    ]);
     expect(out.text.split('\n')).toHaveLength(7);
 
     const bad = recorder();
@@ -112,11 +132,12 @@ describe('streamTrainingSet', () => {
   });
 
   it('cuts the answer off when a join fails after the first chunk was written', async () => {
-    const { joiner } = recorder(3);
+    const { joiner, calls } = recorder(3);
     const { out, sink: s } = sink();
     await expect(
       streamTrainingSet(joiner, plan, { csv: createReadStream(spineFile(FIVE)) }, opts, s),
     ).rejects.toThrow(/the store went away/);
+    expect(calls.at(-1)).toBe('release');
     expect(out.started).toBe(true);
     expect(out.text).toContain('FRA,2024-05-01T00:00:00.000Z,0');
   });

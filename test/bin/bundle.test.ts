@@ -1,0 +1,63 @@
+/**
+ * bin/bundle.mjs: an entry bundled into node_modules/.cache/tidemark and run as plain
+ * JavaScript. Each source keeps its own import.meta.url, a package subpath is spelled so
+ * plain Node resolves it, the bundle is reused while its sources are unchanged and made
+ * again when one changes, and a source that does not compile gives null (the caller then
+ * runs the sources through tsx).
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundled } from '../../bin/bundle.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'tidemark-bundle-'));
+const name = `test-${process.pid}-${Date.now()}`;
+const cache = fileURLToPath(new URL('../../node_modules/.cache/tidemark/', import.meta.url));
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const f of readdirSync(cache)) if (f.startsWith(name)) rmSync(join(cache, f), { force: true });
+});
+
+describe('bundled', () => {
+  const a = join(dir, 'a.ts');
+  const b = join(dir, 'b.ts');
+  writeFileSync(
+    a,
+    [
+      "import { b } from './b';",
+      "import Ajv2019 from 'ajv/dist/2019';",
+      'export const url: string = import.meta.url;',
+      'export const fromB: string = b;',
+      'export const ajv: string = typeof Ajv2019;',
+    ].join('\n'),
+  );
+  writeFileSync(b, 'export const b: string = import.meta.url;\n');
+
+  it('runs each source with its own import.meta.url and packages as Node resolves them; reuses it while unchanged', async () => {
+    const first = await bundled(a, name);
+    expect(first).not.toBeNull();
+    expect(fileURLToPath(first!)).toMatch(
+      new RegExp(`/node_modules/\\.cache/tidemark/${name}-[0-9a-f]{16}\\.mjs$`),
+    );
+    const m = (await import(first!.href)) as { url: string; fromB: string; ajv: string };
+    expect(m.url).toBe(pathToFileURL(a).href);
+    expect(m.fromB).toBe(pathToFileURL(b).href);
+    expect(m.ajv).toBe('function');
+    expect((await bundled(a, name))!.href).toBe(first!.href);
+  });
+
+  it('bundles again when a source changes, and gives null when one does not compile', async () => {
+    const before = await bundled(a, name);
+    writeFileSync(b, "export const b: string = 'changed, ' + import.meta.url;\n");
+    const after = await bundled(a, name);
+    expect(after!.href).not.toBe(before!.href);
+    expect(((await import(after!.href)) as { fromB: string }).fromB).toBe(
+      `changed, ${pathToFileURL(b).href}`,
+    );
+    writeFileSync(b, 'export const b: string = ;\n');
+    expect(await bundled(a, name)).toBeNull();
+  });
+});
