@@ -26,6 +26,7 @@ import type { Value } from '../domain/value';
 import type { PlannedView, TrainingPlan } from './multi-view';
 import { RangeCache, type Slot } from './range-cache';
 import { SpineLog } from './spine-log';
+import type { SpineSlice } from './spine-slice';
 import {
   checkSpine,
   encodeKey,
@@ -220,7 +221,7 @@ export class BulkJoin {
   }
 
   /** The counted spine's rows [start, end), joined: from the cache where the entity was read, by probes elsewhere. */
-  async join(start: number, end: number): Promise<{ rows: SpineRow[]; joined: JoinedChunk }> {
+  async join(start: number, end: number): Promise<{ rows: SpineSlice; joined: JoinedChunk }> {
     const plan = this.plan;
     const spine = this.spine;
     const n = end - start;
@@ -282,6 +283,6 @@ export class BulkJoin {
         );
       }),
     );
-    return { rows: spine.rows(start, end), joined: { length: n, values, matches } };
+    return { rows: spine.slice(start, end), joined: { length: n, values, matches } };
   }
 }

@@ -8,7 +8,7 @@
  * read twice at all, so it was probed row by row. Numbered once, the join's per-row work
  * is array reads.
  */
-import type { SpineRow } from './spine-join';
+import type { SpineSlice } from './spine-slice';
 import { releaseBuffers } from '../lib/release-buffers';
 
 export class SpineLog {
@@ -63,12 +63,14 @@ export class SpineLog {
     return this.time[r]!;
   }
 
-  /** Rows [start, end) as the writers take them. */
-  rows(start: number, end: number): SpineRow[] {
-    const out = new Array<SpineRow>(end - start);
-    for (let r = start; r < end; r++)
-      out[r - start] = { entity: this.values[this.ent[r]!], at: this.time[r]! };
-    return out;
+  /** Rows [start, end) as the writers take them: views of the log's arrays, valid until release. */
+  slice(start: number, end: number): SpineSlice {
+    return {
+      length: end - start,
+      ids: this.ent.subarray(start, end),
+      values: this.values,
+      times: this.time.subarray(start, end),
+    };
   }
 
   /** The kept rows' memory given back now (releaseBuffers): the log is empty after this. */

@@ -26,11 +26,11 @@ import {
   Utf8,
   type DataType,
 } from 'apache-arrow';
-import { coercerFor, INVALID } from '../pipeline/coerce';
 import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
 import { outputKind, storedMillis, type OutputKind } from './output-types';
-import type { JoinedChunk, SpineRow } from './spine-join';
+import type { JoinedChunk } from './spine-join';
+import { KeyColumn, type SpineSlice } from './spine-slice';
 
 const EOS_BYTES = 8;
 
@@ -38,6 +38,7 @@ export class ArrowTrainingWriter {
   private readonly schema: Schema;
   private readonly keyKinds: OutputKind[];
   private readonly kinds: OutputKind[];
+  private readonly keys: KeyColumn[];
   private readonly empty: Uint8Array;
   private started = false;
 
@@ -46,6 +47,7 @@ export class ArrowTrainingWriter {
     timestampColumn: string,
   ) {
     this.keyKinds = plan.spineColumns.map((c) => outputKind(c.type));
+    this.keys = plan.spineColumns.map((c) => new KeyColumn(c.name, c.type));
     this.kinds = plan.columns.map((c) => outputKind(c.type));
     this.schema = new Schema([
       ...plan.spineColumns.map((c, k) => new Field(c.name, arrowType(this.keyKinds[k]!), true)),
@@ -56,18 +58,9 @@ export class ArrowTrainingWriter {
   }
 
   /** The bytes of one chunk: the first carries the schema. */
-  chunk(rows: SpineRow[], joined: JoinedChunk): Uint8Array {
-    const columns: Value[][] = [];
-    this.plan.spineColumns.forEach((c, k) => {
-      const coerce = coercerFor(this.plan.spineColumns[k]!.type);
-      columns.push(
-        rows.map((r) => {
-          const v = coerce((r.entity as Record<string, unknown>)[c.name] ?? null);
-          return v === INVALID ? null : v;
-        }),
-      );
-    });
-    columns.push(rows.map((r) => r.at));
+  chunk(rows: SpineSlice, joined: JoinedChunk): Uint8Array {
+    const columns: Value[][] = this.keys.map((k) => k.values(rows));
+    columns.push(Array.from(rows.times));
     for (const col of joined.values)
       columns.push(col instanceof Float64Array ? Array.from(col, (v) => (v === v ? v : null)) : col);
     const kinds = [...this.keyKinds, 'timestamp' as const, ...this.kinds];

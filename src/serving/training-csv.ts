@@ -8,7 +8,8 @@ import { formatTemporal } from '../pipeline/coerce';
 import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
 import { outputKind } from './output-types';
-import { valueAt, type JoinedChunk, type SpineRow } from './spine-join';
+import { valueAt, type JoinedChunk } from './spine-join';
+import type { SpineSlice } from './spine-slice';
 
 export function csvHeader(plan: TrainingPlan, timestampColumn: string): string {
   return (
@@ -18,15 +19,15 @@ export function csvHeader(plan: TrainingPlan, timestampColumn: string): string {
   );
 }
 
-export function csvRows(plan: TrainingPlan, rows: SpineRow[], joined: JoinedChunk): string {
+export function csvRows(plan: TrainingPlan, rows: SpineSlice, joined: JoinedChunk): string {
   const keys = plan.spineColumns.map((c) => c.name);
   const kinds = plan.columns.map((c) => outputKind(c.type));
   let out = '';
   for (let i = 0; i < rows.length; i++) {
-    const e = rows[i]!.entity as Record<string, unknown>;
+    const e = rows.values[rows.ids[i]!] as Record<string, unknown>;
     let line = '';
     for (const k of keys) line += field(String(e[k] ?? '')) + ',';
-    line += new Date(rows[i]!.at).toISOString();
+    line += new Date(rows.times[i]!).toISOString();
     for (let j = 0; j < kinds.length; j++) line += ',' + cell(valueAt(joined.values[j]!, i), kinds[j]!);
     out += line + '\n';
   }

@@ -7,12 +7,14 @@
  */
 import { OrderedWorker } from '../lib/ts-worker';
 import type { TrainingPlan } from './multi-view';
-import type { JoinedChunk, SpineRow } from './spine-join';
+import type { JoinedChunk } from './spine-join';
+import { KeyColumn, type SpineSlice } from './spine-slice';
 import { parquetChunk, parquetLayout, type ParquetLayout } from './training-parquet';
 import type { EncoderRequest } from './training-parquet.worker';
 
 export class ParquetThreadWriter {
   private readonly layout: ParquetLayout;
+  private readonly keys: KeyColumn[];
   private encoder: OrderedWorker<EncoderRequest, Uint8Array | null> | null = null;
 
   constructor(
@@ -20,11 +22,12 @@ export class ParquetThreadWriter {
     timestampColumn: string,
   ) {
     this.layout = parquetLayout(plan, timestampColumn);
+    this.keys = plan.spineColumns.map((c) => new KeyColumn(c.name, c.type));
   }
 
   /** The bytes of one chunk (one row group): the first carries the file's magic number. */
-  async chunk(rows: SpineRow[], joined: JoinedChunk): Promise<Uint8Array> {
-    const { chunk, transfer } = parquetChunk(this.layout, this.plan, rows, joined);
+  async chunk(rows: SpineSlice, joined: JoinedChunk): Promise<Uint8Array> {
+    const { chunk, transfer } = parquetChunk(this.layout, this.keys, rows, joined);
     return (await this.worker().call({ type: 'chunk', chunk }, transfer))!;
   }
 

@@ -17,11 +17,11 @@
 import { createRequire } from 'node:module';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
-import { coercerFor, INVALID } from '../pipeline/coerce';
 import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
 import { outputKind, storedMillis, type OutputKind } from './output-types';
-import type { JoinedChunk, JoinedColumn, SpineRow } from './spine-join';
+import type { JoinedChunk, JoinedColumn } from './spine-join';
+import type { KeyColumn, SpineSlice } from './spine-slice';
 
 const DAY_MS = 86_400_000;
 
@@ -63,23 +63,13 @@ export function parquetLayout(plan: TrainingPlan, timestampColumn: string): Parq
 /** A joined chunk in the layout's columns, with the buffers to move to the encoding thread. */
 export function parquetChunk(
   layout: ParquetLayout,
-  plan: TrainingPlan,
-  rows: SpineRow[],
+  keys: KeyColumn[],
+  rows: SpineSlice,
   joined: JoinedChunk,
 ): { chunk: ParquetChunk; transfer: ArrayBuffer[] } {
-  const n = rows.length;
-  const columns: ParquetColumn[] = [];
-  plan.spineColumns.forEach((c, k) => {
-    const coerce = coercerFor(c.type);
-    const values = rows.map((r) => {
-      const v = coerce((r.entity as Record<string, unknown>)[c.name] ?? null);
-      return v === INVALID ? null : (v as Value);
-    });
-    columns.push(column(values, layout.kinds[k]!));
-  });
-  const times = new Float64Array(n);
-  for (let i = 0; i < n; i++) times[i] = rows[i]!.at;
-  columns.push({ values: times, nulls: null });
+  const columns: ParquetColumn[] = keys.map((key, k) => column(key.values(rows), layout.kinds[k]!));
+  // A copy: the slice's times are a view of the spine's, which must not move to the thread.
+  columns.push({ values: rows.times.slice(), nulls: null });
   joined.values.forEach((values, j) => columns.push(column(values, layout.kinds[layout.time + 1 + j]!)));
   const transfer: ArrayBuffer[] = [];
   for (const c of columns) {
@@ -88,7 +78,7 @@ export function parquetChunk(
       if (c.nulls) transfer.push(c.nulls.buffer as ArrayBuffer);
     }
   }
-  return { chunk: { rows: n, columns }, transfer };
+  return { chunk: { rows: rows.length, columns }, transfer };
 }
 
 /** Stored values in a column's crossing form; a value that does not fit its type is null. */

@@ -10,6 +10,7 @@
 import type { Readable } from 'node:stream';
 import type { TrainingPlan } from './multi-view';
 import type { JoinedChunk, RowLabel, SpineRow } from './spine-join';
+import type { SpineSlice } from './spine-slice';
 import { spineChunks } from './spine-csv';
 import { csvHeader, csvRows } from './training-csv';
 import { ArrowTrainingWriter } from './training-arrow';
@@ -29,7 +30,7 @@ export interface SpineJoiner {
   /** Rows counted. */
   readonly length: number;
   /** The kept spine's rows [start, end), joined. */
-  join(start: number, end: number): Promise<{ rows: SpineRow[]; joined: JoinedChunk }>;
+  join(start: number, end: number): Promise<{ rows: SpineSlice; joined: JoinedChunk }>;
   /** Called once the answer is written or has failed: its memory may be given back; no join follows. */
   release(): void;
 }
@@ -49,7 +50,7 @@ export interface StreamOptions {
 
 /** A binary format's writer: a chunk's bytes, then the end's; an encoder on a thread answers later. */
 interface BinaryWriter {
-  chunk(rows: SpineRow[], joined: JoinedChunk): Uint8Array | Promise<Uint8Array>;
+  chunk(rows: SpineSlice, joined: JoinedChunk): Uint8Array | Promise<Uint8Array>;
   end(): Uint8Array | Promise<Uint8Array>;
   close?(): Promise<void>;
 }

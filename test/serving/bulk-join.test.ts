@@ -404,7 +404,11 @@ describe(`BulkJoin answers as joinSpine does (${testEngine()})`, () => {
     for (const c of parts) {
       const out = await bulk.join(offset, offset + c.length);
       // The kept spine gives the rows back as they were read.
-      expect(out.rows).toEqual(c);
+      const back = Array.from(out.rows.ids, (id, i) => ({
+        entity: out.rows.values[id],
+        at: out.rows.times[i],
+      }));
+      expect(back).toEqual(c);
       viaBulk.push(out.joined);
       viaProbe.push(await joinSpine(rt.store.features, plan, c, label));
       offset += c.length;

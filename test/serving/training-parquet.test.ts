@@ -9,6 +9,9 @@ import type { TrainingPlan } from '../../src/serving/multi-view';
 import type { JoinedChunk, SpineRow } from '../../src/serving/spine-join';
 import type { Value } from '../../src/domain/value';
 import { parquetChunk, parquetLayout, ParquetTrainingWriter } from '../../src/serving/training-parquet';
+import { KeyColumn, spineSlice } from '../../src/serving/spine-slice';
+
+const keysOf = (p: TrainingPlan) => p.spineColumns.map((c) => new KeyColumn(c.name, c.type));
 
 const plan = {
   spineColumns: [{ name: 'country', type: 'string' }],
@@ -48,7 +51,7 @@ describe('Parquet training set columns', () => {
   it('crosses as typed arrays (moved) and text, with a null flag only where a null is', () => {
     const layout = parquetLayout(plan, 'timestamp');
     expect(layout.names).toEqual(['country', 'timestamp', 'cases', 'rate', 'ok', 'tag', 'day', 'seen']);
-    const { chunk, transfer } = parquetChunk(layout, plan, rows, joined);
+    const { chunk, transfer } = parquetChunk(layout, keysOf(plan), spineSlice(rows), joined);
     const [country, time, cases, rate, ok, tag, day] = chunk.columns as unknown as Wire[];
     expect(country).toEqual({ text: ['FRA', 'DEU', 'ITA'] });
     expect(Array.from(time!.values!)).toEqual([T0, T0 + 1, T0 + 2]);
@@ -67,7 +70,7 @@ describe('Parquet training set columns', () => {
   it('writes a file whose values and nulls read back by type', async () => {
     const layout = parquetLayout(plan, 'timestamp');
     const writer = new ParquetTrainingWriter(layout);
-    const { chunk } = parquetChunk(layout, plan, rows, joined);
+    const { chunk } = parquetChunk(layout, keysOf(plan), spineSlice(rows), joined);
     const first = writer.chunk(chunk);
     const bytes = new Uint8Array([...first, ...writer.end()]);
     const meta = parquetMetadata(bytes.buffer as ArrayBuffer);

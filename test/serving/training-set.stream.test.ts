@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { streamTrainingSet, type SpineJoiner } from '../../src/serving/training-set.stream';
 import type { TrainingPlan } from '../../src/serving/multi-view';
 import type { JoinedChunk, SpineRow } from '../../src/serving/spine-join';
+import { spineSlice, type SpineSlice } from '../../src/serving/spine-slice';
 
 const plan = {
   views: [],
@@ -42,12 +43,12 @@ function recorder(failOnJoin?: number) {
     get length() {
       return kept.length;
     },
-    join: async (start: number, end: number): Promise<{ rows: SpineRow[]; joined: JoinedChunk }> => {
+    join: async (start: number, end: number): Promise<{ rows: SpineSlice; joined: JoinedChunk }> => {
       calls.push(`join ${start}-${end}`);
       if (++joins === failOnJoin) throw new Error('the store went away');
       const rows = kept.slice(start, end);
       return {
-        rows,
+        rows: spineSlice(rows),
         joined: { length: rows.length, values: [Float64Array.from(rows, (_, i) => i)], matches: [] },
       };
     },
