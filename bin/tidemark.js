@@ -5,7 +5,12 @@
 // done they run through tsx. The repository's tsconfig is named explicitly: tsx would
 // otherwise look in the working directory, and the command must work from anywhere.
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { bundled } from './bundle.mjs';
+import { V8_FLAGS } from './v8-flags.mjs';
+
+// Before the program allocates: the flags change how the heap is used.
+for (const flag of V8_FLAGS) setFlagsFromString(flag);
 
 const cli = await bundled(fileURLToPath(new URL('../src/cli.ts', import.meta.url)), 'cli');
 if (cli) await import(cli.href);

@@ -1,11 +1,13 @@
 /**
  * Bench workers run in their own Node processes, so a measurement has a clean heap, its
  * own peak RSS, and a server never shares its event loop with the load generator. They
- * talk over the IPC channel. Each runs bundled, as `tidemark` runs (bin/bundle.mjs), so
- * a server's memory is what a deployment's is; through tsx where it cannot be bundled.
+ * talk over the IPC channel. Each runs bundled and with the V8 flags `tidemark` runs with
+ * (bin/bundle.mjs, bin/v8-flags.mjs), so a server's memory is what a deployment's is;
+ * through tsx where it cannot be bundled.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { bundled } from '../../bin/bundle.mjs';
+import { V8_FLAGS } from '../../bin/v8-flags.mjs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -24,7 +26,7 @@ export async function startWorker(script: string, args: string[] = []): Promise<
   const source = join(BENCH_DIR, 'workers', script);
   const bundle = await bundled(source, `bench-${script.replace(/\.ts$/, '')}`);
   const child = fork(bundle ? fileURLToPath(bundle) : source, args, {
-    execArgv: [...(bundle ? [] : ['--import', 'tsx']), '--max-old-space-size=8192'],
+    execArgv: [...(bundle ? [] : ['--import', 'tsx']), ...V8_FLAGS, '--max-old-space-size=8192'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const queue: Array<{ type: string; data: unknown }> = [];
