@@ -69,7 +69,8 @@ async function build(entry, name, manifestFile) {
   // Named by content and moved into place whole: processes that bundle at once write the same bytes.
   const text = Buffer.from(code.contents)
     .toString('utf8')
-    .replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${file}.map`);
+    // The comment esbuild ends the bundle with, not the same text in a source's strings.
+    .replace(/\/\/# sourceMappingURL=[^\n]*\s*$/, `//# sourceMappingURL=${file}.map\n`);
   if (map) atomicWrite(join(CACHE, `${file}.map`), map.contents);
   atomicWrite(join(CACHE, file), text);
   const inputs = [

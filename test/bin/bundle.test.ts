@@ -5,9 +5,9 @@
  * again when one changes, and a source that does not compile gives null (the caller then
  * runs the sources through tsx).
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundled } from '../../bin/bundle.mjs';
@@ -32,6 +32,8 @@ describe('bundled', () => {
       'export const url: string = import.meta.url;',
       'export const fromB: string = b;',
       'export const ajv: string = typeof Ajv2019;',
+      // The text of a source-map comment in a source (bundle.mjs's own, when a bench worker bundles it).
+      'export const comment: string = `//# sourceMappingURL=${url}.map`;',
     ].join('\n'),
   );
   writeFileSync(b, 'export const b: string = import.meta.url;\n');
@@ -42,10 +44,16 @@ describe('bundled', () => {
     expect(fileURLToPath(first!)).toMatch(
       new RegExp(`/node_modules/\\.cache/tidemark/${name}-[0-9a-f]{16}\\.mjs$`),
     );
-    const m = (await import(first!.href)) as { url: string; fromB: string; ajv: string };
+    const m = (await import(first!.href)) as { url: string; fromB: string; ajv: string; comment: string };
     expect(m.url).toBe(pathToFileURL(a).href);
     expect(m.fromB).toBe(pathToFileURL(b).href);
     expect(m.ajv).toBe('function');
+    expect(m.comment).toBe(`//# sourceMappingURL=${pathToFileURL(a).href}.map`);
+    // The bundle's own comment names its map, which sits beside it.
+    expect(readFileSync(fileURLToPath(first!), 'utf8').trimEnd().split('\n').at(-1)).toBe(
+      `//# sourceMappingURL=${basename(fileURLToPath(first!))}.map`,
+    );
+    expect(existsSync(`${fileURLToPath(first!)}.map`)).toBe(true);
     expect((await bundled(a, name))!.href).toBe(first!.href);
   });
 
