@@ -101,4 +101,32 @@ describe('Parquet training set columns', () => {
     ]);
     expect(back.map((r) => (r.timestamp as Date).getTime())).toEqual([T0, T0 + 1, T0 + 2]);
   });
+
+  it('writes int64 columns without nulls exactly, across 32 bits and below zero', async () => {
+    const wide = [
+      0,
+      -1,
+      2 ** 32,
+      -(2 ** 32) - 1,
+      2 ** 53 - 1,
+      -(2 ** 53) + 1,
+      Date.UTC(1900, 0, 1),
+      1733472000000,
+    ];
+    const at = [-1, 0, 2 ** 32 - 1, -(2 ** 32), Date.UTC(1900, 0, 1), Date.UTC(2262, 0, 1), 1, T0];
+    const intPlan = { spineColumns: [], columns: [{ name: 'n', type: 'int' }] } as unknown as TrainingPlan;
+    const layout = parquetLayout(intPlan, 'timestamp');
+    const writer = new ParquetTrainingWriter(layout);
+    const slice = spineSlice(at.map((t) => ({ entity: {}, at: t })));
+    const intJoined = {
+      length: wide.length,
+      values: [Float64Array.from(wide)],
+      matches: [],
+    } as unknown as JoinedChunk;
+    const { chunk } = parquetChunk(layout, [], slice, intJoined);
+    const bytes = new Uint8Array([...writer.chunk(chunk), ...writer.end()]);
+    const back = await readBack(bytes);
+    expect(back.map((r) => r.n)).toEqual(wide.map((x) => BigInt(x)));
+    expect(back.map((r) => (r.timestamp as Date).getTime())).toEqual(at);
+  });
 });
