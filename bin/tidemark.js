@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The `tidemark` command. It runs from the TypeScript sources, so a clone needs no build
 // step: `npm install && npx tidemark --help`. The sources are bundled once into
-// node_modules/.cache and run as JavaScript (bundle.mjs says why); where that cannot be
+// node_modules/.cache and run as JavaScript (src/lib/bundle.mjs says why); where that cannot be
 // done they run through tsx. The repository's tsconfig is named explicitly: tsx would
 // otherwise look in the working directory, and the command must work from anywhere.
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { bundled } from './bundle.mjs';
+import { bundled } from '../src/lib/bundle.mjs';
 import { V8_FLAGS } from './v8-flags.mjs';
 
 // Before the program allocates: the flags change how the heap is used.

@@ -2,11 +2,11 @@
  * Bench workers run in their own Node processes, so a measurement has a clean heap, its
  * own peak RSS, and a server never shares its event loop with the load generator. They
  * talk over the IPC channel. Each runs bundled and with the V8 flags `tidemark` runs with
- * (bin/bundle.mjs, bin/v8-flags.mjs), so a server's memory is what a deployment's is;
+ * (src/lib/bundle.mjs, bin/v8-flags.mjs), so a server's memory is what a deployment's is;
  * through tsx where it cannot be bundled.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { bundled } from '../../bin/bundle.mjs';
+import { bundled } from '../../src/lib/bundle.mjs';
 import { V8_FLAGS } from '../../bin/v8-flags.mjs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';

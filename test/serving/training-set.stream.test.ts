@@ -70,21 +70,15 @@ function sink() {
 const FIVE =
   'country,timestamp\nFRA,2024-05-01\nDEU,2024-05-02\nITA,2024-05-03\nFRA,2024-05-04\nESP,2024-05-05\n';
 
+/** FIVE in chunks of two: counted whole, loaded, joined, then released. */
+const FIVE_STEPS = ['count 2', 'count 2', 'count 1', 'load', 'join 0-2', 'join 2-4', 'join 4-5', 'release'];
+
 describe('streamTrainingSet', () => {
   it('counts a spine file whole, loads, then joins what it kept chunk by chunk', async () => {
     const { joiner, calls } = recorder();
     const { out, sink: s } = sink();
     await streamTrainingSet(joiner, plan, { csv: createReadStream(spineFile(FIVE)) }, opts, s);
-    expect(calls).toEqual([
-      'count 2',
-      'count 2',
-      'count 1',
-      'load',
-      'join 0-2',
-      'join 2-4',
-      'join 4-5',
-      'release',
-    ]);
+    expect(calls).toEqual(FIVE_STEPS);
     expect(out.text.split('\n')).toEqual([
       'country,timestamp,x',
       'FRA,2024-05-01T00:00:00.000Z,0',
@@ -112,16 +106,7 @@ describe('streamTrainingSet', () => {
     const { joiner, calls } = recorder();
     const { out, sink: s } = sink();
     await streamTrainingSet(joiner, plan, { csv: Readable.from([FIVE]) }, opts, s);
-    expect(calls).toEqual([
-      'count 2',
-      'count 2',
-      'count 1',
-      'load',
-      'join 0-2',
-      'join 2-4',
-      'join 4-5',
-      'release',
-    ]);
+    expect(calls).toEqual(FIVE_STEPS);
     expect(out.text.split('\n')).toHaveLength(7);
 
     const bad = recorder();

@@ -1,5 +1,5 @@
 /**
- * bin/bundle.mjs: an entry bundled into node_modules/.cache/tidemark and run as plain
+ * src/lib/bundle.mjs: an entry bundled into node_modules/.cache/tidemark and run as plain
  * JavaScript. Each source keeps its own import.meta.url, a package subpath is spelled so
  * plain Node resolves it, the bundle is reused while its sources are unchanged and made
  * again when one changes, and a source that does not compile gives null (the caller then
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundled } from '../../bin/bundle.mjs';
+import { bundled } from '../../src/lib/bundle.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'tidemark-bundle-'));
 const name = `test-${process.pid}-${Date.now()}`;
