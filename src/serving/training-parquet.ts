@@ -1,5 +1,5 @@
 /**
- * A joined training set as a Parquet file (hyparquet-writer), typed by output-types.ts:
+ * A joined training set as a Parquet file (parquet-file.ts), typed by output-types.ts:
  * int64 INT64, numbers DOUBLE, booleans BOOLEAN, text BYTE_ARRAY UTF8 (STRING), dates
  * INT32 DATE, timestamps INT64 TIMESTAMP(MILLIS, adjusted to UTC); every column is
  * OPTIONAL and a null is a null. The spine's key columns are typed by the contract
@@ -14,14 +14,13 @@
  * ParquetChunk, typed arrays where a column is numeric (moved, not copied), and the
  * writer here turns it into the file's bytes.
  */
-import { createRequire } from 'node:module';
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
 import type { Value } from '../domain/value';
 import type { TrainingPlan } from './multi-view';
 import { outputKind, storedMillis, type OutputKind } from './output-types';
 import type { JoinedChunk, JoinedColumn } from './spine-join';
 import type { KeyColumn, SpineSlice } from './spine-slice';
+import { ParquetFileWriter } from './parquet-file';
 
 const DAY_MS = 86_400_000;
 
@@ -152,99 +151,36 @@ function number(v: Value, kind: OutputKind): number | null {
   }
 }
 
-/**
- * Snappy in native code (the `snappy` package) where the platform has a build of it:
- * hyparquet-writer's own, in JavaScript, took about 40 % of a bulk training set's
- * encoding. Elsewhere hyparquet-writer's is used; the file is the same format either way.
- */
-const snappy = ((): ((bytes: Uint8Array) => Uint8Array) | undefined => {
-  try {
-    const { compressSync } = createRequire(import.meta.url)('snappy') as {
-      compressSync(b: Uint8Array, o: { copyOutputData: boolean }): Buffer;
-    };
-    return (bytes) => {
-      const out = compressSync(bytes, { copyOutputData: true });
-      return new Uint8Array(out.buffer, out.byteOffset, out.length);
-    };
-  } catch {
-    return undefined;
-  }
-})();
-
 export class ParquetTrainingWriter {
-  private readonly bytes = new ByteWriter(1 << 20);
-  private readonly writer: ParquetWriter;
+  private readonly file: ParquetFileWriter;
 
   constructor(private readonly layout: ParquetLayout) {
-    this.writer = new ParquetWriter({
-      writer: this.bytes,
-      schema: [
+    this.file = new ParquetFileWriter(
+      [
         { name: 'schema', num_children: layout.names.length },
         ...layout.names.map((name, j) => element(name, layout.kinds[j]!, j !== layout.time)),
       ],
-      createdBy: 'tidemark',
-      ...(snappy ? { compressors: { SNAPPY: snappy } } : {}),
-    });
+      layout.names.map((name, j) => ({
+        name,
+        kind: layout.kinds[j]!,
+        nullable: j !== layout.time,
+        // Min and max per row group on the spine's keys and its timestamp only: a reader
+        // skips row groups by entity or time, hardly by a feature's value.
+        statistics: j <= layout.time,
+      })),
+      'tidemark',
+    );
   }
 
   /** The bytes of one chunk (one row group): the first carries the file's magic number. */
   chunk(c: ParquetChunk): Uint8Array {
-    if (c.rows === 0) return this.take();
-    void this.writer.write({
-      columnData: this.layout.names.map((name, j) => ({
-        name,
-        data: writerValues(c.columns[j]!, this.layout.kinds[j]!) as unknown[],
-        // Min and max per row group on the spine's keys and its timestamp only: a reader
-        // skips row groups by entity or time, hardly by a feature's value, and the
-        // features' statistics were about a third of the encoding thread's time.
-        statistics: j <= this.layout.time,
-      })),
-      rowGroupSize: c.rows,
-    });
-    return this.take();
+    return this.file.rowGroup(c.rows, c.columns);
   }
 
   /** The footer (after the magic number alone when no chunk came). */
   end(): Uint8Array {
-    void this.writer.finish();
-    return this.take();
+    return this.file.end();
   }
-
-  /** What was written since the last take, copied out so the buffer is reused. */
-  private take(): Uint8Array {
-    const out = this.bytes.getBytes().slice();
-    this.bytes.index = 0;
-    return out;
-  }
-}
-
-/** A column as hyparquet-writer takes it: BigInt for INT64, a plain array where nulls are. */
-function writerValues(c: ParquetColumn, kind: OutputKind): ArrayLike<unknown> {
-  if ('text' in c) return c.text;
-  const { values, nulls } = c;
-  const n = values.length;
-  if ('bool' in c) {
-    const out = new Array<boolean | null>(n);
-    for (let i = 0; i < n; i++) out[i] = nulls?.[i] ? null : values[i] === 1;
-    return out;
-  }
-  if (kind === 'int64' || kind === 'timestamp') {
-    if (!nulls) {
-      const out = new BigInt64Array(n);
-      for (let i = 0; i < n; i++) out[i] = BigInt(values[i]!);
-      return out;
-    }
-    const out = new Array<bigint | null>(n);
-    for (let i = 0; i < n; i++) out[i] = nulls[i] ? null : BigInt(values[i]!);
-    return out;
-  }
-  if (!nulls) return kind === 'date' ? Int32Array.from(values) : values;
-  // A null is left a hole, which the writer reads as undefined and writes as null: an
-  // array of numbers and holes keeps its numbers unboxed, where one null in it would box
-  // every number (twenty million allocations in a million-row training set).
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) if (!nulls[i]) out[i] = values[i]!;
-  return out;
 }
 
 function element(name: string, kind: OutputKind, nullable: boolean): SchemaElement {
