@@ -21,9 +21,9 @@ RUN npm ci --omit=dev && npm cache clean --force
 # The code belongs to root and is read-only for the server; only /data is the server's.
 COPY . .
 COPY --from=console /app/console/dist console/dist
-# The sources bundled once here (bin/bundle.mjs), while the tree is still writable: the
-# server, which may not write under /app, finds the bundle fresh and runs it.
-RUN node bin/tidemark.js --version
+# The sources bundled once here (the CLI and the worker threads' modules), while the tree
+# is still writable: the server, which may not write under /app, finds them fresh.
+RUN node scripts/prebuild-bundles.mjs && node bin/tidemark.js --version
 RUN mkdir -p /data && chown node:node /data
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 TIDEMARK_DATA_DIR=/data TIDEMARK_CONTRACTS_DIR=/app/contracts
 # Contracts can be mounted over /app/contracts (read-only is enough): no rebuild to change them.

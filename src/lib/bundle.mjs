@@ -19,14 +19,28 @@
  * traces in the sources' lines.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, 'node_modules', '.cache', 'tidemark');
 /** Files outside the sources whose change can change a bundle. */
 const ALSO = ['tsconfig.json', 'package-lock.json'];
+
+/** The cache name of an entry's bundle: its file name without `.ts` (`cli`, `training-parquet.worker`). */
+export function bundleName(entry) {
+  return basename(entry).replace(/\.ts$/, '');
+}
 
 /**
  * The URL of `entry` (an absolute path to a TypeScript module) bundled, named `name` in
@@ -79,7 +93,25 @@ async function build(entry, name, manifestFile) {
   ];
   const manifest = { entry, bundle: file, esbuild: esbuild.version, inputs: inputs.map(stamp) };
   atomicWrite(manifestFile, JSON.stringify(manifest));
+  pruneOlder(name, file);
   return join(CACHE, file);
+}
+
+/** A superseded bundle is kept this long: a process that started on it may still be loading it. */
+const SUPERSEDED_KEEP_MS = 60 * 60 * 1000;
+
+/** Earlier bundles of `name` (and their maps), each a few hundred KB, once nothing can be loading them. */
+function pruneOlder(name, current) {
+  const cutoff = Date.now() - SUPERSEDED_KEEP_MS;
+  const ours = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{16}\\.mjs(\\.map)?$`);
+  for (const f of readdirSync(CACHE)) {
+    if (!ours.test(f) || f.startsWith(current)) continue;
+    try {
+      if (statSync(join(CACHE, f)).mtimeMs < cutoff) unlinkSync(join(CACHE, f));
+    } catch {
+      // Removed by another process meanwhile.
+    }
+  }
 }
 
 /** Each of our sources with `import.meta.url` as its own URL, not the bundle's. */

@@ -4,14 +4,14 @@
  * event loop that answers requests.
  *
  * The module runs as JavaScript bundled from our sources (bundle.mjs, as `tidemark`
- * itself runs), so the thread starts once the bundle is ready; requests made meanwhile
+ * itself runs; the Docker image bundles them at build, scripts/prebuild-bundles.mjs), so the thread starts once the bundle is ready; requests made meanwhile
  * wait in order. Started through tsx instead (ts-worker-boot.mjs, the fallback where
  * bundling fails), a thread took its own loader thread and compiled every module again:
  * about 40 MB more per worker, in a bulk training set's peak memory.
  */
 import { fileURLToPath } from 'node:url';
 import { Worker, type Transferable } from 'node:worker_threads';
-import { bundled } from './bundle.mjs';
+import { bundled, bundleName } from './bundle.mjs';
 
 export interface WorkerReply<T> {
   ok?: T;
@@ -24,8 +24,8 @@ export class OrderedWorker<Req, Res> {
   private failed: Error | null = null;
 
   constructor(module: URL, what: string) {
-    const name = module.pathname.split('/').pop()!.replace(/\.ts$/, '');
-    this.worker = bundled(fileURLToPath(module), name).then((bundle) => {
+    const entry = fileURLToPath(module);
+    this.worker = bundled(entry, bundleName(entry)).then((bundle) => {
       const worker = new Worker(bundle ?? new URL('./ts-worker-boot.mjs', import.meta.url), {
         workerData: { module: module.href },
         // A small young generation: the encoder's garbage is short-lived, and its default

@@ -5,7 +5,15 @@
  * again when one changes, and a source that does not compile gives null (the caller then
  * runs the sources through tsx).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -67,5 +75,24 @@ describe('bundled', () => {
     );
     writeFileSync(b, 'export const b: string = ;\n');
     expect(await bundled(a, name)).toBeNull();
+  });
+
+  it('removes its own superseded bundles once an hour old, and never those of another name', async () => {
+    const hours = (h: number) => new Date(Date.now() - h * 3_600_000);
+    const place = (file: string, age: number) => {
+      writeFileSync(join(cache, file), '// old\n');
+      utimesSync(join(cache, file), hours(age), hours(age));
+      return join(cache, file);
+    };
+    const stale = [place(`${name}-${'a'.repeat(16)}.mjs`, 2), place(`${name}-${'a'.repeat(16)}.mjs.map`, 2)];
+    const recent = place(`${name}-${'b'.repeat(16)}.mjs`, 0.5);
+    const other = place(`${name}-x-${'c'.repeat(16)}.mjs`, 2);
+    writeFileSync(b, "export const b: string = 'once more';\n");
+    const now = await bundled(a, name);
+    expect(now).not.toBeNull();
+    expect(stale.filter(existsSync)).toEqual([]);
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+    expect(existsSync(fileURLToPath(now!))).toBe(true);
   });
 });
