@@ -163,6 +163,21 @@ describe(`bulkInsert (${testEngine()})`, () => {
       expect(out.map((r) => ({ n: Number(r.n), label: r.label ?? null, at: Number(r.at) }))).toEqual(items);
     });
 
+    it('stores text of any script exactly, in chunks larger than the first buffer, reusing both buffers', async () => {
+      // 60 rows of 40,000 characters: chunks end at MAX_CHUNK_CHARS (25 rows, ~2.7 MB of
+      // UTF-8 each), so the buffers grow and each one is written again after its first use.
+      const piece = 'ü€𝄞x'; // 2, 3, 4 and 1 bytes in UTF-8
+      const items = Array.from({ length: 60 }, (_, n) => ({
+        n,
+        label: `${n}:${piece.repeat(8_000)}`,
+        at: n,
+      }));
+      await bulkInsert(db.knex, db.engine, { ...plan(items, 1_000), json: asJson });
+      const out = await db.knex('bulk_probe').select('n', 'label').orderBy('n');
+      expect(out.map((r) => Number(r.n))).toEqual(items.map((r) => r.n));
+      expect(out.every((r, i) => r.label === items[i]!.label)).toBe(true);
+    });
+
     it('a JSON object cell is stored as its text, byte for byte', async () => {
       // Feature values are written this way: the stored text must be exactly what the digest hashed.
       const values = fc.dictionary(
