@@ -112,6 +112,9 @@ export class CsvSplitter {
     const eol = this.eol;
     const { quote, delimiter } = this.dialect;
     let pos = 0;
+    // The next quote at or after `pos` (-1: none left in `s`), looked up again only once
+    // passed: searching from every line would scan the rest of the text once per line.
+    let quoteAt = s.indexOf(quote);
     while (pos < s.length) {
       let end = s.indexOf(eol, pos);
       if (end < 0) {
@@ -124,7 +127,7 @@ export class CsvSplitter {
         this.line++;
         continue;
       }
-      const quoteAt = s.indexOf(quote, pos);
+      if (quoteAt >= 0 && quoteAt < pos) quoteAt = s.indexOf(quote, pos);
       if (quoteAt < 0 || quoteAt >= end) {
         const n = this.records++;
         out.push(this.wanted && !this.wanted(n) ? (SKIPPED as string[]) : s.slice(pos, end).split(delimiter));
