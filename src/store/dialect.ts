@@ -3,7 +3,8 @@
  * here, so repositories stay dialect-free.
  */
 import type { Knex } from 'knex';
-import { bulkInsert, type RowSource } from './bulk-insert';
+import { bulkInsert } from './bulk-insert';
+import type { RowSource } from './bulk-plan';
 
 export type Engine = 'sqlite' | 'postgres';
 

@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import { T } from './tables';
 import { winnerOrder } from './winner-order';
 import { batchInsert, toMillis, withoutJit, type Engine } from './dialect';
-import type { RowSource } from './bulk-insert';
+import type { RowSource } from './bulk-plan';
 import {
   PIT_CHUNK,
   YIELD_EVERY,
