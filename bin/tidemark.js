@@ -6,13 +6,14 @@
 // otherwise look in the working directory, and the command must work from anywhere.
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { bundled } from '../src/lib/bundle.mjs';
+import { bundled, bundleName } from '../src/lib/bundle.mjs';
 import { V8_FLAGS } from './v8-flags.mjs';
 
 // Before the program allocates: the flags change how the heap is used.
 for (const flag of V8_FLAGS) setFlagsFromString(flag);
 
-const cli = await bundled(fileURLToPath(new URL('../src/cli.ts', import.meta.url)), 'cli');
+const entry = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const cli = await bundled(entry, bundleName(entry));
 if (cli) await import(cli.href);
 else {
   const { register } = await import('tsx/esm/api');

@@ -51,8 +51,7 @@ export function encodeColumn(spec: ColumnSpec, c: ParquetColumn, rows: number): 
   if ('text' in c) return encodeText(spec, c.text, rows);
   const nulls = c.nulls;
   const nullCount = nulls ? countNulls(nulls) : 0;
-  if (!spec.nullable && nullCount > 0)
-    throw new Error(`column ${spec.name}: ${nullCount} null(s) in a required column`);
+  refuseNulls(spec, nullCount);
   const levels = spec.nullable ? definitionLevels(rows, nulls, nullCount) : new Uint8Array(0);
   const set = rows - nullCount;
   const base = { rows, nullCount, levels, encoding: 'PLAIN' as const, dictionary: null };
@@ -81,10 +80,14 @@ function encodeText(spec: ColumnSpec, text: Array<string | null>, rows: number):
   // Every distinct text gets its number in order of first appearance.
   const numbers = new Map<string, number>();
   const indexes = new Int32Array(rows);
+  let flags: Uint8Array | null = null;
   let set = 0;
   for (let i = 0; i < rows; i++) {
     const v = text[i];
-    if (v === null || v === undefined) continue;
+    if (v === null || v === undefined) {
+      (flags ??= new Uint8Array(rows))[i] = 1;
+      continue;
+    }
     let k = numbers.get(v);
     if (k === undefined) {
       k = numbers.size;
@@ -93,10 +96,9 @@ function encodeText(spec: ColumnSpec, text: Array<string | null>, rows: number):
     indexes[set++] = k;
   }
   const nullCount = rows - set;
-  if (!spec.nullable && nullCount > 0)
-    throw new Error(`column ${spec.name}: ${nullCount} null(s) in a required column`);
+  refuseNulls(spec, nullCount);
   const distinct = [...numbers.keys()];
-  const levels = spec.nullable ? definitionLevels(rows, nulls(text, rows), nullCount) : new Uint8Array(0);
+  const levels = spec.nullable ? definitionLevels(rows, flags, nullCount) : new Uint8Array(0);
   const statistics = spec.statistics ? textStatistics(distinct, nullCount) : undefined;
   const base = { rows, nullCount, levels, ...(statistics ? { statistics } : {}) };
   if (set > 0 && distinct.length <= set * DICTIONARY_SHARE) {
@@ -112,10 +114,9 @@ function encodeText(spec: ColumnSpec, text: Array<string | null>, rows: number):
   return { ...base, encoding: 'PLAIN', dictionary: null, values: plainTexts(values) };
 }
 
-function nulls(text: Array<string | null>, rows: number): Uint8Array {
-  const out = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) if (text[i] === null || text[i] === undefined) out[i] = 1;
-  return out;
+function refuseNulls(spec: ColumnSpec, nullCount: number): void {
+  if (!spec.nullable && nullCount > 0)
+    throw new Error(`column ${spec.name}: ${nullCount} null(s) in a required column`);
 }
 
 function countNulls(nulls: Uint8Array): number {
@@ -126,14 +127,9 @@ function countNulls(nulls: Uint8Array): number {
 
 function numberStatistics(set: Float64Array, kind: OutputKind, nullCount: number): ColumnStatistics {
   const stats: ColumnStatistics = { null_count: BigInt(nullCount) };
-  if (set.length === 0) return stats;
-  let min = set[0]!;
-  let max = min;
-  for (let i = 1; i < set.length; i++) {
-    const v = set[i]!;
-    if (v < min) min = v;
-    else if (v > max) max = v;
-  }
+  const range = extremes(set, (a, b) => a - b);
+  if (!range) return stats;
+  const [min, max] = range;
   const int64 = kind === 'int64' || kind === 'timestamp';
   // Parquet orders -0 before +0: the minimum is written as -0, the maximum as +0.
   stats.min_value = int64 ? BigInt(min) : min === 0 ? -0 : min;
@@ -160,17 +156,22 @@ function boolStatistics(values: Uint8Array, nulls: Uint8Array | null, nullCount:
 /** Min and max of text in UTF-8 byte order, as Parquet compares BYTE_ARRAY values. */
 function textStatistics(distinct: string[], nullCount: number): ColumnStatistics {
   const stats: ColumnStatistics = { null_count: BigInt(nullCount) };
-  if (distinct.length === 0) return stats;
-  let min = distinct[0]!;
-  let max = min;
-  for (let i = 1; i < distinct.length; i++) {
-    const v = distinct[i]!;
-    if (compareUtf8(v, min) < 0) min = v;
-    else if (compareUtf8(v, max) > 0) max = v;
-  }
-  stats.min_value = min;
-  stats.max_value = max;
+  const range = extremes(distinct, compareUtf8);
+  if (range) [stats.min_value, stats.max_value] = range;
   return stats;
+}
+
+/** The least and greatest of `values` by `compare`, or null when there are none. */
+function extremes<T>(values: ArrayLike<T>, compare: (a: T, b: T) => number): [T, T] | null {
+  if (values.length === 0) return null;
+  let min = values[0]!;
+  let max = min;
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i]!;
+    if (compare(v, min) < 0) min = v;
+    else if (compare(v, max) > 0) max = v;
+  }
+  return [min, max];
 }
 
 /**
