@@ -2,8 +2,8 @@
  * A server for the reads-under-ingest case over a copy of the loaded feature store, as
  * `serve --role <role>` runs it (`--role`, default all):
  *
- * - `all`: Tidemark's GraphQL and its dispatcher in one process. On `ingest` it runs
- *   the big CSV through the ingest contract in that same process.
+ * - `all`: Tidemark's GraphQL and, on its run thread, its dispatcher, in one process. On
+ *   `ingest` it runs the big CSV through the ingest contract in that same process.
  * - `api`: GraphQL only. On `ingest` it queues the run (acquiring the file, as
  *   `triggerRun` does) and waits until a worker finished it.
  * - `worker`: no HTTP; executes the runs an api process queued on the same database.
@@ -21,13 +21,21 @@ const { createServer } = await import('../../src/server');
 const { liftAbuseLimits } = await import('../lib/limits');
 const { INGEST_CONTRACT } = await import('../data/ingest-data');
 const { parseRole } = await import('../../src/config');
+const { RunThread } = await import('../../src/scheduling/run-thread');
 
 const a = workerArgs();
 const role = parseRole(a.role || 'all');
 liftAbuseLimits();
-const bench = await openBenchRuntime({ engine: 'sqlite', pgUrl: '', dataDir: a.dataDir!, role });
+// `all` as `serve` runs it: this thread serves and queues, the run thread executes.
+const bench = await openBenchRuntime({
+  engine: 'sqlite',
+  pgUrl: '',
+  dataDir: a.dataDir!,
+  role: role === 'all' ? 'api' : role,
+});
 const { rt } = bench;
 if (role !== 'worker') await applyContracts(rt, [INGEST_CONTRACT]);
+const thread = role === 'all' ? await RunThread.start(rt) : null;
 await rt.dispatcher.start();
 const server = role === 'worker' ? null : await createServer(rt);
 const port = server ? await server.listen(0, '127.0.0.1') : 0;
@@ -63,5 +71,6 @@ process.on('message', (m: { type?: string; csv?: string }) => {
 await tell('ready', { port });
 await untilStopped();
 await server?.stop();
+await thread?.stop();
 await bench.dispose();
 process.exit(0);

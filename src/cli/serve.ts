@@ -16,6 +16,7 @@ import { whileUnavailable } from '../lib/startup-retry';
 import { checkPortFree, listenError } from './port';
 import { CronScheduler } from '../scheduling/cron-scheduler';
 import { ArrivalWatcher } from '../scheduling/arrival-watcher';
+import { RunThread } from '../scheduling/run-thread';
 
 export interface ServeOptions {
   sync: boolean;
@@ -30,7 +31,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (role === 'worker') return serveWorker(config, opts);
   // Before anything starts: a busy port is one line and exit 1, with nothing run.
   await checkPortFree(config.port, config.host);
-  const rt = await openRuntime(config, { role, startupWaitMs: config.startupWaitMs });
+  // `all` answers here and executes runs on its run thread (scheduling/run-thread.ts):
+  // this thread's runtime only queues them, as an `api` one does.
+  const rt = await openRuntime(config, { role: 'api', startupWaitMs: config.startupWaitMs });
   rt.startup.pending = 'starting';
   try {
     await bootstrapFromConfig(rt);
@@ -110,7 +113,10 @@ async function startWork(
     );
   }
   if (role === 'api') return started(rt, () => serveUntilSignal(0));
-  await atStartup(rt, 'first sweep', () => rt.dispatcher.start());
+  // The run thread retries its own start-up while the database is unavailable.
+  rt.startup.pending = 'first sweep';
+  const thread = role === 'all' ? await RunThread.start(rt) : null;
+  if (!thread) await atStartup(rt, 'first sweep', () => rt.dispatcher.start());
   const scheduler = new CronScheduler({ runs: rt.runs, registry: rt.registry, logger: rt.logger });
   const arrivals = new ArrivalWatcher({
     runs: rt.runs,
@@ -127,12 +133,16 @@ async function startWork(
     await scheduler.start();
     await arrivals.start();
     await rt.streams.start();
-    await started(rt, () => serveUntilSignal(scheduler.jobs().length));
+    const serving = started(rt, () => serveUntilSignal(scheduler.jobs().length));
+    // A run thread that dies ends the server (exit 1): nothing would execute its runs.
+    await (thread ? Promise.race([serving, thread.ended]) : serving);
   } finally {
     offContracts();
     await rt.streams.stop();
     await arrivals.stop();
     await scheduler.stop();
+    // Last: an in-flight micro-batch of a stream needs its run to commit.
+    await thread?.stop();
   }
 }
 

@@ -72,8 +72,9 @@ export function createServices(
     new EventFanout<RunEvent>(
       runEventLogSource(runEvents, {
         intervalMs: RUN_EVENT_POLL_MS,
-        // This process's own status changes are in the log by the time they are published.
-        wake: (nudge) => rt.events.subscribe(() => nudge()),
+        // This process's status changes (its run thread's too) are in the log by the time
+        // they are published.
+        wake: (nudge) => rt.events.subscribeAll(() => nudge()),
         onError: (err) =>
           rt.logger.warn({ error: String(err) }, 'reading the run event log failed; retrying'),
       }),

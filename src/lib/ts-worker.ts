@@ -10,12 +10,25 @@
  * about 40 MB more per worker, in a bulk training set's peak memory.
  */
 import { fileURLToPath } from 'node:url';
-import { Worker, type Transferable } from 'node:worker_threads';
+import { Worker, type Transferable, type WorkerOptions } from 'node:worker_threads';
 import { bundled, bundleName } from './bundle.mjs';
 
 export interface WorkerReply<T> {
   ok?: T;
   error?: string;
+}
+
+/**
+ * A worker thread running `module` (a TypeScript module of ours): bundled where it can
+ * be, through tsx otherwise. Messages sent before it started wait in the caller's hands.
+ */
+export async function startTsWorker(module: URL, options: WorkerOptions = {}): Promise<Worker> {
+  const entry = fileURLToPath(module);
+  const bundle = await bundled(entry, bundleName(entry));
+  return new Worker(bundle ?? new URL('./ts-worker-boot.mjs', import.meta.url), {
+    ...options,
+    workerData: { ...(options.workerData as object | undefined), module: module.href },
+  });
 }
 
 export class OrderedWorker<Req, Res> {
@@ -24,14 +37,11 @@ export class OrderedWorker<Req, Res> {
   private failed: Error | null = null;
 
   constructor(module: URL, what: string) {
-    const entry = fileURLToPath(module);
-    this.worker = bundled(entry, bundleName(entry)).then((bundle) => {
-      const worker = new Worker(bundle ?? new URL('./ts-worker-boot.mjs', import.meta.url), {
-        workerData: { module: module.href },
-        // A small young generation: the encoder's garbage is short-lived, and its default
-        // (tens of MB) showed up whole in a bulk training set's peak memory.
-        resourceLimits: { maxYoungGenerationSizeMb: 8 },
-      });
+    this.worker = startTsWorker(module, {
+      // A small young generation: the encoder's garbage is short-lived, and its default
+      // (tens of MB) showed up whole in a bulk training set's peak memory.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    }).then((worker) => {
       worker.on('message', (m: WorkerReply<Res>) => {
         const p = this.pending.shift();
         if (!p) return;

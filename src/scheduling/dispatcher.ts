@@ -69,6 +69,7 @@ export class RunDispatcher {
   private sweeper: NodeJS.Timeout | null = null;
   private poller: NodeJS.Timeout | null = null;
   private stopped = false;
+  private handedOff: ((contract: string, environment: string) => void) | null = null;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -108,7 +109,7 @@ export class RunDispatcher {
   }
 
   private async kickQueued(): Promise<void> {
-    for (const k of await this.deps.store.runs.queuedKeys()) this.kick(k.contract, k.environment);
+    for (const k of await this.deps.store.runs.queuedKeys()) this.lane(k.contract, k.environment);
   }
 
   /** Waits for the lanes in flight; queued runs stay queued for the next start. */
@@ -133,8 +134,29 @@ export class RunDispatcher {
     return done;
   }
 
-  /** Makes sure the lane of (contract, environment) is working through its queue. */
+  /**
+   * Makes sure the lane of (contract, environment) is working through its queue, and
+   * tells the run thread (handOff) that it has work.
+   */
   kick(contract: string, environment: string): void {
+    this.handedOff?.(contract, environment);
+    this.lane(contract, environment);
+  }
+
+  /**
+   * Where a non-executing dispatcher sends word of queued runs: `serve --role all`'s
+   * run thread, which would otherwise find them at its next poll of the queue.
+   */
+  handOff(to: (contract: string, environment: string) => void): void {
+    this.handedOff = to;
+  }
+
+  /** A run that another thread of this process finished: its waiters here are answered now. */
+  finishedElsewhere(run: Run): void {
+    if (this.waiters.has(run.id)) this.settle(run);
+  }
+
+  private lane(contract: string, environment: string): void {
     if (this.stopped) return;
     const key = `${contract}\u0000${environment}`;
     if (this.lanes.has(key)) {
@@ -149,7 +171,7 @@ export class RunDispatcher {
       })
       .finally(() => {
         this.lanes.delete(key);
-        if (this.dirty.delete(key)) this.kick(contract, environment);
+        if (this.dirty.delete(key)) this.lane(contract, environment);
       });
     this.lanes.set(key, lane);
   }
@@ -342,7 +364,7 @@ export class RunDispatcher {
     clearTimeout(this.timers.get(key));
     const t = setTimeout(() => {
       this.timers.delete(key);
-      this.kick(contract, environment);
+      this.lane(contract, environment);
     }, delay);
     t.unref();
     this.timers.set(key, t);
