@@ -12,7 +12,5 @@ export type FromRunThread =
   | { type: 'started' }
   /** A status change of a run the thread executes. */
   | { type: 'run'; run: Run }
-  /** Start-up failed (the thread ends after this). */
-  | { type: 'failed'; error: string }
-  /** The runtime is closed. */
-  | { type: 'stopped' };
+  /** Start-up failed (the thread ends once told to stop). */
+  | { type: 'failed'; error: string };

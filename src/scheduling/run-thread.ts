@@ -35,33 +35,36 @@ export class RunThread {
     const worker = await startTsWorker(new URL('./run-thread.worker.ts', import.meta.url), {
       workerData: { config: rt.config, codeVersion: rt.codeVersion },
     });
-    const send = (m: ToRunThread) => worker.postMessage(m);
     let thread: RunThread | null = null;
+    // Kicks after stop() would go to a thread that no longer reads them.
+    const send = (m: ToRunThread) => {
+      if (!thread?.stopping) worker.postMessage(m);
+    };
     let lastError: Error | null = null;
+    worker.on('error', (err) => {
+      lastError = err;
+      rt.logger.error({ err }, 'run thread failed');
+    });
+    const why = () => (lastError ? `: ${lastError.message}` : '');
     const started = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromRunThread) => {
         if (m.type === 'started') resolve();
         else if (m.type === 'failed') {
           reject(new Error(m.error));
-          send({ type: 'stop' });
+          worker.postMessage({ type: 'stop' } satisfies ToRunThread);
         } else if (m.type === 'run') {
           rt.events.relay(m.run);
           rt.dispatcher.finishedElsewhere(m.run);
         }
       });
       worker.once('exit', (code) =>
-        reject(new Error(`the run thread ended during start-up (exit code ${code})`)),
+        reject(new Error(`the run thread ended during start-up (exit code ${code})${why()}`)),
       );
-    });
-    worker.on('error', (err) => {
-      lastError = err;
-      rt.logger.error({ err }, 'run thread failed');
     });
     const ended = new Promise<never>((_, reject) => {
       worker.once('exit', (code) => {
         if (thread?.stopping) return;
-        const why = lastError ? `: ${lastError.message}` : '';
-        reject(new Error(`the run thread stopped unexpectedly (exit code ${code})${why}`));
+        reject(new Error(`the run thread stopped unexpectedly (exit code ${code})${why()}`));
       });
     });
     ended.catch(() => undefined); // observed by whoever awaits it; never unhandled

@@ -37,12 +37,7 @@ let stopping: Promise<void> | null = null;
 
 /** After start-up (even a failed one): the runs in flight finish, the runtime closes, the thread ends. */
 function stop(): Promise<void> {
-  return started
-    .then(() => rt?.close())
-    .finally(() => {
-      post({ type: 'stopped' });
-      port.close();
-    });
+  return started.then(() => rt?.close()).finally(() => port.close());
 }
 
 port.on('message', (m: ToRunThread) => {

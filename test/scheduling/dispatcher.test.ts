@@ -4,7 +4,7 @@
  * process (a second runtime on the same database) cannot claim a run of a lane while
  * a run of that lane is running; other lanes are not held up.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Run } from '../../src/domain/run';
 import type { Runtime } from '../../src/runtime';
 import { T } from '../../src/store/tables';
@@ -230,5 +230,58 @@ describe(`run dispatcher across processes (${testEngine()})`, () => {
     );
     expectSequential(done);
     expect((await valuesOf(rt, 'sensor', 'S')).values).toEqual({ reading: 16, change: 7 });
+  });
+});
+
+describe(`non-executing run dispatcher, as serve --role all's serving thread (${testEngine()})`, () => {
+  let rt: ManagedRuntime;
+  beforeEach(async () => {
+    rt = await createManagedRuntime({ contracts: [contract('sensor')], role: 'api' });
+  });
+  afterEach(() => rt.dispose());
+
+  /** Whether `p` has settled by the time the event loop has turned a few times. */
+  async function settledSoon(p: Promise<unknown>): Promise<boolean> {
+    let settled = false;
+    void p.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 50));
+    return settled;
+  }
+
+  it('hands each submitted run over with its contract and environment, and executes none', async () => {
+    const handed: Array<[string, string]> = [];
+    rt.dispatcher.handOff((c, e) => handed.push([c, e]));
+    const queued = await enqueueRecords(rt, 'sensor', rec(1, 10));
+
+    const answer = rt.dispatcher.submit(queued);
+
+    expect(handed).toEqual([['sensor', 'dev']]);
+    expect(await settledSoon(answer)).toBe(false);
+    expect((await rt.store.runs.get(queued.id))!.status).toBe('queued');
+    expect(rt.executor.isExecuting(queued.id)).toBe(false);
+    // The lane's own recheck (the run is still queued, 1 s later) looks at the store again
+    // without handing the lane over a second time.
+    const looks = vi.spyOn(rt.store.runs, 'getMany');
+    await vi.waitFor(() => expect(looks).toHaveBeenCalled(), { timeout: 5_000, interval: 50 });
+    expect(handed).toEqual([['sensor', 'dev']]);
+  });
+
+  it('finishedElsewhere answers the waiters of a run with its end state, not with a status on the way', async () => {
+    const queued = await enqueueRecords(rt, 'sensor', rec(1, 10));
+    const answer = rt.dispatcher.submit(queued);
+
+    rt.dispatcher.finishedElsewhere({ ...queued, status: 'running', startedAt: rt.clock.now() });
+    expect(await settledSoon(answer)).toBe(false);
+
+    // The store still says queued: only the message can have answered.
+    const finished: Run = { ...queued, status: 'succeeded', finishedAt: rt.clock.now() };
+    rt.dispatcher.finishedElsewhere(finished);
+    expect(await settledSoon(answer)).toBe(true);
+    expect(await answer).toBe(finished);
+    expect((await rt.store.runs.get(queued.id))!.status).toBe('queued');
   });
 });
