@@ -26,6 +26,8 @@ export class RunThread {
   private constructor(
     private readonly worker: Worker,
     ended: Promise<never>,
+    /** Resolves when the thread has exited, for whatever reason. */
+    private readonly exited: Promise<void>,
   ) {
     this.ended = ended;
   }
@@ -35,6 +37,7 @@ export class RunThread {
     const worker = await startTsWorker(new URL('./run-thread.worker.ts', import.meta.url), {
       workerData: { config: rt.config, codeVersion: rt.codeVersion },
     });
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     let thread: RunThread | null = null;
     // Kicks after stop() would go to a thread that no longer reads them.
     const send = (m: ToRunThread) => {
@@ -69,7 +72,7 @@ export class RunThread {
     });
     ended.catch(() => undefined); // observed by whoever awaits it; never unhandled
     await started;
-    thread = new RunThread(worker, ended);
+    thread = new RunThread(worker, ended, exited);
     rt.dispatcher.handOff((contract, environment) => send({ type: 'kick', contract, environment }));
     return thread;
   }
@@ -78,8 +81,8 @@ export class RunThread {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    // A thread that already ended (it died: `ended`) has nothing left to stop.
     this.worker.postMessage({ type: 'stop' } satisfies ToRunThread);
-    await exited;
+    await this.exited;
   }
 }

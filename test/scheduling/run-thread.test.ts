@@ -14,13 +14,21 @@ import { mkdtempSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Worker } from 'node:worker_threads';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { parseContract } from '../../src/contracts/parse';
 import type { Run } from '../../src/domain/run';
 import { silentLogger } from '../../src/observability/logger';
 import { openRuntime, type Runtime } from '../../src/runtime';
 import { RunThread } from '../../src/scheduling/run-thread';
+import { startTsWorker } from '../../src/lib/ts-worker';
+
+// The real thread, with a handle on its Worker so a test can make it die.
+vi.mock('../../src/lib/ts-worker', async (original) => {
+  const m = await original<typeof import('../../src/lib/ts-worker')>();
+  return { ...m, startTsWorker: vi.fn(m.startTsWorker) };
+});
 import { removeDir } from '../support/remove-dir';
 
 const CONTRACT = `
@@ -172,5 +180,17 @@ describe('run thread (serve --role all, SQLite)', () => {
     await expect(RunThread.start({ ...rt, config })).rejects.toThrow(/connect ECONNREFUSED 127\.0\.0\.1:1/);
     // It retried for the start-up wait, not for the default minute.
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('a thread that dies ends `ended` with the reason; stop() after it returns at once', async () => {
+    thread = await RunThread.start(rt);
+    const worker = (await vi.mocked(startTsWorker).mock.results.at(-1)!.value) as Worker;
+    const exitedBefore = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exitedBefore;
+
+    await expect(thread.ended).rejects.toThrow(/the run thread stopped unexpectedly \(exit code 1\)/);
+    // serve's shutdown stops the thread after this: it must not wait for an exit that already happened.
+    await thread.stop();
   });
 });
