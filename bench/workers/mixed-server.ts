@@ -21,7 +21,7 @@ const { createServer } = await import('../../src/server');
 const { liftAbuseLimits } = await import('../lib/limits');
 const { INGEST_CONTRACT } = await import('../data/ingest-data');
 const { parseRole } = await import('../../src/config');
-const { RunThread } = await import('../../src/scheduling/run-thread');
+const { RunThread } = await import('../../src/cli/run-thread');
 
 const a = workerArgs();
 const role = parseRole(a.role || 'all');

@@ -16,7 +16,7 @@ import { whileUnavailable } from '../lib/startup-retry';
 import { checkPortFree, listenError } from './port';
 import { CronScheduler } from '../scheduling/cron-scheduler';
 import { ArrivalWatcher } from '../scheduling/arrival-watcher';
-import { RunThread } from '../scheduling/run-thread';
+import { RunThread } from './run-thread';
 
 export interface ServeOptions {
   sync: boolean;
@@ -31,7 +31,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (role === 'worker') return serveWorker(config, opts);
   // Before anything starts: a busy port is one line and exit 1, with nothing run.
   await checkPortFree(config.port, config.host);
-  // `all` answers here and executes runs on its run thread (scheduling/run-thread.ts):
+  // `all` answers here and executes runs on its run thread (cli/run-thread.ts):
   // this thread's runtime only queues them, as an `api` one does.
   const rt = await openRuntime(config, { role: 'api', startupWaitMs: config.startupWaitMs });
   rt.startup.pending = 'starting';

@@ -2,7 +2,7 @@
  * Run status events: published once per status change, in order, for the runs this
  * runtime executes or changes (metrics, OpenLineage, the online store's sync, the
  * event log's reader follow them). Runs executed by the run thread of the same process
- * (`serve --role all`, scheduling/run-thread.ts) arrive by `relay`: they only wake those
+ * (`serve --role all`, cli/run-thread.ts) arrive by `relay`: they only wake those
  * who read the durable log, since the thread's own runtime already counted, emitted and
  * synced them.
  */

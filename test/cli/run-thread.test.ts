@@ -1,5 +1,5 @@
 /**
- * `serve --role all`'s run thread (scheduling/run-thread.ts): the serving thread's
+ * `serve --role all`'s run thread (cli/run-thread.ts): the serving thread's
  * runtime is an `api` one that only queues; the thread opens its own runtime on the same
  * configuration (the data directory's SQLite file) and executes the runs. A run
  * triggered on the serving side is answered from the thread's status changes, which
@@ -21,7 +21,7 @@ import { parseContract } from '../../src/contracts/parse';
 import type { Run } from '../../src/domain/run';
 import { silentLogger } from '../../src/observability/logger';
 import { openRuntime, type Runtime } from '../../src/runtime';
-import { RunThread } from '../../src/scheduling/run-thread';
+import { RunThread } from '../../src/cli/run-thread';
 import { startTsWorker } from '../../src/lib/ts-worker';
 
 // The real thread, with a handle on its Worker so a test can make it die.
