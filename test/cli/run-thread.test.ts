@@ -30,22 +30,9 @@ vi.mock('../../src/lib/ts-worker', async (original) => {
   return { ...m, startTsWorker: vi.fn(m.startTsWorker) };
 });
 import { removeDir } from '../support/remove-dir';
+import { casesContract } from '../fixtures/contracts/cases';
 
-const CONTRACT = `
-name: sales
-version: 1.0.0
-owner: tests
-entity: { name: country, key: [country] }
-eventTime: date
-source: { type: csv, path: 'sales/*.csv' }
-schema:
-  - { name: date, type: date, required: true }
-  - { name: country, type: string, required: true }
-  - { name: cases, type: integer }
-expectations: []
-features:
-  - { name: cases, column: cases }
-`;
+const CONTRACT = casesContract();
 
 const SMALL_CSV = 'date,country,cases\n2024-01-01,DEU,1\n2024-01-01,FRA,2\n2024-01-02,DEU,5\n';
 

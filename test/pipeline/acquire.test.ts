@@ -11,27 +11,10 @@ import { InputError } from '../../src/errors';
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';
 import { countRows, createTestRuntime, type TestRuntime } from '../support/runtime';
+import { casesContract } from '../fixtures/contracts/cases';
 
-const CONTRACT = `
-name: daily
-version: 1.0.0
-owner: tests
-entity: { name: country, key: [country] }
-eventTime: date
-source: { type: csv, path: "daily/*.csv" }
-schema:
-  - { name: date, type: date, required: true }
-  - { name: country, type: string, required: true }
-  - { name: cases, type: integer }
-expectations: []
-features:
-  - { name: cases, column: cases }
-`;
-
-const PUSH = CONTRACT.replace('name: daily', 'name: pushed').replace(
-  '{ type: csv, path: "daily/*.csv" }',
-  '{ type: push }',
-);
+const CONTRACT = casesContract({ name: 'daily', path: 'daily/*.csv' });
+const PUSH = casesContract({ name: 'pushed', source: '{ type: push }' });
 
 const A = 'date,country,cases\n2024-01-01,DEU,1\n2024-01-02,DEU,2\n2024-01-01,FRA,3\n';
 const B = 'date,country,cases\n2024-01-03,DEU,4\n';

@@ -12,24 +12,14 @@ import type { WriteHook } from '../../src/pipeline/write-stage';
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';
 import { countRows, createTestRuntime, snapshotTables, type TestRuntime } from '../support/runtime';
+import { casesContract } from '../fixtures/contracts/cases';
 
-const CONTRACT = `
-name: atomic
-version: 1.0.0
-owner: tests
-entity: { name: country, key: [country] }
-eventTime: date
-source: { type: csv, path: "atomic/*.csv" }
-schema:
-  - { name: date, type: date, required: true }
-  - { name: country, type: string, required: true }
-  - { name: cases, type: integer }
-expectations:
-  - { expect: between, column: cases, min: 0, max: 1000, severity: reject }
-features:
-  - { name: cases, column: cases }
-  - { name: delta, window: { op: diff, column: cases } }
-`;
+const CONTRACT = casesContract({
+  name: 'atomic',
+  path: 'atomic/*.csv',
+  expectations: ['{ expect: between, column: cases, min: 0, max: 1000, severity: reject }'],
+  features: ['{ name: delta, window: { op: diff, column: cases } }'],
+});
 
 /** Two good rows per country, one coercion reject and one expectation reject. */
 const DATA = [

@@ -13,22 +13,9 @@ import { ConflictError } from '../../src/errors';
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';
 import { countRows, createTestRuntime, type TestRuntime } from '../support/runtime';
+import { casesContract } from '../fixtures/contracts/cases';
 
-const contract = (name: string, source: string) => `
-name: ${name}
-version: 1.0.0
-owner: tests
-entity: { name: country, key: [country] }
-eventTime: date
-source: ${source}
-schema:
-  - { name: date, type: date, required: true }
-  - { name: country, type: string, required: true }
-  - { name: cases, type: integer }
-expectations: []
-features:
-  - { name: cases, column: cases }
-`;
+const contract = (name: string, source: string) => casesContract({ name, source });
 
 const DAILY = contract('daily', '{ type: csv, path: "daily/*.csv" }');
 const WIDE = contract('wide', '{ type: csv, path: "wide/*.csv", encoding: utf16le }');

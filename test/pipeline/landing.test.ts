@@ -18,25 +18,12 @@ import { resolveLandingFile, resolveLandingFiles } from '../../src/pipeline/land
 import { T } from '../../src/store/tables';
 import { testEngine } from '../support/engine';
 import { countRows, createTestRuntime, type TestRuntime } from '../support/runtime';
+import { casesContract } from '../fixtures/contracts/cases';
 
 const CSV = 'date,country,cases\n2024-01-01,DEU,1\n';
 
 function contract(name: string, path: string): string {
-  return `
-name: ${name}
-version: 1.0.0
-owner: tests
-entity: { name: country, key: [country] }
-eventTime: date
-source: { type: csv, path: "${path}" }
-schema:
-  - { name: date, type: date, required: true }
-  - { name: country, type: string, required: true }
-  - { name: cases, type: integer }
-expectations: []
-features:
-  - { name: cases, column: cases }
-`;
+  return casesContract({ name, path });
 }
 
 describe(`landing directory safety (${testEngine()})`, () => {

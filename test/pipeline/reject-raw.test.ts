@@ -9,24 +9,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/domain/run';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
+import { casesContract } from '../fixtures/contracts/cases';
 
-const contract = (name: string, source: string) => `
-name: ${name}
-version: 1.0.0
-owner: tests
-entity: { name: country, key: [country] }
-eventTime: date
-source: ${source}
-schema:
-  - { name: date, type: date, required: true }
-  - { name: country, type: string, required: true }
-  - { name: cases, type: integer }
-expectations:
-  - { expect: between, column: cases, min: 0, max: 1000, severity: reject }
-  - { expect: compound_unique, columns: [country, date], severity: reject }
-features:
-  - { name: cases, column: cases }
-`;
+const contract = (name: string, source: string) =>
+  casesContract({
+    name,
+    source,
+    expectations: [
+      '{ expect: between, column: cases, min: 0, max: 1000, severity: reject }',
+      '{ expect: compound_unique, columns: [country, date], severity: reject }',
+    ],
+  });
 
 describe(`validation rejects keep their records (${testEngine()})`, () => {
   let rt: TestRuntime;

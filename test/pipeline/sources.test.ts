@@ -8,24 +8,10 @@ import { ConflictError, InputError } from '../../src/errors';
 import type { Run } from '../../src/domain/run';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
+import { casesContract } from '../fixtures/contracts/cases';
 
-function contract(name: string, source: string, extraSchema = ''): string {
-  return `
-name: ${name}
-version: 1.0.0
-owner: tests
-entity: { name: country, key: [country] }
-eventTime: date
-source: ${source}
-schema:
-  - { name: date, type: date, required: true }
-  - { name: country, type: string, required: true }
-  - { name: cases, type: integer }
-${extraSchema}
-expectations: []
-features:
-  - { name: cases, column: cases }
-`;
+function contract(name: string, source: string, ...schema: string[]): string {
+  return casesContract({ name, source, schema });
 }
 
 describe(`sources end to end (${testEngine()})`, () => {
@@ -92,7 +78,7 @@ describe(`sources end to end (${testEngine()})`, () => {
       const yaml = contract(
         'mapped_csv',
         `{ type: csv, path: mapped.csv, delimiter: ";" }`,
-        '  - { name: label, type: string, from: "Display Name" }',
+        '{ name: label, type: string, from: "Display Name" }',
       )
         .replace(
           '{ name: country, type: string, required: true }',

@@ -19,27 +19,18 @@ import { testEngine } from '../support/engine';
 import { countRows, createTestRuntime, type TestRuntime } from '../support/runtime';
 import { T } from '../../src/store/tables';
 import { beforeWatchStarts } from './watch-gap';
+import { casesContract } from '../fixtures/contracts/cases';
 
 const CSV = 'date,country,cases\n2024-01-01,DEU,1\n2024-01-01,FRA,2\n';
 const STABILITY_MS = 300;
 
 function contract(name: string, opts: { onArrival?: boolean; path?: string; version?: string } = {}): string {
-  return `
-name: ${name}
-version: ${opts.version ?? '1.0.0'}
-owner: tests
-entity: { name: country, key: [country] }
-eventTime: date
-source: { type: csv, path: '${opts.path ?? 'sales/*.csv'}' }
-schema:
-  - { name: date, type: date, required: true }
-  - { name: country, type: string, required: true }
-  - { name: cases, type: integer }
-expectations: []
-features:
-  - { name: cases, column: cases }
-schedule: { onArrival: ${opts.onArrival ?? true} }
-`;
+  return casesContract({
+    name,
+    version: opts.version,
+    path: opts.path,
+    schedule: `{ onArrival: ${opts.onArrival ?? true} }`,
+  });
 }
 
 describe(`arrival watcher (${testEngine()})`, () => {

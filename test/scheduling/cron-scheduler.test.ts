@@ -13,27 +13,13 @@ import type { TriggerOptions } from '../../src/pipeline/run.service';
 import type { Run } from '../../src/domain/run';
 import { testEngine } from '../support/engine';
 import { createTestRuntime, type TestRuntime } from '../support/runtime';
+import { casesContract } from '../fixtures/contracts/cases';
 
 const CSV = 'date,country,cases\n2024-01-01,DEU,1\n2024-01-01,FRA,2\n';
 
 /** A csv contract over sales/*.csv; `schedule` is the YAML flow mapping, or '' for none. */
 function contract(version: string, schedule: string, name = 'sales'): string {
-  return `
-name: ${name}
-version: ${version}
-owner: tests
-entity: { name: country, key: [country] }
-eventTime: date
-source: { type: csv, path: 'sales/*.csv' }
-schema:
-  - { name: date, type: date, required: true }
-  - { name: country, type: string, required: true }
-  - { name: cases, type: integer }
-expectations: []
-features:
-  - { name: cases, column: cases }
-${schedule ? `schedule: ${schedule}` : ''}
-`;
+  return casesContract({ name, version, schedule });
 }
 
 const at = (h: number, m: number, s = 0) => Date.UTC(2025, 5, 2, h, m, s);
