@@ -2,29 +2,23 @@
  * The run queue's dispatcher. Runs wait in the database (status queued); per
  * (contract, environment) one lane executes them one at a time in queued order,
  * so a restart loses nothing and two runs of one contract never overlap. Failed
- * runs with a transient error are retried with backoff (a full disk with a longer one);
- * runs left `running` by a dead process are found (at start-up and periodically), failed
- * and retried, and a run whose process lives is never taken for one of them (see sweep).
+ * runs with a transient error are retried with backoff, and runs left `running` by a
+ * dead process are found at start-up and at each sweep (recovery.ts); the run a queued
+ * run needs is rebuilt from the store (run-request.ts).
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Store } from '../store/store';
-import type { RunExecutor, RunRequest } from '../pipeline/executor';
+import type { RunExecutor } from '../pipeline/executor';
 import type { Run } from '../domain/run';
 import type { RunEventSink } from '../pipeline/run-events';
 import type { ProgressFn } from '../pipeline/read-stage';
-import { DEFAULT_RETRY, backoffFor, backoffMs, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry';
+import { RunRecovery, interrupted } from './recovery';
+import { runRequestFor } from './run-request';
 import { asStorageFull, asUnavailable } from '../errors';
-import { claimHolder } from '../lib/incarnation';
-import type { RunningClaim } from '../store/run.repository';
-
-const interrupted = (how: string) =>
-  `interrupted: the process running it stopped before it finished (${how})`;
 
 const TERMINAL = new Set(['succeeded', 'failed', 'rolled_back', 'superseded']);
-
-/** Failures a later attempt may not repeat; `storage` (a full disk) on its own slower backoff. */
-const RETRIED = new Set(['transient', 'interrupted', 'storage']);
 
 export interface DispatcherDeps {
   store: Store;
@@ -60,8 +54,6 @@ export class RunDispatcher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Progress callbacks of submitters, used when this process executes their run. */
   private readonly progress = new Map<string, ProgressFn>();
-  /** Runs whose lease lapsed while their live holder works on: noted once each. */
-  private readonly lapsedAlive = new Set<string>();
   /** This process's runs whose failure could not be written (disk full): failed by their lane once it can. */
   private readonly abandoned = new Map<string, Run>();
   /** The lane of each waited-for run. */
@@ -71,10 +63,10 @@ export class RunDispatcher {
   private stopped = false;
   private handedOff: ((contract: string, environment: string) => void) | null = null;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  private readonly recovery: RunRecovery;
 
-  private get retry(): RetryPolicy {
-    return this.deps.retry ?? DEFAULT_RETRY;
+  constructor(private readonly deps: DispatcherDeps) {
+    this.recovery = new RunRecovery({ ...deps, retry: deps.retry ?? DEFAULT_RETRY });
   }
 
   private get executes(): boolean {
@@ -188,159 +180,20 @@ export class RunDispatcher {
       }
       const done = await this.execute(run);
       if (done.status === 'queued') return this.scheduleRecheck(contract, environment); // another instance holds the lane
-      if (done.status === 'failed') await this.maybeRetry(done);
+      if (done.status === 'failed') await this.recovery.retryIfDue(done);
       this.settle(done);
     }
   }
 
-  /** Rebuilds what the executor needs from the persisted run. */
-  private async request(run: Run): Promise<RunRequest> {
-    const [contract, rawBatches, target] = await Promise.all([
-      this.deps.store.contracts.findVersion(run.contractName, run.contractVersion),
-      this.deps.store.rawBatches.forRun(run.id),
-      this.replacementTarget(run),
-    ]);
-    // A reprocess or backfill of a succeeded run in the same view replaces it when it commits.
-    const replaces =
-      target &&
-      target.status === 'succeeded' &&
-      target.contractMajor === run.contractMajor &&
-      target.environment === run.environment;
-    return {
-      contract: contract!,
-      environment: run.environment,
-      trigger: run.trigger,
-      rawBatches,
-      actor: run.createdBy,
-      parentRunId: run.parentRunId,
-      supersedes: replaces ? target : null,
-      attempt: run.attempt,
-    };
-  }
-
   /**
-   * The run a reprocess or backfill replaces: its parent. A retry (of a retry …) of
-   * one replaces what the original would have: its parent is the failed attempt, so
-   * the chain is walked up to the first run that is not a retry.
-   */
-  private async replacementTarget(run: Run): Promise<Run | null> {
-    let origin: Run | null = run;
-    while (origin && origin.trigger === 'retry' && origin.parentRunId)
-      origin = await this.deps.store.runs.get(origin.parentRunId);
-    if (!origin || (origin.trigger !== 'reprocess' && origin.trigger !== 'backfill') || !origin.parentRunId)
-      return null;
-    return this.deps.store.runs.get(origin.parentRunId);
-  }
-
-  private async maybeRetry(failed: Run): Promise<void> {
-    if (!RETRIED.has(failed.errorKind ?? '')) return;
-    // One retry per failed attempt: when a run's lease lapsed while it was only slow, the
-    // sweep has failed and retried it already by the time its own process sees it fail.
-    if ((await this.deps.store.runs.list({ parentRunId: failed.id, trigger: 'retry' }, 1)).runs.length > 0)
-      return;
-    const next = failed.attempt + 1;
-    const policy = backoffFor(this.retry, failed.errorKind);
-    const log = this.deps.logger.child({
-      runId: failed.id,
-      contract: failed.contractName,
-      environment: failed.environment,
-    });
-    if (next > policy.maxAttempts) {
-      log.error(
-        { attempts: failed.attempt, error: failed.error },
-        'run failed; giving up after the maximum number of attempts',
-      );
-      return;
-    }
-    const delay = backoffMs(policy, next);
-    const rawBatches = await this.deps.store.rawBatches.forRun(failed.id);
-    const contract = await this.deps.store.contracts.findVersion(failed.contractName, failed.contractVersion);
-    const retry = await this.deps.executor.enqueue({
-      contract: contract!,
-      environment: failed.environment,
-      trigger: 'retry',
-      rawBatches,
-      actor: 'system:retry',
-      parentRunId: failed.id,
-      attempt: next,
-      notBefore: this.deps.clock.now() + delay,
-    });
-    log.warn(
-      {
-        retryRunId: retry.id,
-        attempt: next,
-        delayMs: delay,
-        errorKind: failed.errorKind,
-        error: failed.error,
-      },
-      'run failed; retry scheduled',
-    );
-  }
-
-  /**
-   * Fails runs whose process died mid-run and queues their retries. A run held by a
-   * process of this host (same owner, incarnation.ts) is judged by that process: gone
-   * (e.g. the one a restart replaced, or a killed `tidemark run`), it is recovered at
-   * once; alive, it is left running whatever its lease says, since a lease also lapses
-   * when its heartbeat is held up (on SQLite by the write lock of a long commit, of its
-   * own process or another), and the process ends its run itself. Runs of other hosts,
-   * of unverifiable holders, and this process's own runs that its executor no longer
-   * executes are recovered once their lease lapsed.
+   * Recovers runs whose process died mid-run (recovery.ts), prunes old run events and
+   * starts every lane with queued runs.
    */
   async sweep(): Promise<void> {
     if (!this.executes) return;
-    const now = this.deps.clock.now();
-    const seen = new Set<string>();
-    for (const claim of await this.deps.store.runs.runningClaims()) {
-      const { run, claimedBy } = claim;
-      // Ours and still executing (e.g. its lease lapsed while the database was away): it ends itself.
-      if (this.deps.executor.isExecuting(run.id)) continue;
-      const holder = claimHolder(claimedBy, claim.incarnation, this.deps.executor.instanceId);
-      if (holder === 'gone') {
-        const error = interrupted(`its process ${claimedBy} is gone; recovered at once`);
-        if (await this.deps.store.runs.failAbandoned(run.id, claimedBy!, now, error))
-          await this.recovered(run, now, error);
-        continue;
-      }
-      if (claim.leaseUntil !== null && claim.leaseUntil >= now) continue;
-      if (holder === 'alive') {
-        seen.add(run.id);
-        this.noteLapsedButAlive(claim, now);
-        continue;
-      }
-      // Only while its lease is still lapsed: a heartbeat since the read above means its process lives.
-      const error = interrupted('recovered by the dispatcher');
-      if (await this.deps.store.runs.failOrphan(run.id, now, error)) await this.recovered(run, now, error);
-    }
-    for (const id of this.lapsedAlive) if (!seen.has(id)) this.lapsedAlive.delete(id);
+    await this.recovery.sweepOrphans();
     await this.deps.pruneEvents?.();
     await this.kickQueued();
-  }
-
-  /** Says once per run that its lease lapsed while its process lives (an operator may want to know why). */
-  private noteLapsedButAlive(claim: RunningClaim, now: number): void {
-    if (this.lapsedAlive.has(claim.run.id)) return;
-    this.lapsedAlive.add(claim.run.id);
-    this.deps.logger.warn(
-      {
-        runId: claim.run.id,
-        contract: claim.run.contractName,
-        environment: claim.run.environment,
-        claimedBy: claim.claimedBy,
-        lapsedMs: claim.leaseUntil === null ? null : now - claim.leaseUntil,
-      },
-      'run lease lapsed but its process is alive on this host; left running',
-    );
-  }
-
-  private async recovered(orphan: Run, now: number, error: string): Promise<void> {
-    const failed: Run = { ...orphan, status: 'failed', finishedAt: now, error, errorKind: 'interrupted' };
-    this.deps.logger.warn(
-      { runId: orphan.id, contract: orphan.contractName, environment: orphan.environment, error },
-      'orphaned run recovered',
-    );
-    this.deps.events.publish(failed);
-    await this.maybeRetry(failed);
   }
 
   /** An unreachable database is expected now and then: a warning without a stack; anything else an error. */
@@ -390,7 +243,7 @@ export class RunDispatcher {
    */
   private async execute(run: Run): Promise<Run> {
     try {
-      return await this.deps.executor.execute(run, await this.request(run));
+      return await this.deps.executor.execute(run, await runRequestFor(this.deps.store, run));
     } catch (err) {
       const full = asStorageFull(err);
       if (full) {
@@ -416,7 +269,7 @@ export class RunDispatcher {
       );
       try {
         if (await this.deps.store.runs.failAbandoned(id, this.deps.executor.instanceId, now, error))
-          await this.recovered(run, now, error);
+          await this.recovery.recovered(run, now, error);
         this.abandoned.delete(id);
       } catch (err) {
         const full = asStorageFull(err);
