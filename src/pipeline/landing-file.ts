@@ -121,20 +121,28 @@ export class LandingFiles {
     abs: string,
     file: string,
   ): Promise<FileOutcome | null> {
-    // Hash first: content kept before is recognised without copying it again.
-    const sha = await hashHead(fh, size);
-    const known = await this.deps.store.rawBatches.findBySha(contract.name, sha);
-    if (!known && size > 0) {
-      const earlier = await this.deps.store.rawBatches.latestOfUri(contract.name, abs);
-      if (earlier && earlier.sizeBytes > 0) {
+    const earlier = size > 0 ? await this.deps.store.rawBatches.latestOfUri(contract.name, abs) : null;
+    let sha: string;
+    let content: Content;
+    if (earlier && earlier.sizeBytes > 0) {
+      // Read whole before segments were recorded: unless its whole content is kept
+      // already, the file continues from that batch (hashed first, to tell).
+      sha = await hashHead(fh, size);
+      const known = await this.deps.store.rawBatches.findBySha(contract.name, sha);
+      if (!known) {
         const span = { start: 0, end: earlier.sizeBytes, prefixSha256: earlier.sha256 };
         await this.record(contract, source, file, span, { batch: earlier }, false);
         return null;
       }
+      content = { batch: known };
+    } else {
+      // Kept as it is hashed, in one read of the file; content kept before (the same
+      // bytes under another name) is recognised by the hash, and its copy is not kept twice.
+      const blob = await this.deps.rawStore.put(Readable.from(readRange(fh, 0, size)));
+      sha = blob.sha256;
+      const known = await this.deps.store.rawBatches.findBySha(contract.name, sha);
+      content = known ? { batch: known } : { blob, uri: abs };
     }
-    const content: Content = known
-      ? { batch: known }
-      : { blob: await this.deps.rawStore.put(Readable.from(readRange(fh, 0, size))), uri: abs };
     if (size === 0) {
       // Nothing to follow yet: what the file holds once it has content is its first segment.
       const empty = await this.keepOnly(contract, source, content);

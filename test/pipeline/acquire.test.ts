@@ -4,7 +4,7 @@
  * again unless forced, and a forced run reuses the kept batch.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
@@ -80,6 +80,10 @@ describe(`acquisition and raw batches (${testEngine()})`, () => {
 
     expect(await countRows(rt, T.runs)).toBe(1);
     expect(await countRows(rt, T.rawBatches)).toBe(1);
+    // The copy was hashed as it was kept: one file under its sha256, no temporary copy left.
+    const sha = sha256(A);
+    expect(readdirSync(rt.config.rawDir)).toEqual([sha.slice(0, 2)]);
+    expect(readdirSync(join(rt.config.rawDir, sha.slice(0, 2)))).toEqual([sha]);
   });
 
   it('runs only the new files of a glob', async () => {
