@@ -9,6 +9,7 @@ import { trainingSetCommand } from './training-set.command';
 import { auditCommand } from './audit.command';
 import { keysCommand } from './keys.command';
 import { schemaCommand } from './schema.command';
+import { vacuumCommand } from './vacuum.command';
 import { packageVersion } from '../observability/code-version';
 
 export function buildProgram(): Command {
@@ -26,7 +27,8 @@ export function buildProgram(): Command {
     .addCommand(trainingSetCommand())
     .addCommand(auditCommand())
     .addCommand(keysCommand())
-    .addCommand(schemaCommand());
+    .addCommand(schemaCommand())
+    .addCommand(vacuumCommand());
   for (const c of runCommands()) program.addCommand(c);
   return program;
 }

@@ -83,6 +83,18 @@ export function openDb(opts: DbOptions, logger?: DriverLogger): Db {
   };
 }
 
+/**
+ * The page size of a new SQLite store (SQLite's default is 4 KiB). The point-in-time
+ * index keeps each entity's rows together, so a daily run's rows, one per entity, land
+ * on thousands of its leaf pages, and a commit writes each page it touched whole: larger
+ * pages mean fewer of them to write, and fewer to walk for the history read. Measured on
+ * the daily case (10,000 rows into 1M): the commit wrote 7,400 pages of 4 KiB in
+ * 150–210 ms, 930 of 32 KiB in 65–75 ms; the run took 485–545 ms against 344–408 ms.
+ * Larger pages cost point reads a longer copy per page missed, which the read
+ * connection's bigger cache makes up (read-statements.ts). docs/benchmarks.md, case 5.
+ */
+export const SQLITE_PAGE_SIZE = 32_768;
+
 function sqliteKnex(filename: string, log: Knex.Config['log']): Knex {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   return knex({
@@ -98,13 +110,16 @@ function sqliteKnex(filename: string, log: Knex.Config['log']): Knex {
       min: 1,
       max: 1,
       afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) => {
+        // page_size first: it only takes effect on a file that has no pages yet, and the
+        // switch to WAL writes the first one. On an existing store it changes nothing
+        // (`tidemark vacuum` converts one).
         // wal_autocheckpoint = 0: the copy back into the file happens beside the writer
         // (sqlite-checkpointer.ts), not inside the commit that crossed the threshold.
         // (A 32 MiB page cache took another 50 ms off a daily run's history read, but
         // raised the 1M-row ingest's peak memory past its 300 MB target: left at 2 MiB.)
         conn.exec(
-          'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;' +
-            ' PRAGMA wal_autocheckpoint = 0;',
+          `PRAGMA page_size = ${SQLITE_PAGE_SIZE}; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;` +
+            ' PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;',
           (err) => done(err, conn),
         );
       },

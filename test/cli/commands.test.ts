@@ -376,6 +376,28 @@ describe('every tidemark command against a real store', { timeout: 180_000 }, ()
     );
   });
 
+  it('vacuum rewrites the SQLite store whole; on PostgreSQL it says why not; a missing store is named', async () => {
+    covers('vacuum');
+    if (home.env.DATABASE_URL) {
+      await refused(['vacuum'], /vacuum rewrites the embedded SQLite store; this deployment uses PostgreSQL/);
+      return;
+    }
+    const before = await ok('features', 'country_daily', '--entity', 'DEU', '--as-of', '2020-03-15');
+    const r = await cli('vacuum');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^vacuuming .*tidemark\.sqlite \(\d+\.\d MB in 32768-byte pages\) …\n$/);
+    const out = lines(r.stdout);
+    expect(out[0]).toMatch(/^vacuumed .*tidemark\.sqlite in \d+\.\d s$/);
+    expect(out[1]).toBe('page size  32768 → 32768 bytes');
+    expect(out[2]).toMatch(/^size {7}\d+\.\d MB → \d+\.\d MB$/);
+    expect(await ok('features', 'country_daily', '--entity', 'DEU', '--as-of', '2020-03-15')).toBe(before);
+    const missing = await home.cli(['vacuum'], {
+      env: { TIDEMARK_DATA_DIR: join(home.dataDir, '..', 'no-store') },
+    });
+    expect(missing.stderr).toMatch(/^error: no SQLite store at .*no-store\/tidemark\.sqlite\n$/);
+    expect(missing.code).toBe(1);
+  });
+
   it('works from another working directory', async () => {
     const r = await home.cli(['contracts', 'list'], { cwd: '/' });
     expect(r.code, r.stderr).toBe(0);
