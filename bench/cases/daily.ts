@@ -81,7 +81,7 @@ async function measureLeg(o: BenchOptions, engine: Engine, file: DailyFile) {
     // so its plans must hold without.
     const db = full.b.rt.store.db;
     await db.raw(engine === 'postgres' ? 'VACUUM ANALYZE' : 'PRAGMA wal_checkpoint(TRUNCATE)');
-    const stages: Record<'incremental' | 'empty', StageBreakdown[]> = { incremental: [], empty: [] };
+    const stages: Record<'incremental' | 'empty', DayBreakdown[]> = { incremental: [], empty: [] };
     const emptyRun = async (day: number, keep: boolean) => {
       const side = await openSide(engine, o);
       try {
@@ -128,12 +128,14 @@ async function openSide(engine: Engine, o: BenchOptions): Promise<Side> {
   return { b, timer };
 }
 
+type DayBreakdown = StageBreakdown & { cpuMs: number; runStagesMs: Record<string, number> };
+
 /** Lands day `day`'s file alone in the landing directory and triggers the contract's run. */
 async function runDay(
   side: Side,
   day: number,
   file: DailyFile,
-): Promise<{ ms: number; breakdown: StageBreakdown & { cpuMs: number } }> {
+): Promise<{ ms: number; breakdown: DayBreakdown }> {
   const { rt } = side.b;
   const landing = join(rt.config.landingDir, 'bench_daily');
   await rm(landing, { recursive: true, force: true });
@@ -153,6 +155,11 @@ async function runDay(
   const used = process.cpuUsage(cpu);
   return {
     ms: end - t0,
-    breakdown: { ...side.timer.breakdown(end), cpuMs: Math.round((used.user + used.system) / 1000) },
+    breakdown: {
+      ...side.timer.breakdown(end),
+      cpuMs: Math.round((used.user + used.system) / 1000),
+      // The run's own record of its stages: what the write above is made of.
+      runStagesMs: Object.fromEntries((run.stages ?? []).map((s) => [s.name, Math.round(s.ms)])),
+    },
   };
 }
