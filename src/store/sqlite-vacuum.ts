@@ -76,20 +76,27 @@ export async function vacuumSqlite(filename: string, opts: VacuumOptions = {}): 
   try {
     const before = await size(db);
     opts.onStart?.(before);
+    // Another process holding the file shows as SQLITE_BUSY when the journal mode
+    // changes, or, if it opened the file just after, when VACUUM starts.
+    const inUse = (err: unknown) =>
+      busy(err)
+        ? new ConflictError(
+            `the store ${filename} is open in another process (a running \`tidemark serve\` or run?); stop it and vacuum again`,
+            { file: filename },
+          )
+        : err;
     try {
       // Folds the write-ahead log into the file; then nobody else may hold it.
       await all(db, 'PRAGMA wal_checkpoint(TRUNCATE)');
       await all(db, 'PRAGMA journal_mode = DELETE');
     } catch (err) {
-      if (!busy(err)) throw err;
-      throw new ConflictError(
-        `the store ${filename} is open in another process (a running \`tidemark serve\` or run?); stop it and vacuum again`,
-        { file: filename },
-      );
+      throw inUse(err);
     }
     try {
       await all(db, `PRAGMA page_size = ${pageSize}`);
       await all(db, 'VACUUM');
+    } catch (err) {
+      throw inUse(err);
     } finally {
       await all(db, 'PRAGMA journal_mode = WAL');
     }
