@@ -6,7 +6,8 @@
 import { whileUnavailable } from './lib/startup-retry';
 import { mkdirSync } from 'node:fs';
 import type { Config, Role } from './config';
-import { openDb, type DbOptions } from './store/connection';
+import { openDb, SQLITE_PAGE_SIZE, type DbOptions } from './store/connection';
+import { smallerPageSize } from './store/sqlite-vacuum';
 import { migrateLatest } from './store/migrate';
 import { Store } from './store/store';
 import { createLogger, type Logger } from './observability/logger';
@@ -120,6 +121,12 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       ? await whileUnavailable('migrations', migrate, { logger, deadlineMs: overrides.startupWaitMs })
       : await migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    const pageSize = db.engine === 'sqlite' ? await smallerPageSize(db.knex) : null;
+    if (pageSize !== null)
+      logger.info(
+        { pageSize, newStores: SQLITE_PAGE_SIZE, docs: 'docs/store.md#the-sqlite-file' },
+        'this store has smaller pages than new stores: `tidemark vacuum`, with the server stopped, rewrites it (daily runs on a large store commit faster)',
+      );
   } catch (err) {
     await db.close();
     throw err;

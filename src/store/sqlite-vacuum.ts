@@ -13,6 +13,7 @@
  * rather than waiting for it.
  */
 import { existsSync } from 'node:fs';
+import type { Knex } from 'knex';
 import sqlite3 from 'sqlite3';
 import { ConflictError, InputError, NotFoundError } from '../errors';
 import { SQLITE_PAGE_SIZE } from './connection';
@@ -112,4 +113,14 @@ export async function vacuumSqlite(filename: string, opts: VacuumOptions = {}): 
   } finally {
     await new Promise<void>((resolve) => db.close(() => resolve()));
   }
+}
+
+/**
+ * The page size of an open SQLite store when it is smaller than a new store's (a store
+ * made before they grew, which `vacuum` would convert); null when it is not.
+ */
+export async function smallerPageSize(k: Knex): Promise<number | null> {
+  const [row] = (await k.raw('PRAGMA page_size')) as Row[];
+  const size = Number(Object.values(row ?? {})[0]);
+  return size > 0 && size < SQLITE_PAGE_SIZE ? size : null;
 }

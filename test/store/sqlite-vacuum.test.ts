@@ -13,6 +13,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, SQLITE_PAGE_SIZE } from '../../src/store/connection';
 import { migrateLatest } from '../../src/store/migrate';
 import { vacuumSqlite } from '../../src/store/sqlite-vacuum';
+import { loadConfig } from '../../src/config';
+import { openRuntime } from '../../src/runtime';
+import { createLogger } from '../../src/observability/logger';
 import { ConflictError, InputError, NotFoundError } from '../../src/errors';
 import { removeDir } from '../support/remove-dir';
 
@@ -104,6 +107,29 @@ describe('vacuumSqlite', () => {
     expect(await pragma(file, 'page_size')).toBe(4096);
     expect(await pragma(file, 'journal_mode')).toBe('wal');
     expect(await sample(file)).toBe(rows);
+  });
+
+  it('a server on a 4 KiB store says once at start that vacuum would convert it; on the converted store it does not', async () => {
+    const d = fresh();
+    await storeWith(d, 4096);
+    const startLines = async () => {
+      const lines: string[] = [];
+      const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+      const rt = await openRuntime(loadConfig({ TIDEMARK_DATA_DIR: d, TIDEMARK_LOG_LEVEL: 'info' }), {
+        logger,
+      });
+      await rt.close();
+      return lines.map((l) => JSON.parse(l) as { msg: string; pageSize?: number; newStores?: number });
+    };
+    const advice = (lines: Array<{ msg: string }>) => lines.filter((l) => l.msg.includes('tidemark vacuum'));
+    const first = advice(await startLines());
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ pageSize: 4096, newStores: SQLITE_PAGE_SIZE });
+    expect(first[0]!.msg).toMatch(
+      /smaller pages than new stores: `tidemark vacuum`, with the server stopped, rewrites it/,
+    );
+    await vacuumSqlite(join(d, 'tidemark.sqlite'));
+    expect(advice(await startLines())).toEqual([]);
   });
 
   it('names a missing store and a file that is not a database', async () => {
