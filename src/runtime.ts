@@ -121,7 +121,9 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
       ? await whileUnavailable('migrations', migrate, { logger, deadlineMs: overrides.startupWaitMs })
       : await migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    const pageSize = db.engine === 'sqlite' ? await smallerPageSize(db.knex) : null;
+    // Not from a worker: in `serve --role all` the run thread opens a runtime of its own.
+    const advise = db.engine === 'sqlite' && overrides.role !== 'worker';
+    const pageSize = advise ? await smallerPageSize(db.knex) : null;
     if (pageSize !== null)
       logger.info(
         { pageSize, newStores: SQLITE_PAGE_SIZE, docs: 'docs/store.md#the-sqlite-file' },
