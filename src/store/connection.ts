@@ -89,9 +89,9 @@ export function openDb(opts: DbOptions, logger?: DriverLogger): Db {
  * on thousands of its leaf pages, and a commit writes each page it touched whole: larger
  * pages mean fewer of them to write, and fewer to walk for the history read. Measured on
  * the daily case (10,000 rows into 1M): the commit wrote 7,400 pages of 4 KiB in
- * 150–210 ms, 930 of 32 KiB in 65–75 ms; the run took 485–545 ms against 344–408 ms.
- * Larger pages cost point reads a longer copy per page missed, which the read
- * connection's bigger cache makes up (read-statements.ts). docs/benchmarks.md, case 5.
+ * 145–210 ms, 930 of 32 KiB in 65–75 ms; the run took 485–545 ms against 344–408 ms.
+ * Larger pages cost point reads a longer copy per page missed, for which the read
+ * connection has a bigger cache (read-statements.ts). docs/benchmarks.md, case 5.
  */
 export const SQLITE_PAGE_SIZE = 32_768;
 

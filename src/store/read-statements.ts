@@ -43,9 +43,11 @@ export async function rowsBeside<R>(reads: ReadStatements | null, q: Knex.QueryB
 const SQLITE_STATEMENTS = 2;
 /**
  * A 16 MiB page cache: the 2 MiB default held 500 pages of 4 KiB but only 62 of a new
- * store's 32 KiB (connection.ts), and online reads of random entities then copied a
- * page from the file for nearly every index and table step (throughput fell by about a
- * quarter at 32 connections). One read connection per process, so it is paid once.
+ * store's 32 KiB (connection.ts), so online reads of random entities copied a page from
+ * the file for nearly every index and table step (one pair of runs measured about a
+ * quarter less throughput at 32 connections; with this cache, alternating rounds found
+ * no difference from 4 KiB pages). A read connection per runtime, so paid once or twice
+ * a process (the API's, and `serve --role all`'s run thread's).
  */
 const SQLITE_PRAGMAS = 'PRAGMA busy_timeout = 5000; PRAGMA query_only = ON; PRAGMA cache_size = -16384;';
 
