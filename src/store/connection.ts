@@ -110,15 +110,16 @@ function sqliteKnex(filename: string, log: Knex.Config['log']): Knex {
       min: 1,
       max: 1,
       afterCreate: (conn: SqliteConn, done: (err: Error | null, conn: SqliteConn) => void) => {
-        // page_size first: it only takes effect on a file that has no pages yet, and the
-        // switch to WAL writes the first one. On an existing store it changes nothing
-        // (`tidemark vacuum` converts one).
+        // busy_timeout first, so that the pragmas after it that read the file wait for
+        // another process's lock rather than fail at once. page_size before the switch to
+        // WAL: it only takes effect on a file that has no pages yet, and the switch writes
+        // the first one. On an existing store it changes nothing (`tidemark vacuum`).
         // wal_autocheckpoint = 0: the copy back into the file happens beside the writer
         // (sqlite-checkpointer.ts), not inside the commit that crossed the threshold.
         // (A 32 MiB page cache took another 50 ms off a daily run's history read, but
         // raised the 1M-row ingest's peak memory past its 300 MB target: left at 2 MiB.)
         conn.exec(
-          `PRAGMA page_size = ${SQLITE_PAGE_SIZE}; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;` +
+          `PRAGMA busy_timeout = 5000; PRAGMA page_size = ${SQLITE_PAGE_SIZE}; PRAGMA journal_mode = WAL;` +
             ' PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;',
           (err) => done(err, conn),
         );
