@@ -201,8 +201,8 @@ export class RunExecutor {
     );
     const view = { environment: run.environment, contract: run.contractName, major: run.contractMajor };
     const exclude = req.supersedes ? [req.supersedes.id] : [];
-    // One after the other, as before the stages were timed: on SQLite both read through the
-    // same pooled connection the run commits on.
+    // One after the other: the history read already keeps both cores busy
+    // (history-reader.ts), and the baselines are a few short statements.
     const { history, baselines } = await stages.time('history', async () => ({
       history: await loadHistory(this.deps.store, view, read.clean, compiled, exclude),
       baselines: await loadBaselines(this.deps.store, run, compiled.checks),

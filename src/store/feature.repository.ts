@@ -23,9 +23,8 @@ import {
   type RunInfo,
 } from './point-in-time.sql';
 import { readStatements, type ReadStatements } from './read-statements';
-import { historyStatement } from './history.sql';
+import { HistoryReader } from './history-reader';
 import { entityRangesStatement, type EntityRange, type RangeOptions } from './entity-ranges.sql';
-import { keepHistory, type HistoryRow } from './history-keep';
 import type { Environment } from '../domain/environment';
 import type { Value } from '../domain/value';
 import type { HistoryPoint } from '../domain/rows';
@@ -99,32 +98,31 @@ export interface HistoryOptions {
 const F = T.featureRows;
 const V = T.featureViews;
 
-/**
- * Entities per history statement. The requests travel as one bound value, so this only
- * bounds the rows one statement returns (and its time under PostgreSQL's query timeout).
- */
-const HISTORY_CHUNK = 5_000;
-
 export class FeatureRepository {
   /** Prepared point-in-time statements on the driver, outside transactions (read-statements.ts). */
   private reads: ReadStatements | null | undefined = undefined;
   /** feature_views ids by view: once given, a view's id never changes. */
   private readonly viewIds = new Map<string, number>();
+  /** The history statements' lanes (history-reader.ts). */
+  private readonly histories: HistoryReader;
 
   constructor(
     private readonly db: Knex | Knex.Transaction,
     private readonly engine: Engine,
-  ) {}
+  ) {
+    this.histories = new HistoryReader(db, engine);
+  }
 
   /**
-   * Closes the read statements' own connection, if one was opened. For good: a read that
-   * comes after (a late health check or gauge) goes to the closed pool and fails, where
-   * opening a new connection would touch the database's files behind a closed store.
+   * Closes the read statements' own connection and the history lanes' (history-reader.ts),
+   * where opened. For good: a read that comes after (a late health check or gauge) goes
+   * to the closed pool and fails, where opening a new connection would touch the
+   * database's files behind a closed store.
    */
   async close(): Promise<void> {
     const reads = this.reads;
     this.reads = null;
-    await reads?.close();
+    await Promise.all([reads?.close(), this.histories.close()]);
   }
 
   /**
@@ -326,25 +324,7 @@ export class FeatureRepository {
   ): Promise<Map<string, HistoryPoint[]>> {
     const viewId = await this.viewId(view);
     if (viewId === null) return new Map();
-    // In key order, consecutive walks touch neighbouring pages: of the index, and of the
-    // table, where a day's rows of neighbouring entities were written side by side.
-    const sorted = [...requests].sort((a, b) =>
-      a.entityKey < b.entityKey ? -1 : a.entityKey > b.entityKey ? 1 : 0,
-    );
-    const found: HistoryRow[] = [];
-    for (let start = 0; start < sorted.length; start += HISTORY_CHUNK)
-      found.push(...(await this.historyChunk(viewId, sorted.slice(start, start + HISTORY_CHUNK), opts)));
-    return keepHistory(found, opts);
-  }
-
-  private async historyChunk(
-    view: number,
-    part: HistoryRequest[],
-    opts: HistoryOptions,
-  ): Promise<HistoryRow[]> {
-    const { sql, bindings } = historyStatement(this.engine, view, part, opts);
-    const res = await withoutJit(this.db, this.engine, (db) => db.raw(sql, bindings as Knex.RawBinding[]));
-    return this.engine === 'postgres' ? res.rows : res;
+    return this.histories.read(viewId, requests, opts);
   }
 
   /**

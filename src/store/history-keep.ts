@@ -40,8 +40,12 @@ function wins(a: Candidate, b: Candidate): boolean {
 
 const present = (v: Value | undefined) => v !== null && v !== undefined;
 
-export function keepHistory(rows: Iterable<HistoryRow>, opts: HistoryOptions): Map<string, HistoryPoint[]> {
-  const out = new Map<string, HistoryPoint[]>();
+/** The kept points per entity, added to `out` (a map per call when not given). */
+export function keepHistory(
+  rows: Iterable<HistoryRow>,
+  opts: HistoryOptions,
+  out = new Map<string, HistoryPoint[]>(),
+): Map<string, HistoryPoint[]> {
   for (const r of rows) {
     const list =
       typeof r.found === 'string' ? (JSON.parse(r.found) as Exclude<HistoryRow['found'], string>) : r.found;

@@ -49,16 +49,25 @@ const SQLITE_STATEMENTS = 2;
  * no difference from 4 KiB pages). A read connection per runtime, so paid once or twice
  * a process (the API's, and `serve --role all`'s run thread's).
  */
-const SQLITE_PRAGMAS = 'PRAGMA busy_timeout = 5000; PRAGMA query_only = ON; PRAGMA cache_size = -16384;';
+const ONLINE_CACHE_KIB = 16_384;
+
+export interface ReadStatementsOptions {
+  /** SQLite's page cache of the connection, in KiB (default: the online reads' 16 MiB). */
+  cacheKiB?: number;
+}
 
 /** Read statements for `db`, or null when reads must share its connection (an in-memory SQLite). */
-export function readStatements(db: Knex, engine: Engine): ReadStatements | null {
+export function readStatements(
+  db: Knex,
+  engine: Engine,
+  opts: ReadStatementsOptions = {},
+): ReadStatements | null {
   let reads: ReadStatements;
   if (engine === 'postgres') reads = pgStatements(db);
   else {
     const filename = (db.client.config.connection as { filename?: string } | undefined)?.filename;
     if (!filename || filename === ':memory:' || filename.startsWith('file:')) return null;
-    reads = sqliteStatements(filename);
+    reads = sqliteStatements(filename, opts.cacheKiB ?? ONLINE_CACHE_KIB);
   }
   return announced(db, reads);
 }
@@ -78,14 +87,15 @@ function announced(db: Knex, reads: ReadStatements): ReadStatements {
   };
 }
 
-function sqliteStatements(filename: string): ReadStatements {
+function sqliteStatements(filename: string, cacheKiB: number): ReadStatements {
+  const pragmas = `PRAGMA busy_timeout = 5000; PRAGMA query_only = ON; PRAGMA cache_size = -${cacheKiB};`;
   let opened: Promise<sqlite3.Database> | null = null;
   const statements = new Map<string, { list: sqlite3.Statement[]; next: number }>();
   const open = () =>
     (opened ??= new Promise((resolve, reject) => {
       const conn = new sqlite3.Database(filename, sqlite3.OPEN_READWRITE, (err) => {
         if (err) return reject(err);
-        conn.exec(SQLITE_PRAGMAS, (e) => (e ? reject(e) : resolve(conn)));
+        conn.exec(pragmas, (e) => (e ? reject(e) : resolve(conn)));
       });
     }));
   // The first open failure is not kept: the next read tries again.
