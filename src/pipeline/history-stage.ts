@@ -41,6 +41,8 @@ export async function loadHistory(
     excludeRunIds,
     knownAt,
     lastNonNull,
+    // Only what the windows and the monotonic checks read, not every feature of a row.
+    columns: [...needs.columns, ...monotonic],
   });
   return {
     points: wantsWindows ? points : new Map(),

@@ -93,6 +93,8 @@ export interface HistoryOptions {
   knownAt?: number;
   /** Feature name → how many of its newest non-null rows before `from` to keep as well. */
   lastNonNull?: Record<string, number>;
+  /** Only these features of each row, and the `lastNonNull` ones (default: all of them). */
+  columns?: readonly string[];
 }
 
 const F = T.featureRows;

@@ -29,10 +29,13 @@ const R = T.runs;
 /** Below every event time: "no lower bound" when a rule finds fewer rows than it may keep. */
 const NO_BOUND = -Number.MAX_SAFE_INTEGER;
 
+/** SQLite's JSON path of a top-level key, quoted whatever the name holds. */
+const jsonPath = (name: string) => `$."${name.replace(/"/g, '""')}"`;
+
 /** SQL for "feature `name` of row `f` is not JSON null / absent". */
 function jsonNotNull(q: Params, f: string, name: string): string {
   if (q.engine === 'postgres') return `(${f}.feature_values::json ->> ${q.p(name, 'text')}) IS NOT NULL`;
-  return `json_extract(${f}.feature_values, ${q.p(`$."${name.replace(/"/g, '""')}"`)}) IS NOT NULL`;
+  return `json_extract(${f}.feature_values, ${q.p(jsonPath(name))}) IS NOT NULL`;
 }
 
 /** Which runs count: not excluded, and visible now or, with `knownAt`, at that system time. */
@@ -113,6 +116,24 @@ function requests(q: Params, part: HistoryRequest[]): string {
 }
 
 /**
+ * Row `f`'s feature values as a JSON object: all of them, or only `columns` (a feature a
+ * row lacks is null there, which every reader of history takes as absent). What a window
+ * reads is usually a column or two of many: the rest would only be serialised here and
+ * parsed again by keepHistory.
+ */
+function values(q: Params, f: string, columns: readonly string[] | undefined): string {
+  if (q.engine === 'postgres') {
+    if (!columns) return `${f}.feature_values::json`;
+    const pairs = columns.map((c) => `${q.p(c, 'text')}, ${f}.feature_values::json -> ${q.p(c, 'text')}`);
+    return `json_build_object(${pairs.join(', ')})`;
+  }
+  if (!columns) return `json(${f}.feature_values)`;
+  // `->` keeps the value's JSON type (true stays true); json_extract would give 1.
+  const pairs = columns.map((c) => `${q.p(c)}, ${f}.feature_values -> ${q.p(jsonPath(c))}`);
+  return `json_object(${pairs.join(', ')})`;
+}
+
+/**
  * Per request, every visible row in [lo, tmax] as one JSON array of [event time,
  * precedence, committed at, row id, feature values]: the first four rank the rows at one
  * event time. One index range scan per request, requests outside. One row per entity
@@ -122,16 +143,18 @@ function requests(q: Params, part: HistoryRequest[]): string {
  */
 function scan(q: Params, view: number, opts: HistoryOptions): string {
   const exclude = scopeOf(opts);
-  const item = (f: string, r: string, values: string) =>
-    `${f}.event_time, COALESCE(${r}.precedence, ${r}.committed_at), ${r}.committed_at, ${f}.id, ${values}`;
+  // keepHistory reads the lastNonNull features of every row it is given.
+  const columns = opts.columns && [...new Set([...opts.columns, ...Object.keys(opts.lastNonNull ?? {})])];
+  const item = (f: string, r: string) =>
+    `${f}.event_time, COALESCE(${r}.precedence, ${r}.committed_at), ${r}.committed_at, ${f}.id, ${values(q, f, columns)}`;
   if (q.engine === 'postgres') {
     return `SELECT b.ek, b.tmin, f.found FROM b CROSS JOIN LATERAL (
-          SELECT json_agg(json_build_array(${item('fr', 'r2', 'fr.feature_values::json')})) AS found
+          SELECT json_agg(json_build_array(${item('fr', 'r2')})) AS found
           FROM ${F} fr CROSS JOIN ${R} r2
           WHERE ${visible(q, 'fr', 'r2', view, exclude)}
             AND fr.entity_key = b.ek AND fr.event_time >= b.lo AND fr.event_time <= b.tmax) f`;
   }
-  return `SELECT b.ek, b.tmin, (SELECT json_group_array(json_array(${item('f', 'r2', 'json(f.feature_values)')}))
+  return `SELECT b.ek, b.tmin, (SELECT json_group_array(json_array(${item('f', 'r2')}))
           FROM ${F} f CROSS JOIN ${R} r2
           WHERE ${visible(q, 'f', 'r2', view, exclude)}
             AND f.entity_key = b.ek AND f.event_time >= b.lo AND f.event_time <= b.tmax) AS found

@@ -117,6 +117,35 @@ describe(`history reader (${testEngine()})`, () => {
     expect(after.get(key(7))).toEqual([{ eventTime: 5 * DAY + 100, values: { v: 999, w: 9 } }]);
   });
 
+  it('with columns, hands over only those features of each row, typed as stored', async () => {
+    const view: FeatureView = { ...VIEW, contract: 'typed_values' };
+    await registerContract(store, 'typed_values', '1.0.0');
+    const run = await insertCommittedRun(store, 5_000);
+    await store.features.insertMany(run.id, view, [
+      {
+        entityKey: key(1),
+        eventTime: DAY,
+        values: { flag: true, name: 'a"b', n: 1.5, count_7d: 7, other: 'x' },
+      },
+      {
+        entityKey: key(1),
+        eventTime: 2 * DAY,
+        values: { flag: false, name: null, n: null, count_7d: 8, other: 'y' },
+      },
+    ]);
+    const out = await store.features.history(view, [{ entityKey: key(1), from: 3 * DAY, to: 3 * DAY }], {
+      maxRows: 1,
+      maxDurationMs: null,
+      // n's newest non-null row lies past maxRows: the rule keeps it, so n is handed over too.
+      lastNonNull: { n: 1 },
+      columns: ['flag', 'name', 'count_7d', 'missing'],
+    });
+    expect(out.get(key(1))).toEqual([
+      { eventTime: DAY, values: { flag: true, name: 'a"b', count_7d: 7, missing: null, n: 1.5 } },
+      { eventTime: 2 * DAY, values: { flag: false, name: null, count_7d: 8, missing: null, n: null } },
+    ]);
+  });
+
   it('cuts a batch into statements of 500 to 5,000 entities, two per lane in between', () => {
     expect(historyChunkSize(10_000, 2)).toBe(2_500);
     expect(historyChunkSize(100_000, 2)).toBe(5_000);
