@@ -19,23 +19,17 @@ import type { HistoryPoint } from '../domain/rows';
 export interface HistoryRow {
   ek: string;
   tmin: number | string;
-  /** [event time, precedence, committed at, row id, feature values], per row found. */
-  found: string | Array<[number, number, number, number, Record<string, Value>]> | null;
+  found: string | Item[] | null;
 }
 
-interface Candidate {
-  eventTime: number;
-  prec: number;
-  committedAt: number;
-  id: number;
-  values: Record<string, Value>;
-}
+/** One row found: [event time, precedence, committed at, row id, feature values]. */
+type Item = [number, number, number, number, Record<string, Value>];
 
 /** True when `a` wins over `b` at the same event time: the rule of `order` in history.sql.ts. */
-function wins(a: Candidate, b: Candidate): boolean {
-  if (a.prec !== b.prec) return a.prec > b.prec;
-  if (a.committedAt !== b.committedAt) return a.committedAt > b.committedAt;
-  return a.id > b.id;
+function wins(a: Item, b: Item): boolean {
+  if (a[1] !== b[1]) return a[1] > b[1];
+  if (a[2] !== b[2]) return a[2] > b[2];
+  return a[3] > b[3];
 }
 
 const present = (v: Value | undefined) => v !== null && v !== undefined;
@@ -46,61 +40,77 @@ export function keepHistory(
   opts: HistoryOptions,
   out = new Map<string, HistoryPoint[]>(),
 ): Map<string, HistoryPoint[]> {
+  const nonNull = Object.entries(opts.lastNonNull ?? {}).filter(([, n]) => n > 0);
   for (const r of rows) {
-    const list =
-      typeof r.found === 'string' ? (JSON.parse(r.found) as Exclude<HistoryRow['found'], string>) : r.found;
+    const list = typeof r.found === 'string' ? (JSON.parse(r.found) as Item[]) : r.found;
     if (!list?.length) continue;
-    const found = list.map(([eventTime, prec, committedAt, id, values]) => ({
-      eventTime,
-      prec,
-      committedAt,
-      id,
-      values,
-    }));
-    const points = keepBefore(winners(found), Number(r.tmin), opts);
+    const points = keepBefore(winners(list), Number(r.tmin), opts, nonNull);
     if (points.length) out.set(r.ek, points); // callers read "no entry" as "no history"
   }
   return out;
 }
 
-/** One candidate per event time, ascending. The index hands rows over in time order, so the sort rarely moves any. */
-function winners(found: Candidate[]): Candidate[] {
-  for (let i = 1; i < found.length; i++) {
-    if (found[i - 1]!.eventTime > found[i]!.eventTime) {
-      found.sort((a, b) => a.eventTime - b.eventTime);
-      break;
-    }
+/**
+ * One row per event time, ascending. The index hands rows over in time order, one per
+ * time unless a later run restated it, so the list usually comes back as it is.
+ */
+function winners(found: Item[]): Item[] {
+  let ordered = true;
+  let distinct = true;
+  for (let i = 1; i < found.length && ordered; i++) {
+    const step = found[i]![0] - found[i - 1]![0];
+    if (step < 0) ordered = false;
+    else if (step === 0) distinct = false;
   }
-  const out: Candidate[] = [];
+  if (ordered && distinct) return found;
+  if (!ordered) found.sort((a, b) => a[0] - b[0]);
+  const out: Item[] = [];
   for (const c of found) {
     const last = out[out.length - 1];
-    if (last && last.eventTime === c.eventTime) {
+    if (last && last[0] === c[0]) {
       if (wins(c, last)) out[out.length - 1] = c;
     } else out.push(c);
   }
   return out;
 }
 
-/** `found` (ascending, one per event time) as points, without the rows before `tmin` that no rule keeps. */
-function keepBefore(found: Candidate[], tmin: number, opts: HistoryOptions): HistoryPoint[] {
-  const nonNull = Object.entries(opts.lastNonNull ?? {});
+/**
+ * `found` (ascending, one per event time) as points, without the rows before `tmin` that
+ * no rule keeps. The count and duration rules keep a run of the newest rows before
+ * `tmin`; a `lastNonNull` feature may reach further back, row by row.
+ */
+function keepBefore(
+  found: Item[],
+  tmin: number,
+  opts: HistoryOptions,
+  nonNull: Array<[string, number]>,
+): HistoryPoint[] {
   let split = found.length;
-  while (split > 0 && found[split - 1]!.eventTime >= tmin) split--;
-  const keep = found.map((_, i) => i >= split);
+  while (split > 0 && found[split - 1]![0] >= tmin) split--;
   // Ranks count from the newest row before `from`, as the rules do.
-  const seen = nonNull.map(() => 0);
-  for (let i = split - 1, rank = 1; i >= 0; i--, rank++) {
-    const { eventTime, values } = found[i]!;
-    if (opts.maxRows !== null && rank <= opts.maxRows) keep[i] = true;
-    if (opts.maxDurationMs !== null && eventTime >= tmin - opts.maxDurationMs) keep[i] = true;
-    nonNull.forEach(([name, count], k) => {
-      if (seen[k]! < count && present(values[name])) {
-        seen[k]!++;
-        keep[i] = true;
-      }
-    });
+  let start = split;
+  if (opts.maxRows !== null) start = Math.max(0, split - opts.maxRows);
+  if (opts.maxDurationMs !== null) {
+    const oldest = tmin - opts.maxDurationMs;
+    let i = split;
+    while (i > 0 && found[i - 1]![0] >= oldest) i--;
+    start = Math.min(start, i);
+  }
+  const earlier: number[] = [];
+  for (const [name, count] of nonNull) {
+    let seen = 0;
+    for (let i = split - 1; i >= 0 && seen < count; i--) {
+      if (!present(found[i]![4][name])) continue;
+      seen++;
+      if (i < start) earlier.push(i);
+    }
   }
   const points: HistoryPoint[] = [];
-  found.forEach((c, i) => keep[i] && points.push({ eventTime: c.eventTime, values: c.values }));
+  if (earlier.length) {
+    for (const i of [...new Set(earlier)].sort((a, b) => a - b)) points.push(point(found[i]!));
+  }
+  for (let i = start; i < found.length; i++) points.push(point(found[i]!));
   return points;
 }
+
+const point = (c: Item): HistoryPoint => ({ eventTime: c[0], values: c[4] });
