@@ -90,15 +90,12 @@ export async function vacuumSqlite(filename: string, opts: VacuumOptions = {}): 
       // Folds the write-ahead log into the file; then nobody else may hold it.
       await all(db, 'PRAGMA wal_checkpoint(TRUNCATE)');
       await all(db, 'PRAGMA journal_mode = DELETE');
-    } catch (err) {
-      throw inUse(err);
-    }
-    try {
       await all(db, `PRAGMA page_size = ${pageSize}`);
       await all(db, 'VACUUM');
     } catch (err) {
       throw inUse(err);
     } finally {
+      // Back to WAL whatever happened (a no-op when the switch away was refused).
       await all(db, 'PRAGMA journal_mode = WAL');
     }
     const after = await size(db);
