@@ -64,6 +64,12 @@ export interface Config {
   remote: { url: string | null; apiKey: string | null };
   /** TIDEMARK_TRAINING_CACHE_MB: entity rows a bulk training set keeps in memory (docs/training-sets.md). */
   trainingCacheBytes: number;
+  /**
+   * TIDEMARK_RUN_NICE (0–19, default 10): the CPU nice value `serve` gives its run work
+   * (a worker's process, the run thread of role all), so requests come first on a shared
+   * machine; 0 leaves it as started.
+   */
+  runNice: number;
 }
 
 /** Variables Tidemark reads. Any other TIDEMARK_* variable is a typo and refused. */
@@ -87,6 +93,7 @@ const KNOWN = new Set([
   'TIDEMARK_API_KEY',
   'TIDEMARK_ONLINE_STORE',
   'TIDEMARK_TRAINING_CACHE_MB',
+  'TIDEMARK_RUN_NICE',
 ]);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -135,7 +142,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     eventsRetentionMs: parseDuration('TIDEMARK_EVENTS_RETENTION', env.TIDEMARK_EVENTS_RETENTION || 'P7D'),
     bootstrapAdminKey: parseBootstrapKey(env.TIDEMARK_BOOTSTRAP_ADMIN_KEY_HASH),
     trainingCacheBytes: parseMegabytes('TIDEMARK_TRAINING_CACHE_MB', env.TIDEMARK_TRAINING_CACHE_MB, 256),
+    runNice: parseNice(env.TIDEMARK_RUN_NICE),
   };
+}
+
+function parseNice(v: string | undefined): number {
+  if (v === undefined || v.trim() === '') return 10;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 19)
+    throw new InputError(
+      `TIDEMARK_RUN_NICE must be a whole number 0..19 (0: runs keep the priority they started with), got '${v}'`,
+    );
+  return n;
 }
 
 function parseLogFormat(v: string): LogFormat {

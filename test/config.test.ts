@@ -22,6 +22,16 @@ describe('loadConfig', () => {
       );
   });
 
+  it('TIDEMARK_RUN_NICE: 10 by default, 0 to 19 allowed, anything else refused by name', () => {
+    expect(loadConfig({}).runNice).toBe(10);
+    expect(loadConfig({ TIDEMARK_RUN_NICE: '0' }).runNice).toBe(0);
+    expect(loadConfig({ TIDEMARK_RUN_NICE: '19' }).runNice).toBe(19);
+    for (const bad of ['20', '-5', 'low', '2.5'])
+      expect(() => loadConfig({ TIDEMARK_RUN_NICE: bad })).toThrow(
+        `TIDEMARK_RUN_NICE must be a whole number 0..19 (0: runs keep the priority they started with), got '${bad}'`,
+      );
+  });
+
   it('refuses an unknown TIDEMARK_ variable as a typo', () => {
     expect(() => loadConfig({ TIDEMARK_STARTUP_WAIT: '5000' })).toThrow(/TIDEMARK_STARTUP_WAIT/);
   });

@@ -22,6 +22,7 @@ const { liftAbuseLimits } = await import('../lib/limits');
 const { INGEST_CONTRACT } = await import('../data/ingest-data');
 const { parseRole } = await import('../../src/config');
 const { RunThread } = await import('../../src/cli/run-thread');
+const { yieldToRequests } = await import('../../src/lib/run-priority');
 
 const a = workerArgs();
 const role = parseRole(a.role || 'all');
@@ -34,6 +35,8 @@ const bench = await openBenchRuntime({
   role: role === 'all' ? 'api' : role,
 });
 const { rt } = bench;
+// As `serve --role worker` does (the run thread of `all` does it itself).
+if (role === 'worker') yieldToRequests(rt.config.runNice, rt.logger);
 if (role !== 'worker') await applyContracts(rt, [INGEST_CONTRACT]);
 const thread = role === 'all' ? await RunThread.start(rt) : null;
 await rt.dispatcher.start();

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config';
 import { openRuntime, type Runtime } from '../runtime';
 import { whileUnavailable } from '../lib/startup-retry';
+import { yieldToRequests } from '../lib/run-priority';
 import type { FromRunThread, ToRunThread } from './run-thread.messages';
 
 const port = parentPort!;
@@ -20,6 +21,8 @@ let rt: Runtime | null = null;
 async function start(): Promise<void> {
   rt = await openRuntime(config, { role: 'worker', startupWaitMs: config.startupWaitMs, codeVersion });
   const runtime = rt;
+  // This thread only: the process's database threads also answer the serving thread's reads.
+  yieldToRequests(config.runNice, runtime.logger);
   // Every status change of a run executed here reaches the serving thread, which answers
   // its waiters and wakes its subscriptions' reader of the run event log at once.
   runtime.events.subscribe((run) => post({ type: 'run', run }));

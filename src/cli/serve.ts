@@ -13,6 +13,7 @@ import { createServer } from '../server';
 import { createWorkerProbeServer } from '../worker-server';
 import { loadContractFiles } from '../contracts/load';
 import { whileUnavailable } from '../lib/startup-retry';
+import { yieldToRequests } from '../lib/run-priority';
 import { checkPortFree, listenError } from './port';
 import { CronScheduler } from '../scheduling/cron-scheduler';
 import { ArrivalWatcher } from '../scheduling/arrival-watcher';
@@ -68,6 +69,7 @@ async function serveWorker(config: Config, opts: { sync: boolean; samples?: bool
   const rt = await openRuntime(config, { role: 'worker', startupWaitMs: config.startupWaitMs });
   rt.startup.pending = 'starting';
   try {
+    yieldToRequests(config.runNice, rt.logger);
     const probes = createWorkerProbeServer(rt);
     const port = await probes.listen(config.port, config.host).catch(async (err: unknown) => {
       await probes.stop();
