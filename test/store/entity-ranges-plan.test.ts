@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';
-import { insertCommittedRun, registerContract } from '../support/fixtures';
+import { registerContract } from '../support/fixtures';
+import { insertDailyRuns } from '../support/daily-runs';
 import { pgPlanNodes, sqlitePlan } from '../support/plans';
 import { Store } from '../../src/store/store';
 import {
@@ -52,20 +53,13 @@ describe(`entity-ranges plan (${testEngine()})`, () => {
     db = await createTestDb();
     store = new Store(db);
     await registerContract(store, 'country_daily', '1.0.0');
-    for (let day = 0; day < DAYS; day++) {
-      const run = await insertCommittedRun(store, 1_000 + day);
-      for (const environment of ['dev', 'prod'] as const) {
-        await store.features.insertMany(
-          run.id,
-          { ...VIEW, environment },
-          Array.from({ length: ENTITIES }, (_, e) => ({
-            entityKey: key(e),
-            eventTime: day * DAY + e,
-            values: { v: e, d: day },
-          })),
-        );
-      }
-    }
+    const views = (['dev', 'prod'] as const).map((environment) => ({ ...VIEW, environment }));
+    await insertDailyRuns(store, views, {
+      days: DAYS,
+      entities: ENTITIES,
+      key,
+      values: (e, day) => ({ v: e, d: day }),
+    });
     const view = await db
       .knex(T.featureViews)
       .where({ environment: VIEW.environment, contract_name: VIEW.contract, contract_major: VIEW.major })

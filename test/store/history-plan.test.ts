@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';
-import { insertCommittedRun, registerContract } from '../support/fixtures';
+import { registerContract } from '../support/fixtures';
+import { insertDailyRuns } from '../support/daily-runs';
 import { Store } from '../../src/store/store';
 import { historyStatement } from '../../src/store/history.sql';
 import { T } from '../../src/store/tables';
@@ -46,19 +47,12 @@ describe(`history plan on a grown store (${testEngine()})`, () => {
     db = await createTestDb();
     store = new Store(db);
     await registerContract(store, 'country_daily', '1.0.0');
-    // One committed run per day, as a daily pipeline leaves them.
-    for (let day = 0; day < DAYS; day++) {
-      const run = await insertCommittedRun(store, 1_000 + day);
-      await store.features.insertMany(
-        run.id,
-        VIEW,
-        Array.from({ length: ENTITIES }, (_, e) => ({
-          entityKey: key(e),
-          eventTime: day * DAY + e,
-          values: { v: e % 3 ? e : null, w: day },
-        })),
-      );
-    }
+    await insertDailyRuns(store, [VIEW], {
+      days: DAYS,
+      entities: ENTITIES,
+      key,
+      values: (e, day) => ({ v: e % 3 ? e : null, w: day }),
+    });
     const view = await db
       .knex(T.featureViews)
       .where({ environment: VIEW.environment, contract_name: VIEW.contract, contract_major: VIEW.major })

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';
 import { insertCommittedRun, registerContract } from '../support/fixtures';
+import { insertDailyRuns } from '../support/daily-runs';
 import { Store } from '../../src/store/store';
 import { historyChunkSize } from '../../src/store/history-reader';
 import type { FeatureView, HistoryOptions, HistoryRequest } from '../../src/store/feature.repository';
@@ -34,18 +35,12 @@ describe(`history reader (${testEngine()})`, () => {
     db = await createTestDb();
     store = new Store(db);
     await registerContract(store, 'country_daily', '1.0.0');
-    for (let day = 0; day < DAYS; day++) {
-      const run = await insertCommittedRun(store, 1_000 + day);
-      await store.features.insertMany(
-        run.id,
-        VIEW,
-        Array.from({ length: ENTITIES }, (_, e) => ({
-          entityKey: key(e),
-          eventTime: day * DAY + e,
-          values: { v: e % 3 ? e * 10 + day : null, w: day },
-        })),
-      );
-    }
+    await insertDailyRuns(store, [VIEW], {
+      days: DAYS,
+      entities: ENTITIES,
+      key,
+      values: (e, day) => ({ v: e % 3 ? e * 10 + day : null, w: day }),
+    });
     // A later run restates day 4 for every tenth entity: at that event time it wins.
     const restate = await insertCommittedRun(store, 2_000);
     await store.features.insertMany(

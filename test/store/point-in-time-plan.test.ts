@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';
-import { insertCommittedRun, registerContract } from '../support/fixtures';
+import { registerContract } from '../support/fixtures';
+import { insertDailyRuns } from '../support/daily-runs';
 import { Store } from '../../src/store/store';
 import { pointInTimeQuery } from '../../src/store/point-in-time.sql';
 import { T } from '../../src/store/tables';
@@ -40,20 +41,8 @@ describe(`point-in-time plan (${testEngine()})`, () => {
     db = await createTestDb();
     store = new Store(db);
     await registerContract(store, 'country_daily', '1.0.0');
-    for (let day = 0; day < DAYS; day++) {
-      const run = await insertCommittedRun(store, 1_000 + day);
-      for (const environment of ['dev', 'prod'] as const) {
-        await store.features.insertMany(
-          run.id,
-          { ...VIEW, environment },
-          Array.from({ length: ENTITIES }, (_, e) => ({
-            entityKey: key(e),
-            eventTime: day * DAY + e,
-            values: { v: e },
-          })),
-        );
-      }
-    }
+    const views = (['dev', 'prod'] as const).map((environment) => ({ ...VIEW, environment }));
+    await insertDailyRuns(store, views, { days: DAYS, entities: ENTITIES, key, values: (e) => ({ v: e }) });
     const view = await db
       .knex(T.featureViews)
       .where({ environment: VIEW.environment, contract_name: VIEW.contract, contract_major: VIEW.major })
