@@ -4,7 +4,7 @@
  * monotonic expectations. One set-based query for every entity of the batch.
  */
 import type { Store } from '../store/store';
-import type { FeatureView, HistoryRequest } from '../store/feature.repository';
+import type { FeatureView, HistoryRequest } from '../store/feature-rows.types';
 import type { HistoryPoint } from '../domain/rows';
 import type { CleanRows } from '../domain/clean-rows';
 import type { CompiledContract } from './compiled-contract';

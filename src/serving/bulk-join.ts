@@ -19,7 +19,8 @@
  *
  * The answer is the same either way (test/serving/bulk-join.test.ts compares them).
  */
-import type { FeatureRepository, PointRequest } from '../store/feature.repository';
+import type { FeatureRepository } from '../store/feature.repository';
+import type { PointRequest } from '../store/feature-rows.types';
 import type { EntityRange } from '../store/entity-ranges.sql';
 import type { RunInfo } from '../store/point-in-time.sql';
 import type { Value } from '../domain/value';

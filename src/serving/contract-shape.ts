@@ -10,7 +10,7 @@ import { InputError } from '../errors';
 import { checkName } from '../lib/identifiers';
 import type { RegisteredContract } from '../domain/registered-contract';
 import type { ColumnType } from '../domain/contract';
-import type { MatchedRow } from '../store/feature.repository';
+import type { MatchedRow } from '../store/feature-rows.types';
 import { entityKeyDefinition } from '../pipeline/entity-key-definition';
 import { formatTemporal } from '../pipeline/coerce';
 import type { Value } from '../domain/value';

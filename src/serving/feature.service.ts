@@ -8,7 +8,7 @@ import type { Environment } from '../domain/environment';
 import { InputError } from '../errors';
 import type { Clock } from '../clock';
 import type { Store } from '../store/store';
-import type { MatchedRow, FeatureView } from '../store/feature.repository';
+import type { MatchedRow, FeatureView } from '../store/feature-rows.types';
 import type { ContractRegistry } from '../contracts/registry';
 import type { RegisteredContract } from '../domain/registered-contract';
 import { parseIsoDuration } from '../lib/duration';

@@ -12,7 +12,7 @@ import { checkName } from '../lib/identifiers';
 import type { ContractRegistry } from '../contracts/registry';
 import type { RegisteredContract } from '../domain/registered-contract';
 import { parseIsoDuration } from '../lib/duration';
-import type { FeatureView } from '../store/feature.repository';
+import type { FeatureView } from '../store/feature-rows.types';
 import { entityKeyDefinition, type EntityKeyDefinition } from '../pipeline/entity-key-definition';
 import { featureTypes, type FeatureValueType } from '../contracts/served-types';
 

@@ -13,7 +13,7 @@
  * an entity anywhere in the cache, and twenty arrays cost twenty cache misses a row
  * where one costs two or three.
  */
-import type { RangeRows } from '../store/feature.repository';
+import type { RangeRows } from '../store/feature-rows.types';
 import { RANGE_STRIDE } from '../store/entity-ranges.sql';
 import type { Value } from '../domain/value';
 import { releaseBuffers } from '../lib/release-buffers';

@@ -9,7 +9,8 @@
  * them as text, the bulk writers as typed columns.
  */
 import { InputError } from '../errors';
-import type { FeatureRepository, PointRequest } from '../store/feature.repository';
+import type { FeatureRepository } from '../store/feature.repository';
+import type { PointRequest } from '../store/feature-rows.types';
 import type { Value } from '../domain/value';
 import type { PlannedView, TrainingPlan } from './multi-view';
 

@@ -10,7 +10,7 @@
 import { InputError } from '../errors';
 import { checkName } from '../lib/identifiers';
 import type { RegisteredContract } from '../domain/registered-contract';
-import type { MatchedRow, PointRequest } from '../store/feature.repository';
+import type { MatchedRow, PointRequest } from '../store/feature-rows.types';
 import type { EntityKeyJson } from '../pipeline/entity-key';
 import { entityKeyDefinition, type EntityKeyDefinition } from '../pipeline/entity-key-definition';
 import { formatTemporal } from '../pipeline/coerce';

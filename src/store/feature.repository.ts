@@ -10,7 +10,6 @@
  */
 import type { Knex } from 'knex';
 import { T } from './tables';
-import { winnerOrder } from './winner-order';
 import { batchInsert, toMillis, withoutJit, type Engine } from './dialect';
 import type { RowSource } from './bulk-plan';
 import {
@@ -24,78 +23,19 @@ import {
 } from './point-in-time.sql';
 import { readStatements, type ReadStatements } from './read-statements';
 import { HistoryReader } from './history-reader';
+import { readTimeline } from './feature-timeline';
 import { entityRangesStatement, type EntityRange, type RangeOptions } from './entity-ranges.sql';
-import type { Environment } from '../domain/environment';
-import type { Value } from '../domain/value';
 import type { HistoryPoint } from '../domain/rows';
-
-/**
- * A row to store: its values as an object, or already serialised (the run's commit
- * does that, with `json`, the whole row as the JSON array [entityKey, eventTime, values]).
- */
-export type FeatureRowInsert = { entityKey: string; eventTime: number } & (
-  | { values: Record<string, Value>; valuesJson?: undefined; json?: undefined }
-  | { valuesJson: string; json?: string; values?: undefined }
-);
-
-export interface FeatureView {
-  environment: Environment;
-  contract: string;
-  major: number;
-  /** Only rows written under this exact contract version. */
-  version?: string;
-}
-
-export interface MatchedRow {
-  entityKey: string;
-  eventTime: number;
-  values: Record<string, Value>;
-  runId: string;
-  contractVersion: string;
-  committedAt: number;
-}
-
-export interface PointRequest {
-  entityKey: string;
-  /** Epoch ms: match the latest row with event time <= at. */
-  at: number;
-}
-
-/**
- * An entity's rows from FeatureRepository.entityRanges, flat: per row event time, rank,
- * committed at, row id, run seq, values (RANGE_STRIDE items).
- */
-export type RangeRows = Array<number | Record<string, Value>>;
-
-export interface PointOptions {
-  /** System time: the store as it was known then (default: now). */
-  knownAt?: number;
-  /** Only rows with event time > at - ttlMs. */
-  ttlMs?: number;
-}
-
-export interface HistoryRequest {
-  entityKey: string;
-  /** The entity's earliest event time in the batch. */
-  from: number;
-  /** The entity's latest event time in the batch. */
-  to: number;
-}
-
-export interface HistoryOptions {
-  /** Rows before `from` to keep, newest first; null: none by count. */
-  maxRows: number | null;
-  /** Keep rows before `from` within this many ms; null: none by duration. */
-  maxDurationMs: number | null;
-  /** Runs whose rows must not count (the run being reprocessed). */
-  excludeRunIds?: string[];
-  /** System time: the runs visible then (default: now). A plan replays past runs with it. */
-  knownAt?: number;
-  /** Feature name → how many of its newest non-null rows before `from` to keep as well. */
-  lastNonNull?: Record<string, number>;
-  /** Only these features of each row, and the `lastNonNull` ones (default: all of them). */
-  columns?: readonly string[];
-}
+import type {
+  FeatureRowInsert,
+  FeatureView,
+  HistoryOptions,
+  HistoryRequest,
+  MatchedRow,
+  PointOptions,
+  PointRequest,
+  RangeRows,
+} from './feature-rows.types';
 
 const F = T.featureRows;
 const V = T.featureViews;
@@ -331,9 +271,7 @@ export class FeatureRepository {
 
   /**
    * One entity's visible rows over event time, as the store knew them at `knownAt`
-   * (default now): per event time the row pointInTime would match there (the greater
-   * precedence, then the later committed run, then the later row), the newest `limit`
-   * event times, ascending. For browsing one entity's history, not a serving path.
+   * (default now), the newest `limit` event times, ascending (feature-timeline.ts).
    */
   async timeline(
     view: FeatureView,
@@ -342,44 +280,7 @@ export class FeatureRepository {
   ): Promise<MatchedRow[]> {
     const viewId = await this.viewId(view);
     if (viewId === null) return [];
-    const q = this.db(`${F} as f`)
-      .join(`${T.runs} as r`, 'r.seq', 'f.run_seq')
-      .where({ 'f.view_id': viewId, 'f.entity_key': entityKey })
-      .whereNotNull('r.committed_at');
-    if (view.version) q.where('r.contract_version', view.version);
-    const knownAt = opts.knownAt;
-    if (knownAt === undefined) q.whereNull('r.invalidated_at');
-    else
-      q.where('r.committed_at', '<=', knownAt).andWhere((w) =>
-        w.whereNull('r.invalidated_at').orWhere('r.invalidated_at', '>', knownAt),
-      );
-    const rows = (await q
-      .select('f.event_time', 'f.feature_values', 'r.id as run_id', 'r.contract_version', 'r.committed_at')
-      .orderBy('f.event_time', 'desc')
-      .orderByRaw(winnerOrder('f', 'r'))) as Array<{
-      event_time: number | string;
-      feature_values: string;
-      run_id: string;
-      contract_version: string;
-      committed_at: number | string;
-    }>;
-    const out: MatchedRow[] = [];
-    let last: number | null = null;
-    for (const r of rows) {
-      const eventTime = toMillis(r.event_time)!;
-      if (eventTime === last) continue; // a losing row at the same event time
-      if (out.length === opts.limit) break;
-      last = eventTime;
-      out.push({
-        entityKey,
-        eventTime,
-        values: JSON.parse(r.feature_values),
-        runId: r.run_id,
-        contractVersion: r.contract_version,
-        committedAt: toMillis(r.committed_at)!,
-      });
-    }
-    return out.reverse();
+    return readTimeline(this.db, { viewId, version: view.version }, entityKey, opts);
   }
 
   /** Rows a run wrote, in canonical order (for digests and lineage). */

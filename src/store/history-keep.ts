@@ -8,7 +8,7 @@
  * only the few rows per entity that remain, so it is done here in one pass rather than
  * by window functions that sort every row in the database.
  */
-import type { HistoryOptions } from './feature.repository';
+import type { HistoryOptions } from './feature-rows.types';
 import type { Value } from '../domain/value';
 import type { HistoryPoint } from '../domain/rows';
 

@@ -21,7 +21,7 @@ import { withoutJit, type Engine } from './dialect';
 import { historyStatement } from './history.sql';
 import { keepHistory, type HistoryRow } from './history-keep';
 import { readStatements, type ReadStatements } from './read-statements';
-import type { HistoryOptions, HistoryRequest } from './feature.repository';
+import type { HistoryOptions, HistoryRequest } from './feature-rows.types';
 import type { HistoryPoint } from '../domain/rows';
 
 /**

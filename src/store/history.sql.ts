@@ -19,7 +19,7 @@
  */
 import { T } from './tables';
 import type { Engine } from './dialect';
-import type { HistoryOptions, HistoryRequest } from './feature.repository';
+import type { HistoryOptions, HistoryRequest } from './feature-rows.types';
 import { winnerOrder } from './winner-order';
 import { Params } from './sql-params';
 

@@ -5,7 +5,7 @@
 import { T } from './tables';
 import { winnerOrder } from './winner-order';
 import { supportsLateral, toMillis, type Engine } from './dialect';
-import type { MatchedRow, PointOptions, PointRequest } from './feature.repository';
+import type { MatchedRow, PointOptions, PointRequest } from './feature-rows.types';
 
 const F = T.featureRows;
 const R = T.runs;

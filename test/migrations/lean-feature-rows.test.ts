@@ -14,7 +14,7 @@ import { Store } from '../../src/store/store';
 import { migrateLatest, migrateTo } from '../../src/store/migrate';
 import { T } from '../../src/store/tables';
 import type { Run } from '../../src/domain/run';
-import type { FeatureView } from '../../src/store/feature.repository';
+import type { FeatureView } from '../../src/store/feature-rows.types';
 
 const BEFORE = '20261204700002_run_warnings';
 const ENTITIES = ['"a"', '"b"', '"c"', '"d"'];

@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { RangeCache, type Slot } from '../../src/serving/range-cache';
 import { RANGE_STRIDE } from '../../src/store/entity-ranges.sql';
-import type { RangeRows } from '../../src/store/feature.repository';
+import type { RangeRows } from '../../src/store/feature-rows.types';
 import type { Value } from '../../src/domain/value';
 
 interface Row {

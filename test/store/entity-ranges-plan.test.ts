@@ -20,7 +20,7 @@ import {
   type RangeOptions,
 } from '../../src/store/entity-ranges.sql';
 import { T } from '../../src/store/tables';
-import type { FeatureView } from '../../src/store/feature.repository';
+import type { FeatureView } from '../../src/store/feature-rows.types';
 
 const VIEW: FeatureView = { environment: 'dev', contract: 'country_daily', major: 1 };
 const ENTITIES = 2_000;

@@ -14,7 +14,7 @@ import { Store } from '../../src/store/store';
 import { migrateLatest, migrateTo } from '../../src/store/migrate';
 import { pointInTimeQuery } from '../../src/store/point-in-time.sql';
 import { T } from '../../src/store/tables';
-import type { FeatureView, PointOptions, PointRequest } from '../../src/store/feature.repository';
+import type { FeatureView, PointOptions, PointRequest } from '../../src/store/feature-rows.types';
 
 const BEFORE = '20261204800001_lean_feature_rows';
 const CONTRACTS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];

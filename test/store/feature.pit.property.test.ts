@@ -13,7 +13,7 @@ import { createTestDb, type TestDb } from '../support/db';
 import { testEngine } from '../support/engine';
 import { insertRun, registerContract } from '../support/fixtures';
 import { Store } from '../../src/store/store';
-import type { FeatureView, HistoryOptions, HistoryRequest } from '../../src/store/feature.repository';
+import type { FeatureView, HistoryOptions, HistoryRequest } from '../../src/store/feature-rows.types';
 import type { Environment } from '../../src/domain/environment';
 
 interface GenRun {

@@ -10,7 +10,7 @@ import type {
   HistoryOptions,
   HistoryRequest,
   MatchedRow,
-} from '../../src/store/feature.repository';
+} from '../../src/store/feature-rows.types';
 import type { Run } from '../../src/domain/run';
 
 const VIEW: FeatureView = { environment: 'dev', contract: 'country_daily', major: 1 };

@@ -14,7 +14,7 @@ import { insertDailyRuns } from '../support/daily-runs';
 import { Store } from '../../src/store/store';
 import { historyStatement } from '../../src/store/history.sql';
 import { T } from '../../src/store/tables';
-import type { FeatureView, HistoryOptions, HistoryRequest } from '../../src/store/feature.repository';
+import type { FeatureView, HistoryOptions, HistoryRequest } from '../../src/store/feature-rows.types';
 
 const VIEW: FeatureView = { environment: 'dev', contract: 'country_daily', major: 1 };
 const ENTITIES = 2_000;

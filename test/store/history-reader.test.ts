@@ -10,7 +10,7 @@ import { insertCommittedRun, registerContract } from '../support/fixtures';
 import { insertDailyRuns } from '../support/daily-runs';
 import { Store } from '../../src/store/store';
 import { historyChunkSize } from '../../src/store/history-reader';
-import type { FeatureView, HistoryOptions, HistoryRequest } from '../../src/store/feature.repository';
+import type { FeatureView, HistoryOptions, HistoryRequest } from '../../src/store/feature-rows.types';
 import type { HistoryPoint } from '../../src/domain/rows';
 
 const VIEW: FeatureView = { environment: 'dev', contract: 'country_daily', major: 1 };

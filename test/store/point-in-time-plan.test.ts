@@ -12,7 +12,7 @@ import { insertDailyRuns } from '../support/daily-runs';
 import { Store } from '../../src/store/store';
 import { pointInTimeQuery } from '../../src/store/point-in-time.sql';
 import { T } from '../../src/store/tables';
-import type { FeatureView, PointOptions, PointRequest } from '../../src/store/feature.repository';
+import type { FeatureView, PointOptions, PointRequest } from '../../src/store/feature-rows.types';
 
 const VIEW: FeatureView = { environment: 'dev', contract: 'country_daily', major: 1 };
 const ENTITIES = 2_000;

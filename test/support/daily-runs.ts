@@ -4,7 +4,7 @@
  * For the plan and history tests that need a store with many entities and days.
  */
 import type { Store } from '../../src/store/store';
-import type { FeatureView } from '../../src/store/feature.repository';
+import type { FeatureView } from '../../src/store/feature-rows.types';
 import type { Value } from '../../src/domain/value';
 import { insertCommittedRun } from './fixtures';
 

@@ -5,7 +5,7 @@
  * store as it was known just before the run committed. Nothing is written.
  */
 import type { Store } from '../../store/store';
-import type { FeatureView } from '../../store/feature.repository';
+import type { FeatureView } from '../../store/feature-rows.types';
 import type { RawStore } from '../../pipeline/raw-store';
 import type { CompiledContract } from '../../pipeline/compiled-contract';
 import type { RawBatch } from '../../domain/raw-batch';

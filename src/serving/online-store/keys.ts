@@ -4,7 +4,7 @@
  * cursor the keys reflect. A value is the row's event time, run, contract version,
  * commit time and feature values as JSON, the values embedded as stored (no re-encode).
  */
-import type { FeatureView, MatchedRow } from '../../store/feature.repository';
+import type { FeatureView, MatchedRow } from '../../store/feature-rows.types';
 
 export interface OnlineKeys {
   /** The applied run event cursor (a whole number), or `rebuild:<token>` while a rebuild writes. */

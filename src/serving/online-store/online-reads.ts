@@ -18,7 +18,7 @@
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../../observability/logger';
-import type { FeatureView, MatchedRow } from '../../store/feature.repository';
+import type { FeatureView, MatchedRow } from '../../store/feature-rows.types';
 import { decodeRow, parseStoredCursor, type OnlineKeys } from './keys';
 import { LatestCursor } from './latest-cursor';
 

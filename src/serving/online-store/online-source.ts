@@ -9,7 +9,7 @@ import type { Store } from '../../store/store';
 import { T } from '../../store/tables';
 import { toMillis } from '../../store/dialect';
 import { pointInTimeQuery, type DbMatch } from '../../store/point-in-time.sql';
-import type { FeatureView, PointRequest } from '../../store/feature.repository';
+import type { FeatureView, PointRequest } from '../../store/feature-rows.types';
 import { RUN_EVENTS_TABLE, type RunEvent, type RunEventLog } from '../../store/run-event-log';
 import type { StoredRow } from './keys';
 
