@@ -14,6 +14,8 @@ import type { BenchOptions } from '../lib/options';
 import { scaled } from '../lib/options';
 import { measure, row, target, type CaseResult, type ResultRow } from '../lib/result';
 import { percentile } from '../lib/stats';
+import { Pacer } from '../lib/pacer';
+import { LIMITS } from '../../src/graphql/limits';
 import { createPgDatabase } from '../lib/tidemark';
 import { connect, seedConsoleStore, type SeededStore } from '../data/console-store';
 import { REPO_ROOT, startInstance, type Instance } from '../../test/faults/support/instance';
@@ -90,6 +92,9 @@ async function onEngine(
     server = await start(`console-${engine}`);
     await server.waitForLog((l) => l.msg === 'contracts synced', 60_000, 'contract sync');
     b = await openBrowser();
+    b.page.on('request', (req) => {
+      if (req.method() === 'POST' && req.url().endsWith('/graphql')) pacer.note();
+    });
     return await measurePages(engine, server, b, seeded, o, seedSec);
   } finally {
     await b?.close();
@@ -123,7 +128,18 @@ async function ingestTemplate(server: Instance): Promise<string> {
   return data.ingest.id;
 }
 
+/**
+ * The server's per-caller rate limit stays on (a real `tidemark serve`): every GraphQL
+ * request of this process and of its browser is counted here, and each measurement
+ * waits for a token before it starts. At small scales the requests are quick enough to
+ * outrun the limit otherwise. 90 % of the server's rate, for the clocks' differences.
+ */
+const pacer = new Pacer(LIMITS.ratePerSec * 0.9, LIMITS.rateBurst * 0.9);
+/** At most this many GraphQL requests per page load (the Feature explorer sends 7). */
+const PAGE_REQUESTS = 20;
+
 async function gql(server: Instance, op: Op, check = false): Promise<unknown> {
+  pacer.note();
   const res = await fetch(server.graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -201,6 +217,7 @@ function pages(s: SeededStore): PageSpec[] {
 
 /** Navigates and waits until `ready` is shown and nothing says "Loading…" any more. */
 async function load(b: Browser, url: string, ready: string, settled = true): Promise<number> {
+  await pacer.ready(PAGE_REQUESTS);
   const t0 = performance.now();
   await b.page.goto(url, { waitUntil: 'commit' });
   await b.page.locator(ready).first().waitFor({ state: 'visible', timeout: 60_000 });
@@ -219,9 +236,11 @@ function opName(op: Op): string {
 }
 
 async function timeOp(server: Instance, op: Op, reps: number): Promise<number[]> {
+  await pacer.ready();
   await gql(server, op, true); // warm, and fail loudly on an error
   const out: number[] = [];
   for (let i = 0; i < reps; i++) {
+    await pacer.ready();
     const t0 = performance.now();
     await gql(server, op);
     out.push(performance.now() - t0);
