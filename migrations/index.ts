@@ -22,6 +22,7 @@ import * as runStages from './20261206000001_run_stages';
 import * as rejectsKeyset from './20261206000002_rejects_keyset_index';
 import * as coveringPitIndex from './20261206030001_covering_pit_index';
 import * as viewCheckState from './20261207000001_view_check_state';
+import * as runsListIndex from './20261207100001_runs_list_index';
 
 export interface Migration {
   name: string;
@@ -49,4 +50,5 @@ export const migrations: Migration[] = [
   { name: '20261206000002_rejects_keyset_index', ...rejectsKeyset },
   { name: '20261206030001_covering_pit_index', ...coveringPitIndex },
   { name: '20261207000001_view_check_state', ...viewCheckState },
+  { name: '20261207100001_runs_list_index', ...runsListIndex },
 ];

@@ -2,25 +2,11 @@
 import type { Knex } from 'knex';
 import { DEFERRED } from './sqlite-immediate';
 import { T } from './tables';
-import { toMillis, toCount, lockKey, type Engine } from './dialect';
+import { toMillis, lockKey, type Engine } from './dialect';
 import { BARE_COLUMNS, patchToDb, toDb, toRun, type DbRunRow } from './run.row';
-import type { Run, RunStatus, RunTrigger } from '../domain/run';
+import type { Run, RunStatus } from '../domain/run';
 import type { Environment } from '../domain/environment';
-
-export interface RunFilter {
-  contract?: string;
-  contractVersion?: string;
-  status?: RunStatus;
-  environment?: Environment;
-  trigger?: RunTrigger;
-  parentRunId?: string;
-  from?: number;
-  to?: number;
-  /** true: runs that rejected rows; false: runs that rejected none. */
-  hasRejects?: boolean;
-  /** true: succeeded runs with a warn expectation that did not hold; false: all but those. */
-  succeededWithWarnings?: boolean;
-}
+import { listRuns, type RunCursor, type RunFilter, type RunPage } from './run-list';
 
 export interface RunningClaim {
   run: Run;
@@ -31,11 +17,7 @@ export interface RunningClaim {
   leaseUntil: number | null;
 }
 
-export interface RunPage {
-  runs: Run[];
-  totalCount: number;
-  hasNextPage: boolean;
-}
+export type { RunFilter, RunPage } from './run-list';
 
 export class RunRepository {
   constructor(
@@ -246,45 +228,9 @@ export class RunRepository {
     return toMillis((row as { newest?: number | string | null } | undefined)?.newest);
   }
 
-  /** Newest first, keyset-paginated on (queued_at, id). */
-  async list(filter: RunFilter, first: number, after?: { queuedAt: number; id: string }): Promise<RunPage> {
-    const base = this.filtered(filter);
-    const total = await base.clone().count<{ n: number }[]>({ n: '*' });
-    const q = base.clone().orderBy([
-      { column: 'queued_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ]);
-    if (after) {
-      q.where((w) =>
-        w
-          .where('queued_at', '<', after.queuedAt)
-          .orWhere((w2) => w2.where('queued_at', after.queuedAt).andWhere('id', '<', after.id)),
-      );
-    }
-    const rows = (await q.limit(first + 1)) as DbRunRow[];
-    return {
-      runs: rows.slice(0, first).map(toRun),
-      totalCount: toCount(total[0]?.n),
-      hasNextPage: rows.length > first,
-    };
-  }
-
-  private filtered(f: RunFilter): Knex.QueryBuilder {
-    const q = this.db(T.runs);
-    if (f.contract) q.where('contract_name', f.contract);
-    if (f.contractVersion) q.where('contract_version', f.contractVersion);
-    if (f.status) q.where('status', f.status);
-    if (f.environment) q.where('environment', f.environment);
-    if (f.trigger) q.where('trigger', f.trigger);
-    if (f.parentRunId) q.where('parent_run_id', f.parentRunId);
-    if (f.from !== undefined) q.where('queued_at', '>=', f.from);
-    if (f.to !== undefined) q.where('queued_at', '<', f.to);
-    if (f.hasRejects === true) q.where('rows_rejected', '>', 0);
-    if (f.hasRejects === false) q.where('rows_rejected', 0);
-    if (f.succeededWithWarnings === true) q.where('status', 'succeeded').where('warnings', '>', 0);
-    if (f.succeededWithWarnings === false)
-      q.where((w) => w.whereNot('status', 'succeeded').orWhere('warnings', 0));
-    return q;
+  /** Newest first, keyset-paginated on (queued_at, id) (run-list.ts). */
+  async list(filter: RunFilter, first: number, after?: RunCursor): Promise<RunPage> {
+    return listRuns(this.db, filter, first, after);
   }
 
   /** Runs whose parent is one of `ids` (for batched GraphQL loads). */

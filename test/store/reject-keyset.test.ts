@@ -13,6 +13,7 @@ import type { RejectedRow } from '../../src/domain/reject';
 import type { RejectKey } from '../../src/domain/reject-key';
 import type { Run } from '../../src/domain/run';
 import { segmentQuery } from '../../src/store/reject-keyset';
+import { pgPlanNodes } from '../support/plans';
 
 const PER_BATCH = 400;
 const UNBATCHED = 150;
@@ -128,17 +129,7 @@ describe(`rejected rows by keyset (${testEngine()})`, () => {
       } else {
         // This run has 150 rows without a raw batch: for the few past a key the planner
         // rightly sorts them. Sorting made dear, the plan shows the index gives their order.
-        type Explained = { rows: Array<{ 'QUERY PLAN': Array<{ Plan: Record<string, unknown> }> }> };
-        const res = await db.knex.transaction(async (tx): Promise<Explained> => {
-          await tx.raw('SET LOCAL enable_sort = off');
-          return (await tx.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as never)) as Explained;
-        });
-        const nodes: Array<Record<string, string>> = [];
-        const walk = (n: Record<string, unknown>) => {
-          nodes.push(n as Record<string, string>);
-          (n.Plans as Array<Record<string, unknown>> | undefined)?.forEach(walk);
-        };
-        walk(res.rows[0]!['QUERY PLAN'][0]!.Plan);
+        const nodes = await pgPlanNodes(db, { sql, bindings: [...bindings] }, { without: ['sort'] });
         expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
         const scan = nodes.find((n) => n['Relation Name'] === 'rejected_rows')!;
         const index = q === cases[0] || q === cases[1] ? 'rejected_rows_keyset' : 'rejected_rows_unbatched';

@@ -9,6 +9,7 @@ export interface PgNode {
   'Relation Name'?: string;
   'Index Name'?: string;
   'Index Cond'?: string;
+  'Scan Direction'?: string;
   Plans?: PgNode[];
 }
 
@@ -25,14 +26,27 @@ export async function sqlitePlan(db: TestDb, s: PlannedStatement): Promise<strin
   return rows.map((r) => r.detail);
 }
 
-/** Every node of the plan, depth first. */
-export async function pgPlanNodes(db: TestDb, s: PlannedStatement): Promise<PgNode[]> {
-  const res = await db.knex.raw(`EXPLAIN (FORMAT JSON) ${s.sql}`, s.bindings as never);
+/**
+ * Every node of the plan, depth first. `without`: planned with sorts or sequential scans
+ * turned off, for a small test table that PostgreSQL would rightly sort or read whole: a
+ * plan that still has no Sort node, or reads through an index, shows that the index
+ * gives the order or finds the row.
+ */
+export async function pgPlanNodes(
+  db: TestDb,
+  s: PlannedStatement,
+  opts: { without?: Array<'sort' | 'seqscan'> } = {},
+): Promise<PgNode[]> {
+  type Explained = { rows: Array<{ 'QUERY PLAN': Array<{ Plan: unknown }> }> };
+  const res = await db.knex.transaction(async (tx): Promise<Explained> => {
+    for (const what of opts.without ?? []) await tx.raw(`SET LOCAL enable_${what} = off`);
+    return (await tx.raw(`EXPLAIN (FORMAT JSON) ${s.sql}`, s.bindings as never)) as Explained;
+  });
   const nodes: PgNode[] = [];
   const walk = (n: PgNode) => {
     nodes.push(n);
     n.Plans?.forEach(walk);
   };
-  walk(res.rows[0]['QUERY PLAN'][0].Plan as PgNode);
+  walk(res.rows[0]!['QUERY PLAN'][0]!.Plan as PgNode);
   return nodes;
 }
