@@ -64,8 +64,14 @@ export function growthTable(reports: Report[]): string {
     ...sorted.map((r) => `scale ${r.options.scale}`),
   ];
   const lines = [head, head.map(() => '---')];
+  // A measurement set against two baselines (the ingest against .import and DuckDB) is
+  // two rows of a case with the same figure: one line here.
+  const shown = new Set<string>();
   for (const res of largest.results) {
     res.rows.forEach((row, i) => {
+      const key = `${res.case}\u0000${row.what}`;
+      if (shown.has(key)) return;
+      shown.add(key);
       // The same case's rows come in the same order at every scale.
       const cells = sorted.map((rep) => {
         const same = rep.results.find((x) => x.case === res.case)?.rows[i];
